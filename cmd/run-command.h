@@ -1,0 +1,36 @@
+#ifndef TOKENS_RUN_COMMAND_H
+#define TOKENS_RUN_COMMAND_H
+
+#include <sys/types.h>
+#include "strvec.h"
+#include "strbuf.h"
+
+/*
+ * Child processes, git's way: argv lists, never shell strings.
+ * in/out: 0 inherit; -1 make a pipe (the parent's end is stored back);
+ * >0 use that fd.
+ */
+struct child_process {
+	struct strvec args;
+	struct strvec env;   /* "NAME=value" or "NAME" to unset */
+	const char *dir;
+	pid_t pid;
+	int in;
+	int out;
+	unsigned git_cmd:1;     /* run "git <args>" */
+	unsigned no_stdin:1;    /* </dev/null */
+	unsigned no_stderr:1;   /* 2>/dev/null */
+	unsigned use_shell:1;   /* args[0] is a shell snippet (pager only) */
+};
+#define CHILD_PROCESS_INIT { STRVEC_INIT, STRVEC_INIT, NULL, 0, 0, 0, 0, 0, 0, 0 }
+
+int start_command(struct child_process *cp);
+/* Wait for it; returns its exit code, or -1 (after error()) if it died. */
+int finish_command(struct child_process *cp);
+/* start + finish */
+int run_command(struct child_process *cp);
+/* Run with no stdin and capture stdout into out; returns the exit code. */
+int capture_command(struct child_process *cp, struct strbuf *out);
+void child_process_clear(struct child_process *cp);
+
+#endif

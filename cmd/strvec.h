@@ -1,0 +1,25 @@
+#ifndef TOKENS_STRVEC_H
+#define TOKENS_STRVEC_H
+
+#include <stddef.h>
+
+/* A NULL-terminated, growable array of owned strings (git's strvec). */
+struct strvec {
+	const char **v;
+	size_t nr;
+	size_t alloc;
+};
+
+extern const char *empty_strvec[];
+#define STRVEC_INIT { empty_strvec, 0, 0 }
+
+void strvec_init(struct strvec *sv);
+const char *strvec_push(struct strvec *sv, const char *s);
+__attribute__((format(printf, 2, 3)))
+const char *strvec_pushf(struct strvec *sv, const char *fmt, ...);
+/* Push each argument up to a NULL. */
+void strvec_pushl(struct strvec *sv, ...);
+void strvec_pushv(struct strvec *sv, const char **v);
+void strvec_clear(struct strvec *sv);
+
+#endif

@@ -1,0 +1,92 @@
+# Shared set-up for git-tokens' sharness scripts. Each t[0-9]*.sh starts
+#
+#	test_description='...'
+#	. "$(dirname "$0")"/lib-tokens.sh
+#
+# and runs from any directory, under prove or "make check".
+
+TEST_SRCDIR=$(cd "$(dirname "$0")" && pwd)
+export TEST_SRCDIR
+# Trash directories go beside the build, never into a read-only source tree.
+: "${SHARNESS_TEST_OUTDIR:=$TEST_SRCDIR}"
+SHARNESS_TEST_DIRECTORY=$SHARNESS_TEST_OUTDIR
+export SHARNESS_TEST_DIRECTORY
+: "${SHARNESS_BUILD_DIRECTORY:=$TEST_SRCDIR/..}"
+export SHARNESS_BUILD_DIRECTORY
+: "${GIT_TOKENS_DATADIR:=$TEST_SRCDIR/../share}"
+export GIT_TOKENS_DATADIR
+: "${SHARNESS_LIB:=/usr/share/sharness/sharness.sh}"
+mkdir -p "$SHARNESS_TEST_DIRECTORY"
+
+if ! test -x "$SHARNESS_BUILD_DIRECTORY/git-tokens"; then
+	echo "Bail out! no git-tokens binary in $SHARNESS_BUILD_DIRECTORY (build first)"
+	exit 1
+fi
+
+# Hermetic git, as git's own test-lib does it.
+GIT_CONFIG_NOSYSTEM=1
+GIT_ATTR_NOSYSTEM=1
+GIT_AUTHOR_NAME='A U Thor'
+GIT_AUTHOR_EMAIL='author@example.com'
+GIT_COMMITTER_NAME='C O Mitter'
+GIT_COMMITTER_EMAIL='committer@example.com'
+GIT_MERGE_VERBOSITY=5
+GIT_TOKENS_NOW=
+unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_OBJECT_DIRECTORY GIT_PAGER \
+	GIT_TOKENS_NOW CLAUDE_CONFIG_DIR CODEX_HOME XDG_CONFIG_HOME \
+	XDG_CACHE_HOME XDG_DATA_HOME NO_COLOR GITHUB_TOKEN GH_TOKEN \
+	GITLAB_TOKEN CI_JOB_TOKEN ANTHROPIC_ADMIN_KEY OPENAI_ADMIN_KEY \
+	GITHUB_ACTIONS GITLAB_CI CI
+export GIT_CONFIG_NOSYSTEM GIT_ATTR_NOSYSTEM GIT_AUTHOR_NAME \
+	GIT_AUTHOR_EMAIL GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL \
+	GIT_MERGE_VERBOSITY
+
+. "$SHARNESS_LIB"
+
+git config --global init.defaultBranch main
+git config --global advice.detachedHead false
+
+# Fixed dates that advance 60 s a call (git's test_tick).
+test_tick () {
+	if test -z "${test_tick+set}"
+	then
+		test_tick=1731920000   # 2024-11-18T08:53:20Z
+	else
+		test_tick=$(($test_tick + 60))
+	fi
+	GIT_COMMITTER_DATE="$test_tick +0000"
+	GIT_AUTHOR_DATE="$test_tick +0000"
+	export GIT_COMMITTER_DATE GIT_AUTHOR_DATE
+}
+
+# test_commit <message> [<file> [<contents>]]: add or append, commit, and
+# tag the commit <message> when that is a valid tag name.
+test_commit () {
+	file=${2:-"$1.t"}
+	mkdir -p "$(dirname "$file")" &&
+	if test $# -ge 3
+	then
+		printf '%s\n' "$3" >>"$file"
+	else
+		printf '%s\n' "$1" >>"$file"
+	fi &&
+	git add -- "$file" &&
+	test_tick &&
+	git commit -q -m "$1" &&
+	{ git tag -f "$1" >/dev/null 2>&1 || :; }
+}
+
+# Sum the added and deleted columns of git log --numstat over text files.
+numstat_totals () {
+	git log --numstat -M --no-merges --format= "$@" |
+	awk -F'\t' '$1 != "-" && NF >= 3 { a += $1; d += $2 } END { printf "%d %d\n", a, d }'
+}
+
+# Extract a number from JSON with python3 (always present where tests run).
+json_get () {
+	python3 -c 'import json,sys
+d=json.load(sys.stdin)
+for k in sys.argv[1].split("."):
+    d = d[int(k)] if k.lstrip("-").isdigit() else d[k]
+print(json.dumps(d) if isinstance(d,(dict,list)) or d is None else d)' "$1"
+}

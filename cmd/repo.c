@@ -361,35 +361,3 @@ int repo_user_ident(struct repo *repo, char **name, char **email)
 	free(e);
 	return ret;
 }
-
-int repo_path_generated(struct repo *repo, const char *commit,
-			const char *path)
-{
-	static const char *names[] = {
-		"linguist-generated", "linguist-vendored", "diff"
-	};
-	git_attr_options opts = { .version = GIT_ATTR_OPTIONS_VERSION };
-	const char *values[ARRAY_SIZE(names)];
-	char hex[OID_HEX + 1];
-	size_t i;
-
-	opts.flags = GIT_ATTR_CHECK_FILE_THEN_INDEX;
-	if (commit) {
-		if (repo_resolve(repo, commit, hex))
-			return error("cannot resolve '%s'", commit);
-		if (git_oid_fromstr(&opts.attr_commit_id, hex) < 0)
-			return error("bad object id '%s'", hex);
-		opts.flags = GIT_ATTR_CHECK_INDEX_ONLY |
-			GIT_ATTR_CHECK_INCLUDE_COMMIT;
-	}
-	if (git_attr_get_many_ext(values, repo->git, &opts, path,
-				  ARRAY_SIZE(names), names) < 0)
-		return error("cannot read attributes of '%s': %s", path,
-			     repo_last_error());
-	for (i = 0; i < 2; i++)
-		if (GIT_ATTR_IS_TRUE(values[i]) ||
-		    (GIT_ATTR_HAS_VALUE(values[i]) &&
-		     !strcmp(values[i], "true")))
-			return 1;
-	return GIT_ATTR_IS_FALSE(values[2]);
-}

@@ -46,12 +46,6 @@ int repo_user_ident(struct repo *repo, char **name, char **email);
 void repo_mailmap(struct repo *repo, const char *name, const char *email,
 		  char **out_name, char **out_email);
 
-/*
- * Whether .gitattributes (as of commit, or the work tree and index when
- * commit is NULL) mark path as not countable: linguist-generated,
- * linguist-vendored, or -diff. Returns 1, 0, or -1 on error.
- */
-int repo_path_generated(struct repo *repo, const char *commit, const char *path);
 
 /*
  * Added by the framework: the message of libgit2's last error, never NULL

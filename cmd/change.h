@@ -1,0 +1,98 @@
+#ifndef TOKENS_CHANGE_H
+#define TOKENS_CHANGE_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "strbuf.h"
+#include "strvec.h"
+
+struct repo;
+
+/*
+ * A change is a non-merge commit (SPEC §2), with its countable lines and
+ * its outcome. The change engine (changes.c) fills these from a revision
+ * range; metrics and rendering only read them.
+ */
+enum landed_how {
+	LANDED_NO = 0,
+	LANDED_REACHABLE,   /* reachable from the mainline tip */
+	LANDED_PATCH_ID,    /* same patch-id as a mainline commit */
+	LANDED_SQUASH,      /* absorbed by a squash merge */
+};
+
+/* Usage attributed to a change (filled by attribution; empty until then). */
+enum attrib_how {
+	ATTRIB_NONE = 0,
+	ATTRIB_DAY,      /* provider daily usage spread by countable lines */
+	ATTRIB_WINDOW,   /* local author, time window */
+	ATTRIB_LINK,     /* the log names the commit */
+	ATTRIB_HOOK,     /* recorded by the post-commit hook */
+	ATTRIB_IMPORT,
+};
+
+struct usage_sum {
+	uint64_t requests;
+	uint64_t input, output, cache_write, cache_read;
+	double cost;              /* USD, of the events whose cost is known */
+	unsigned has_usage:1;     /* at least one event */
+	unsigned cost_unknown:1;  /* some event had no price */
+	const char *tool;         /* the tool holding most of the cost */
+	const char *model;        /* the model holding most of the cost */
+	enum attrib_how how;      /* the weakest confidence among its events */
+};
+
+struct change {
+	char oid[41];
+	char *author_name;     /* mailmapped */
+	char *author_email;    /* mailmapped */
+	char *committer_name;  /* mailmapped */
+	char *committer_email; /* mailmapped */
+	int64_t author_time;   /* seconds since the epoch */
+	int64_t commit_time;
+	char *subject;
+	uint64_t added;        /* countable lines */
+	uint64_t deleted;
+	uint64_t excluded;     /* lines in files that are not countable */
+	enum landed_how landed;
+	char landed_as[41];    /* the mainline commit, for patch-id/squash */
+	char *reverts;         /* full id of the commit this one reverts */
+	unsigned reverted:1;   /* a later mainline commit reverts it */
+	const char *agent;     /* AI agent named by a trailer or author */
+	unsigned agent_author:1; /* the agent is the author; credited to human */
+	struct usage_sum usage;
+};
+
+struct change_opts {
+	struct strvec revs;      /* git revision arguments; empty = HEAD */
+	struct strvec paths;     /* pathspec after "--" */
+	struct strvec authors;   /* --author patterns */
+	const char *since;
+	const char *until;
+	const char *mainline;    /* --mainline */
+	int use_cache;           /* 0 with --no-cache */
+	int progress;            /* show progress when on a terminal */
+	int max_count;           /* -n: the newest n changes; 0 for all */
+};
+#define CHANGE_OPTS_INIT { STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, NULL, NULL, NULL, 1, 1, 0 }
+
+/*
+ * Returns 0, or -1 after error(). A range or mainline that does not
+ * resolve is the user's mistake, not ours: its message goes into err
+ * (when err is not NULL) for the command to die() with.
+ */
+
+struct change_set {
+	struct change *c;
+	size_t nr, alloc;
+	char *mainline_ref;      /* the mainline in use; NULL when none */
+	char mainline_tip[41];
+	uint64_t excluded_lines; /* sum over the set */
+};
+#define CHANGE_SET_INIT { NULL, 0, 0, NULL, "", 0 }
+
+int changes_load(struct change_set *out, struct repo *repo,
+		 const struct change_opts *opts, struct strbuf *err);
+void change_set_release(struct change_set *set);
+void change_opts_release(struct change_opts *opts);
+
+#endif

@@ -41,6 +41,26 @@ struct usage_sum {
 	enum attrib_how how;      /* the weakest confidence among its events */
 };
 
+/* What a change became (SPEC §7.3, §7.4); filled by the outcomes module. */
+enum review_state {
+	REVIEW_UNKNOWN = 0,       /* no review source: never "unreviewed" */
+	REVIEW_APPROVED,          /* approved on first pass */
+	REVIEW_CHANGES_REQUESTED, /* approved after change requests */
+	REVIEW_NONE,              /* a source exists and shows no approval */
+};
+
+struct outcome {
+	uint64_t surviving;       /* added lines alive at the mainline tip */
+	uint64_t reworked;        /* added lines gone within tokens.reworkDays */
+	unsigned survival_known:1;
+	enum review_state review;
+	const char *review_source;/* "github", "gitlab", "gerrit", "trailer" */
+	unsigned review_rounds;   /* change-request rounds before the merge */
+	double review_hours;      /* open to merge; < 0 when unknown */
+	unsigned fixup:1;         /* a fixup!/squash! commit */
+	char squashed_into[41];   /* the squash merge that absorbed it, or "" */
+};
+
 struct change {
 	char oid[41];
 	char *author_name;     /* mailmapped */
@@ -60,6 +80,7 @@ struct change {
 	const char *agent;     /* AI agent named by a trailer or author */
 	unsigned agent_author:1; /* the agent is the author; credited to human */
 	struct usage_sum usage;
+	struct outcome outcome;
 };
 
 struct change_opts {

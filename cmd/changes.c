@@ -909,7 +909,7 @@ static void read_shallow(struct repo *repo, struct oidmap *shallow)
 /* --- the whole ------------------------------------------------------------ */
 
 static int count_lines(struct change_set *set, struct repo *repo,
-		       const struct change_opts *opts)
+		       const struct change_opts *opts, struct strbuf *err)
 {
 	struct excluder ex;
 	struct numstat_opts nopts = { &opts->paths, opts->use_cache, opts->progress };
@@ -937,7 +937,7 @@ static int count_lines(struct change_set *set, struct repo *repo,
 		memcpy(oids[i], set->c[i].oid, 41);
 	stats = xcalloc(set->nr, sizeof(*stats));
 	if (numstat_compute(stats, (const char (*)[41])oids, set->nr, repo,
-			    &nopts) < 0) {
+			    &nopts, err) < 0) {
 		ret = -1;
 		goto cleanup;
 	}
@@ -1010,7 +1010,7 @@ int changes_load(struct change_set *out, struct repo *repo,
 	if (repo_is_shallow(repo))
 		read_shallow(repo, &shallow);
 	if (read_log(out, repo, opts, &shallow, &nshallow) < 0 ||
-	    count_lines(out, repo, opts) < 0) {
+	    count_lines(out, repo, opts, err) < 0) {
 		ret = -1;
 		goto cleanup;
 	}

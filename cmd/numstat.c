@@ -406,9 +406,46 @@ static int write_oid_list(struct strbuf *path, const char (*oids)[41],
 	return fd;
 }
 
+/* The first "fatal: " or "error: " line git wrote, without its prefix. */
+static int git_complaint(int fd, struct strbuf *out)
+{
+	struct strbuf buf = STRBUF_INIT;
+	char *p, *line = NULL;
+	ssize_t n;
+
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return 0;
+	strbuf_grow(&buf, 4096);
+	while ((n = read(fd, buf.buf + buf.len, buf.alloc - buf.len - 1)) > 0) {
+		strbuf_setlen(&buf, buf.len + n);
+		strbuf_grow(&buf, 4096);
+	}
+	for (p = buf.buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, "fatal: ", 7) || !strncmp(p, "error: ", 7)) {
+			line = p + 7;
+			break;
+		}
+	if (line)
+		strbuf_add(out, line, strchrnul(line, '\n') - line);
+	strbuf_release(&buf);
+	return !!line;
+}
+
+static void forward_stderr(int fd)
+{
+	char buf[4096];
+	ssize_t n;
+
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (write(2, buf, n) != n)
+			break;
+}
+
 static int run_workers(struct commit_stat *out, const char (*oids)[41],
 		       const size_t *todo, size_t ntodo,
-		       const struct numstat_opts *opts)
+		       const struct numstat_opts *opts, struct strbuf *err)
 {
 	struct worker w[NUMSTAT_WORKERS];
 	pthread_t th[NUMSTAT_WORKERS];
@@ -418,11 +455,19 @@ static int run_workers(struct commit_stat *out, const char (*oids)[41],
 	struct progress *progress = NULL;
 	const char *tmpdir = getenv("TMPDIR");
 	int nw = ntodo > 64 ? NUMSTAT_WORKERS : 1, i, ret = 0, started = 0;
+	int errfd;
 	size_t k;
+	struct strbuf errpath = STRBUF_INIT;
 
 	if (!tmpdir || !*tmpdir)
 		tmpdir = "/tmp";
 	memset(w, 0, sizeof(w));
+	/* git's complaints are collected to be reported as one line. */
+	strbuf_addf(&errpath, "%s/git-tokens-err.XXXXXX", tmpdir);
+	errfd = mkstemp(errpath.buf);
+	if (errfd >= 0)
+		unlink(errpath.buf);
+	strbuf_release(&errpath);
 	if (opts->progress)
 		progress = progress_start("Analyzing commits", ntodo);
 	for (i = 0; i < nw; i++) {
@@ -463,6 +508,7 @@ static int run_workers(struct commit_stat *out, const char (*oids)[41],
 		}
 		w[i].cp.in = fd;
 		w[i].cp.out = -1;
+		w[i].cp.err = errfd;
 		if (start_command(&w[i].cp) < 0) {
 			close(fd);
 			ret = -1;
@@ -484,9 +530,19 @@ static int run_workers(struct commit_stat *out, const char (*oids)[41],
 			w[i].failed = 1;
 			snprintf(w[i].msg, sizeof(w[i].msg), "git diff-tree failed");
 		}
-		if (w[i].failed)
-			ret = error("%s", *w[i].msg ? w[i].msg : "git diff-tree failed");
+		if (w[i].failed && !ret) {
+			if (errfd >= 0 && err && git_complaint(errfd, err))
+				ret = -1;
+			else
+				ret = error("%s", *w[i].msg ? w[i].msg :
+					    "git diff-tree failed");
+		}
 		child_process_clear(&w[i].cp);
+	}
+	if (errfd >= 0) {
+		if (!ret)  /* warnings git printed on success still show */
+			forward_stderr(errfd);
+		close(errfd);
 	}
 	progress_stop(&progress);
 	for (i = 0; i < NUMSTAT_WORKERS; i++)
@@ -495,7 +551,8 @@ static int run_workers(struct commit_stat *out, const char (*oids)[41],
 }
 
 int numstat_compute(struct commit_stat *out, const char (*oids)[41], size_t nr,
-		    struct repo *repo, const struct numstat_opts *opts)
+		    struct repo *repo, const struct numstat_opts *opts,
+		    struct strbuf *err)
 {
 	struct cache c = { STRBUF_INIT, OIDMAP_INIT, NULL };
 	int use_cache = opts->use_cache && !(opts->paths && opts->paths->nr);
@@ -511,7 +568,7 @@ int numstat_compute(struct commit_stat *out, const char (*oids)[41], size_t nr,
 		else
 			todo[ntodo++] = i;
 	}
-	if (ntodo && run_workers(out, oids, todo, ntodo, opts) < 0) {
+	if (ntodo && run_workers(out, oids, todo, ntodo, opts, err) < 0) {
 		ret = -1;
 		goto cleanup;
 	}

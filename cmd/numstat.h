@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "strbuf.h"
 #include "strvec.h"
 
 struct repo;
@@ -33,10 +34,13 @@ struct numstat_opts {
 /*
  * Fill out[i] for oids[i] (40 hex digits each). Runs "git diff-tree"
  * workers on both cores for what the cache under <git dir>/tokens/ does
- * not hold, and stores their answers there.
+ * not hold, and stores their answers there. When git cannot read the
+ * history (a missing or corrupt object), its message goes into err and
+ * -1 is returned without printing anything.
  */
 int numstat_compute(struct commit_stat *out, const char (*oids)[41], size_t nr,
-		    struct repo *repo, const struct numstat_opts *opts);
+		    struct repo *repo, const struct numstat_opts *opts,
+		    struct strbuf *err);
 void commit_stat_release(struct commit_stat *cs);
 
 const char *numstat_path_intern(const char *path, size_t len);

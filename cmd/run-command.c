@@ -154,6 +154,8 @@ int start_command(struct child_process *cp)
 			dup2(cp->out, 1);
 		if (cp->no_stderr)
 			child_devnull(2, O_WRONLY);
+		else if (cp->err > 0)
+			dup2(cp->err, 2);
 		if (cp->dir && chdir(cp->dir) < 0)
 			child_report(report[1], 1);
 		environ = (char **)env;

@@ -17,12 +17,13 @@ struct child_process {
 	pid_t pid;
 	int in;
 	int out;
+	int err;                /* >0: stderr goes to that fd */
 	unsigned git_cmd:1;     /* run "git <args>" */
 	unsigned no_stdin:1;    /* </dev/null */
 	unsigned no_stderr:1;   /* 2>/dev/null */
 	unsigned use_shell:1;   /* args[0] is a shell snippet (pager only) */
 };
-#define CHILD_PROCESS_INIT { STRVEC_INIT, STRVEC_INIT, NULL, 0, 0, 0, 0, 0, 0, 0 }
+#define CHILD_PROCESS_INIT { STRVEC_INIT, STRVEC_INIT, NULL, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 int start_command(struct child_process *cp);
 /* Wait for it; returns its exit code, or -1 (after error()) if it died. */

@@ -289,4 +289,18 @@ test_expect_success 'a shallow clone says what is missing' '
 	)
 '
 
+test_expect_success 'a missing object is one fatal line naming it' '
+	git init -q broken &&
+	(
+		cd broken &&
+		test_commit one f.txt hello &&
+		test_commit two f.txt more &&
+		blob=$(git rev-parse one:f.txt) &&
+		rm -f .git/objects/$(echo $blob | cut -c1-2)/$(echo $blob | cut -c3-) &&
+		test_expect_code 128 git tokens report --no-cache 2>err &&
+		test $(wc -l <err) = 1 &&
+		grep "^fatal: .*$blob" err
+	)
+'
+
 test_done

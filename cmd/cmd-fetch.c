@@ -7,10 +7,12 @@
 #include <time.h>
 
 #include "builtin.h"
+#include "change.h"
 #include "event.h"
 #include "http.h"
 #include "parse-options.h"
 #include "provider.h"
+#include "review.h"
 #include "usage.h"
 
 #define DEFAULT_DAYS 7
@@ -20,6 +22,8 @@ static const char * const fetch_usage[] = {
 		"[--offline]",
 	"git tokens fetch openai [--since <date>] [--until <date>] "
 		"[--offline]",
+	"git tokens fetch (github | gitlab) [--since <date>] [--until <date>] "
+		"[<revision-range>]",
 	NULL
 };
 
@@ -97,6 +101,100 @@ static void format_tokens(char *buf, size_t len, uint64_t n)
 		snprintf(buf, len, "%.1fB", (double)n / 1e9);
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* What the forge said about the changes: verdicts, rounds, hours. */
+static void forge_summary(const struct change_set *set, const char *name,
+			  const struct review_stats *st)
+{
+	size_t i, first = 0, after = 0, none = 0, nh = 0;
+	unsigned rounds = 0;
+	double *hours = xcalloc(set->nr + 1, sizeof(*hours)), median;
+
+	for (i = 0; i < set->nr; i++) {
+		const struct outcome *o = &set->c[i].outcome;
+
+		if (!o->review_source || strcmp(o->review_source, name))
+			continue;
+		if (o->review == REVIEW_APPROVED)
+			first++;
+		else if (o->review == REVIEW_CHANGES_REQUESTED)
+			after++;
+		else
+			none++;
+		rounds += o->review_rounds;
+		if (o->review_hours >= 0)
+			hours[nh++] = o->review_hours;
+	}
+	fprintf(stderr, "fetched review data for %zu of %zu landed change%s "
+		"(%u request%s)\n", st->from_forge, st->landed,
+		st->landed == 1 ? "" : "s", st->requests,
+		st->requests == 1 ? "" : "s");
+	if (first + after + none) {
+		fprintf(stderr, "%zu approved on first pass, %zu after %u "
+			"change-request round%s, %zu not approved", first,
+			after, rounds, rounds == 1 ? "" : "s", none);
+		if (nh) {
+			qsort(hours, nh, sizeof(*hours), cmp_double);
+			median = nh % 2 ? hours[nh / 2] :
+				(hours[nh / 2 - 1] + hours[nh / 2]) / 2;
+			fprintf(stderr, "; median %.1f hours from open to "
+				"merge", median);
+		}
+		fputc('\n', stderr);
+	}
+	if (st->squashed)
+		fprintf(stderr, "%zu commit%s matched to squash merges\n",
+			st->squashed, st->squashed == 1 ? "" : "s");
+	free(hours);
+}
+
+/*
+ * fetch github|gitlab: ask the forge about every landed change of the
+ * range (HEAD by default) and keep the answers for report and log;
+ * cached answers are revalidated with their ETags.
+ */
+static int fetch_forge(enum forge_kind kind, int argc, const char **argv,
+		       struct repo *repo, const char *since,
+		       const char *until)
+{
+	struct change_opts copts = CHANGE_OPTS_INIT;
+	struct change_set set = CHANGE_SET_INIT;
+	struct review_opts ropts = REVIEW_OPTS_INIT;
+	struct review_stats st;
+	struct strbuf err = STRBUF_INIT;
+	const char *name = forge_name(kind);
+	int i, ret;
+
+	for (i = 1; i < argc; i++)
+		strvec_push(&copts.revs, argv[i]);
+	copts.since = since;
+	copts.until = until;
+	if (changes_load(&set, repo, &copts, &err) < 0) {
+		if (err.len)
+			die("%s", err.buf);
+		die("could not list the changes to fetch review data for");
+	}
+	ropts.force = kind;
+	ropts.refresh = 1;
+	ropts.max_requests = 0;
+	ret = review_fill(&set, repo, &ropts, &st);
+	http_cleanup();
+	if (ret < 0 || st.errors)
+		die("could not fetch review data from %s", name);
+	if (!quiet)
+		forge_summary(&set, name, &st);
+	change_set_release(&set);
+	change_opts_release(&copts);
+	strbuf_release(&err);
+	return 0;
+}
+
 int cmd_fetch(int argc, const char **argv, struct repo *repo)
 {
 	const char *since = NULL, *until = NULL, *what, *key;
@@ -117,19 +215,27 @@ int cmd_fetch(int argc, const char **argv, struct repo *repo)
 	};
 
 	argc = parse_options(argc, argv, options, fetch_usage, 0);
-	if (argc != 1)
-		usage_msg_opt(argc ? "too many arguments" :
-			      "which provider? (anthropic or openai)",
-			      fetch_usage, options);
+	if (argc < 1)
+		usage_msg_opt("which provider? (anthropic, openai, github or "
+			      "gitlab)", fetch_usage, options);
 	what = argv[0];
+	if (!strcmp(what, "github") || !strcmp(what, "gitlab")) {
+		if (offline)
+			usage_msg_opt("--offline makes no sense with 'fetch "
+				      "github' or 'fetch gitlab'", fetch_usage,
+				      options);
+		if (!repo)
+			die("not a git repository");
+		return fetch_forge(!strcmp(what, "github") ? FORGE_GITHUB :
+				   FORGE_GITLAB, argc, argv, repo, since,
+				   until);
+	}
+	if (argc != 1)
+		usage_msg_opt("too many arguments", fetch_usage, options);
 	if (!strcmp(what, "anthropic")) {
 		tool = TOOL_ANTHROPIC_API;
 	} else if (!strcmp(what, "openai")) {
 		tool = TOOL_OPENAI_API;
-	} else if (!strcmp(what, "github") || !strcmp(what, "gitlab")) {
-		char *msg = xstrfmt("'fetch %s' is not supported yet", what);
-
-		usage_msg_opt(msg, fetch_usage, options);
 	} else {
 		char *msg = xstrfmt("unknown provider '%s'", what);
 

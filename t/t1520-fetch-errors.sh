@@ -215,18 +215,20 @@ test_expect_success 'a server that is gone: connection errors, bounded' '
 	test_cmp before repo/.git/tokens/provider-usage.jsonl
 '
 
-test_expect_success 'github and gitlab are not supported yet' '
+test_expect_success 'fetch -h names every source' '
 	(
 		cd repo &&
-		test_expect_code 129 git tokens fetch github 2>../err1 &&
-		test_expect_code 129 git tokens fetch gitlab 2>../err2 &&
 		git tokens fetch -h >../help
 	) &&
-	grep "^error: .fetch github. is not supported yet" err1 &&
-	grep "^error: .fetch gitlab. is not supported yet" err2 &&
 	grep "fetch anthropic" help &&
 	grep "fetch openai" help &&
-	! grep -e github -e gitlab help
+	grep "github" help &&
+	grep "gitlab" help &&
+	(
+		cd repo &&
+		test_expect_code 129 git tokens fetch bitbucket 2>../err
+	) &&
+	grep "bitbucket" err
 '
 
 test_expect_success 'bad arguments are usage or fatal errors' '

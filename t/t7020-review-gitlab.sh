@@ -1,0 +1,177 @@
+#!/bin/sh
+
+test_description='review outcomes and squash merges from the GitLab API'
+
+. "$(dirname "$0")"/lib-tokens.sh
+
+JOB=glcbt-SENTINEL-job-7020
+PAT=glpat-SENTINEL-pat-7020
+GIT_TOKENS_NOW=2026-11-22T12:00:00Z
+export GIT_TOKENS_NOW
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY \
+	GIT_SSL_CAINFO CURL_CA_BUNDLE GIT_TOKENS_HTTP_MAX_WAIT
+
+respond () {
+	file=$1 status=$2 body=$3 &&
+	shift 3 &&
+	{
+		echo "$status" &&
+		for h in "$@"
+		do
+			echo "$h"
+		done &&
+		echo &&
+		printf "%s\n" "$body"
+	} >"srv/$file"
+}
+
+mr () {
+	# mr <iid> <merge commit or null> <squash commit or null> <created> <merged>
+	printf '{"iid":%s,"state":"merged","merge_commit_sha":%s,"squash_commit_sha":%s,"created_at":"%s","merged_at":"%s","target_branch":"main"}' \
+		"$1" "$2" "$3" "$4" "$5"
+}
+
+note () {
+	# note <system> <body> <created>
+	printf '{"id":1,"system":%s,"body":"%s","created_at":"%s","author":{"username":"x"}}' \
+		"$1" "$2" "$3"
+}
+
+review_table () {
+	(cd repo && git log --format="%H %s" --all) >subjects &&
+	python3 -c '
+import json, sys
+names = {}
+for line in open("subjects"):
+    sha, _, subject = line.rstrip("\n").partition(" ")
+    names[sha] = subject
+for c in json.load(sys.stdin)["changes"]:
+    print("%s|%s|%s" % (names[c["commit"]], c["review"], c["landed"]))
+' | sort
+}
+
+test_expect_success 'setup: a repository on GitLab and its API' '
+	git init -q repo &&
+	(
+		cd repo &&
+		git remote add origin git@gitlab.example.com:group/sub/proj.git &&
+		test_commit "Improve parser" parser.t &&
+		git checkout -q -b mr4 &&
+		test_commit u1 u.t &&
+		test_commit u2 u.t &&
+		git checkout -q main &&
+		echo export >exporter.t &&
+		git add exporter.t &&
+		test_tick &&
+		git commit -q -m "Add exporter
+
+See merge request group/sub/proj!4" &&
+		echo docs >docs.t &&
+		git add docs.t &&
+		test_tick &&
+		git commit -q -m "Docs
+
+Acked-by: Mona Maintainer <mona@example.com>" &&
+		test_commit "Unreviewed merge" unrev.t
+	) &&
+	G1=$(git -C repo rev-parse ":/Improve parser") &&
+	U1=$(git -C repo rev-parse u1) &&
+	U2=$(git -C repo rev-parse u2) &&
+	S2=$(git -C repo rev-parse ":/Add exporter") &&
+	G3=$(git -C repo rev-parse ":/Docs") &&
+	G4=$(git -C repo rev-parse ":/Unreviewed merge") &&
+	mkdir srv &&
+	P=/api/v4/projects/group%2Fsub%2Fproj &&
+	respond empty 200 "[]" &&
+	respond mrs-g1 200 "[$(mr 3 "\"$G1\"" null 2024-11-18T00:00:00.000Z 2024-11-18T12:00:00.000+00:00)]" &&
+	respond appr3 200 "{\"approved\":true,\"approvals_required\":1,\"approvals_left\":0,\"approved_by\":[{\"user\":{\"id\":1,\"username\":\"rita\",\"name\":\"Rita\"},\"approved_at\":\"2024-11-18T11:00:00Z\"}]}" &&
+	respond notes3p2 200 "[$(note true "approved this merge request" 2024-11-18T11:00:00Z)]" &&
+	respond mr4 200 "$(mr 4 null "\"$S2\"" 2024-11-18T00:00:00Z 2024-11-18T01:30:00Z)" &&
+	respond commits4 200 "[{\"id\":\"$U2\"},{\"id\":\"$U1\"}]" &&
+	respond denied 403 "{\"message\":\"403 Forbidden\"}" &&
+	respond notes4 200 "[$(note true "approved this merge request" 2024-11-18T01:00:00Z)]" &&
+	respond mrs-g4 200 "[$(mr 6 "\"$G4\"" null 2024-11-18T00:00:00Z 2024-11-18T00:30:00Z)]" &&
+	respond appr6 200 "{\"approved\":false,\"approved_by\":[]}" &&
+	cat >srv/routes <<-EOF &&
+	$P/repository/commits/$G1/merge_requests - mrs-g1
+	$P/merge_requests/3/approvals - appr3
+	$P/merge_requests/3/notes page=2 notes3p2
+	$P/merge_requests/3/notes - notes3p1
+	$P/merge_requests/4 - mr4
+	$P/merge_requests/4/commits - commits4
+	$P/merge_requests/4/approvals - denied
+	$P/merge_requests/4/notes - notes4
+	$P/repository/commits/$G3/merge_requests - empty
+	$P/repository/commits/$G4/merge_requests - mrs-g4
+	$P/merge_requests/6/approvals - appr6
+	$P/merge_requests/6/notes - empty
+	EOF
+	HTTPD_URL=$(python3 "$TEST_SRCDIR/lib-httpd.py" --start --timeout 300 srv) &&
+	respond notes3p1 200 "[$(note true "requested changes" 2024-11-18T02:00:00Z),
+$(note false "requested changes, says a person" 2024-11-18T03:00:00Z)]" \
+		"X-Page: 1" "X-Next-Page: 2"
+'
+
+test_expect_success 'log: review per change, squash merge matched' '
+	(
+		cd repo &&
+		CI_JOB_TOKEN=$JOB GIT_TOKENS_GITLAB_API=$HTTPD_URL/api/v4 \
+		git tokens log --format=json main mr4
+	) >log.json 2>err &&
+	review_table <log.json >actual &&
+	cat >expect <<-\EOF &&
+	Add exporter|approved|yes
+	Docs|approved|yes
+	Improve parser|changes-requested|yes
+	Unreviewed merge|not-approved|yes
+	u1|approved|squash
+	u2|approved|squash
+	EOF
+	test_cmp expect actual &&
+	test_must_be_empty err
+'
+
+test_expect_success 'the job token went in JOB-TOKEN, pages by x-next-page' '
+	python3 -c "
+import json
+reqs = [json.loads(l) for l in open(\"srv/requests.log\")]
+for r in reqs:
+    h = {k.lower(): v for k, v in r[\"headers\"].items()}
+    assert h[\"job-token\"] == \"$JOB\", h
+    assert \"private-token\" not in h and \"authorization\" not in h, h
+qs = [r[\"query\"] for r in reqs if r[\"path\"].endswith(\"/merge_requests/3/notes\")]
+assert len(qs) == 2 and \"page=2\" in qs[1], qs
+"
+'
+
+test_expect_success 'fetch gitlab uses GITLAB_TOKEN in PRIVATE-TOKEN' '
+	wc -l <srv/requests.log >before &&
+	(
+		cd repo &&
+		GITLAB_TOKEN=$PAT CI_JOB_TOKEN=$JOB \
+		GIT_TOKENS_GITLAB_API=$HTTPD_URL/api/v4 \
+		git tokens fetch gitlab main mr4
+	) 2>fetch.err &&
+	grep "^fetched review data for 5 of 6 landed changes" fetch.err &&
+	grep "^3 approved on first pass, 1 after 1 change-request round, 1 not approved; median 1.5 hours from open to merge$" fetch.err &&
+	python3 -c "
+import json
+reqs = [json.loads(l) for l in open(\"srv/requests.log\")][$(cat before):]
+assert reqs
+for r in reqs:
+    h = {k.lower(): v for k, v in r[\"headers\"].items()}
+    assert h[\"private-token\"] == \"$PAT\", h
+    assert \"job-token\" not in h, h
+"
+'
+
+test_expect_success 'no token is stored or printed' '
+	! grep -r -e "$JOB" -e "$PAT" repo/.git/tokens &&
+	! grep -e "$JOB" -e "$PAT" err fetch.err log.json
+'
+
+test_expect_success 'stop the server' '
+	python3 "$TEST_SRCDIR/lib-httpd.py" --stop srv
+'
+
+test_done

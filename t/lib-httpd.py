@@ -206,5 +206,160 @@ def main():
         server.server_close()
 
 
+# --- Threads: comment lists that keep state (added for "git tokens ci") ---
+#
+# <dir>/threads, when it exists, lists comment threads, one a line:
+#
+#     <list-path> <item-prefix> [<page-size>]
+#
+# GET <list-path> answers the stored comments, <page-size> (default 100)
+# a page at most, with Link rel="next" and x-next-page headers; POST to
+# it adds a comment ({"body": ...} in the request) and answers 201 with
+# it; GET, PATCH, PUT and DELETE <item-prefix><id> read, change or
+# remove one (404 when there is none); ids are unique across threads.
+# The comments live in
+# <dir>/threads.json, {"<list-path>": [comment, ...]}, so that a test
+# can seed it (someone else's comment) and read it back. A new comment's
+# author is the JSON object in <dir>/whoami, stored as "user" (GitHub)
+# and "author" (GitLab). When <dir>/deny exists, POST, PATCH and PUT
+# answer 403 with its text as the "message". Requests to threads are
+# logged to requests.log like the others; routes answer everything else.
+
+def thread_of(root, path):
+    try:
+        with open(os.path.join(root, "threads"), encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except FileNotFoundError:
+        return None
+    try:
+        with open(os.path.join(root, "threads.json"), encoding="utf-8") as f:
+            store = json.load(f)
+    except FileNotFoundError:
+        store = {}
+    found = None
+    for line in lines:
+        parts = line.split()
+        if len(parts) < 2 or parts[0].startswith("#"):
+            continue
+        size = int(parts[2]) if len(parts) > 2 else 100
+        if path == parts[0]:
+            return parts[0], None, size
+        rest = path[len(parts[1]):]
+        if path.startswith(parts[1]) and rest.isdigit():
+            # Ids are unique across threads (GitHub's are global).
+            ids = [c["id"] for c in store.get(parts[0], [])]
+            if int(rest) in ids:
+                return parts[0], int(rest), size
+            found = found or (parts[0], int(rest), size)
+    return found
+
+
+def thread_answer(handler, root, thread, body):
+    list_path, item, size = thread
+    store_file = os.path.join(root, "threads.json")
+    try:
+        with open(store_file, encoding="utf-8") as f:
+            store = json.load(f)
+    except FileNotFoundError:
+        store = {}
+    comments = store.setdefault(list_path, [])
+    method = handler.command
+    json_type = [("Content-Type", "application/json")]
+
+    def reply(status, obj, headers=()):
+        return status, json_type + list(headers), json.dumps(obj).encode()
+
+    if method in ("POST", "PATCH", "PUT") and \
+            os.path.exists(os.path.join(root, "deny")):
+        with open(os.path.join(root, "deny"), encoding="utf-8") as f:
+            return reply(403, {"message": f.read().strip()})
+    if item is None and method == "GET":
+        query = dict(parse_qsl(urlsplit(handler.path).query))
+        per = min(int(query.get("per_page", size)), size)
+        page = int(query.get("page", 1))
+        chunk = comments[(page - 1) * per:page * per]
+        headers = [("x-next-page", "")]
+        if page * per < len(comments):
+            nxt = "http://%s%s?per_page=%d&page=%d" % (
+                handler.headers.get("Host"), list_path, per, page + 1)
+            headers = [("Link", '<%s>; rel="next"' % nxt),
+                       ("x-next-page", str(page + 1))]
+        return reply(200, chunk, headers)
+    if item is None and method == "POST":
+        try:
+            text = json.loads(body or b"{}")["body"]
+        except (ValueError, KeyError, TypeError):
+            return reply(400, {"message": "no body"})
+        try:
+            with open(os.path.join(root, "whoami"), encoding="utf-8") as f:
+                who = json.load(f)
+        except FileNotFoundError:
+            who = {}
+        new_id = max([c["id"] for t in store.values() for c in t] +
+                     [1000]) + 1
+        comment = {"id": new_id, "body": text, "user": who, "author": who,
+                   "system": False}
+        comments.append(comment)
+        status, obj = 201, comment
+    elif item is None:
+        return reply(405, {"message": "method not allowed"})
+    else:
+        found = [c for c in comments if c["id"] == item]
+        if not found:
+            return reply(404, {"message": "Not Found"})
+        comment = found[0]
+        if method == "GET":
+            return reply(200, comment)
+        if method == "DELETE":
+            comments.remove(comment)
+            status, obj = 204, {}
+        elif method in ("PATCH", "PUT"):
+            try:
+                comment["body"] = json.loads(body or b"{}")["body"]
+            except (ValueError, KeyError, TypeError):
+                return reply(400, {"message": "no body"})
+            status, obj = 200, comment
+        else:
+            return reply(405, {"message": "method not allowed"})
+    tmp = store_file + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(store, f)
+    os.rename(tmp, store_file)
+    return reply(status, obj)
+
+
+routes_answer = Handler.answer
+
+
+def answer_with_threads(self):
+    root = self.server.root
+    url = urlsplit(self.path)
+    thread = thread_of(root, url.path)
+    if thread is None:
+        return routes_answer(self)
+    length = int(self.headers.get("Content-Length") or 0)
+    body = self.rfile.read(length) if length else b""
+    record = {"method": self.command, "path": url.path,
+              "query": url.query, "headers": dict(self.headers.items()),
+              "body": body.decode("utf-8", "replace")}
+    with self.server.lock:
+        with open(os.path.join(root, "requests.log"), "a",
+                  encoding="utf-8") as log:
+            log.write(json.dumps(record) + "\n")
+        status, headers, payload = thread_answer(self, root, thread, body)
+    self.send_response(status)
+    for name, value in headers:
+        self.send_header(name, value)
+    self.send_header("Content-Length", str(len(payload)))
+    self.end_headers()
+    if self.command != "HEAD":
+        self.wfile.write(payload)
+
+
+Handler.answer = answer_with_threads
+Handler.do_GET = Handler.do_POST = Handler.do_PATCH = Handler.do_PUT = \
+    Handler.do_DELETE = Handler.do_HEAD = answer_with_threads
+
+
 if __name__ == "__main__":
     main()

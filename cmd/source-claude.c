@@ -114,7 +114,9 @@ static void claude_link(struct source_file *f, const char *line, size_t len)
 	char hex[41];
 	size_t i;
 
+	/* git commit prints " 1 file changed, ..." after its first line. */
 	if (!memmem(line, len, "tool_result", 11) ||
+	    !memmem(line, len, " changed", 8) ||
 	    !attribution_commit_in_output(line, len, hex))
 		return;
 	for (i = f->nr; i > 0 && !f->rec[i - 1].ev.commit[0]; i--)
@@ -141,8 +143,12 @@ static int claude_line(struct source_ctx *ctx, struct source_file *f,
 	 */
 	if (!partial && !json_peek(line, len, "type", &top[K_TYPE]) &&
 	    !json_raw_streq(&top[K_TYPE], "assistant") &&
-	    !json_raw_streq(&top[K_TYPE], "progress"))
+	    !json_raw_streq(&top[K_TYPE], "progress")) {
+		/* A tool result showing "git commit" output links usage. */
+		if (json_raw_streq(&top[K_TYPE], "user"))
+			claude_link(f, line, len);
 		return 0;
+	}
 	if (json_skim(line, len, rec_keys, K__NR, top)) {
 		if (partial)
 			return 1;

@@ -355,6 +355,7 @@ static int record_commit(struct repo *repo, const char *rev,
 		goto done;
 	q.since = lower;
 	q.until = upper + 1;
+	q.recent = 1;
 	if (usage_load(&events, repo, &q) < 0)
 		goto cleanup;
 

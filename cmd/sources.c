@@ -431,6 +431,9 @@ struct source_file *source_file_get(struct source_ctx *ctx, const char *path,
 	}
 	mtime = (uint64_t)sb.st_mtim.tv_sec * 1000000000ULL +
 		(uint64_t)sb.st_mtim.tv_nsec;
+	if (ctx->recent_since &&
+	    (int64_t)(mtime / 1000000) < ctx->recent_since)
+		return NULL;
 	f = state_lookup(st, ipath);
 	if (!f) {
 		f = state_add(st, ipath);
@@ -1707,7 +1710,7 @@ int usage_load(struct usage_set *out, struct repo *repo,
 		ret = error("not in a git repository (use --all-repos)");
 		goto cleanup;
 	}
-	if (q->use_cache)
+	if (q->use_cache && !(q->recent && q->since))
 		have_dir = !cache_dir(repo, q, &dir);
 
 	for (src = source_table; src->name; src++) {
@@ -1734,6 +1737,10 @@ int usage_load(struct usage_set *out, struct repo *repo,
 		}
 		ctx.now = now;
 		ctx.use_cache = q->use_cache;
+		/* A line is written after its time: minutes of slack cover
+		 * a response that took long, and coarse file times. */
+		if (q->recent && q->since)
+			ctx.recent_since = q->since - 10 * 60 * 1000;
 		ctx.state = &st;
 		ctx.warn = &warn;
 		ctx.match = &match;

@@ -22,8 +22,15 @@ struct usage_query {
 	int64_t until;        /* ms since the epoch, exclusive; 0 = open */
 	unsigned all_repos:1; /* every repository, not only repo's */
 	unsigned use_cache:1; /* keep per-file state between runs */
+	/*
+	 * Only what was written since "since": files last modified before
+	 * it (less a few minutes) are not even opened, and no state is
+	 * read or written. record's fast path: a hook after each commit
+	 * must not pay for a year of logs.
+	 */
+	unsigned recent:1;
 };
-#define USAGE_QUERY_INIT { 0, 0, 0, 1 }
+#define USAGE_QUERY_INIT { 0, 0, 0, 1, 0 }
 
 /*
  * Load the deduplicated, priced usage events of every enabled source
@@ -144,6 +151,7 @@ struct source_ctx {
 	int64_t now;               /* ms; GIT_TOKENS_NOW overrides */
 	int use_cache;
 	int lazy_records;          /* see source_reuse_result() */
+	int64_t recent_since;      /* ms; skip files older (usage_query.recent) */
 	/* private to sources.c */
 	struct source_state *state;
 	struct source_warn *warn;

@@ -104,6 +104,8 @@ for s in range(sessions):
                                             "cache_read_input_tokens": 40000}})
                 line = json.dumps(a) + "\n"
                 f.write(line); size += len(line)
+    # A file was last written when its last line was, as on a real disk.
+    os.utime(os.path.join(proj, sid + ".jsonl"), (t, t))
     written += size
 print("wrote %d sessions, %.0f MiB" % (sessions, written / 1048576.0))
 PY

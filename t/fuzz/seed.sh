@@ -1,0 +1,250 @@
+#!/bin/sh
+# Write seed inputs for the fuzz targets: t/fuzz/seed.sh <dir> makes
+# <dir>/<target>/ for each target, with representative inputs of each
+# format (as the tools write them, and as the t/*.sh fixtures build
+# them) and the JSON-looking lines of the test scripts. Nothing here
+# is committed: run.sh calls it into its work directory.
+set -eu
+
+test $# = 1 || { echo "usage: $0 <dir>" >&2; exit 129; }
+out=$1
+top=$(cd "$(dirname "$0")/../.." && pwd)
+
+# seed <target> <name>: stdin to <out>/<target>/<name>
+seed () {
+	mkdir -p "$out/$1"
+	cat >"$out/$1/$2"
+}
+
+# printf with a leading selector byte, given in octal
+seedb () {
+	mkdir -p "$out/$1"
+	printf "\\$3" >"$out/$1/$2"
+	cat >>"$out/$1/$2"
+}
+
+# --- Claude Code --------------------------------------------------------
+seed claude transcript <<'EOF'
+{"type":"user","cwd":"/w/proj","sessionId":"sess-a","timestamp":"2025-12-20T10:00:00.000Z","message":{"role":"user","content":"hi"}}
+{"parentUuid":null,"isSidechain":false,"cwd":"/w/proj","sessionId":"sess-a","version":"2.1.39","type":"assistant","timestamp":"2025-12-20T10:00:01.000Z","requestId":"req_a1","message":{"model":"claude-sonnet-4-5-20250929","id":"msg_a1","type":"message","role":"assistant","content":[{"type":"text","text":"ok"}],"usage":{"input_tokens":3,"output_tokens":10,"cache_creation_input_tokens":613,"cache_read_input_tokens":50973,"cache_creation":{"ephemeral_5m_input_tokens":600,"ephemeral_1h_input_tokens":13},"service_tier":"standard"}}}
+{"parentUuid":null,"isSidechain":false,"cwd":"/w/proj","sessionId":"sess-a","type":"assistant","timestamp":"2025-12-20T10:00:02.000Z","requestId":"req_a1","message":{"model":"claude-sonnet-4-5-20250929","id":"msg_a1","usage":{"input_tokens":3,"output_tokens":299,"cache_creation_input_tokens":613,"cache_read_input_tokens":50973,"speed":"fast"}},"costUSD":0.0123}
+{"type":"user","cwd":"/w/proj","sessionId":"sess-a","timestamp":"2025-12-20T10:00:03.000Z","message":{"role":"user","content":[{"type":"tool_result","content":"[main 1a2b3c4] fix: the thing\n 1 file changed, 2 insertions(+)"}]}}
+{"type":"progress","cwd":"/w/proj","sessionId":"sess-a","timestamp":"2025-12-20T10:00:04.000Z","data":{"type":"agent_progress","message":{"type":"assistant","timestamp":"2025-12-20T10:00:04.000Z","requestId":"req_s1","message":{"model":"claude-haiku-4-5","id":"msg_s1","usage":{"input_tokens":5,"output_tokens":7}}}}}
+{"type":"assistant","isSidechain":true,"isApiErrorMessage":true,"timestamp":"2025-12-20T10:00:05.000Z","message":{"model":"<synthetic>","id":"msg_e","usage":{"input_tokens":0,"output_tokens":0}}}
+{"type":"summary","summary":"x","leafUuid":"u1"}
+EOF
+printf '%s' '{"type":"assistant","timestamp":"2025-12-20T10:00:01Z","message":{"id":"m","usage":{"input_tokens":1,"output_tokens":2}}' |
+	seed claude partial
+
+# --- Codex --------------------------------------------------------------
+seed codex rollout <<'EOF'
+{"timestamp":"2025-12-20T10:00:00.000Z","type":"session_meta","payload":{"id":"0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b","timestamp":"2025-12-20T10:00:00.000Z","cwd":"/w/proj","originator":"codex_cli_rs","cli_version":"0.63.0","source":"cli"}}
+{"timestamp":"2025-12-20T10:00:01.000Z","type":"turn_context","payload":{"cwd":"/w/proj","approval_policy":"on-request","model":"gpt-5-codex","effort":"medium"}}
+{"timestamp":"2025-12-20T10:00:02.000Z","type":"event_msg","payload":{"type":"token_count","info":null,"rate_limits":{"primary":{"used_percent":1.0}}}}
+{"timestamp":"2025-12-20T10:00:03.000Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":1000,"cached_input_tokens":800,"output_tokens":50,"reasoning_output_tokens":20,"total_tokens":1050},"last_token_usage":{"input_tokens":1000,"cached_input_tokens":800,"output_tokens":50,"reasoning_output_tokens":20,"total_tokens":1050},"model_context_window":272000}}}
+{"timestamp":"2025-12-20T10:00:04.000Z","type":"response_item","payload":{"type":"function_call_output","call_id":"c1","output":"[main 1a2b3c4] feat: x\n 1 file changed"}}
+{"timestamp":"2025-12-20T10:00:05.000Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":500,"cached_input_tokens":0,"output_tokens":5,"reasoning_output_tokens":0,"total_tokens":505},"last_token_usage":{"input_tokens":500,"output_tokens":5}}}}
+EOF
+seed codex fork <<'EOF'
+{"timestamp":"2025-12-20T11:00:00.000Z","type":"session_meta","payload":{"id":"0199a1b2-0000-7e5f-8a9b-0c1d2e3f4a5b","cwd":"/w/proj","forked_from_id":"0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b","source":{"subagent":"review"}}}
+{"timestamp":"2025-12-20T11:00:00.100Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":10,"output_tokens":1}}}}
+{"timestamp":"2025-12-20T11:00:05.000Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":30,"output_tokens":3,"total_tokens":33}}}}
+EOF
+
+# --- Gemini CLI ---------------------------------------------------------
+hash=0000000000000000000000000000000000000000000000000000000000000000
+seed gemini-json chat <<EOF
+{"sessionId":"sess-b","projectHash":"$hash","startTime":"2025-12-20T10:00:00.000Z","lastUpdated":"2025-12-20T10:01:00.000Z","messages":[{"id":"m1","timestamp":"2025-12-20T10:00:00.000Z","type":"user","content":"hi"},{"id":"m2","timestamp":"2025-12-20T10:00:05.000Z","type":"gemini","content":"ok","model":"gemini-2.5-pro","tokens":{"input":1200,"output":30,"cached":200,"thoughts":12,"tool":3,"total":1245}},{"id":"m2","timestamp":"2025-12-20T10:00:06.000Z","type":"gemini","model":"gemini-2.5-pro","tokens":{"prompt":10,"candidates":2}}]}
+EOF
+seed gemini-jsonl chat <<EOF
+{"sessionId":"sess-c","projectHash":"$hash","startTime":"2025-12-20T10:00:00.000Z","kind":"main"}
+{"id":"m1","timestamp":"2025-12-20T10:00:00.000Z","type":"user","content":[{"text":"hi"}]}
+{"id":"m2","timestamp":"2025-12-20T10:00:05.000Z","type":"gemini","content":"","model":"gemini-2.5-flash","tokens":{"input":100,"output":0,"cached":0,"thoughts":0,"tool":0,"total":100}}
+{"id":"m2","timestamp":"2025-12-20T10:00:06.000Z","type":"gemini","content":"ok","model":"gemini-2.5-flash","tokens":{"input":100,"output":25,"cached":40,"thoughts":7,"tool":0,"total":132}}
+{"\$set":{"lastUpdated":"2025-12-20T10:01:00.000Z","sessionId":"sess-c"}}
+{"\$rewindTo":"m1"}
+EOF
+
+# --- aider --------------------------------------------------------------
+seed aider history <<'EOF'
+
+# aider chat started at 2025-12-20 10:00:00
+
+> /usr/bin/aider --model sonnet
+> Aider v0.86.1
+> Main model: anthropic/claude-sonnet-4-5-20250929 with diff edit format, infinite output
+> Weak model: anthropic/claude-haiku-4-5
+
+#### fix the bug
+
+> Tokens: 2.4k sent, 1,024 cache write, 12k cache hit, 104 received. Cost: $0.0042 message, $0.02 session.
+> Applied edit to x.c
+> Commit 1a2b3c4 fix: the bug
+> Tokens: 12k sent, 2.5k received.
+> Cost: $0.05 message, $0.07 session.
+
+# aider chat started at 2025-12-21 09:30:00
+> Model: gpt-5 with whole edit format
+> Tokens: 5,244 sent, 33 cached, 1.5M received. Cost: $1.00 request
+> Commit deadbeefcafe feat: more
+EOF
+
+# --- OpenCode -----------------------------------------------------------
+seed opencode message <<'EOF'
+{"id":"msg_01","sessionID":"ses_01","role":"assistant","time":{"created":1766224800000,"completed":1766224805000},"modelID":"claude-sonnet-4-5","providerID":"anthropic","mode":"build","path":{"cwd":"/w/proj","root":"/w/proj"},"cost":0.0123,"tokens":{"input":10,"output":200,"reasoning":30,"cache":{"read":4000,"write":500}},"finish":"stop"}
+EOF
+seed opencode user <<'EOF'
+{"id":"msg_00","sessionID":"ses_01","role":"user","time":{"created":1766224790000}}
+EOF
+
+# --- import -------------------------------------------------------------
+seed import events <<'EOF'
+{"schema":"git-tokens/imported/v1"}
+{"time":"2025-12-20T10:00:00Z","tool":"claude-code","model":"claude-sonnet-4-5","session":"s1","input":100,"output":20,"cache_write":10,"cache_write_1h":5,"cache_read":1000,"cost_usd":0.01,"author":"a@example.com","cwd":"/w/proj","commit":"1a2b3c4"}
+{"time":1766224800,"tool":"codex","input":5,"output":null,"repo":"git@example.com:o/proj.git"}
+{"time":1766224800000,"model":"gpt-5","output":7,"repo":"/w/proj"}
+{"time":"2025-12-20","input":-1}
+EOF
+
+# --- notes --------------------------------------------------------------
+seed notes note <<'EOF'
+{"v":1,"tool":"claude-code","model":"claude-sonnet-4-5","session":"3f9a1c0e2b7d","from":"2025-12-20T10:00:00Z","to":"2025-12-20T10:05:00Z","requests":41,"input":1830,"output":22410,"cache_write":51200,"cache_read":1960443,"cost_usd":1.2731,"by":"alice@example.com","how":"hook"}
+{"v":1,"tool":"codex","model":null,"session":null,"from":"2025-12-20T10:00:00Z","to":"2025-12-20T10:00:00Z","requests":1,"input":1,"output":2,"cache_write":0,"cache_read":0,"cost_usd":null,"how":"window"}
+
+{"v":2,"tool":"x"}
+not json at all
+EOF
+
+# --- prices -------------------------------------------------------------
+seed prices bundled <"$top/share/prices.json"
+seed prices small <<'EOF'
+{"schema":"git-tokens/prices/v1","date":"2026-11-01","models":{"claude-sonnet-4-5":{"provider":"anthropic","input":3,"output":15,"cache_write_5m":3.75,"cache_write_1h":6,"cache_read":0.3,"long_context":{"threshold":200000,"input":6,"output":22.5}},"gpt-5":{"input":1.25,"output":10,"cache_read":0.125},"gemini-2.5-pro":{"provider":"google","input":1.25,"output":10}},"aliases":{"sonnet":"claude-sonnet-4-5","gpt-5-codex":"gpt-5"}}
+EOF
+
+# --- forge answers: selector byte (bit 0: GitLab; >> 1: the call) ------
+seedb forge github-pulls '000' <<'EOF'
+[{"number":12,"state":"closed","merged_at":"2025-12-20T10:00:00Z","created_at":"2025-12-19T10:00:00Z","merge_commit_sha":"1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d","base":{"ref":"main"}},{"number":13,"merged_at":null,"base":{"ref":"dev"}}]
+EOF
+seedb forge github-pull '002' <<'EOF'
+{"number":12,"merged_at":"2025-12-20T10:00:00+02:00","created_at":"2025-12-19T10:00:00.5Z","merge_commit_sha":"1A2B3C4D5E6F708192A3B4C5D6E7F8091A2B3C4D","base":{"ref":"main"}}
+EOF
+seedb forge github-commits '004' <<'EOF'
+[{"sha":"1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d"},{"sha":"short"},{}]
+EOF
+seedb forge github-reviews '006' <<'EOF'
+[{"user":{"login":"bob"},"state":"CHANGES_REQUESTED","commit_id":"c1","submitted_at":"2025-12-19T11:00:00Z"},{"user":{"login":"bob"},"state":"APPROVED","commit_id":"c2","submitted_at":"2025-12-19T12:00:00Z"},{"user":{"login":"eve"},"state":"DISMISSED"},{"state":"COMMENTED"}]
+EOF
+seedb forge gitlab-mr '003' <<'EOF'
+{"iid":7,"state":"merged","merged_at":"2025-12-20T10:00:00.000Z","created_at":"2025-12-19T10:00:00.000Z","merge_commit_sha":null,"squash_commit_sha":"1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d","target_branch":"main"}
+EOF
+seedb forge gitlab-approvals '011' <<'EOF'
+{"approved":true,"approved_by":[{"user":{"username":"bob","approved_at":"2025-12-19T12:00:00Z"}},{"approved_at":"2025-12-21T12:00:00Z"}]}
+EOF
+seedb forge gitlab-notes '013' <<'EOF'
+[{"system":true,"body":"requested changes","created_at":"2025-12-19T11:00:00Z"},{"system":true,"body":"approved this merge request","created_at":"2025-12-19T12:00:00Z"},{"system":false,"body":"lgtm"}]
+EOF
+seedb forge link '000' <<'EOF'
+<https://api.github.com/repositories/1/pulls?page=2&access_token=x>; rel="next", <https://api.github.com/repositories/1/pulls?page=5>; rel="last"
+EOF
+
+# --- provider answers: <call byte><body>\0..., bit 7 of the first: OpenAI
+{
+	printf '\000'
+	printf '%s' '{"data":[{"id":"user_1","email":"a@example.com"},{"id":"user_2","email":""}],"has_more":false}'
+	printf '\000\001'
+	printf '%s' '{"data":[{"id":"apikey_1","name":"ci","partial_key_hint":"sk-ant-...x","created_by":{"id":"user_1"}}],"has_more":false,"last_id":"apikey_1"}'
+	printf '\000\002'
+	printf '%s' '{"data":[{"date":"2025-12-20T00:00:00Z","actor":{"type":"user_actor","email_address":"a@example.com"},"customer_type":"api","model_breakdown":[{"model":"claude-sonnet-4-5","tokens":{"input":10,"output":20,"cache_read":30,"cache_creation":40},"estimated_cost":{"amount":12.5,"currency":"USD"}}]},{"date":"2025-12-20","actor":{"type":"api_actor","api_key_name":"ci"},"model_breakdown":[]}],"has_more":true,"next_page":"p2"}'
+	printf '\000\003'
+	printf '%s' '{"data":[{"starting_at":"2025-12-20T00:00:00Z","ending_at":"2025-12-21T00:00:00Z","results":[{"account_id":"user_1","api_key_id":"apikey_1","model":"claude-sonnet-4-5","uncached_input_tokens":100,"output_tokens":200,"cache_read_input_tokens":300,"cache_creation":{"ephemeral_1h_input_tokens":5,"ephemeral_5m_input_tokens":6}}]}],"has_more":false}'
+} | seed provider anthropic
+{
+	printf '\200'
+	printf '%s' '{"object":"list","data":[{"object":"organization.user","id":"user-1","email":"a@example.com"}],"has_more":false}'
+	printf '\000\004'
+	printf '%s' '{"object":"page","data":[{"object":"bucket","start_time":1766188800,"end_time":1766275200,"results":[{"object":"organization.usage.completions.result","input_tokens":1000,"output_tokens":50,"input_cached_tokens":800,"num_model_requests":3,"user_id":"user-1","model":"gpt-5"}]}],"has_more":false,"next_page":null}'
+} | seed provider openai
+seed provider store <<'EOF'
+{"format":"git-tokens-provider-usage","version":1}
+{"time":"2025-12-20T00:00:00Z","tool":"anthropic-api","author":"a@example.com","model":"claude-sonnet-4-5","input":1,"output":2,"cache_write":3,"cache_write_1h":1,"cache_read":4,"cost_usd":0.5}
+{"time":"2025-12-21T00:00:00Z","tool":"openai-api","input":5}
+EOF
+
+# --- dates --------------------------------------------------------------
+n=0
+for d in 2025-12-20 2025-12-20T10:00:00Z 2025-12-20T10:00:00.467Z \
+	'2025-12-20 10:00:00' 2025-12-20T10:00:00+02:00 2025-12-20T10:00-0130 \
+	@1766224800 2.weeks.ago '3 days ago' 'hour ago' yesterday today now \
+	2024-02-29 1970-01-01T00:00:00,5z
+do
+	n=$((n + 1))
+	printf '%s' "$d" | seed date "d$n"
+done
+
+# --- trailers -----------------------------------------------------------
+seed trailers message <<'EOF'
+feat: a change
+
+Body text that says why.
+
+Reviewed-by: Bob <bob@example.com>
+Acked-by: Eve
+  continued on the next line
+# a comment
+Signed-off-by: Alice <alice@example.com>
+(cherry picked from commit 1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d)
+EOF
+seed trailers mixed <<'EOF'
+subject: only
+
+Fixes: #12
+this is not a trailer
+Signed-off-by: A
+EOF
+
+# --- options: flag byte, then arguments one a line ----------------------
+seedb options line '000' <<'EOF'
+-vv
+--flag
+-n
+5
+--string=x
+--path
+a
+--no-path
+-pb
+--call=bad
+--opt-s
+--opt-n=3
+--no-neg
+--neg
+--sin=2025-12-20
+-fc
+arg
+--
+--rest
+EOF
+seedb options help '001' <<'EOF'
+-h
+EOF
+seedb options unknown '003' <<'EOF'
+--unknown
+-z
+--number=12x
+--no-flag=1
+EOF
+
+# --- the test scripts' JSON lines, for every JSON Lines target --------
+for t in "$top"/t/t[0-9]*.sh
+do
+	name=${t##*/}
+	grep -ho '{".*}' "$t" >"$out/lines.tmp" 2>/dev/null || true
+	if test -s "$out/lines.tmp"
+	then
+		for target in claude codex gemini-jsonl import notes
+		do
+			cp "$out/lines.tmp" "$out/$target/t-${name%.sh}"
+		done
+	fi
+done
+rm -f "$out/lines.tmp"

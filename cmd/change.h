@@ -59,6 +59,8 @@ struct outcome {
 	double review_hours;      /* open to merge; < 0 when unknown */
 	unsigned fixup:1;         /* a fixup!/squash! commit */
 	char squashed_into[41];   /* the squash merge that absorbed it, or "" */
+	unsigned abandoned:1;     /* unlanded, and no commit on its branch
+				     for 30 days (else still open) */
 };
 
 struct change {
@@ -93,8 +95,10 @@ struct change_opts {
 	int use_cache;           /* 0 with --no-cache */
 	int progress;            /* show progress when on a terminal */
 	int max_count;           /* -n: the newest n changes; 0 for all */
+	int survival;            /* follow lines to the tip: surviving,
+				    rework (report, log, show, export) */
 };
-#define CHANGE_OPTS_INIT { STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, NULL, NULL, NULL, 1, 1, 0 }
+#define CHANGE_OPTS_INIT { STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, NULL, NULL, NULL, 1, 1, 0, 0 }
 
 /*
  * Returns 0, or -1 after error(). A range or mainline that does not

@@ -14,11 +14,13 @@
 #include <unistd.h>
 #include "agents.h"
 #include "change.h"
+#include "landing.h"
 #include "numstat.h"
 #include "oidmap.h"
 #include "repo.h"
 #include "run-command.h"
 #include "strbuf.h"
+#include "survival.h"
 #include "usage.h"
 
 #define FIELD_SEP '\x1f'
@@ -60,11 +62,14 @@ void change_set_release(struct change_set *set)
 static int git_capture(struct strbuf *out, const char **argv, int quiet_err)
 {
 	struct child_process cp = CHILD_PROCESS_INIT;
+	int ret;
 
 	cp.git_cmd = 1;
 	cp.no_stderr = !!quiet_err;
 	strvec_pushv(&cp.args, argv);
-	return capture_command(&cp, out);
+	ret = capture_command(&cp, out);
+	child_process_clear(&cp);
+	return ret;
 }
 
 __attribute__((format(printf, 2, 3)))
@@ -121,6 +126,21 @@ static int find_mainline(struct change_set *out, struct repo *repo,
 cleanup:
 	free(cfg);
 	return ret;
+}
+
+/*
+ * The user's revision arguments for git log and rev-list. --all leaves
+ * out the notes refs: a notes commit is bookkeeping, not a change.
+ */
+static void push_revs(struct strvec *args, const struct strvec *revs)
+{
+	size_t i;
+
+	for (i = 0; i < revs->nr; i++) {
+		if (!strcmp(revs->v[i], "--all"))
+			strvec_push(args, "--exclude=refs/notes/*");
+		strvec_push(args, revs->v[i]);
+	}
 }
 
 /* --- revisions ------------------------------------------------------------ */
@@ -548,7 +568,7 @@ static int read_log(struct change_set *out, struct repo *repo,
 	if (opts->max_count > 0)
 		strvec_pushf(&cp.args, "--max-count=%d", opts->max_count);
 	if (opts->revs.nr)
-		strvec_pushv(&cp.args, opts->revs.v);
+		push_revs(&cp.args, &opts->revs);
 	else
 		strvec_push(&cp.args, "HEAD");
 	strvec_push(&cp.args, "--");
@@ -558,6 +578,7 @@ static int read_log(struct change_set *out, struct repo *repo,
 		ret = error("git log failed (exit code %d)", code);
 	else
 		ret = parse_log(out, repo, &log, opts, shallow, nshallow);
+	child_process_clear(&cp);
 	strbuf_release(&log);
 	return ret;
 }
@@ -580,6 +601,8 @@ static void range_tips(struct strvec *out, const struct strvec *revs)
 		if (*r == '^')
 			continue;
 		if (!dots) {
+			if (!strcmp(r, "--all") || !strcmp(r, "--branches"))
+				strvec_push(out, "--exclude=refs/notes/*");
 			strvec_push(out, r);
 		} else if (dots[2] == '.') {
 			char *a = xstrndup(r, dots - r);
@@ -609,7 +632,7 @@ static int mark_reachable(struct change_set *set, const struct change_opts *opts
 	cp.git_cmd = 1;
 	strvec_pushl(&cp.args, "rev-list", "--no-merges", NULL);
 	if (opts->revs.nr)
-		strvec_pushv(&cp.args, opts->revs.v);
+		push_revs(&cp.args, &opts->revs);
 	else
 		strvec_push(&cp.args, "HEAD");
 	strvec_pushl(&cp.args, "--not", set->mainline_tip, NULL);
@@ -990,13 +1013,100 @@ cleanup:
 	return ret;
 }
 
+/* --- outcomes: squash, open or abandoned, survival, rework ---------------- */
+
+struct countable {
+	struct excluder *ex;
+	const struct strvec *paths;
+	const char **ask;
+	size_t nask, alloc;
+};
+
+static void collect_path(const char *path, void *data)
+{
+	struct countable *cc = data;
+	unsigned char *v;
+	int found;
+
+	if (path_excluded(cc->ex, path))
+		return;
+	v = verdict_slot(cc->ex, path, &found);
+	if (*v == 2) {
+		*v = 3;  /* asked once */
+		ALLOC_GROW(cc->ask, cc->nask + 1, cc->alloc);
+		cc->ask[cc->nask++] = path;
+	}
+}
+
+/* Lines at the tip count where the change's own lines count (§7.1). */
+static int path_countable(const char *path, void *data)
+{
+	struct countable *cc = data;
+	size_t i;
+
+	if (path_excluded(cc->ex, path))
+		return 0;
+	for (i = 0; i < cc->paths->nr; i++)
+		if (pathspec_match(cc->paths->v[i], path))
+			return 1;
+	return !cc->paths->nr;
+}
+
+static int mark_outcomes(struct change_set *set, struct repo *repo,
+			 const struct change_opts *opts)
+{
+	struct survival_opts so = { opts->use_cache, opts->progress };
+	struct survival *s = NULL;
+	struct excluder ex;
+	struct countable cc;
+	int64_t days = 14;
+	int ret = 0;
+
+	if (landing_mark(set, &opts->revs) < 0)
+		return -1;
+	if (!opts->survival)
+		return 0;
+	if (repo_config_int(repo, "tokens.reworkDays", &days) < 0 || days < 0)
+		days = 14;
+	/* Without survival the rest of the report still stands. */
+	if (survival_run(&s, repo, set->mainline_tip, &so) < 0) {
+		warning("lines could not be followed to the mainline tip; "
+			"surviving and rework are unknown");
+		return 0;
+	}
+	memset(&ex, 0, sizeof(ex));
+	memset(&cc, 0, sizeof(cc));
+	ex.repo = repo;
+	strvec_init(&ex.patterns);
+	repo_config_multi(repo, "tokens.exclude", &ex.patterns);
+	if (repo_resolve(repo, "HEAD", ex.attr_commit) == 0)
+		ex.has_attr_commit = 1;
+	else if (*set->mainline_tip) {
+		memcpy(ex.attr_commit, set->mainline_tip, 41);
+		ex.has_attr_commit = 1;
+	}
+	cc.ex = &ex;
+	cc.paths = &opts->paths;
+	survival_for_each_path(s, collect_path, &cc);
+	if (ask_attributes(&ex, cc.ask, cc.nask) < 0)
+		warning("unable to read .gitattributes; generated and "
+			"vendored files are counted");
+	survival_tally(s, set, path_countable, &cc, days * 86400);
+	survival_free(s);
+	free(ex.seen);
+	free(ex.verdict);
+	free(cc.ask);
+	strvec_clear(&ex.patterns);
+	return ret;
+}
+
 int changes_load(struct change_set *out, struct repo *repo,
 		 const struct change_opts *opts, struct strbuf *err)
 {
 	struct oidmap shallow = OIDMAP_INIT;
 	char head[OID_HEX + 1];
 	size_t nshallow = 0;
-	int ret = 0;
+	int r, ret = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (find_mainline(out, repo, opts->mainline, err) < 0 ||
@@ -1005,8 +1115,13 @@ int changes_load(struct change_set *out, struct repo *repo,
 		goto cleanup;
 	}
 	/* An empty repository or an unborn branch has no changes yet. */
-	if (!opts->revs.nr && repo_resolve(repo, "HEAD", head) != 0)
+	if (!opts->revs.nr && (r = repo_resolve(repo, "HEAD", head)) != 0) {
+		/* A HEAD we cannot read is no empty history (error said) */
+		if (r < 0)
+			ret = user_error(err, "cannot read the history of "
+					 "'HEAD'");
 		goto cleanup;
+	}
 	if (repo_is_shallow(repo))
 		read_shallow(repo, &shallow);
 	if (read_log(out, repo, opts, &shallow, &nshallow) < 0 ||
@@ -1021,7 +1136,8 @@ int changes_load(struct change_set *out, struct repo *repo,
 			(unsigned long)nshallow);
 	if (out->mainline_ref && out->nr &&
 	    (mark_reachable(out, opts) < 0 || mark_patch_ids(out) < 0 ||
-	     mark_reverts(out, opts) < 0))
+	     mark_reverts(out, opts) < 0 ||
+	     mark_outcomes(out, repo, opts) < 0))
 		ret = -1;
 cleanup:
 	oidmap_clear(&shallow);

@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "attribution.h"
 #include "builtin.h"
 #include "metrics.h"
 #include "render.h"
 #include "report-opts.h"
 #include "repo.h"
+#include "review.h"
 #include "usage.h"
 
 static const char * const log_usage[] = {
@@ -34,6 +36,9 @@ enum log_col {
 	LCOL_OUTPUT,
 	LCOL_COST,
 	LCOL_SURVIVING,
+	LCOL_REWORK,
+	LCOL_UNLANDED,
+	LCOL_FIXUP,
 	LCOL_REVIEW,
 	LCOL_HOW,
 	LCOL_AGENT,
@@ -62,6 +67,9 @@ static const struct render_col log_cols[LCOL__NR] = {
 	[LCOL_OUTPUT] = { "out tok", "output_tokens", RENDER_INT, 0, 5, 0 },
 	[LCOL_COST] = { "cost", "cost_usd", RENDER_MONEY, 0, 0, 0 },
 	[LCOL_SURVIVING] = { "surviving", "surviving", RENDER_INT, 0, 7, 0 },
+	[LCOL_REWORK] = { "rework", "reworked", RENDER_INT, 0, 8, 0 },
+	[LCOL_UNLANDED] = { "unlanded", "unlanded", RENDER_TEXT, D, 0, 0 },
+	[LCOL_FIXUP] = { "fixup", "fixup", RENDER_BOOL, D, 0, 0 },
 	[LCOL_REVIEW] = { "review", "review", RENDER_TEXT, 0, 9, 0 },
 	[LCOL_HOW] = { "how", "how", RENDER_TEXT, 0, 4, 0 },
 	[LCOL_AGENT] = { "agent", "agent", RENDER_TEXT, 0, 4, 0 },
@@ -91,7 +99,16 @@ static void fill_change(struct render_cell *cell, const struct change *c)
 	render_cell_int(&cell[LCOL_ADDED], c->added);
 	render_cell_int(&cell[LCOL_DELETED], c->deleted);
 	render_cell_str(&cell[LCOL_LANDED], metrics_landed_name(c->landed));
+	/* Not landed (yet): still open, or abandoned (SPEC §7.2). */
+	if (c->landed == LANDED_NO)
+		render_cell_str(&cell[LCOL_UNLANDED], c->outcome.abandoned ?
+				"abandoned" : "open");
 	render_cell_bool(&cell[LCOL_REVERTED], c->reverted);
+	if (c->outcome.survival_known) {
+		render_cell_int(&cell[LCOL_SURVIVING], c->outcome.surviving);
+		render_cell_int(&cell[LCOL_REWORK], c->outcome.reworked);
+	}
+	render_cell_bool(&cell[LCOL_FIXUP], c->outcome.fixup);
 	if (u->has_usage) {
 		render_cell_int(&cell[LCOL_TOKENS], u->input + u->output +
 				u->cache_write + u->cache_read);
@@ -101,6 +118,9 @@ static void fill_change(struct render_cell *cell, const struct change *c)
 				   !u->cost_unknown || u->cost > 0);
 		render_cell_str(&cell[LCOL_HOW], metrics_how_name(u->how));
 	}
+	/* Unknown review stays blank (null), never "unreviewed". */
+	render_cell_str(&cell[LCOL_REVIEW],
+			review_state_name(c->outcome.review));
 	render_cell_str(&cell[LCOL_AGENT], c->agent);
 	render_cell_str(&cell[LCOL_SUBJECT], c->subject ? c->subject : "");
 	strbuf_release(&sb);
@@ -131,6 +151,10 @@ int cmd_log(int argc, const char **argv, struct repo *repo)
 	}
 	if (!set.nr && !o.quiet)
 		warning("no changes in range");
+	if (attribution_load(&set, repo, !o.no_cache, NULL, NULL) < 0) {
+		ret = EXIT_FATAL;
+		goto cleanup;
+	}
 
 	/* The engine lists changes in git log order: newest first. */
 	for (i = 0; i < set.nr; i++)
@@ -157,6 +181,13 @@ int cmd_log(int argc, const char **argv, struct repo *repo)
 		strbuf_addstr(&out, "  \"changes\": ");
 		render_json_rows(&out, &t, 0, t.nrows, "  ");
 		strbuf_addstr(&out, "\n}\n");
+		break;
+	case REPORT_FORMAT_HTML:
+		if (render_html_report(&out, "git tokens log", &o, &set, &t, 0,
+				       NULL) < 0) {
+			ret = EXIT_FATAL;
+			goto cleanup;
+		}
 		break;
 	}
 	if (report_write(&o, &out) < 0)

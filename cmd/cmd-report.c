@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "attribution.h"
 #include "builtin.h"
 #include "metrics.h"
 #include "render.h"
@@ -184,6 +185,14 @@ static void add_coverage_line(struct strbuf *out,
 	if (cov->assisted_unknown)
 		strbuf_addf(&line, "; %" PRIu64 " assisted with tokens unknown",
 			    cov->assisted_unknown);
+	/* The share of usage, too: pending tokens are not on any change. */
+	if (m->pending.present && cov->tokens_pending) {
+		share = metrics_share((double)cov->tokens_attributed,
+				      (double)(cov->tokens_attributed +
+					       cov->tokens_pending), &known);
+		strbuf_addf(&line, "; %.0f%% of tokens attributed, %" PRIu64
+			    " pending", share * 100, cov->tokens_pending);
+	}
 	if (!m->pending.present)
 		strbuf_addstr(&line, "; pending usage not read");
 	add_wrapped(out, line.buf, width);
@@ -278,17 +287,79 @@ static int render_report_json(struct strbuf *out, const struct report_opts *o,
 	return 0;
 }
 
+/*
+ * The changes of o's range, their usage and the numbers: what every
+ * format renders (cmd_report, and ci through report_markdown()).
+ */
+static int report_compute(struct report_opts *o, struct repo *repo,
+			  enum metrics_by by, struct change_set *set,
+			  struct metrics_report *m, struct metrics_teams *teams)
+{
+	struct metrics_pending pending;
+
+	if (report_load(o, repo, set) < 0)
+		return -1;
+	if (!set->nr && !o->quiet)
+		warning("no changes in range");
+	/* Usage onto changes (notes, links, windows, days), then numbers. */
+	if (attribution_load(set, repo, !o->no_cache, &pending, NULL) < 0)
+		return -1;
+	/* --by team: tokens.team.<name> patterns, in config order. */
+	if (by == METRICS_BY_TEAM) {
+		if (repo_config_foreach_prefix(repo, "tokens.team.",
+					       metrics_team_config, teams) < 0)
+			return -1;
+		if (!teams->nr && !o->quiet)
+			warning("no teams configured (tokens.team.<name>)");
+		m->teams = teams;
+	}
+	if (metrics_compute(m, set->c, set->nr, by, &pending) < 0)
+		return -1;
+	m->excluded_lines = set->excluded_lines;
+	return 0;
+}
+
+int report_markdown(struct report_opts *o, struct repo *repo,
+		    struct strbuf *out)
+{
+	struct change_set set = CHANGE_SET_INIT;
+	struct metrics_report m = METRICS_REPORT_INIT;
+	struct metrics_teams teams = METRICS_TEAMS_INIT;
+	struct render_col cols[COL__NR];
+	struct render_table t;
+	int ret = 0;
+
+	report_columns(cols, METRICS_BY_AUTHOR);
+	render_table_init(&t, cols, COL__NR);
+	if (report_compute(o, repo, METRICS_BY_AUTHOR, &set, &m, &teams) < 0) {
+		ret = -1;
+		goto cleanup;
+	}
+	build_table(&t, &m);
+	render_markdown(out, &t);
+	strbuf_addch(out, '\n');
+	add_coverage_line(out, &m, 0);
+cleanup:
+	render_table_release(&t);
+	metrics_report_release(&m);
+	metrics_teams_release(&teams);
+	change_set_release(&set);
+	return ret;
+}
+
 int cmd_report(int argc, const char **argv, struct repo *repo)
 {
 	struct report_opts o = REPORT_OPTS_INIT;
 	struct option options[] = {
 		OPT_STRING(0, "by", &o.by, "key",
-			   "one row per author, week, month, tool or model"),
+			   "one row per author, week, month, tool, model "
+			   "or team"),
 		OPT_REPORT_COMMON(&o),
 		OPT_END()
 	};
 	struct change_set set = CHANGE_SET_INIT;
 	struct metrics_report m = METRICS_REPORT_INIT;
+	struct metrics_teams teams = METRICS_TEAMS_INIT;
 	struct render_col cols[COL__NR];
 	struct render_table t;
 	struct render_opts ropts = { 0, 0 };
@@ -301,29 +372,21 @@ int cmd_report(int argc, const char **argv, struct repo *repo)
 	render_table_init(&t, cols, COL__NR);
 	report_opts_parse(&o, argc, argv, options, report_usage);
 	if (o.by && (r = metrics_by_parse(o.by, &by)) != 0) {
-		char *msg = r > 0 ?
-			xstrfmt("--by=%s is not supported yet (use author, "
-				"week, month, tool or model)", o.by) :
-			xstrfmt("unknown --by key '%s' (expected author, "
-				"week, month, tool or model)", o.by);
-
-		usage_msg_opt(msg, report_usage, options);
+		if (r > 0)
+			error("--by=%s is not supported yet (use author, "
+			      "week, month, tool or model)", o.by);
+		else
+			error("unknown --by key '%s' (expected author, "
+			      "week, month, tool, model or team)", o.by);
+		usage_with_options(report_usage, options, 1);
 	}
 	if (!repo)
 		die("not a git repository");
 
-	if (report_load(&o, repo, &set) < 0) {
+	if (report_compute(&o, repo, by, &set, &m, &teams) < 0) {
 		ret = EXIT_FATAL;
 		goto cleanup;
 	}
-	if (!set.nr && !o.quiet)
-		warning("no changes in range");
-	/* Attribution and pending usage fill these once they exist. */
-	if (metrics_compute(&m, set.c, set.nr, by, NULL) < 0) {
-		ret = EXIT_FATAL;
-		goto cleanup;
-	}
-	m.excluded_lines = set.excluded_lines;
 
 	report_columns(cols, by);
 	build_table(&t, &m);
@@ -350,6 +413,20 @@ int cmd_report(int argc, const char **argv, struct repo *repo)
 			goto cleanup;
 		}
 		break;
+	case REPORT_FORMAT_HTML: {
+		struct strbuf notes = STRBUF_INIT;
+
+		/* The table's last rows (pending, total) are its foot. */
+		add_coverage_line(&notes, &m, 0);
+		r = render_html_report(&out, "git tokens report", &o, &set,
+				       &t, has_pending(&m) ? 2 : 1, notes.buf);
+		strbuf_release(&notes);
+		if (r < 0) {
+			ret = EXIT_FATAL;
+			goto cleanup;
+		}
+		break;
+	}
 	}
 	if (report_write(&o, &out) < 0)
 		ret = EXIT_FATAL;
@@ -357,6 +434,7 @@ cleanup:
 	render_table_release(&t);
 	strbuf_release(&out);
 	metrics_report_release(&m);
+	metrics_teams_release(&teams);
 	change_set_release(&set);
 	report_opts_release(&o);
 	return ret;

@@ -73,10 +73,18 @@ static void show_text(struct strbuf *out, const struct change *c,
 	strbuf_addf(out, "\nlanded    %s", metrics_landed_name(c->landed));
 	if (c->landed_as[0])
 		strbuf_addf(out, " (as %.12s)", c->landed_as);
+	if (c->landed == LANDED_NO)
+		strbuf_addstr(out, c->outcome.abandoned ? " (abandoned)" :
+			      " (open)");
 	strbuf_addf(out, "\nreverted  %s\n", c->reverted ? "yes" : "no");
-	if (c->outcome.survival_known)
+	if (c->outcome.fixup)
+		strbuf_addstr(out, "fixup     yes (a fixup!/squash! commit)\n");
+	if (c->outcome.survival_known) {
 		strbuf_addf(out, "surviving %" PRIu64 "\n",
 			    c->outcome.surviving);
+		strbuf_addf(out, "reworked  %" PRIu64 "\n",
+			    c->outcome.reworked);
+	}
 	strbuf_addf(out, "agent     %s\n", c->agent ? c->agent : "none");
 	strbuf_addstr(out, "usage     ");
 	if (!u->has_usage) {
@@ -151,9 +159,15 @@ static void show_json(struct strbuf *out, const struct change *c,
 	strbuf_addf(out, ",\n  \"reverted\": %s,\n  \"surviving\": ",
 		    c->reverted ? "true" : "false");
 	if (c->outcome.survival_known)
-		strbuf_addf(out, "%" PRIu64, c->outcome.surviving);
+		strbuf_addf(out, "%" PRIu64 ",\n  \"reworked\": %" PRIu64,
+			    c->outcome.surviving, c->outcome.reworked);
 	else
-		strbuf_addstr(out, "null");
+		strbuf_addstr(out, "null,\n  \"reworked\": null");
+	strbuf_addstr(out, ",\n  \"unlanded\": ");
+	json_str_or_null(out, c->landed != LANDED_NO ? NULL :
+			 c->outcome.abandoned ? "abandoned" : "open");
+	strbuf_addf(out, ",\n  \"fixup\": %s",
+		    c->outcome.fixup ? "true" : "false");
 	strbuf_addstr(out, ",\n  \"agent\": ");
 	json_str_or_null(out, c->agent);
 	strbuf_addf(out, ",\n  \"assisted_tokens_unknown\": %s",
@@ -233,9 +247,11 @@ int cmd_show(int argc, const char **argv, struct repo *repo)
 		rev = argv[0];
 	if (format && !strcmp(format, "json"))
 		json = 1;
-	else if (format && strcmp(format, "table"))
-		usage_msg_opt(xstrfmt("unknown --format '%s' (expected table "
-				      "or json)", format), show_usage, options);
+	else if (format && strcmp(format, "table")) {
+		error("unknown --format '%s' (expected table or json)",
+		      format);
+		usage_with_options(show_usage, options, 1);
+	}
 
 	r = repo_resolve(repo, rev, oid);
 	if (r > 0)
@@ -257,6 +273,7 @@ int cmd_show(int argc, const char **argv, struct repo *repo)
 	strvec_push(&copts.revs, oid);
 	strvec_push(&copts.revs, "--branches");
 	copts.progress = 0;
+	copts.survival = 1;
 	if (changes_load(&set, repo, &copts, &err) < 0) {
 		if (err.len)
 			die("%s", err.buf);

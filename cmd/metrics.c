@@ -1,3 +1,4 @@
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,7 @@ int metrics_by_parse(const char *s, enum metrics_by *out)
 		{ "month", METRICS_BY_MONTH, 1 },
 		{ "tool", METRICS_BY_TOOL, 1 },
 		{ "model", METRICS_BY_MODEL, 1 },
-		{ "team", METRICS_BY_TEAM, 0 },
+		{ "team", METRICS_BY_TEAM, 1 },
 	};
 	size_t i;
 
@@ -154,14 +155,100 @@ static const char *agent_tool(const char *agent)
 	return agent;
 }
 
+#define TEAM_PREFIX "tokens.team."
+
+void metrics_teams_add(struct metrics_teams *t, const char *name,
+		       const char *pattern)
+{
+	size_t i;
+
+	for (i = 0; i < t->nr; i++)
+		if (!strcmp(t->v[i].name, name))
+			break;
+	if (i == t->nr) {
+		ALLOC_GROW(t->v, t->nr + 1, t->alloc);
+		t->v[i].name = xstrdup(name);
+		strvec_init(&t->v[i].patterns);
+		t->nr++;
+	}
+	strvec_push(&t->v[i].patterns, pattern);
+}
+
+void metrics_teams_release(struct metrics_teams *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nr; i++) {
+		free(t->v[i].name);
+		strvec_clear(&t->v[i].patterns);
+	}
+	free(t->v);
+	t->v = NULL;
+	t->nr = t->alloc = 0;
+}
+
+int metrics_team_config(const char *key, const char *value, void *data)
+{
+	const char *name = key;
+
+	if (!strncasecmp(name, TEAM_PREFIX, strlen(TEAM_PREFIX)))
+		name += strlen(TEAM_PREFIX);
+	if (!*name)
+		return 0;
+	if (!value || !*value) {
+		warning("'%s' has no author pattern: ignored", key);
+		return 0;
+	}
+	metrics_teams_add(data, name, value);
+	return 0;
+}
+
+static int pattern_matches(const char *pat, const char *ident,
+			   const char *name, const char *email)
+{
+	if (!strpbrk(pat, "*?["))
+		return strcasestr(ident, pat) != NULL;
+	/* "*@backend.example.com" means the email, not "Name <...>". */
+	return !fnmatch(pat, ident, FNM_CASEFOLD) ||
+		!fnmatch(pat, name, FNM_CASEFOLD) ||
+		!fnmatch(pat, email, FNM_CASEFOLD);
+}
+
+const char *metrics_team_of(const struct metrics_teams *t, const char *name,
+			    const char *email)
+{
+	struct strbuf ident = STRBUF_INIT;
+	const char *team = NULL;
+	size_t i, j;
+
+	if (!t)
+		return NULL;
+	name = name ? name : "";
+	email = email ? email : "";
+	strbuf_addf(&ident, "%s <%s>", name, email);
+	for (i = 0; !team && i < t->nr; i++)
+		for (j = 0; j < t->v[i].patterns.nr; j++)
+			if (pattern_matches(t->v[i].patterns.v[j], ident.buf,
+					    name, email)) {
+				team = t->v[i].name;
+				break;
+			}
+	strbuf_release(&ident);
+	return team;
+}
+
 static void change_key(const struct change *c, enum metrics_by by,
-		       struct strbuf *key)
+		       const struct metrics_teams *teams, struct strbuf *key)
 {
 	const char *name = NULL;
 	char buf[16];
 
 	strbuf_reset(key);
 	switch (by) {
+	case METRICS_BY_TEAM:
+		name = metrics_team_of(teams, c->author_name, c->author_email);
+		strbuf_addstr(key, name ? name : METRICS_NO_TEAM);
+		break;
 	case METRICS_BY_TOOL:
 	case METRICS_BY_MODEL:
 		/*
@@ -212,6 +299,18 @@ static void row_add_change(struct metrics_row *r, const struct change *c)
 		r->landed++;
 		r->lines_added += c->added;
 		r->lines_deleted += c->deleted;
+		if (c->outcome.survival_known) {
+			r->surviving_known = 1;
+			r->surviving += c->outcome.surviving;
+			r->reworked += c->outcome.reworked;
+			r->lines_known += c->added;
+		}
+		/* Unknown review stays out of the rate: never "unreviewed". */
+		if (c->outcome.review != REVIEW_UNKNOWN) {
+			r->review_known++;
+			if (c->outcome.review == REVIEW_APPROVED)
+				r->review_first_pass++;
+		}
 	}
 	if (c->agent)
 		r->assisted++;
@@ -238,9 +337,15 @@ static void row_finish(struct metrics_row *r)
 	double all;
 
 	/*
-	 * Survival, rework and review stay unknown until the outcome
-	 * work fills them; lines/$ follows survival.
+	 * Survival and rework are known where the mainline is (SPEC
+	 * §7.3); lines/$ follows survival.
 	 */
+	r->rework = metrics_share((double)r->reworked,
+				  (double)r->lines_known, &known);
+	r->rework_known = r->surviving_known && known;
+	r->reviewed = metrics_share((double)r->review_first_pass,
+				    (double)r->review_known, &known);
+	r->reviewed_known = known;
 	r->lines_per_usd_known = 0;
 	if (r->surviving_known && r->cost_known && r->cost > 0) {
 		r->lines_per_usd = (double)r->surviving / r->cost;
@@ -400,10 +505,6 @@ int metrics_compute(struct metrics_report *out, const struct change *c,
 	struct metrics_coverage *cov = &out->coverage;
 	size_t i;
 
-	if (by == METRICS_BY_TEAM)
-		return error("--by=%s is not supported yet",
-			     metrics_by_name(by));
-
 	out->by = by;
 	memset(&out->total, 0, sizeof(out->total));
 	memset(cov, 0, sizeof(*cov));
@@ -414,7 +515,7 @@ int metrics_compute(struct metrics_report *out, const struct change *c,
 	for (i = 0; i < nr; i++) {
 		struct metrics_row *row;
 
-		change_key(&c[i], by, &key);
+		change_key(&c[i], by, out->teams, &key);
 		row = find_row(out, key.buf);
 		if (!row) {
 			ALLOC_GROW(out->rows, out->nr + 1, out->alloc);

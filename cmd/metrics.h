@@ -75,6 +75,10 @@ struct metrics_row {
 	uint64_t assisted_unknown;  /* assisted, but no usage */
 	double cost_unlanded;       /* cost on changes that did not land */
 	double cost_pending;        /* pending usage credited to this row */
+	uint64_t review_known;      /* landed changes with a known review */
+	uint64_t review_first_pass; /* of those, approved on first pass */
+	uint64_t reworked;          /* landed lines gone within reworkDays */
+	uint64_t lines_known;       /* +lines of changes with known survival */
 };
 
 /* Usage not yet tied to a commit (SPEC §6.2): its own row. */
@@ -106,13 +110,16 @@ struct metrics_report {
 	struct metrics_coverage coverage;
 	struct metrics_pending pending;
 	uint64_t excluded_lines;
+	/* --by team: set by the caller before metrics_compute(); may be NULL */
+	const struct metrics_teams *teams;
 };
 #define METRICS_REPORT_INIT { 0 }
 
 /*
  * Group nr changes by the key and compute every column, the flags, the
  * total and the coverage; rows come out sorted (metrics_sort). pending
- * may be NULL. Returns 0, or -1 for a key that is not implemented.
+ * may be NULL; --by team uses out->teams (NULL: every change in
+ * METRICS_NO_TEAM). Returns 0 (-1 is kept for keys yet to come).
  */
 int metrics_compute(struct metrics_report *out, const struct change *c,
 		    size_t nr, enum metrics_by by,
@@ -145,5 +152,37 @@ const char *metrics_landed_name(enum landed_how how);
 
 /* The share a of b, with known set only when b > 0. */
 double metrics_share(double a, double b, int *known);
+
+/*
+ * Teams for --by team (tokens.team.<name>, repeatable): each pattern is
+ * matched against the mailmapped "Name <email>" without regard to case,
+ * as a glob (when it holds '*', '?' or '[') against the whole identity,
+ * the name or the email, else as a substring of the identity. A change
+ * belongs to the first team, in config order, with a matching pattern;
+ * changes of no team form the row METRICS_NO_TEAM.
+ */
+#define METRICS_NO_TEAM "(none)"
+struct metrics_team {
+	char *name;
+	struct strvec patterns;
+};
+struct metrics_teams {
+	struct metrics_team *v;
+	size_t nr, alloc;
+};
+#define METRICS_TEAMS_INIT { NULL, 0, 0 }
+
+void metrics_teams_add(struct metrics_teams *t, const char *name,
+		       const char *pattern);
+void metrics_teams_release(struct metrics_teams *t);
+/*
+ * A repo_config_fn (repo.h) for the keys under "tokens.team.": data is
+ * a struct metrics_teams. Always returns 0 (a key without a value is
+ * warned about and skipped).
+ */
+int metrics_team_config(const char *key, const char *value, void *data);
+/* The team of an identity, or NULL when none matches. */
+const char *metrics_team_of(const struct metrics_teams *t, const char *name,
+			    const char *email);
 
 #endif

@@ -98,4 +98,41 @@ void render_json_number(struct strbuf *out, enum render_kind kind, double d);
 /* One CSV field, quoted when it must be (RFC 4180). */
 void render_csv_field(struct strbuf *out, const char *s);
 
+/*
+ * ---- html (added by the reports work; cmd/render-html.c) ----
+ *
+ * The report as one self-contained HTML page: the table (its human
+ * columns, as markdown shows them) and inline SVG charts computed from
+ * the changes with metrics_compute(): cost against surviving lines per
+ * author (+lines, said so, while survival is unknown), landed lines and
+ * cost per week, cost by tool and by model. Nothing is loaded from the
+ * network; all text is escaped. Returns 0, or -1 after error().
+ */
+struct change;
+
+struct render_html_input {
+	const char *title;              /* NULL: "git tokens report" */
+	const char *range;              /* may be NULL */
+	const char *mainline;           /* NULL: "(none)" */
+	const char *generated;          /* may be NULL */
+	const struct render_table *table;
+	size_t foot;                    /* last rows that are totals */
+	const char *notes;              /* coverage lines; may be NULL */
+	const struct change *changes;   /* what the charts are made of */
+	size_t nr;
+};
+int render_html(struct strbuf *out, const struct render_html_input *in);
+
+/*
+ * render_html() for report and log: the range, mainline and generated
+ * time (GIT_TOKENS_NOW) of the command's options and change set.
+ */
+struct report_opts;
+struct change_set;
+int render_html_report(struct strbuf *out, const char *title,
+		       const struct report_opts *o,
+		       const struct change_set *set,
+		       const struct render_table *t, size_t foot,
+		       const char *notes);
+
 #endif

@@ -10,6 +10,7 @@
 
 #include "report-opts.h"
 #include "repo.h"
+#include "review.h"
 #include "usage.h"
 
 #define DEFAULT_WIDTH 80
@@ -43,6 +44,7 @@ static int parse_format(const char *s, enum report_format *out)
 		{ "csv", REPORT_FORMAT_CSV },
 		{ "markdown", REPORT_FORMAT_MARKDOWN },
 		{ "md", REPORT_FORMAT_MARKDOWN },
+		{ "html", REPORT_FORMAT_HTML },
 	};
 	size_t i;
 
@@ -71,10 +73,9 @@ void report_opts_parse(struct report_opts *o, int argc, const char **argv,
 			strvec_push(&o->change.revs, argv[i]);
 	}
 	if (o->format && parse_format(o->format, &o->fmt) < 0) {
-		char *msg = xstrfmt("unknown --format '%s' (expected table, "
-				    "json, csv or markdown)", o->format);
-
-		usage_msg_opt(msg, usagestr, options);
+		error("unknown --format '%s' (expected table, json, csv, "
+		      "markdown or html)", o->format);
+		usage_with_options(usagestr, options, 1);
 	}
 	if (o->quiet)
 		quiet = 1;
@@ -93,7 +94,9 @@ int report_load(struct report_opts *o, struct repo *repo,
 		struct change_set *set)
 {
 	struct strbuf err = STRBUF_INIT;
+	struct review_opts ropts = REVIEW_OPTS_INIT;
 
+	o->change.survival = 1;
 	if (changes_load(set, repo, &o->change, &err) < 0) {
 		if (err.len)
 			die("%s", err.buf);
@@ -101,7 +104,10 @@ int report_load(struct report_opts *o, struct repo *repo,
 		return -1;
 	}
 	strbuf_release(&err);
-	return 0;
+	/* Reviews, and squash merges found through the forge (SPEC §7). */
+	ropts.offline = o->offline;
+	ropts.use_cache = o->change.use_cache;
+	return review_fill(set, repo, &ropts, NULL);
 }
 
 void report_date(struct strbuf *out, int64_t t, int short_form)
@@ -313,10 +319,29 @@ cleanup:
 	return ret;
 }
 
+/* -o /dev/null, a FIFO, a terminal: written in place, never replaced. */
+static int write_special(const char *path, const struct strbuf *buf)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC), ret = 0;
+
+	if (fd < 0)
+		return error_errno("could not open '%s'", path);
+	if (write_all(fd, buf->buf, buf->len) < 0)
+		ret = error_errno("could not write '%s'", path);
+	if (close(fd) < 0 && !ret)
+		ret = error_errno("could not write '%s'", path);
+	return ret;
+}
+
 int report_write(const struct report_opts *o, const struct strbuf *buf)
 {
-	if (o->output && strcmp(o->output, "-"))
+	struct stat st;
+
+	if (o->output && strcmp(o->output, "-")) {
+		if (!stat(o->output, &st) && !S_ISREG(st.st_mode))
+			return write_special(o->output, buf);
 		return write_atomic(o->output, buf);
+	}
 	if (fwrite(buf->buf, 1, buf->len, stdout) != buf->len ||
 	    fflush(stdout))
 		return error_errno("could not write to standard output");

@@ -17,6 +17,7 @@ enum report_format {
 	REPORT_FORMAT_JSON,
 	REPORT_FORMAT_CSV,
 	REPORT_FORMAT_MARKDOWN,
+	REPORT_FORMAT_HTML,     /* report only: one self-contained page */
 };
 
 struct report_opts {
@@ -30,9 +31,10 @@ struct report_opts {
 	int no_cache;
 	int quiet;
 	enum report_format fmt;
+	int offline;    /* --offline: cached forge answers only */
 };
 #define REPORT_OPTS_INIT { CHANGE_OPTS_INIT, NULL, NULL, NULL, COLOR_AUTO, \
-			   0, -1, 0, 0, REPORT_FORMAT_TABLE }
+			   0, -1, 0, 0, REPORT_FORMAT_TABLE, 0 }
 
 int report_opt_color(const struct option *opt, const char *arg, int unset);
 /* --all, --branches, ...: revision arguments, passed on as they are. */
@@ -56,7 +58,7 @@ int report_opt_rev(const struct option *opt, const char *arg, int unset);
 		       "changes of every branch", \
 		       PARSE_OPT_NOARG | PARSE_OPT_NONEG, report_opt_rev), \
 	OPT_STRING(0, "format", &(o)->format, "format", \
-		   "table, json, csv or markdown"), \
+		   "table, json, csv, markdown or html"), \
 	OPT_STRING('o', "output", &(o)->output, "file", \
 		   "write to <file> instead of stdout"), \
 	OPT_CALLBACK_F(0, "color", &(o)->color, "when", \
@@ -68,6 +70,8 @@ int report_opt_rev(const struct option *opt, const char *arg, int unset);
 		 "show progress on a terminal"), \
 	OPT_BOOL(0, "no-cache", &(o)->no_cache, \
 		 "recompute every change"), \
+	OPT_BOOL(0, "offline", &(o)->offline, \
+		 "review data from the cache only, no network"), \
 	OPT_BOOL('q', "quiet", &(o)->quiet, "suppress notes and warnings")
 
 /*
@@ -107,5 +111,13 @@ void report_setup_output(const struct report_opts *o, struct repo *repo,
 			 struct report_out *out);
 /* Write buf to stdout, or atomically to -o: 0, or -1 after error(). */
 int report_write(const struct report_opts *o, const struct strbuf *buf);
+
+/*
+ * Added for ci (defined in cmd-report.c): the report of o's range, one
+ * row per author, as markdown with its coverage line, appended to out.
+ * Nothing is paged or written. Returns 0, or -1 after error().
+ */
+int report_markdown(struct report_opts *o, struct repo *repo,
+		    struct strbuf *out);
 
 #endif

@@ -36,7 +36,7 @@ test_expect_success 'csv: RFC 4180 quoting, header row, CRLF, raw numbers' '
 	head -n 1 out.csv >header &&
 	printf "author,changes,landed,lines_added,lines_deleted,surviving,rework,reviewed,tokens,output_tokens,cost_usd,lines_per_usd,usd_per_landed,unlanded,flags\r\n" >expect &&
 	test_cmp expect header &&
-	grep "^\"O\"\"Brien, Pat <pat@example.com>\",2,2,3,0,,,,,,,,,,no-ai$CR\$" out.csv &&
+	grep "^\"O\"\"Brien, Pat <pat@example.com>\",2,2,3,0,3,0,,,,,,,,no-ai$CR\$" out.csv &&
 	test $(grep -c "$CR\$" out.csv) = $(wc -l <out.csv) &&
 	python3 -c "import csv,sys
 rows = list(csv.DictReader(open(sys.argv[1], newline=\"\")))
@@ -55,7 +55,7 @@ test_expect_success 'markdown: a GitHub table with humanised cells' '
 	test_cmp expect actual &&
 	sed -n 2p out.md | grep "^| :--- | ---: | ---: |" &&
 	test $(grep -c "^|" out.md) = 6 &&
-	grep "^| O\"Brien, Pat \\\\<pat@example.com\\\\> | 2 | 2 | 3 | — |" out.md &&
+	grep "^| O\"Brien, Pat \\\\<pat@example.com\\\\> | 2 | 2 | 3 | 3 | 0% | — |" out.md &&
 	grep "^| total | 4 | 4 | 7 |" out.md &&
 	grep "^coverage: 0 of 4 changes" out.md
 '
@@ -72,7 +72,7 @@ test_expect_success 'table: fits 80 columns by default, COLUMNS otherwise' '
 	(cd repo && COLUMNS=300 git tokens report) >wide &&
 	head -n 1 wide | grep "reviewed" &&
 	grep "Ann Long-Name Example <ann@example.com>" wide &&
-	grep "^Zed <zed@example.com>  *1  *1  *1  *— " wide
+	grep "^Zed <zed@example.com>  *1  *1  *1  *1  *0%  *— " wide
 '
 
 test_expect_success 'table: unknown is a dash, numbers are humanised' '
@@ -84,7 +84,7 @@ test_expect_success 'table: unknown is a dash, numbers are humanised' '
 	git commit -q -m big &&
 	COLUMNS=300 git tokens report >../out
 	) &&
-	grep "^A U Thor <author@example.com>  *1  *1  *1.2k  *— " out
+	grep "^A U Thor <author@example.com>  *1  *1  *1.2k  *1.2k  *0%  *— " out
 '
 
 test_expect_success 'colour: only when asked for, or on a terminal' '
@@ -145,6 +145,18 @@ test_expect_success TTY 'on a terminal a table is paged, json and --no-pager are
 		"git tokens report --format=json" /dev/null >../out) &&
 	! test -e paged &&
 	grep "git-tokens/report/v1" out
+'
+
+test_expect_success '-o into a FIFO writes through it and leaves it a FIFO' '
+	(
+		cd repo &&
+		mkfifo ../fifo &&
+		{ cat ../fifo >../from-fifo & } &&
+		git tokens report --format=csv -o ../fifo &&
+		wait &&
+		test -p ../fifo &&
+		head -n 1 ../from-fifo | grep "^author,changes,"
+	)
 '
 
 test_done

@@ -86,9 +86,10 @@ print(\"%s|%s|%s\" % (c[\"author_name\"], c[\"author_email\"], c[\"date\"]))
 for c in d[\"changes\"]:
     assert c[\"landed\"] == \"yes\", c
     assert c[\"reverted\"] is False
-    for k in (\"tokens\", \"output_tokens\", \"cost_usd\", \"surviving\",
+    for k in (\"tokens\", \"output_tokens\", \"cost_usd\",
               \"review\", \"how\"):
         assert c[k] is None, (k, c)
+    assert 0 <= c[\"surviving\"] <= c[\"lines_added\"], c
 pat = [c for c in d[\"changes\"] if c[\"author_email\"] == \"pat@example.com\"]
 assert pat[0][\"author_name\"] == \"O\\\"Brien, Pat\", pat
 " <log.json
@@ -123,9 +124,9 @@ assert max(len(l.rstrip(\"\n\")) for l in open(sys.argv[1], encoding=\"utf-8\"))
 test_expect_success 'csv and markdown' '
 	(cd repo && git tokens log --format=csv) >out.csv &&
 	head -n 1 out.csv >header &&
-	echo "commit,date,author_name,author_email,lines_added,lines_deleted,landed,reverted,tokens,output_tokens,cost_usd,surviving,review,how,agent$CR" >expect &&
+	echo "commit,date,author_name,author_email,lines_added,lines_deleted,landed,reverted,tokens,output_tokens,cost_usd,surviving,reworked,unlanded,fixup,review,how,agent$CR" >expect &&
 	test_cmp expect header &&
-	grep ",\"O\"\"Brien, Pat\",pat@example.com,1,0,yes,false,,,,,,,$CR\$" out.csv &&
+	grep ",\"O\"\"Brien, Pat\",pat@example.com,1,0,yes,false,,,,1,0,,false,,,$CR\$" out.csv &&
 	(cd repo && git tokens log --format=markdown) >out.md &&
 	head -n 1 out.md | grep "^| commit | date | author | +lines | -lines | landed |" &&
 	! grep "subject" out.md &&

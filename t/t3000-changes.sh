@@ -113,6 +113,20 @@ test_expect_success 'ranges: A..B, A...B, ^A, --all' '
 	)
 '
 
+test_expect_success '--all leaves out notes commits' '
+	(
+		cd hist &&
+		git notes --ref=tokens add -m "{}" HEAD &&
+		git notes add -m "plain" HEAD~1 &&
+		git tokens log --format=json --all >out.json &&
+		python3 -c "import json; print(len(json.load(open(\"out.json\"))[\"changes\"]))" >n &&
+		echo $(git rev-list --no-merges --count --exclude="refs/notes/*" --all) >expect &&
+		test_cmp expect n &&
+		git notes --ref=tokens remove HEAD &&
+		git notes remove HEAD~1
+	)
+'
+
 test_expect_success '--since and --until, ISO and relative' '
 	(
 		cd hist &&
@@ -172,7 +186,10 @@ test_expect_success 'cherry-picked originals are landed by patch-id, the rest is
 		$(git rev-parse base) yes
 		EOF
 		sort expect >e && sort actual >a &&
-		test_cmp e a
+		test_cmp e a &&
+		# older than 30 days with nothing newer on its branch
+		log_field unlanded --all >actual &&
+		grep "^$(git rev-parse t3) abandoned$" actual
 	)
 '
 
@@ -197,6 +214,8 @@ test_expect_success 'a missing mainline and a bad range are fatal' '
 		cd land &&
 		test_expect_code 128 git tokens report --mainline=nope 2>err &&
 		grep "^fatal: mainline .nope. does not exist" err &&
+		test_expect_code 128 git -c tokens.mainline=viaparam tokens report 2>err &&
+		grep "^fatal: mainline .viaparam. does not exist" err &&
 		test_expect_code 128 git tokens log nope..HEAD 2>err &&
 		grep "^fatal: bad revision .nope..HEAD." err &&
 		test $(wc -l <err) = 1

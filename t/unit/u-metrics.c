@@ -107,7 +107,7 @@ static void test_keys(void)
 	is_int(by, METRICS_BY_AUTHOR, "--by author parses");
 	is_int(metrics_by_parse("month", &by), 0, "--by month is known");
 	is_int(metrics_by_parse("tool", &by), 0, "--by tool is known");
-	is_int(metrics_by_parse("team", &by), 1, "--by team is not ready");
+	is_int(metrics_by_parse("team", &by), 0, "--by team is known");
 	is_int(metrics_by_parse("bogus", &by), -1, "--by bogus is rejected");
 }
 
@@ -229,8 +229,37 @@ static void test_by_time(void)
 	ok(row(&m, "2024-12") && row(&m, "2024-12")->changes == 1,
 	   "changes per month");
 	metrics_report_release(&m);
-	is_int(metrics_compute(&m, c, nr, METRICS_BY_TEAM, NULL), -1,
-	       "--by team is refused for now");
+}
+
+static void test_by_team(void)
+{
+	struct change c[16];
+	size_t nr = build(c);
+	struct metrics_report m = METRICS_REPORT_INIT;
+	struct metrics_teams teams = METRICS_TEAMS_INIT;
+
+	metrics_team_config("tokens.team.web", "ALICE", &teams);
+	metrics_team_config("tokens.team.core", "CAROL@?", &teams);
+	metrics_team_config("tokens.team.core", "bob <", &teams);
+	metrics_team_config("tokens.team.late", "alice", &teams);
+	is_int(teams.nr, 3, "three teams from four keys");
+	is_str(metrics_team_of(&teams, "Alice", "alice@x"), "web",
+	       "substring, any case; the first team wins");
+	is_str(metrics_team_of(&teams, "Carol", "carol@x"), "core",
+	       "a glob matches the email alone");
+	ok(!metrics_team_of(&teams, "Dave", "dave@x"), "no team");
+	m.teams = &teams;
+	is_int(metrics_compute(&m, c, nr, METRICS_BY_TEAM, NULL), 0,
+	       "--by team computes");
+	is_int(m.nr, 3, "web, core and (none)");
+	ok(row(&m, "core") && row(&m, "core")->changes == 6,
+	   "bob and carol in core");
+	ok(row(&m, "web") && row(&m, "web")->changes == 3, "alice in web");
+	ok(row(&m, METRICS_NO_TEAM) && row(&m, METRICS_NO_TEAM)->changes == 1,
+	   "dave in (none)");
+	is_int(m.total.changes, nr, "total counts each change once");
+	metrics_report_release(&m);
+	metrics_teams_release(&teams);
 }
 
 static void test_by_tool(void)
@@ -507,6 +536,7 @@ int main(void)
 	test_pending();
 	test_by_time();
 	test_by_tool();
+	test_by_team();
 	test_sort();
 	test_flags();
 	test_render_cells();

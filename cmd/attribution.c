@@ -207,7 +207,8 @@ static void spans_build(const struct notes_map *m, struct span **out,
 			/* Note times are whole seconds. */
 			s->to = l->to + 999;
 		}
-	qsort(*out, *nr, sizeof(**out), span_cmp);
+	if (*nr)
+		qsort(*out, *nr, sizeof(**out), span_cmp);
 }
 
 static int span_covers(const struct span *v, size_t nr,
@@ -331,7 +332,8 @@ static int person_commits(struct repo *repo, int64_t since,
 		pc->time = set->c[i].commit_time;
 		pc->email = intern_lower(set->c[i].author_email);
 	}
-	qsort(*out, *nr, sizeof(**out), pc_cmp);
+	if (*nr)
+		qsort(*out, *nr, sizeof(**out), pc_cmp);
 	/* A commit listed twice keeps the range's author (agent commits). */
 	for (i = w = 0; i < *nr; i++) {
 		size_t k;

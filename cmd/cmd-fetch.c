@@ -237,9 +237,8 @@ int cmd_fetch(int argc, const char **argv, struct repo *repo)
 	} else if (!strcmp(what, "openai")) {
 		tool = TOOL_OPENAI_API;
 	} else {
-		char *msg = xstrfmt("unknown provider '%s'", what);
-
-		usage_msg_opt(msg, fetch_usage, options);
+		error("unknown provider '%s'", what);
+		usage_with_options(fetch_usage, options, 1);
 	}
 	if (!repo)
 		die("not a git repository");

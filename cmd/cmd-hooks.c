@@ -424,11 +424,19 @@ static int path_exists(const char *path)
 	return !lstat(path, &st);
 }
 
-/* The shim as installed: $(pkgdatadir)/hooks/<name>. */
+/*
+ * The shim as installed: $(pkgdatadir)/hooks/<name>; from a source tree
+ * (GIT_TOKENS_DATADIR=<top>/share) the shims are in <top>/hooks.
+ */
 static int read_shim(const char *name, struct strbuf *out)
 {
 	char *path = xstrfmt("%s/hooks/%s", tokens_datadir(), name);
 	int ret = 0;
+
+	if (!path_exists(path)) {
+		free(path);
+		path = xstrfmt("%s/../hooks/%s", tokens_datadir(), name);
+	}
 
 	strbuf_reset(out);
 	if (strbuf_read_file(out, path, 2048) < 0)

@@ -109,6 +109,15 @@ static const char *git_reason(struct strbuf *err)
  * Fetch remote's ref into tracking. *has is 0 when the remote has no
  * such ref yet. Returns 0 or -1.
  */
+static void backoff(int attempt);
+
+/* Another fetch of ours updates the tracking ref at the same moment. */
+static int tracking_ref_busy(const char *err)
+{
+	return strstr(err, "cannot lock ref") ||
+	       (strstr(err, "Unable to create") && strstr(err, ".lock"));
+}
+
 static int fetch_notes(const char *remote, const char *ref,
 		       const char *tracking, int *has)
 {
@@ -119,10 +128,17 @@ static int fetch_notes(const char *remote, const char *ref,
 		"fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
 		"--no-recurse-submodules", remote, spec, NULL
 	};
-	int code, ret = 0;
+	int code, ret = 0, attempt;
 
 	*has = 0;
-	code = run_git(argv, NULL, &err);
+	for (attempt = 1; ; attempt++) {
+		strbuf_reset(&err);
+		code = run_git(argv, NULL, &err);
+		if (!code || attempt >= NOTES_SYNC_ATTEMPTS ||
+		    !tracking_ref_busy(err.buf))
+			break;
+		backoff(attempt);
+	}
 	if (!code)
 		*has = 1;
 	else if (!strstr(err.buf, "couldn't find remote ref"))

@@ -212,16 +212,14 @@ int cmd_usage(int argc, const char **argv, struct repo *repo)
 	if (argc)
 		usage_msg_opt("too many arguments", usage_usage, options);
 	if (o.by && parse_by(o.by, &by) < 0) {
-		char *msg = xstrfmt("unknown --by '%s' (expected day, "
-				    "session, model or tool)", o.by);
-
-		usage_msg_opt(msg, usage_usage, options);
+		error("unknown --by '%s' (expected day, session, model or "
+		      "tool)", o.by);
+		usage_with_options(usage_usage, options, 1);
 	}
 	if (o.format && parse_format(o.format, &o.fmt) < 0) {
-		char *msg = xstrfmt("unknown --format '%s' (expected table, "
-				    "json, csv or markdown)", o.format);
-
-		usage_msg_opt(msg, usage_usage, options);
+		error("unknown --format '%s' (expected table, json, csv or "
+		      "markdown)", o.format);
+		usage_with_options(usage_usage, options, 1);
 	}
 	if (since && usage_parse_date(since, now, &q.since, &date_only) < 0)
 		die("invalid date '%s' for --since", since);

@@ -600,6 +600,11 @@ static int forge_get(struct forge *f, const char *url, unsigned flags,
 		goto cleanup;
 	}
 
+	/* http.proxy and http.sslCAInfo come from the repository. */
+	if (http_init(f->repo) < 0) {
+		ret = -1;
+		goto cleanup;
+	}
 	add_headers(f, &req);
 	strbuf_addstr(&page, url);
 	strbuf_addch(&all, '[');
@@ -827,22 +832,12 @@ static char *project_url(struct forge *f, const char *fmt, ...)
 	return strbuf_detach(&sb, NULL);
 }
 
-int forge_commit_request(struct forge *f, const char *commit,
-			 const char *branch, struct forge_request *out)
+/* The merged request of a list, into branch when there are several. */
+static int pick_request(struct forge *f, const struct json *list,
+			const char *branch, struct forge_request *out)
 {
-	struct json *list = NULL, *it, *pick = NULL;
-	char *url;
-	int ret;
+	const struct json *it, *pick = NULL;
 
-	if (f->kind == FORGE_GITLAB)
-		url = project_url(f, "/repository/commits/%s/merge_requests"
-				  "?per_page=100", commit);
-	else
-		url = project_url(f, "/commits/%s/pulls?per_page=100", commit);
-	ret = forge_get_json(f, url, GET_PAGED, &list);
-	if (ret)
-		goto cleanup;
-	ret = 1;
 	for (it = json_child(list); it; it = json_next(it)) {
 		struct forge_request r = { 0 };
 		int target;
@@ -857,11 +852,27 @@ int forge_commit_request(struct forge *f, const char *commit,
 		if (pick == it && target)
 			break;
 	}
-	if (pick) {
-		request_from_json(f, pick, out);
-		ret = 0;
-	}
-cleanup:
+	if (!pick)
+		return 1;
+	request_from_json(f, pick, out);
+	return 0;
+}
+
+int forge_commit_request(struct forge *f, const char *commit,
+			 const char *branch, struct forge_request *out)
+{
+	struct json *list = NULL;
+	char *url;
+	int ret;
+
+	if (f->kind == FORGE_GITLAB)
+		url = project_url(f, "/repository/commits/%s/merge_requests"
+				  "?per_page=100", commit);
+	else
+		url = project_url(f, "/commits/%s/pulls?per_page=100", commit);
+	ret = forge_get_json(f, url, GET_PAGED, &list);
+	if (!ret)
+		ret = pick_request(f, list, branch, out);
 	json_free(list);
 	free(url);
 	return ret;
@@ -886,23 +897,32 @@ int forge_request_get(struct forge *f, uint64_t n, struct forge_request *out)
 	return ret;
 }
 
+static void commits_from_json(struct forge *f, const struct json *list,
+			      struct strvec *out)
+{
+	const struct json *it;
+	char oid[41];
+
+	for (it = json_child(list); it; it = json_next(it)) {
+		copy_oid(oid, json_get_str(it, f->kind == FORGE_GITLAB ?
+					   "id" : "sha"));
+		if (*oid)
+			strvec_push(out, oid);
+	}
+}
+
 int forge_request_commits(struct forge *f, uint64_t n, struct strvec *out)
 {
-	struct json *list = NULL, *it;
+	struct json *list = NULL;
 	char *url;
-	char oid[41];
 	int ret;
 
 	url = project_url(f, "/%s/%llu/commits?per_page=100",
 			  f->kind == FORGE_GITLAB ? "merge_requests" : "pulls",
 			  (unsigned long long)n);
 	ret = forge_get_json(f, url, GET_PAGED, &list);
-	for (it = ret ? NULL : json_child(list); it; it = json_next(it)) {
-		copy_oid(oid, json_get_str(it, f->kind == FORGE_GITLAB ?
-					   "id" : "sha"));
-		if (*oid)
-			strvec_push(out, oid);
-	}
+	if (!ret)
+		commits_from_json(f, list, out);
 	json_free(list);
 	free(url);
 	return ret;
@@ -929,20 +949,15 @@ static void set_verdict(struct forge_request *r, int approved)
  * the merge counts (DISMISSED cancels, COMMENTED says nothing); each
  * reviewed revision with a change request is one round.
  */
-static int github_review(struct forge *f, struct forge_request *r)
+static void github_review_parse(struct forge_request *r,
+				const struct json *list)
 {
-	struct json *list = NULL, *it;
+	const struct json *it;
 	struct strvec logins = STRVEC_INIT, rounds = STRVEC_INIT;
 	int *verdict = NULL;
 	size_t i, alloc = 0;
-	char *url;
-	int ret, approved = 0;
+	int approved = 0;
 
-	url = project_url(f, "/pulls/%llu/reviews?per_page=100",
-			  (unsigned long long)r->number);
-	ret = forge_get_json(f, url, GET_PAGED, &list);
-	if (ret)
-		goto cleanup;
 	r->rounds = 0;
 	for (it = json_child(list); it; it = json_next(it)) {
 		const char *state = json_get_str(it, "state");
@@ -986,12 +1001,24 @@ static int github_review(struct forge *f, struct forge_request *r)
 		if (verdict[i] == 1)
 			approved = 1;
 	set_verdict(r, approved);
-cleanup:
-	json_free(list);
-	free(url);
 	free(verdict);
 	strvec_clear(&logins);
 	strvec_clear(&rounds);
+}
+
+static int github_review(struct forge *f, struct forge_request *r)
+{
+	struct json *list = NULL;
+	char *url;
+	int ret;
+
+	url = project_url(f, "/pulls/%llu/reviews?per_page=100",
+			  (unsigned long long)r->number);
+	ret = forge_get_json(f, url, GET_PAGED, &list);
+	if (!ret)
+		github_review_parse(r, list);
+	json_free(list);
+	free(url);
 	return ret;
 }
 
@@ -1005,27 +1032,14 @@ static int starts_with(const char *s, const char *prefix)
  * notes "approved this merge request" / "requested changes" before
  * the merge for rounds and as a fallback.
  */
-static int gitlab_review(struct forge *f, struct forge_request *r)
+/* appr NULL: the approvals could not be read, the notes decide. */
+static void gitlab_review_parse(struct forge_request *r,
+				const struct json *appr,
+				const struct json *notes)
 {
-	struct json *appr = NULL, *notes = NULL, *it;
-	char *url1, *url2;
-	int r1, r2, approved = 0, note_approved = 0, ret = 0;
+	const struct json *it;
+	int approved = 0, note_approved = 0;
 
-	url1 = project_url(f, "/merge_requests/%llu/approvals",
-			   (unsigned long long)r->number);
-	url2 = project_url(f, "/merge_requests/%llu/notes?sort=asc"
-			   "&order_by=created_at&per_page=100",
-			   (unsigned long long)r->number);
-	r1 = forge_get_json(f, url1, GET_SOFT_DENIED, &appr);
-	if (r1 < 0 && f->broken) {
-		ret = -1;
-		goto cleanup;
-	}
-	r2 = forge_get_json(f, url2, GET_PAGED | GET_SOFT_DENIED, &notes);
-	if (r1 && r2) {
-		ret = r1 < 0 || r2 < 0 ? -1 : 1;
-		goto cleanup;
-	}
 	for (it = json_child(json_get(appr, "approved_by")); it;
 	     it = json_next(it)) {
 		int64_t t = get_time(it, "approved_at");
@@ -1049,7 +1063,31 @@ static int gitlab_review(struct forge *f, struct forge_request *r)
 		else if (starts_with(body, "unapproved this merge request"))
 			note_approved = 0;
 	}
-	set_verdict(r, r1 ? note_approved : approved);
+	set_verdict(r, appr ? approved : note_approved);
+}
+
+static int gitlab_review(struct forge *f, struct forge_request *r)
+{
+	struct json *appr = NULL, *notes = NULL;
+	char *url1, *url2;
+	int r1, r2, ret = 0;
+
+	url1 = project_url(f, "/merge_requests/%llu/approvals",
+			   (unsigned long long)r->number);
+	url2 = project_url(f, "/merge_requests/%llu/notes?sort=asc"
+			   "&order_by=created_at&per_page=100",
+			   (unsigned long long)r->number);
+	r1 = forge_get_json(f, url1, GET_SOFT_DENIED, &appr);
+	if (r1 < 0 && f->broken) {
+		ret = -1;
+		goto cleanup;
+	}
+	r2 = forge_get_json(f, url2, GET_PAGED | GET_SOFT_DENIED, &notes);
+	if (r1 && r2) {
+		ret = r1 < 0 || r2 < 0 ? -1 : 1;
+		goto cleanup;
+	}
+	gitlab_review_parse(r, r1 ? NULL : appr, notes);
 cleanup:
 	json_free(appr);
 	json_free(notes);
@@ -1065,4 +1103,57 @@ int forge_request_review(struct forge *f, struct forge_request *r)
 	if (f->kind == FORGE_GITLAB)
 		return gitlab_review(f, r);
 	return github_review(f, r);
+}
+
+int forge_answer_parse(enum forge_kind kind, enum forge_answer what,
+		       const char *body, size_t len, const char *branch,
+		       struct forge_request *r, struct strvec *commits)
+{
+	struct forge f = FORGE_INIT;
+	struct strbuf all = STRBUF_INIT;
+	struct json *j = json_parse(body, len);
+	int paged = what != FORGE_ANSWER_REQUEST &&
+		    what != FORGE_ANSWER_APPROVALS;
+	int ret = -1;
+
+	f.kind = kind;
+	/* What forge_get() checks of each page. */
+	if (!j || (paged ? !json_is_array(j) : !json_is_object(j)))
+		goto cleanup;
+	if (paged) {
+		/* Two pages of it, joined as forge_get() joins pages. */
+		json_free(j);
+		strbuf_addch(&all, '[');
+		append_items(&all, body, len);
+		append_items(&all, body, len);
+		strbuf_addch(&all, ']');
+		j = json_parse(all.buf, all.len);
+		if (!j)
+			goto cleanup;
+	}
+	ret = 0;
+	switch (what) {
+	case FORGE_ANSWER_PULLS:
+		ret = pick_request(&f, j, branch, r);
+		break;
+	case FORGE_ANSWER_REQUEST:
+		request_from_json(&f, j, r);
+		break;
+	case FORGE_ANSWER_COMMITS:
+		commits_from_json(&f, j, commits);
+		break;
+	case FORGE_ANSWER_REVIEWS:
+		github_review_parse(r, j);
+		break;
+	case FORGE_ANSWER_APPROVALS:
+		gitlab_review_parse(r, j, NULL);
+		break;
+	case FORGE_ANSWER_NOTES:
+		gitlab_review_parse(r, NULL, j);
+		break;
+	}
+cleanup:
+	json_free(j);
+	strbuf_release(&all);
+	return ret;
 }

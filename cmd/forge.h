@@ -101,4 +101,24 @@ int forge_request_commits(struct forge *f, uint64_t n, struct strvec *out);
 /* Parse an ISO 8601 time ("2026-11-22T09:12:03Z", offsets, fractions). */
 int forge_parse_time(const char *s, int64_t *out);
 
+/*
+ * Tests and fuzzing: read one answer body without the network, as the
+ * call it answers reads it (a list is read as two pages of it). r and
+ * commits are the outputs of the calls above; the review answers
+ * update r (its merged_at bounds what counts). Returns 0, 1 when a
+ * list holds no merged request, -1 when the body is not the JSON
+ * expected.
+ */
+enum forge_answer {
+	FORGE_ANSWER_PULLS,     /* forge_commit_request(): a list */
+	FORGE_ANSWER_REQUEST,   /* forge_request_get(): an object */
+	FORGE_ANSWER_COMMITS,   /* forge_request_commits(): a list */
+	FORGE_ANSWER_REVIEWS,   /* GitHub reviews: a list */
+	FORGE_ANSWER_APPROVALS, /* GitLab approvals: an object */
+	FORGE_ANSWER_NOTES,     /* GitLab notes: a list */
+};
+int forge_answer_parse(enum forge_kind kind, enum forge_answer what,
+		       const char *body, size_t len, const char *branch,
+		       struct forge_request *r, struct strvec *commits);
+
 #endif

@@ -42,6 +42,20 @@ static const struct cmd_struct commands[] = {
 	  "add usage events from JSON Lines files" },
 	{ "fetch", cmd_fetch, RUN_SETUP,
 	  "pull provider usage (anthropic, openai)" },
+	{ "record", cmd_record, RUN_SETUP | NEED_WORK_TREE,
+	  "attribute pending local usage to a commit's note" },
+	{ "show", cmd_show, RUN_SETUP,
+	  "everything known about one change" },
+	{ "hooks", cmd_hooks, RUN_SETUP,
+	  "install, remove or check the git hooks" },
+	{ "sync", cmd_sync, RUN_SETUP,
+	  "fetch, merge and push the usage notes" },
+	{ "export", cmd_export, RUN_SETUP,
+	  "one JSON Lines row per change, for warehouses" },
+	{ "doctor", cmd_doctor, RUN_SETUP_GENTLY,
+	  "check the set-up: sources, hooks, notes, mainline, prices" },
+	{ "ci", cmd_ci, RUN_SETUP,
+	  "CI: report the pull request, step summary, sticky comment" },
 };
 
 static const char * const git_tokens_usage[] = {
@@ -150,6 +164,10 @@ static int run_command_entry(const struct cmd_struct *cmd, int argc,
 
 	if (flags & (RUN_SETUP | RUN_SETUP_GENTLY)) {
 		ret = repo_open(&repo);
+		if (ret == 2 && (flags & RUN_SETUP)) {
+			repo_explain_ownership();
+			exit(EXIT_FATAL);
+		}
 		if (ret < 0)
 			exit(EXIT_FATAL);
 		if (ret > 0 && (flags & RUN_SETUP))

@@ -389,16 +389,39 @@ static int sensitive_header(const char *h)
 	return 0;
 }
 
-/* Replace each credential sent with req in msg: servers may echo it. */
+static void scrub_value(struct strbuf *msg, const char *v)
+{
+	struct strbuf out = STRBUF_INIT;
+	const char *p = msg->buf, *hit;
+	size_t vlen = v ? strlen(v) : 0;
+
+	if (vlen < 4)
+		return;
+	while ((hit = strstr(p, v))) {
+		strbuf_add(&out, p, (size_t)(hit - p));
+		strbuf_addstr(&out, "<redacted>");
+		p = hit + vlen;
+	}
+	strbuf_addstr(&out, p);
+	strbuf_reset(msg);
+	strbuf_addbuf(msg, &out);
+	strbuf_release(&out);
+}
+
+/*
+ * Replace each credential sent with req in msg, and every secret the
+ * environment holds (SPEC §4): servers, proxies too, may echo them.
+ */
 static void scrub_secrets(struct strbuf *msg, const struct http_request *req)
 {
+	static const char *const vars[] = {
+		"GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN", "CI_JOB_TOKEN",
+		"ANTHROPIC_ADMIN_KEY", "OPENAI_ADMIN_KEY",
+	};
 	size_t i;
 
 	for (i = 0; i < req->headers.nr; i++) {
-		const char *h = req->headers.v[i], *v, *hit;
-		struct strbuf out = STRBUF_INIT;
-		const char *p = msg->buf;
-		size_t vlen;
+		const char *h = req->headers.v[i], *v;
 
 		if (!sensitive_header(h))
 			continue;
@@ -408,19 +431,10 @@ static void scrub_secrets(struct strbuf *msg, const struct http_request *req)
 		if (!strncasecmp(v, "Bearer ", 7) ||
 		    !strncasecmp(v, "Basic ", 6))
 			v = strchr(v, ' ') + 1;
-		vlen = strlen(v);
-		if (vlen < 4)
-			continue;
-		while ((hit = strstr(p, v))) {
-			strbuf_add(&out, p, (size_t)(hit - p));
-			strbuf_addstr(&out, "<redacted>");
-			p = hit + vlen;
-		}
-		strbuf_addstr(&out, p);
-		strbuf_reset(msg);
-		strbuf_addbuf(msg, &out);
-		strbuf_release(&out);
+		scrub_value(msg, v);
 	}
+	for (i = 0; i < ARRAY_SIZE(vars); i++)
+		scrub_value(msg, getenv(vars[i]));
 }
 
 /* The server's own explanation from a JSON error body, on one line. */

@@ -1,4 +1,5 @@
 /* Thin helpers over cJSON: the only file that includes <cJSON.h>. */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,48 +290,92 @@ static const char *skip_value(const char *p, const char *end)
 	return skip_scalar(p, end);
 }
 
-int json_skim(const char *buf, size_t len, const char * const *keys,
-	      size_t nkeys, struct json_raw *out)
+/*
+ * Is the raw name k (klen bytes, escapes as is) the key? Stops at the
+ * key's end: a NUL byte in k never matches.
+ */
+static int key_is(const char *key, const char *k, size_t klen)
 {
-	const char *p = buf, *end = buf + len;
+	size_t j;
+
+	for (j = 0; j < klen; j++)
+		if (!key[j] || key[j] != k[j])
+			return 0;
+	return !key[klen];
+}
+
+/* One member of an object to skim in the same pass (json_skim_sub). */
+struct skim_sub {
+	size_t key;
+	const char * const *keys;
+	size_t nkeys;
+	struct json_raw *out;
+	int *bad;
+};
+
+static void raw_clear(struct json_raw *out, size_t n)
+{
 	size_t i;
 
-	for (i = 0; i < nkeys; i++) {
+	for (i = 0; i < n; i++) {
 		out[i].p = NULL;
 		out[i].len = 0;
 	}
-	p = skip_ws(p, end);
+}
+
+/* The object at p (after white space); returns just after it, or NULL. */
+static const char *skim_object(const char *p, const char *end,
+			       const char * const *keys, size_t nkeys,
+			       struct json_raw *out, const struct skim_sub *sub)
+{
+	size_t i;
+
 	if (p >= end || *p != '{')
-		return -1;
+		return NULL;
 	p = skip_ws(p + 1, end);
 	if (p < end && *p == '}')
-		return skip_ws(p + 1, end) == end ? 0 : -1;
+		return p + 1;
 	for (;;) {
 		const char *k, *kend, *v;
+		size_t klen;
 
 		if (p >= end || *p != '"')
-			return -1;
+			return NULL;
 		k = p + 1;
 		kend = skip_string(k, end);
 		if (!kend)
-			return -1;
+			return NULL;
 		p = skip_ws(kend, end);
 		if (p >= end || *p != ':')
-			return -1;
+			return NULL;
 		v = skip_ws(p + 1, end);
-		p = skip_value(v, end);
-		if (!p)
-			return -1;
-		for (i = 0; i < nkeys; i++) {
-			size_t klen = (size_t)(kend - 1 - k);
-
-			/* strncmp stops at the end of the shorter name */
-			if (keys[i][0] == *k && !strncmp(keys[i], k, klen) &&
-			    !keys[i][klen]) {
-				out[i].p = v;
-				out[i].len = (size_t)(p - v);
+		klen = (size_t)(kend - 1 - k);
+		for (i = 0; i < nkeys; i++)
+			if (key_is(keys[i], k, klen))
 				break;
+		if (sub && i == sub->key && v < end && *v == '{') {
+			/*
+			 * Skim it now rather than skip it and skim it again;
+			 * what does not parse as an object is skipped as
+			 * before and flagged, as json_skim() on it would fail.
+			 */
+			raw_clear(sub->out, sub->nkeys);
+			*sub->bad = 0;
+			p = skim_object(v, end, sub->keys, sub->nkeys,
+					sub->out, NULL);
+			if (!p) {
+				raw_clear(sub->out, sub->nkeys);
+				*sub->bad = 1;
+				p = skip_value(v, end);
 			}
+		} else {
+			p = skip_value(v, end);
+		}
+		if (!p)
+			return NULL;
+		if (i < nkeys) {
+			out[i].p = v;
+			out[i].len = (size_t)(p - v);
 		}
 		p = skip_ws(p, end);
 		if (p < end && *p == ',') {
@@ -338,9 +383,39 @@ int json_skim(const char *buf, size_t len, const char * const *keys,
 			continue;
 		}
 		if (p < end && *p == '}')
-			return skip_ws(p + 1, end) == end ? 0 : -1;
-		return -1;
+			return p + 1;
+		return NULL;
 	}
+}
+
+int json_skim(const char *buf, size_t len, const char * const *keys,
+	      size_t nkeys, struct json_raw *out)
+{
+	const char *end = buf + len, *p;
+
+	raw_clear(out, nkeys);
+	p = skim_object(skip_ws(buf, end), end, keys, nkeys, out, NULL);
+	return p && skip_ws(p, end) == end ? 0 : -1;
+}
+
+int json_skim_sub(const char *buf, size_t len, const char * const *keys,
+		  size_t nkeys, struct json_raw *out, size_t sub,
+		  const char * const *subkeys, size_t nsub,
+		  struct json_raw *subout, int *subbad)
+{
+	const char *end = buf + len, *p;
+	struct skim_sub s;
+
+	s.key = sub;
+	s.keys = subkeys;
+	s.nkeys = nsub;
+	s.out = subout;
+	s.bad = subbad;
+	raw_clear(out, nkeys);
+	raw_clear(subout, nsub);
+	*subbad = 0;
+	p = skim_object(skip_ws(buf, end), end, keys, nkeys, out, &s);
+	return p && skip_ws(p, end) == end ? 0 : -1;
 }
 
 int json_peek(const char *buf, size_t len, const char *key,
@@ -516,8 +591,10 @@ int json_raw_u64(const struct json_raw *v, uint64_t *out)
 		return JSON_NUM_BAD;
 	memcpy(buf, v->p, v->len);
 	buf[v->len] = '\0';
+	/* ERANGE: 1e-400 is no whole number, though it reads as 0 */
+	errno = 0;
 	d = strtod(buf, NULL);
-	if (!isfinite(d) || d < 0 || d != floor(d) ||
+	if (errno == ERANGE || !isfinite(d) || d < 0 || d != floor(d) ||
 	    d > (double)JSON_U64_MAX)
 		return JSON_NUM_BAD;
 	*out = (uint64_t)d;

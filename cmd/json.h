@@ -77,6 +77,15 @@ struct json_raw {
 int json_skim(const char *buf, size_t len, const char * const *keys,
 	      size_t nkeys, struct json_raw *out);
 /*
+ * json_skim(), and when member keys[sub] is an object, json_skim() of
+ * it with subkeys into subout in the same pass (*subbad = 1 when that
+ * would fail; subout is then empty).
+ */
+int json_skim_sub(const char *buf, size_t len, const char * const *keys,
+		  size_t nkeys, struct json_raw *out, size_t sub,
+		  const char * const *subkeys, size_t nsub,
+		  struct json_raw *subout, int *subbad);
+/*
  * Look for member key among the leading scalar members of the object
  * in buf, stopping at the first object or array value: a cheap way to
  * learn a record's type before skimming it all. Returns 0 and the raw

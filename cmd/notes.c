@@ -135,9 +135,15 @@ int note_add_raw(struct note *n, const char *line, size_t len)
 	struct note_line *l;
 	size_t i;
 
+	/* A line is kept as a C string: it ends at a NUL byte, if any. */
+	len = strnlen(line, len);
 	while (len && (line[len - 1] == '\r' || line[len - 1] == '\n'))
 		len--;
-	if (!len)
+	/* Blank lines carry nothing (and note_parse() would skip them). */
+	for (i = 0; i < len && (line[i] == ' ' || line[i] == '\t' ||
+				line[i] == '\r'); i++)
+		;
+	if (i == len)
 		return 0;
 	for (i = 0; i < n->nr; i++)
 		if (strlen(n->lines[i].raw) == len &&
@@ -397,7 +403,8 @@ static int read_map(struct repo *repo, const char *tip, struct notes_map *out)
 	memcpy(out->tip, tip, sizeof(out->tip));
 	if (repo_notes_read_all(repo, tip, collect_note, out) < 0)
 		return -1;
-	qsort(out->notes, out->nr, sizeof(*out->notes), note_cmp);
+	if (out->nr)
+		qsort(out->notes, out->nr, sizeof(*out->notes), note_cmp);
 	for (i = 0; i < out->nr; i++) {
 		if (!out->notes[i].bad)
 			continue;
@@ -579,6 +586,7 @@ static int notes_apply(struct repo *repo, const char *ref,
 			memcpy(up[n].commit, jobs[i].commit,
 			       sizeof(up[n].commit));
 			up[n].text = pu[i].text.buf;
+			up[n].len = pu[i].text.len;
 			n++;
 		}
 		if (!n && !merge_parent) {

@@ -555,7 +555,9 @@ int numstat_compute(struct commit_stat *out, const char (*oids)[41], size_t nr,
 		    struct strbuf *err)
 {
 	struct cache c = { STRBUF_INIT, OIDMAP_INIT, NULL };
-	int use_cache = opts->use_cache && !(opts->paths && opts->paths->nr);
+	/* Grafts and replace refs change a diff, not the commit id. */
+	int use_cache = opts->use_cache && !(opts->paths && opts->paths->nr) &&
+			!repo_history_rewritten(repo);
 	size_t *todo = xmalloc((nr + 1) * sizeof(*todo)), ntodo = 0, i, off;
 	int ret = 0;
 

@@ -201,6 +201,27 @@ static int parse_short(struct po_ctx *ctx, const char *arg,
 	return PO_OK;
 }
 
+static void usage_print(const char * const *usagestr,
+			const struct option *opts, int err);
+
+/*
+ * A usage error: the usage, then exit. A fuzzing build returns -1
+ * instead, so that one process can try many command lines.
+ */
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+#define po_exit(usagestr, opts, err, show) do { \
+		if (show) \
+			usage_print(usagestr, opts, err); \
+		return -1; \
+	} while (0)
+#else
+#define po_exit(usagestr, opts, err, show) do { \
+		if (show) \
+			usage_with_options(usagestr, opts, err); \
+		exit(EXIT_USAGE); \
+	} while (0)
+#endif
+
 int parse_options(int argc, const char **argv, const struct option *opts,
 		  const char * const *usagestr, int flags)
 {
@@ -224,11 +245,11 @@ int parse_options(int argc, const char **argv, const struct option *opts,
 		}
 		if (arg[1] == '-') {
 			if (!strcmp(arg, "--help") && !has_short_h(opts))
-				usage_with_options(usagestr, opts, 0);
+				po_exit(usagestr, opts, 0, 1);
 			r = parse_long(&ctx, arg + 2, opts, flags);
 		} else {
 			if (!strcmp(arg, "-h") && !has_short_h(opts))
-				usage_with_options(usagestr, opts, 0);
+				po_exit(usagestr, opts, 0, 1);
 			r = parse_short(&ctx, arg + 1, opts, &bad);
 		}
 		if (r == 1 && (flags & PARSE_OPT_KEEP_UNKNOWN)) {
@@ -240,12 +261,12 @@ int parse_options(int argc, const char **argv, const struct option *opts,
 				error("unknown switch '%c'", bad);
 			else
 				error("unknown option '%s'", arg + 2);
-			usage_with_options(usagestr, opts, 1);
+			po_exit(usagestr, opts, 1, 1);
 		}
 		if (r == PO_USAGE)
-			usage_with_options(usagestr, opts, 1);
+			po_exit(usagestr, opts, 1, 1);
 		if (r)
-			exit(EXIT_USAGE);
+			po_exit(usagestr, opts, 1, 0);
 	}
 	for (; ctx.i < argc; ctx.i++)
 		argv[n++] = argv[ctx.i];
@@ -294,7 +315,7 @@ static void print_usage_line(FILE *out, const char *prefix, const char *s)
 	}
 }
 
-void usage_with_options(const char * const *usagestr,
+static void usage_print(const char * const *usagestr,
 			const struct option *opts, int err)
 {
 	FILE *out = err ? stderr : stdout;
@@ -344,6 +365,12 @@ void usage_with_options(const char * const *usagestr,
 	}
 	fputc('\n', out);
 	fflush(out);
+}
+
+void usage_with_options(const char * const *usagestr,
+			const struct option *opts, int err)
+{
+	usage_print(usagestr, opts, err);
 	exit(err ? EXIT_USAGE : 0);
 }
 

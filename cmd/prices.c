@@ -184,20 +184,16 @@ static void alias_set(struct price_table *t, const char *from, const char *to)
 	t->alias_nr++;
 }
 
-/* Read one table file and lay it over t. */
-static int prices_read(struct price_table *t, const char *path)
+/* Lay the table in buf (read from path) over t. */
+static int prices_parse(struct price_table *t, const char *buf, size_t len,
+			const char *path)
 {
-	struct strbuf sb = STRBUF_INIT;
 	struct json *root = NULL;
 	const struct json *models, *aliases, *c;
 	const char *schema, *date;
 	int ret = -1;
 
-	if (strbuf_read_file(&sb, path, 8192) < 0) {
-		error_errno("cannot read price table '%s'", path);
-		goto cleanup;
-	}
-	root = json_parse(sb.buf, sb.len);
+	root = json_parse(buf, len);
 	if (!json_is_object(root)) {
 		error("price table '%s' is not valid JSON", path);
 		goto cleanup;
@@ -233,6 +229,19 @@ static int prices_read(struct price_table *t, const char *path)
 	ret = 0;
 cleanup:
 	json_free(root);
+	return ret;
+}
+
+/* Read one table file and lay it over t. */
+static int prices_read(struct price_table *t, const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int ret;
+
+	if (strbuf_read_file(&sb, path, 8192) < 0)
+		ret = error_errno("cannot read price table '%s'", path);
+	else
+		ret = prices_parse(t, sb.buf, sb.len, path);
 	strbuf_release(&sb);
 	return ret;
 }
@@ -283,6 +292,23 @@ cleanup:
 	free(bundled);
 	free(over);
 	return ret;
+}
+
+int prices_load_mem(struct price_table **out, const char *buf, size_t len,
+		    const char *name)
+{
+	struct price_table *t = xcalloc(1, sizeof(*t));
+
+	*out = NULL;
+	t->memo = xcalloc(1, sizeof(*t->memo));
+	if (prices_parse(t, buf, len, name)) {
+		prices_free(t);
+		return -1;
+	}
+	if (!t->date)
+		t->date = xstrdup("unknown");
+	*out = t;
+	return 0;
 }
 
 void prices_free(struct price_table *t)

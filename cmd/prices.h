@@ -11,6 +11,9 @@ struct price_table;
  * prices.json in the data folder (GIT_TOKENS_DATADIR or PKGDATADIR).
  */
 int prices_load(struct price_table **out, struct repo *repo, const char *path);
+/* The same from a table's text; name is the file named in errors. */
+int prices_load_mem(struct price_table **out, const char *buf, size_t len,
+		    const char *name);
 void prices_free(struct price_table *t);
 /* The date of the snapshot ("2026-11-01"). */
 const char *prices_date(const struct price_table *t);

@@ -86,9 +86,11 @@ int provider_parse_day(const char *s, int64_t *day)
 			return -1;
 		}
 	}
-	y = (unsigned)atoi(s);
-	m = (unsigned)atoi(s + 5);
-	d = (unsigned)atoi(s + 8);
+	/* The digits checked above, and no more (atoi reads on). */
+	y = (unsigned)((s[0] - '0') * 1000 + (s[1] - '0') * 100 +
+		       (s[2] - '0') * 10 + (s[3] - '0'));
+	m = (unsigned)((s[5] - '0') * 10 + (s[6] - '0'));
+	d = (unsigned)((s[8] - '0') * 10 + (s[9] - '0'));
 	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
 		return -1;
 	if (m == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400)))
@@ -785,11 +787,29 @@ cleanup:
 	return ret;
 }
 
+void provider_store_parse(const char *buf, size_t len, struct usage_set *out)
+{
+	const char *p, *nl, *end = buf + len;
+
+	nl = memchr(buf, '\n', len);
+	if (!nl || (size_t)(nl - buf) != strlen(STORE_HEADER) ||
+	    strncmp(buf, STORE_HEADER, strlen(STORE_HEADER)))
+		return;
+	for (p = nl + 1; p < end; p = nl + 1) {
+		struct usage_event ev;
+
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			break;  /* our writes are atomic: never half a line */
+		if (!parse_line(p, (size_t)(nl - p), &ev))
+			usage_set_add(out, &ev);
+	}
+}
+
 /* Read the stored events; a file of another format reads as empty. */
 static int store_read(struct repo *repo, struct usage_set *out)
 {
 	struct strbuf path = STRBUF_INIT, sb = STRBUF_INIT;
-	char *p, *nl;
 	int ret = -1;
 
 	if (store_path(repo, &path) < 0)
@@ -802,19 +822,7 @@ static int store_read(struct repo *repo, struct usage_set *out)
 		goto cleanup;
 	}
 	ret = 0;
-	nl = strchr(sb.buf, '\n');
-	if (!nl || (size_t)(nl - sb.buf) != strlen(STORE_HEADER) ||
-	    strncmp(sb.buf, STORE_HEADER, strlen(STORE_HEADER)))
-		goto cleanup;
-	for (p = nl + 1; *p; p = nl + 1) {
-		struct usage_event ev;
-
-		nl = strchr(p, '\n');
-		if (!nl)
-			break;  /* our writes are atomic: never half a line */
-		if (!parse_line(p, (size_t)(nl - p), &ev))
-			usage_set_add(out, &ev);
-	}
+	provider_store_parse(sb.buf, sb.len, out);
 cleanup:
 	strbuf_release(&path);
 	strbuf_release(&sb);
@@ -961,6 +969,70 @@ int provider_fetch(struct repo *repo, enum tool tool,
 	result->days = (size_t)(opts->until - opts->since + 1);
 	ret = store_update(&f, result);
 cleanup:
+	strbuf_release(&f.base);
+	table_release(&f.events);
+	table_release(&f.cc_api);
+	table_release(&f.msgs);
+	table_release(&f.users);
+	table_release(&f.key_owner);
+	table_release(&f.key_name);
+	free(f.bad_url);
+	free(f.bad_why);
+	return ret;
+}
+
+int provider_answer_parse(enum tool tool, const enum provider_answer *what,
+			  const char * const *body, const size_t *len,
+			  size_t nr, struct usage_set *out)
+{
+	static page_fn * const fns[] = {
+		[PROVIDER_ANSWER_USERS] = users_page,
+		[PROVIDER_ANSWER_API_KEYS] = anthropic_keys_page,
+		[PROVIDER_ANSWER_CLAUDE_CODE] = claude_code_page,
+		[PROVIDER_ANSWER_MESSAGES] = messages_page,
+		[PROVIDER_ANSWER_COMPLETIONS] = completions_page,
+	};
+	struct provider_opts opts = { 0, INT32_MAX, 1 };
+	struct provider_result result;
+	struct table people = TABLE_INIT;
+	struct strbuf stripped = STRBUF_INIT;
+	struct fetch f;
+	size_t i;
+	int ret = 0;
+
+	memset(&f, 0, sizeof(f));
+	strbuf_init(&f.base, 0);
+	f.tool = tool;
+	f.opts = &opts;
+	for (i = 0; i < nr; i++) {
+		struct json *page = json_parse(body[i], len[i]);
+
+		/* What fetch_json() checks. */
+		if (!json_is_object(page) ||
+		    !json_is_array(json_get(page, "data"))) {
+			json_free(page);
+			ret = -1;
+			continue;
+		}
+		if (what[i] == PROVIDER_ANSWER_API_KEYS) {
+			/* Read as the cache keeps it: it must stay JSON. */
+			strip_key_list(page, &stripped);
+			json_free(page);
+			page = json_parse(stripped.buf, stripped.len);
+			if (!page)
+				BUG("stripped key list is not JSON: %s",
+				    stripped.buf);
+		}
+		fns[what[i]](&f, "https://fuzz.invalid/", page);
+		json_free(page);
+	}
+	if (tool == TOOL_ANTHROPIC_API)
+		anthropic_fold(&f);
+	memset(&result, 0, sizeof(result));
+	collect(&f.events, out, &people, &result);
+	collect(&f.msgs, out, &people, &result);
+	table_release(&people);
+	strbuf_release(&stripped);
 	strbuf_release(&f.base);
 	table_release(&f.events);
 	table_release(&f.cc_api);

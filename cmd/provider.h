@@ -53,4 +53,24 @@ int provider_fetch(struct repo *repo, enum tool tool,
  */
 int provider_usage_load(struct usage_set *out, struct repo *repo);
 
+/*
+ * Tests and fuzzing: read provider answers without the network, in
+ * order, as provider_fetch() reads the pages of each call (what[i]
+ * names the call body[i] answers), over all days; the resulting
+ * events are added to out. Returns 0, or -1 when an answer was not
+ * the JSON expected (it is skipped).
+ */
+enum provider_answer {
+	PROVIDER_ANSWER_USERS,
+	PROVIDER_ANSWER_API_KEYS,       /* Anthropic */
+	PROVIDER_ANSWER_CLAUDE_CODE,    /* Anthropic */
+	PROVIDER_ANSWER_MESSAGES,       /* Anthropic */
+	PROVIDER_ANSWER_COMPLETIONS,    /* OpenAI */
+};
+int provider_answer_parse(enum tool tool, const enum provider_answer *what,
+			  const char * const *body, const size_t *len,
+			  size_t nr, struct usage_set *out);
+/* The events of the store's text (provider_usage_load()) to out. */
+void provider_store_parse(const char *buf, size_t len, struct usage_set *out);
+
 #endif

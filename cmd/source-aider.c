@@ -211,11 +211,13 @@ static int parse_local_time(const char *s, int64_t *ms)
 
 static void set_model(struct aider_parse *ap, const char *s)
 {
-	const char *end = strstr(s, " with ");
+	const char *end;
 	size_t len;
 
 	while (*s == ' ')
 		s++;
+	/* "<model> with <format> edit format": no model before " with " */
+	end = strncmp(s, "with ", 5) ? strstr(s, " with ") : s;
 	len = end ? (size_t)(end - s) : strlen(s);
 	while (len && (s[len - 1] == ' ' || s[len - 1] == ','))
 		len--;
@@ -371,14 +373,46 @@ static int read_whole(struct source_ctx *ctx, struct source_file *f,
 	return 0;
 }
 
+/* Parse the whole text of a history file into f's records. */
+static void parse_history(struct source_ctx *ctx, struct source_file *f,
+			  const char *buf, size_t len, const char *cwd)
+{
+	struct aider_parse ap;
+	const char *p, *nl, *end = buf + len;
+	uint64_t lineno = 0;
+
+	memset(&ap, 0, sizeof(ap));
+	ap.cwd = event_intern(cwd);
+	ap.cost_pending = -1;
+	for (p = buf; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		/* A last line without newline is being written. */
+		if (!nl)
+			break;
+		aider_line(ctx, f, &ap, p, (size_t)(nl - p), ++lineno);
+	}
+	f->lines = lineno;
+	/* Remember the first bad line, so later runs warn again. */
+	f->bad = ap.bad;
+	f->bad_line = ap.bad_line;
+	f->bad_why = ap.bad_why;
+}
+
+void source_aider_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			    const char *buf, size_t len)
+{
+	size_t i;
+
+	parse_history(ctx, f, buf, len, NULL);
+	for (i = 0; i < f->nr; i++)
+		usage_set_add(ctx->out, &f->rec[i].ev);
+}
+
 static void read_history(struct source_ctx *ctx, const char *path,
 			 const char *cwd)
 {
 	struct strbuf buf = STRBUF_INIT;
-	struct aider_parse ap;
 	struct source_file *f;
-	const char *p, *nl, *end;
-	uint64_t lineno = 0;
 	int changed = 0;
 	size_t i;
 
@@ -389,22 +423,7 @@ static void read_history(struct source_ctx *ctx, const char *path,
 		/* Commit links reach back: parse the whole file again. */
 		if (read_whole(ctx, f, &buf))
 			goto cleanup;
-		memset(&ap, 0, sizeof(ap));
-		ap.cwd = event_intern(cwd);
-		ap.cost_pending = -1;
-		end = buf.buf + buf.len;
-		for (p = buf.buf; p < end; p = nl + 1) {
-			nl = memchr(p, '\n', (size_t)(end - p));
-			/* A last line without newline is being written. */
-			if (!nl)
-				break;
-			aider_line(ctx, f, &ap, p, (size_t)(nl - p), ++lineno);
-		}
-		f->lines = lineno;
-		/* Remember the first bad line, so later runs warn again. */
-		f->bad = ap.bad;
-		f->bad_line = ap.bad_line;
-		f->bad_why = ap.bad_why;
+		parse_history(ctx, f, buf.buf, buf.len, cwd);
 	}
 	for (i = 0; i < f->nr; i++)
 		usage_set_add(ctx->out, &f->rec[i].ev);

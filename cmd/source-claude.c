@@ -114,10 +114,14 @@ static void claude_link(struct source_file *f, const char *line, size_t len)
 	char hex[41];
 	size_t i;
 
-	/* git commit prints " 1 file changed, ..." after its first line. */
-	if (!memmem(line, len, "tool_result", 11) ||
-	    !memmem(line, len, " changed", 8) ||
-	    !attribution_commit_in_output(line, len, hex))
+	/*
+	 * git commit prints " 1 file changed, ..." after its first line.
+	 * The "[" search (memchr) comes first: it rules out most lines
+	 * faster than memmem would.
+	 */
+	if (!attribution_commit_in_output(line, len, hex) ||
+	    !memmem(line, len, "tool_result", 11) ||
+	    !memmem(line, len, " changed", 8))
 		return;
 	for (i = f->nr; i > 0 && !f->rec[i - 1].ev.commit[0]; i--)
 		memcpy(f->rec[i - 1].ev.commit, hex, strlen(hex) + 1);
@@ -134,7 +138,7 @@ static int claude_line(struct source_ctx *ctx, struct source_file *f,
 	size_t slen;
 	struct source_rec r;
 	uint64_t v5m = 0, v1h = 0, h;
-	int st, nested = 0, side;
+	int st, nested = 0, side, msgbad;
 
 	/*
 	 * Most lines are user prompts and tool results: when the type comes
@@ -149,7 +153,9 @@ static int claude_line(struct source_ctx *ctx, struct source_file *f,
 			claude_link(f, line, len);
 		return 0;
 	}
-	if (json_skim(line, len, rec_keys, K__NR, top)) {
+	/* The message is skimmed in the same pass: its content is long. */
+	if (json_skim_sub(line, len, rec_keys, K__NR, top, K_MESSAGE,
+			  msg_keys, M__NR, msg, &msgbad)) {
 		if (partial)
 			return 1;
 		source_bad_line(ctx, f->path, lineno, "malformed JSON");
@@ -164,7 +170,8 @@ static int claude_line(struct source_ctx *ctx, struct source_file *f,
 			goto malformed;
 		if (!json_raw_is_object(&dm[0]))
 			return 0;
-		if (json_skim(dm[0].p, dm[0].len, rec_keys, K__NR, nest))
+		if (json_skim_sub(dm[0].p, dm[0].len, rec_keys, K__NR, nest,
+				  K_MESSAGE, msg_keys, M__NR, msg, &msgbad))
 			goto malformed;
 		rec = nest;
 		nested = 1;
@@ -176,8 +183,7 @@ static int claude_line(struct source_ctx *ctx, struct source_file *f,
 	}
 	if (!json_raw_is_object(&rec[K_MESSAGE]))
 		return 0;
-	if (json_skim(rec[K_MESSAGE].p, rec[K_MESSAGE].len, msg_keys, M__NR,
-		      msg))
+	if (msgbad)
 		goto malformed;
 	if (!json_raw_is_object(&msg[M_USAGE]))
 		return 0;
@@ -282,31 +288,51 @@ bad:
 	return 0;
 }
 
+static void memo_init(struct claude_memo *memo)
+{
+	size_t i;
+
+	memset(memo, 0, sizeof(*memo));
+	strbuf_init(&memo->session_id, 64);
+	strbuf_init(&memo->fallback, 0);
+	strbuf_init(&memo->cwd_raw, 0);
+	strbuf_init(&memo->model_raw, 0);
+	for (i = 0; i < ARRAY_SIZE(memo->tmp); i++)
+		strbuf_init(&memo->tmp[i], 0);
+}
+
+static void memo_release(struct claude_memo *memo)
+{
+	size_t i;
+
+	strbuf_release(&memo->session_id);
+	strbuf_release(&memo->fallback);
+	strbuf_release(&memo->cwd_raw);
+	strbuf_release(&memo->model_raw);
+	for (i = 0; i < ARRAY_SIZE(memo->tmp); i++)
+		strbuf_release(&memo->tmp[i]);
+}
+
 static void claude_read_file(struct source_ctx *ctx, struct source_file *f,
 			     void *data)
 {
 	struct claude_memo memo;
+	uint64_t est;
 
-	size_t i;
-
-	memset(&memo, 0, sizeof(memo));
-	strbuf_init(&memo.session_id, 64);
-	strbuf_init(&memo.fallback, 0);
-	strbuf_init(&memo.cwd_raw, 0);
-	strbuf_init(&memo.model_raw, 0);
-	for (i = 0; i < ARRAY_SIZE(memo.tmp); i++)
-		strbuf_init(&memo.tmp[i], 0);
+	memo_init(&memo);
+	/*
+	 * Room for a response per 2 KiB read (about one per 5 KiB is
+	 * usual), up to 11 MiB: growing the array costs copies and faults.
+	 */
+	est = f->size > f->offset ? (f->size - f->offset) >> 11 : 0;
+	ALLOC_GROW(f->rec, f->nr + (size_t)(est < 65536 ? est : 65536) + 16,
+		   f->alloc);
 	/*
 	 * No byte pre-filter: skimming a line costs less than searching it
 	 * for "usage", and malformed lines of every kind get counted.
 	 */
 	source_scan(ctx, f, NULL, claude_line, &memo);
-	strbuf_release(&memo.session_id);
-	strbuf_release(&memo.fallback);
-	strbuf_release(&memo.cwd_raw);
-	strbuf_release(&memo.model_raw);
-	for (i = 0; i < ARRAY_SIZE(memo.tmp); i++)
-		strbuf_release(&memo.tmp[i]);
+	memo_release(&memo);
 }
 
 static void add_root(struct strvec *roots, const char *dir)
@@ -434,13 +460,22 @@ static void claude_dedup(struct source_ctx *ctx, struct source_file **files,
 				keep[*slot - 1] = r;
 			}
 		}
-	ALLOC_GROW(ctx->out->ev, ctx->out->nr + nkeep, ctx->out->alloc);
-	for (i = 0; i < nkeep; i++)
-		ctx->out->ev[ctx->out->nr++] = keep[i]->ev;
+	source_add_sorted(ctx, keep, nkeep);
 	free(keep);
 	u64map_release(&nonside);
 	u64map_release(&best);
 	u64map_release(&nested);
+}
+
+void source_claude_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			     const char *buf, size_t len)
+{
+	struct claude_memo memo;
+
+	memo_init(&memo);
+	source_scan_mem(ctx, f, buf, len, NULL, claude_line, &memo);
+	memo_release(&memo);
+	claude_dedup(ctx, &f, 1);
 }
 
 int source_claude_read(struct source_ctx *ctx)

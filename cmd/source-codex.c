@@ -443,6 +443,17 @@ static void codex_merge(struct source_ctx *ctx, struct source_file **files,
 	u64map_release(&sigs);
 }
 
+void source_codex_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			    const char *buf, size_t len)
+{
+	struct codex_parse p;
+
+	state_load(&p, f);
+	source_scan_mem(ctx, f, buf, len, codex_filter, codex_line, &p);
+	state_save(&p, f);
+	codex_merge(ctx, &f, 1);
+}
+
 int source_codex_read(struct source_ctx *ctx)
 {
 	static const char *suffixes[] = { ".jsonl", ".jsonl.zst", NULL };

@@ -406,12 +406,14 @@ cleanup:
 	json_free(root);
 }
 
+/* The lines of a JSONL chat that matter. */
+static const char * const chat_filter[] = {
+	"\"tokens\"", "\"sessionId\"", "\"$set\"", NULL
+};
+
 static void read_chat(struct source_ctx *ctx, struct gemini_run *run,
 		      const char *path, const char *cwd, struct files *seen)
 {
-	static const char * const filter[] = {
-		"\"tokens\"", "\"sessionId\"", "\"$set\"", NULL
-	};
 	struct gemini_file gf;
 	size_t len = strlen(path);
 	int changed = 0;
@@ -431,7 +433,7 @@ static void read_chat(struct source_ctx *ctx, struct gemini_run *run,
 	if (gf.jsonl) {
 		if (gf.f->offset)
 			load_state(&gf);
-		source_scan(ctx, gf.f, filter, jsonl_line, &gf);
+		source_scan(ctx, gf.f, chat_filter, jsonl_line, &gf);
 		save_state(&gf);
 	} else {
 		/* Rewritten whole on each update: always read it again. */
@@ -565,6 +567,41 @@ static void read_base(struct source_ctx *ctx, struct gemini_run *run,
 	read_tmpdir(ctx, run, dir.buf, seen);
 	strbuf_release(&dir);
 	strbuf_release(&pj);
+}
+
+void source_gemini_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			     const char *buf, size_t len)
+{
+	struct gemini_run run;
+	struct gemini_file gf;
+	struct files one = { NULL, 0, 0 };
+	size_t plen = strlen(f->path);
+
+	memset(&run, 0, sizeof(run));
+	strvec_init(&run.roots);
+	strbuf_init(&run.projects_buf, 0);
+	collect_roots(&run, ctx->repo);
+	memset(&gf, 0, sizeof(gf));
+	strbuf_init(&gf.doc, 0);
+	gf.run = &run;
+	gf.f = f;
+	gf.jsonl = plen > 6 && !strcmp(f->path + plen - 6, ".jsonl");
+	if (gf.jsonl) {
+		source_scan_mem(ctx, f, buf, len, chat_filter, jsonl_line,
+				&gf);
+		save_state(&gf);
+	} else {
+		strbuf_add(&gf.doc, buf, len);
+		parse_doc(ctx, &gf);
+	}
+	ALLOC_GROW(one.f, one.nr + 1, one.alloc);
+	one.f[one.nr++] = f;
+	emit(ctx, &one);
+	free(one.f);
+	strbuf_release(&gf.doc);
+	strvec_clear(&run.roots);
+	free(run.hashes);
+	strbuf_release(&run.projects_buf);
 }
 
 int source_gemini_read(struct source_ctx *ctx)

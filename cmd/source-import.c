@@ -242,6 +242,16 @@ static int import_line(struct source_ctx *ctx, struct source_file *f,
 	return 0;
 }
 
+void source_import_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			     const char *buf, size_t len)
+{
+	size_t i;
+
+	source_scan_mem(ctx, f, buf, len, NULL, import_line, NULL);
+	for (i = 0; i < f->nr; i++)
+		usage_set_add(ctx->out, &f->rec[i].ev);
+}
+
 static void read_file(struct source_ctx *ctx, const char *path)
 {
 	struct source_file *f;

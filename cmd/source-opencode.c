@@ -284,23 +284,18 @@ static int read_whole(struct source_ctx *ctx, struct source_file *f,
 	return 0;
 }
 
-/* One storage/message/<session>/<message>.json file. */
-static struct source_file *read_message_file(struct source_ctx *ctx,
-					     const char *path)
+/* The text of one message file to f's record. */
+static void parse_message(struct source_ctx *ctx, struct source_file *f,
+			  const char *buf, size_t len)
 {
-	struct strbuf doc = STRBUF_INIT, id = STRBUF_INIT;
-	struct source_file *f;
+	struct strbuf id = STRBUF_INIT;
+	const char *path = f->path;
 	struct json *msg = NULL;
 	struct source_rec rec;
 	const char *why = NULL, *base;
-	int changed = 0, r;
+	int r;
 
-	f = source_file_get(ctx, path, &changed);
-	if (!f || !changed)
-		goto cleanup;
-	if (read_whole(ctx, f, &doc))
-		goto cleanup;
-	msg = json_parse(doc.buf, doc.len);
+	msg = json_parse(buf, len);
 	if (!msg) {
 		source_bad_line(ctx, path, 0, "malformed JSON");
 		goto cleanup;
@@ -321,8 +316,31 @@ static struct source_file *read_message_file(struct source_ctx *ctx,
 		source_file_add(f, &rec);
 cleanup:
 	json_free(msg);
-	strbuf_release(&doc);
 	strbuf_release(&id);
+}
+
+void source_opencode_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			       const char *buf, size_t len)
+{
+	size_t i;
+
+	parse_message(ctx, f, buf, len);
+	for (i = 0; i < f->nr; i++)
+		usage_set_add(ctx->out, &f->rec[i].ev);
+}
+
+/* One storage/message/<session>/<message>.json file. */
+static struct source_file *read_message_file(struct source_ctx *ctx,
+					     const char *path)
+{
+	struct strbuf doc = STRBUF_INIT;
+	struct source_file *f;
+	int changed = 0;
+
+	f = source_file_get(ctx, path, &changed);
+	if (f && changed && !read_whole(ctx, f, &doc))
+		parse_message(ctx, f, doc.buf, doc.len);
+	strbuf_release(&doc);
 	return f;
 }
 

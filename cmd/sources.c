@@ -342,6 +342,27 @@ void source_bad_line(struct source_ctx *ctx, const char *file,
  */
 #define PREFIX_SAMPLE 4096
 
+/*
+ * Eight bytes a step: source_hash() goes byte by byte, and this runs
+ * over 8 KiB of every file read.
+ */
+static uint64_t sample_hash(const char *buf, size_t len, uint64_t seed)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ seed, w;
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, buf + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 29;
+	}
+	w = 0;
+	memcpy(&w, buf + i, len - i);
+	h = (h ^ w ^ len) * 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 32;
+	return h;
+}
+
 static uint64_t prefix_hash_mem(const char *base, uint64_t offset)
 {
 	char buf[2 * PREFIX_SAMPLE];
@@ -349,7 +370,7 @@ static uint64_t prefix_hash_mem(const char *base, uint64_t offset)
 
 	memcpy(buf, base, n);
 	memcpy(buf + n, base + offset - n, n);
-	return source_hash(buf, 2 * n, offset);
+	return sample_hash(buf, 2 * n, offset);
 }
 
 static int prefix_hash(const char *path, uint64_t offset, uint64_t *out)
@@ -366,7 +387,7 @@ static int prefix_hash(const char *path, uint64_t offset, uint64_t *out)
 	close(fd);
 	if (got1 != (ssize_t)n || got2 != (ssize_t)n)
 		return -1;
-	*out = source_hash(buf, 2 * n, offset);
+	*out = sample_hash(buf, 2 * n, offset);
 	return 0;
 }
 
@@ -417,8 +438,11 @@ struct source_file *source_file_get(struct source_ctx *ctx, const char *path,
 				"file vanished" : strerror(errno));
 		return NULL;
 	}
-	if (!S_ISREG(sb.st_mode))
+	if (!S_ISREG(sb.st_mode)) {
+		/* A FIFO would block, a device never end: never open them. */
+		source_bad_line(ctx, path, 0, "not a regular file");
 		return NULL;
+	}
 	if (!mode_readable(&sb)) {
 		source_bad_line(ctx, path, 0, "cannot read file");
 		return NULL;
@@ -528,8 +552,12 @@ static int scan_mem(struct source_ctx *ctx, struct source_file *f,
 			source_bad_line(ctx, f->path, lineno,
 					"not a JSON object");
 		} else if (line_has(s, (size_t)(e - s), filter)) {
-			if (fn(ctx, f, s, (size_t)(e - s), lineno, partial,
-			       data)) {
+			/* JSON has no raw NUL: a C string would stop there. */
+			if (!partial && memchr(s, '\0', (size_t)(e - s))) {
+				source_bad_line(ctx, f->path, lineno,
+						"NUL byte in line");
+			} else if (fn(ctx, f, s, (size_t)(e - s), lineno,
+				      partial, data)) {
 				warn_add(ctx->warn, ctx->state->idx, f->path,
 					 lineno, "truncated last line", 1);
 				lineno--;
@@ -572,7 +600,8 @@ int source_scan(struct source_ctx *ctx, struct source_file *f,
 	char *map = MAP_FAILED;
 	size_t maplen = 0;
 
-	fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	/* No wait on a FIFO put where the log was since the stat(). */
+	fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		source_bad_line(ctx, f->path, 0, errno == ENOENT ?
 				"file vanished" : "cannot read file");
@@ -580,6 +609,10 @@ int source_scan(struct source_ctx *ctx, struct source_file *f,
 	}
 	if (fstat(fd, &sb) < 0) {
 		source_bad_line(ctx, f->path, 0, "cannot read file");
+		goto cleanup;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		source_bad_line(ctx, f->path, 0, "not a regular file");
 		goto cleanup;
 	}
 	if ((uint64_t)sb.st_size < f->offset) {
@@ -612,18 +645,24 @@ cleanup:
 
 struct par_job {
 	struct source_ctx *ctx;
-	struct source_file **files;
+	struct source_file **files; /* biggest first */
 	size_t nr;
+	size_t next;                /* the next file to take (atomic) */
 	source_file_fn *fn;
 	void *data;
 };
 
+/*
+ * Each thread takes the next file, biggest first: a thread the system
+ * holds back (other work on the machine) leaves its share to the rest.
+ */
 static void *par_run(void *v)
 {
 	struct par_job *job = v;
 	size_t i;
 
-	for (i = 0; i < job->nr; i++)
+	while ((i = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED)) <
+	       job->nr)
 		job->fn(job->ctx, job->files[i], job->data);
 	return NULL;
 }
@@ -644,18 +683,21 @@ static int size_desc(const void *a, const void *b)
 void source_parallel(struct source_ctx *ctx, struct source_file **files,
 		     size_t nr, source_file_fn *fn, void *data)
 {
-	struct par_job job[MAX_THREADS];
-	struct source_file **sorted, **lists[MAX_THREADS];
-	uint64_t load[MAX_THREADS], total = 0;
+	struct par_job job;
 	pthread_t tid[MAX_THREADS];
 	int started[MAX_THREADS];
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	uint64_t total = 0;
 	int nt, t;
 	size_t i;
 
 	for (i = 0; i < nr; i++)
 		total += files[i]->size - files[i]->offset;
-	nt = ncpu < 1 ? 1 : ncpu > MAX_THREADS ? MAX_THREADS : (int)ncpu;
+	/*
+	 * Two threads a core: while one waits for a page of the log, the
+	 * other works, and a busy machine still gives us our share.
+	 */
+	nt = ncpu < 1 ? 1 : ncpu >= MAX_THREADS ? MAX_THREADS : 2 * (int)ncpu;
 	if (nr < 2 || total < (8 << 20) || getenv("GIT_TOKENS_THREADS"))
 		nt = getenv("GIT_TOKENS_THREADS") ?
 			atoi(getenv("GIT_TOKENS_THREADS")) : 1;
@@ -663,45 +705,28 @@ void source_parallel(struct source_ctx *ctx, struct source_file **files,
 		nt = 1;
 	if (nt > MAX_THREADS)
 		nt = MAX_THREADS;
+	if ((size_t)nt > nr)
+		nt = nr ? (int)nr : 1;
 	if (nt == 1) {
 		for (i = 0; i < nr; i++)
 			fn(ctx, files[i], data);
 		return;
 	}
-	/* Biggest first, each to the least loaded thread. */
-	sorted = xmalloc(nr * sizeof(*sorted));
-	memcpy(sorted, files, nr * sizeof(*sorted));
-	qsort(sorted, nr, sizeof(*sorted), size_desc);
-	for (t = 0; t < nt; t++) {
-		lists[t] = xmalloc(nr * sizeof(**lists));
-		load[t] = 0;
-		job[t].ctx = ctx;
-		job[t].files = lists[t];
-		job[t].nr = 0;
-		job[t].fn = fn;
-		job[t].data = data;
-	}
-	for (i = 0; i < nr; i++) {
-		int best = 0;
-
-		for (t = 1; t < nt; t++)
-			if (load[t] < load[best])
-				best = t;
-		lists[best][job[best].nr++] = sorted[i];
-		load[best] += sorted[i]->size - sorted[i]->offset + 4096;
-	}
+	job.ctx = ctx;
+	job.files = xmalloc(nr * sizeof(*job.files));
+	memcpy(job.files, files, nr * sizeof(*job.files));
+	qsort(job.files, nr, sizeof(*job.files), size_desc);
+	job.nr = nr;
+	job.next = 0;
+	job.fn = fn;
+	job.data = data;
 	for (t = 1; t < nt; t++)
-		started[t] = !pthread_create(&tid[t], NULL, par_run, &job[t]);
-	par_run(&job[0]);
-	for (t = 1; t < nt; t++) {
+		started[t] = !pthread_create(&tid[t], NULL, par_run, &job);
+	par_run(&job);
+	for (t = 1; t < nt; t++)
 		if (started[t])
 			pthread_join(tid[t], NULL);
-		else
-			par_run(&job[t]);
-	}
-	for (t = 0; t < nt; t++)
-		free(lists[t]);
-	free(sorted);
+	free(job.files);
 }
 
 /* ---- the cache file ---- */
@@ -712,7 +737,7 @@ void source_parallel(struct source_ctx *ctx, struct source_file **files,
  * order; anything unexpected and the file is ignored (and rewritten).
  */
 #define CACHE_MAGIC "GTKUSAGE"
-#define CACHE_VERSION 6
+#define CACHE_VERSION 7
 
 struct disk_header {
 	char magic[8];
@@ -827,31 +852,38 @@ static const char *disk_str(const struct source_state *st, uint32_t i)
 	return i < st->nstr ? st->strs[i] : NULL;
 }
 
-static void rec_from_disk(const struct source_state *st,
-			  const struct disk_rec *d, struct source_rec *r)
+static void ev_from_disk(const struct source_state *st,
+			 const struct disk_rec *d, struct usage_event *ev)
 {
 	const char *commit = disk_str(st, d->commit);
 
-	memset(r, 0, sizeof(*r));
-	r->ev.time = d->time;
-	r->ev.tool = d->tool < TOOL__NR ? (enum tool)d->tool : st->src->tool;
-	r->ev.model = disk_str(st, d->model);
-	r->ev.cwd = disk_str(st, d->cwd);
-	r->ev.author = disk_str(st, d->author);
+	memset(ev, 0, sizeof(*ev));
+	ev->time = d->time;
+	ev->tool = d->tool < TOOL__NR ? (enum tool)d->tool : st->src->tool;
+	ev->model = disk_str(st, d->model);
+	ev->cwd = disk_str(st, d->cwd);
+	ev->author = disk_str(st, d->author);
 	if (commit) {
-		strncpy(r->ev.commit, commit, sizeof(r->ev.commit) - 1);
-		r->ev.commit[sizeof(r->ev.commit) - 1] = '\0';
+		strncpy(ev->commit, commit, sizeof(ev->commit) - 1);
+		ev->commit[sizeof(ev->commit) - 1] = '\0';
 	}
-	memcpy(r->ev.session, d->session, sizeof(r->ev.session));
-	r->ev.session[sizeof(r->ev.session) - 1] = '\0';
-	r->ev.input = d->input;
-	r->ev.output = d->output;
-	r->ev.cache_write = d->cache_write;
-	r->ev.cache_write_1h = d->cache_write_1h;
-	r->ev.cache_read = d->cache_read;
-	r->ev.cost = d->cost;
-	r->ev.cost_known = !!(d->bits & 1);
-	r->ev.cost_recorded = !!(d->bits & 2);
+	memcpy(ev->session, d->session, sizeof(ev->session));
+	ev->session[sizeof(ev->session) - 1] = '\0';
+	ev->input = d->input;
+	ev->output = d->output;
+	ev->cache_write = d->cache_write;
+	ev->cache_write_1h = d->cache_write_1h;
+	ev->cache_read = d->cache_read;
+	ev->cost = d->cost;
+	ev->cost_known = !!(d->bits & 1);
+	ev->cost_recorded = !!(d->bits & 2);
+}
+
+static void rec_from_disk(const struct source_state *st,
+			  const struct disk_rec *d, struct source_rec *r)
+{
+	memset(r, 0, sizeof(*r));
+	ev_from_disk(st, d, &r->ev);
 	r->key = d->key;
 	r->key2 = d->key2;
 	r->flags = d->flags;
@@ -1083,23 +1115,107 @@ fail:
 	close(fd);
 }
 
+/*
+ * Room for n more events in set. A big array is made of huge pages
+ * where the kernel has them: a fault per 4 KiB page costs more than
+ * the copy into it.
+ */
+static void events_reserve(struct usage_set *set, size_t n)
+{
+	size_t bytes = (set->nr + n) * sizeof(*set->ev);
+	void *p;
+
+	if (set->ev || bytes < (8 << 20) ||
+	    posix_memalign(&p, 2 << 20, bytes)) {
+		ALLOC_GROW(set->ev, set->nr + n, set->alloc);
+		return;
+	}
+#ifdef MADV_HUGEPAGE
+	madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+	set->ev = p;
+	set->alloc = set->nr + n;
+}
+
+/* event.c's order (time, tool, session, ...), for presorting. */
+static int strcmp_null(const char *a, const char *b)
+{
+	if (a == b)
+		return 0;
+	if (!a)
+		return -1;
+	if (!b)
+		return 1;
+	return strcmp(a, b);
+}
+
+struct ev_ref {
+	const struct usage_event *ev;
+	size_t i;
+};
+
+static int ev_ref_cmp(const void *va, const void *vb)
+{
+	const struct ev_ref *ra = va, *rb = vb;
+	const struct usage_event *a = ra->ev, *b = rb->ev;
+	int c;
+
+	if (a->time != b->time)
+		return a->time < b->time ? -1 : 1;
+	if (a->tool != b->tool)
+		return a->tool < b->tool ? -1 : 1;
+	c = strcmp(a->session, b->session);
+	if (!c)
+		c = strcmp_null(a->model, b->model);
+	if (c)
+		return c;
+	if (a->output != b->output)
+		return a->output < b->output ? -1 : 1;
+	if (a->input != b->input)
+		return a->input < b->input ? -1 : 1;
+	if (a->cache_read != b->cache_read)
+		return a->cache_read < b->cache_read ? -1 : 1;
+	if (a->cache_write != b->cache_write)
+		return a->cache_write < b->cache_write ? -1 : 1;
+	c = strcmp_null(a->cwd, b->cwd);
+	if (c)
+		return c;
+	/* stable, as glibc's merge sort */
+	return ra->i < rb->i ? -1 : ra->i > rb->i;
+}
+
+void source_add_sorted(struct source_ctx *ctx,
+		       const struct source_rec * const *recs, size_t nr)
+{
+	struct ev_ref *refs = xmalloc((nr ? nr : 1) * sizeof(*refs));
+	struct usage_set *out = ctx->out;
+	size_t i;
+
+	/* Sorting 16-byte references moves far less than the events. */
+	for (i = 0; i < nr; i++) {
+		refs[i].ev = &recs[i]->ev;
+		refs[i].i = i;
+	}
+	qsort(refs, nr, sizeof(*refs), ev_ref_cmp);
+	events_reserve(out, nr);
+	for (i = 0; i < nr; i++)
+		out->ev[out->nr++] = *refs[i].ev;
+	free(refs);
+}
+
 int source_reuse_result(struct source_ctx *ctx)
 {
 	struct source_state *st = ctx->state;
 	const struct disk_rec *d = st->result;
-	struct source_rec r;
 	size_t i;
 
 	for (i = 0; i < st->nr && d; i++)
 		if (!st->files[i]->seen)
 			d = NULL;
 	if (d && !st->dirty) {
-		ALLOC_GROW(ctx->out->ev, ctx->out->nr + st->result_nr,
-			   ctx->out->alloc);
-		for (i = 0; i < st->result_nr; i++) {
-			rec_from_disk(st, &d[i], &r);
-			ctx->out->ev[ctx->out->nr++] = r.ev;
-		}
+		events_reserve(ctx->out, st->result_nr);
+		for (i = 0; i < st->result_nr; i++)
+			ev_from_disk(st, &d[i], &ctx->out->ev[ctx->out->nr++]);
 		st->reused = 1;
 		return 1;
 	}
@@ -1131,9 +1247,29 @@ static int has_suffix(const char *s, size_t len, const char * const *suffixes)
 	return 0;
 }
 
+/* The folders a walk has been in, so that symlink loops end. */
+struct walk_seen {
+	struct u64map ids;
+};
+
+static int walk_seen_add(struct walk_seen *w, DIR *d)
+{
+	struct stat sb;
+	uint64_t key;
+
+	if (fstat(dirfd(d), &sb) < 0)
+		return 0;
+	key = source_hash(&sb.st_ino, sizeof(sb.st_ino),
+			  (uint64_t)sb.st_dev);
+	if (u64map_find(&w->ids, key, 0))
+		return 1;
+	u64map_find(&w->ids, key, 1);
+	return 0;
+}
+
 static void find_files(struct source_ctx *ctx, struct strbuf *dir,
 		       const char * const *suffixes, struct strvec *out,
-		       int depth)
+		       int depth, struct walk_seen *seen)
 {
 	DIR *d;
 	struct dirent *de;
@@ -1144,6 +1280,11 @@ static void find_files(struct source_ctx *ctx, struct strbuf *dir,
 		if (errno != ENOENT && errno != ENOTDIR)
 			source_bad_line(ctx, dir->buf, 0,
 					"cannot read directory");
+		return;
+	}
+	/* Reached again through a symlink: each file once. */
+	if (walk_seen_add(seen, d)) {
+		closedir(d);
 		return;
 	}
 	while ((de = readdir(d))) {
@@ -1174,7 +1315,12 @@ static void find_files(struct source_ctx *ctx, struct strbuf *dir,
 			is_reg = S_ISREG(sb.st_mode);
 		}
 		if (is_dir && depth < 32) {
-			find_files(ctx, dir, suffixes, out, depth + 1);
+			find_files(ctx, dir, suffixes, out, depth + 1, seen);
+		} else if (!is_dir && !is_reg &&
+			   has_suffix(de->d_name, nlen, suffixes)) {
+			/* A FIFO or a device named like a log: never open. */
+			source_bad_line(ctx, dir->buf, 0,
+					"not a regular file");
 		} else if (is_reg && has_suffix(de->d_name, nlen, suffixes)) {
 			struct source_state *st = ctx->state;
 			struct stat sb;
@@ -1201,11 +1347,13 @@ void source_find_files(struct source_ctx *ctx, const char *dir,
 		       const char * const *suffixes, struct strvec *out)
 {
 	struct strbuf sb = STRBUF_INIT;
+	struct walk_seen seen = { U64MAP_INIT };
 
 	strbuf_addstr(&sb, dir);
 	while (sb.len > 1 && sb.buf[sb.len - 1] == '/')
 		strbuf_setlen(&sb, sb.len - 1);
-	find_files(ctx, &sb, suffixes, out, 0);
+	find_files(ctx, &sb, suffixes, out, 0, &seen);
+	u64map_release(&seen.ids);
 	strbuf_release(&sb);
 }
 
@@ -1273,6 +1421,10 @@ static int parse_iso(const char *s, int64_t *ms, int *date_only,
 	    *s++ != '-' || digits(&s, 2, &d))
 		return -1;
 	if (mo < 1 || mo > 12 || d < 1 || d > 31)
+		return -1;
+	/* No February 30th: it would quietly become March 2nd. */
+	if (d > 30 + ((mo + (mo > 7)) & 1) ||
+	    (mo == 2 && d > 28 + (!(y % 4) && (y % 100 || !(y % 400)))))
 		return -1;
 	*date_only = 1;
 	if ((*s == 'T' || *s == 't' || *s == ' ') &&
@@ -1344,7 +1496,7 @@ int64_t source_now(void)
 		char *end;
 		long long v = strtoll(env, &end, 10);
 
-		if (!*end)
+		if (!*end && v <= INT64_MAX / 1000 && v >= INT64_MIN / 1000)
 			return (int64_t)v * 1000;
 		if (!source_parse_time(env, &ms))
 			return ms;
@@ -1392,7 +1544,8 @@ int usage_parse_date(const char *s, int64_t now, int64_t *ms,
 		char *e;
 		long long v = strtoll(s + 1, &e, 10);
 
-		if (e == s + 1 || *e)
+		if (e == s + 1 || *e || v > INT64_MAX / 1000 ||
+		    v < INT64_MIN / 1000)
 			return -1;
 		*ms = (int64_t)v * 1000;
 		return 0;
@@ -1436,7 +1589,8 @@ int usage_parse_date(const char *s, int64_t now, int64_t *ms,
 		if (strcmp(s, "ago") || !ulen || n < 0)
 			return -1;
 		per = unit_ms(u, ulen);
-		if (!per)
+		/* More than 10000 years ago is no date. */
+		if (!per || n > 10000 * 365 * 86400000LL / per)
 			return -1;
 		*ms = now - (int64_t)n * per;
 		return 0;
@@ -1602,6 +1756,59 @@ static void match_release(struct source_match *m)
 	free(m->val);
 }
 
+/* ---- parsing from memory (tests and fuzzing) ---- */
+
+struct source_mem {
+	struct source_ctx ctx;
+	struct source_state st;
+	struct source_warn warn;
+};
+
+struct source_ctx *source_mem_begin(const char *source,
+				    struct usage_set *out)
+{
+	struct source_mem *m = xcalloc(1, sizeof(*m));
+	const struct source *src = source_lookup(source);
+
+	if (!src)
+		BUG("no source '%s'", source);
+	pthread_mutex_init(&m->warn.lock, NULL);
+	m->st.src = src;
+	m->st.idx = (int)(src - source_table);
+	m->ctx.out = out;
+	m->ctx.src = src;
+	strvec_init(&m->ctx.paths);
+	m->ctx.now = source_now();
+	m->ctx.state = &m->st;
+	m->ctx.warn = &m->warn;
+	return &m->ctx;
+}
+
+struct source_file *source_mem_file(struct source_ctx *ctx,
+				    const char *path)
+{
+	const char *ipath = event_intern(path);
+	struct source_file *f = state_lookup(ctx->state, ipath);
+
+	if (!f)
+		f = state_add(ctx->state, ipath);
+	source_file_reset(f);
+	f->seen = f->changed = 1;
+	return f;
+}
+
+void source_mem_end(struct source_ctx *ctx)
+{
+	/* ctx is the first member of the struct source_mem it lives in */
+	struct source_mem *m = (struct source_mem *)ctx;
+
+	warn_flush(&m->warn);
+	pthread_mutex_destroy(&m->warn.lock);
+	state_free(&m->st);
+	strvec_clear(&m->ctx.paths);
+	free(m);
+}
+
 /* ---- usage_load ---- */
 
 static int cache_dir(struct repo *repo, const struct usage_query *q,
@@ -1699,7 +1906,7 @@ int usage_load(struct usage_set *out, struct repo *repo,
 	struct price_table *prices = NULL;
 	const struct source *src;
 	int64_t now = source_now();
-	int have_dir = 0, ret = 0;
+	int have_dir = 0, ret = 0, merged = 0;
 	size_t i, n;
 
 	memset(&warn, 0, sizeof(warn));
@@ -1783,6 +1990,7 @@ int usage_load(struct usage_set *out, struct repo *repo,
 			*out = raw;
 			raw = swap;
 		} else if (raw.nr) {
+			merged = 1;
 			ALLOC_GROW(out->ev, out->nr + raw.nr, out->alloc);
 			memcpy(out->ev + out->nr, raw.ev,
 			       raw.nr * sizeof(*raw.ev));
@@ -1797,7 +2005,9 @@ int usage_load(struct usage_set *out, struct repo *repo,
 		warning("no price table: costs are unknown");
 	for (i = 0; i < out->nr; i++)
 		price_event(prices, &warn, &out->ev[i]);
-	usage_set_sort(out);
+	/* One source's events are in order already: no second check. */
+	if (merged)
+		usage_set_sort(out);
 cleanup:
 	if (prices)
 		prices_free(prices);

@@ -90,6 +90,12 @@ struct source_ctx;
 struct source_file *source_file_get(struct source_ctx *ctx, const char *path,
 				    int *changed);
 void source_file_add(struct source_file *f, const struct source_rec *rec);
+/*
+ * Add the events of recs to ctx->out in usage_set_sort()'s order (ties
+ * as they come), so that the sorts after it find nothing to do.
+ */
+void source_add_sorted(struct source_ctx *ctx,
+		       const struct source_rec * const *recs, size_t nr);
 
 /*
  * For sources that set ctx->lazy_records before their first
@@ -227,5 +233,34 @@ int source_gemini_read(struct source_ctx *ctx);
 int source_aider_read(struct source_ctx *ctx);
 int source_opencode_read(struct source_ctx *ctx);
 int source_import_read(struct source_ctx *ctx);
+
+/*
+ * Tests and fuzzing: parse one file from memory, without repository,
+ * cache or threads. source_mem_begin() makes a context for the named
+ * source whose events go to out; source_mem_file() a file of it (path
+ * gives the session id where a source reads one from the file name);
+ * source_<tool>_parse_mem() parses its text as source_<tool>_read()
+ * would and adds the result to out; source_mem_end() prints the bad
+ * input warning, if any, and frees the context and its files.
+ */
+struct source_ctx *source_mem_begin(const char *source,
+				    struct usage_set *out);
+struct source_file *source_mem_file(struct source_ctx *ctx,
+				    const char *path);
+void source_mem_end(struct source_ctx *ctx);
+void source_claude_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			     const char *buf, size_t len);
+void source_codex_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			    const char *buf, size_t len);
+/* Gemini: a legacy chat document (*.json) or JSON Lines (*.jsonl). */
+void source_gemini_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			     const char *buf, size_t len);
+void source_aider_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			    const char *buf, size_t len);
+/* OpenCode: one storage/message/<session>/<id>.json file. */
+void source_opencode_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			       const char *buf, size_t len);
+void source_import_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			     const char *buf, size_t len);
 
 #endif

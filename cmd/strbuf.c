@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "strbuf.h"
@@ -146,13 +147,45 @@ void strbuf_trim(struct strbuf *sb)
 	}
 }
 
+/*
+ * The length of the well-formed UTF-8 sequence at p (RFC 3629: no
+ * overlong forms, no surrogates, nothing past U+10FFFF), 0 if none.
+ */
+static size_t utf8_seq_len(const unsigned char *p)
+{
+	size_t n, i;
+
+	if (*p < 0xc2 || *p > 0xf4)
+		return 0;
+	n = *p < 0xe0 ? 2 : *p < 0xf0 ? 3 : 4;
+	for (i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	if ((*p == 0xe0 && p[1] < 0xa0) || (*p == 0xed && p[1] > 0x9f) ||
+	    (*p == 0xf0 && p[1] < 0x90) || (*p == 0xf4 && p[1] > 0x8f))
+		return 0;
+	return n;
+}
+
 void strbuf_add_json_str(struct strbuf *sb, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p;
+	size_t n;
 
 	strbuf_addch(sb, '"');
 	for (p = (const unsigned char *)s; *p; p++) {
+		/* JSON is UTF-8: a byte that is not becomes U+FFFD. */
+		if (*p >= 0x80) {
+			n = utf8_seq_len(p);
+			if (n) {
+				strbuf_add(sb, p, n);
+				p += n - 1;
+			} else {
+				strbuf_addstr(sb, "\\ufffd");
+			}
+			continue;
+		}
 		switch (*p) {
 		case '"':
 			strbuf_addstr(sb, "\\\"");
@@ -185,12 +218,27 @@ void strbuf_add_json_str(struct strbuf *sb, const char *s)
 long strbuf_read_file(struct strbuf *sb, const char *path, size_t hint)
 {
 	size_t oldlen = sb->len;
+	struct stat st;
 	int fd, saved;
 	ssize_t n;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* A FIFO put where a file should be must not hang us. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -1;
+	if (fstat(fd, &st) < 0)
+		saved = errno;
+	else if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
+		saved = EINVAL;
+	else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+		saved = errno;
+	else
+		saved = 0;
+	if (saved) {
+		close(fd);
+		errno = saved;
+		return -1;
+	}
 	strbuf_grow(sb, hint ? hint : 8192);
 	for (;;) {
 		if (sb->alloc - sb->len < 4096)

@@ -18,7 +18,9 @@ the request's query (others may be too). A route with several response
 files answers with them in turn; the last one repeats. A response file
 holds a status line ("200" or "429"), optional "Name: value" header
 lines, a blank line, then the body. A request that matches no route gets
-a 404 with a JSON error body.
+a 404 with a JSON error body. A response file with the header line
+"X-Test-Cut-After: <n>" announces its whole body but sends only the
+first n bytes, then drops the connection.
 
 The server writes its port to <dir>/port once it listens (a temporary
 file renamed into place), its pid to <dir>/pid, and appends one JSON line
@@ -30,6 +32,7 @@ right header). It stops by itself after --timeout seconds (default 120).
 import json
 import os
 import signal
+import socket
 import ssl
 import sys
 import threading
@@ -103,13 +106,23 @@ class Handler(BaseHTTPRequestHandler):
                 route["served"] += 1
                 status, headers, payload = parse_response(
                     os.path.join(root, route["files"][i]))
+        # "X-Test-Cut-After: <n>" in a response file: announce the whole
+        # body, send its first n bytes, and drop the connection (a
+        # network that fails in the middle of an answer).
+        cut = [v for n, v in headers if n.lower() == "x-test-cut-after"]
+        headers = [(n, v) for n, v in headers
+                   if n.lower() != "x-test-cut-after"]
         self.send_response(status)
         for name, value in headers:
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         if self.command != "HEAD":
-            self.wfile.write(payload)
+            self.wfile.write(payload[:int(cut[0])] if cut else payload)
+        if cut:
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
 
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = answer
 

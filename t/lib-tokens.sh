@@ -43,6 +43,11 @@ export GIT_CONFIG_NOSYSTEM GIT_ATTR_NOSYSTEM GIT_AUTHOR_NAME \
 
 . "$SHARNESS_LIB"
 
+# Never discover the repository the tests themselves live in (a build
+# directory inside a clone): as git's test-lib, stop above the trash.
+GIT_CEILING_DIRECTORIES=$(dirname "$SHARNESS_TRASH_DIRECTORY")
+export GIT_CEILING_DIRECTORIES
+
 git config --global init.defaultBranch main
 git config --global advice.detachedHead false
 

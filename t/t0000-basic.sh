@@ -6,8 +6,6 @@ test_description='the git-tokens binary: dispatch, global options, repository di
 
 # The trash directory is not in a repository, and discovery must not
 # climb out of it into whatever tree holds the build.
-GIT_CEILING_DIRECTORIES=$(pwd)
-export GIT_CEILING_DIRECTORIES
 
 # script(1) gives the command a terminal, for the pager.
 script -qec true /dev/null >/dev/null 2>&1 && test_set_prereq TTY

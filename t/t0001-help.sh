@@ -4,8 +4,6 @@ test_description='every command answers -h, and rejects a bad option with 129'
 
 . "$(dirname "$0")"/lib-tokens.sh
 
-GIT_CEILING_DIRECTORIES=$(pwd)
-export GIT_CEILING_DIRECTORIES
 
 test_expect_success 'setup' '
 	git tokens --list-cmds >cmds &&

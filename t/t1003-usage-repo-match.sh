@@ -9,8 +9,6 @@ XDG_CACHE_HOME=$(pwd)/cache
 HOME=$(pwd)
 CLAUDE_CONFIG_DIR=$(pwd)/claude
 export GIT_TOKENS_NOW XDG_CACHE_HOME HOME CLAUDE_CONFIG_DIR
-GIT_CEILING_DIRECTORIES=$(pwd)
-export GIT_CEILING_DIRECTORIES
 
 # rec <cwd> <msg-id> <output>: one response of <output> tokens in <cwd>
 rec () {

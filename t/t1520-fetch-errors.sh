@@ -322,7 +322,7 @@ test_expect_success 'fetch outside a repository fails' '
 	mkdir norepo &&
 	(
 		cd norepo &&
-		GIT_CEILING_DIRECTORIES=$(pwd) &&
+		GIT_CEILING_DIRECTORIES=$(dirname "$(pwd)") &&
 		export GIT_CEILING_DIRECTORIES &&
 		OPENAI_ADMIN_KEY=$KEY test_expect_code 128 \
 			git tokens fetch openai

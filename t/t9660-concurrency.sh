@@ -57,14 +57,14 @@ test_expect_success 'five rounds of 10 records and 2 syncs at once' '
 			i=0 &&
 			while test $i -lt 10
 			do
-				{ git tokens record -q 2>"$TRASH"/rec-$r-$i.err
-				  echo $? >"$TRASH"/rec-$r-$i.code; } &
+				{ git tokens record -q 2>../rec-$r-$i.err
+				  echo $? >../rec-$r-$i.code; } &
 				i=$(($i + 1))
 			done &&
-			{ git tokens sync -q >"$TRASH"/sync-$r-a.out 2>"$TRASH"/sync-$r-a.err
-			  echo $? >"$TRASH"/sync-$r-a.code; } &
-			{ git tokens sync -q >"$TRASH"/sync-$r-b.out 2>"$TRASH"/sync-$r-b.err
-			  echo $? >"$TRASH"/sync-$r-b.code; } &
+			{ git tokens sync -q >../sync-$r-a.out 2>../sync-$r-a.err
+			  echo $? >../sync-$r-a.code; } &
+			{ git tokens sync -q >../sync-$r-b.out 2>../sync-$r-b.err
+			  echo $? >../sync-$r-b.code; } &
 			wait
 		) &&
 		cat rec-$r-*.code sync-$r-*.code | sort -u >codes &&
@@ -126,9 +126,9 @@ test_expect_success 'six syncs at once fetch into one tracking ref' '
 				HEAD &&
 			for i in 1 2 3 4 5 6
 			do
-				{ git tokens sync -q >"$TRASH"/six-$r-$i.out \
-					2>"$TRASH"/six-$r-$i.err
-				  echo $? >"$TRASH"/six-$r-$i.code; } &
+				{ git tokens sync -q >../six-$r-$i.out \
+					2>../six-$r-$i.err
+				  echo $? >../six-$r-$i.code; } &
 			done &&
 			wait
 		) &&

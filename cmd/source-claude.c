@@ -42,21 +42,28 @@ struct claude_memo {
 
 enum { K_TYPE, K_MESSAGE, K_REQUEST, K_TIME, K_CWD, K_SESSION, K_SIDE,
        K_APIERR, K_COST, K_DATA, K__NR };
-static const char *rec_keys[K__NR] = {
-	"type", "message", "requestId", "timestamp", "cwd", "sessionId",
-	"isSidechain", "isApiErrorMessage", "costUSD", "data",
+static const struct json_key rec_keys[K__NR] = {
+	JSON_KEY("type"), JSON_KEY("message"), JSON_KEY("requestId"),
+	JSON_KEY("timestamp"), JSON_KEY("cwd"), JSON_KEY("sessionId"),
+	JSON_KEY("isSidechain"), JSON_KEY("isApiErrorMessage"),
+	JSON_KEY("costUSD"), JSON_KEY("data"),
 };
 enum { M_MODEL, M_ID, M_USAGE, M__NR };
-static const char *msg_keys[M__NR] = { "model", "id", "usage" };
+static const struct json_key msg_keys[M__NR] = {
+	JSON_KEY("model"), JSON_KEY("id"), JSON_KEY("usage"),
+};
 enum { U_IN, U_OUT, U_CW, U_CR, U_CC, U_SPEED, U__NR };
-static const char *usage_keys[U__NR] = {
-	"input_tokens", "output_tokens", "cache_creation_input_tokens",
-	"cache_read_input_tokens", "cache_creation", "speed",
+static const struct json_key usage_keys[U__NR] = {
+	JSON_KEY("input_tokens"), JSON_KEY("output_tokens"),
+	JSON_KEY("cache_creation_input_tokens"),
+	JSON_KEY("cache_read_input_tokens"), JSON_KEY("cache_creation"),
+	JSON_KEY("speed"),
 };
-static const char *cc_keys[2] = {
-	"ephemeral_5m_input_tokens", "ephemeral_1h_input_tokens",
+static const struct json_key cc_keys[2] = {
+	JSON_KEY("ephemeral_5m_input_tokens"),
+	JSON_KEY("ephemeral_1h_input_tokens"),
 };
-static const char *data_keys[1] = { "message" };
+static const struct json_key data_keys[1] = { JSON_KEY("message") };
 
 static void session_from_path(const char *path, struct strbuf *out)
 {

@@ -1,8 +1,9 @@
 #!/bin/sh
 #
 # p1000-usage: git tokens usage on a 1 GiB Claude Code corpus, against
-# the generator's own totals and ccusage's, with timings. Run on demand
-# (not part of "make check"):
+# the generator's own totals and ccusage's, with timings, and the floor:
+# "wc -l" of every file, two at a time, reads each byte once and does
+# nothing else. Run on demand (not part of "make check"):
 #
 #	t/perf/p1000-usage.sh [<build dir>]
 #
@@ -98,8 +99,11 @@ fi
 
 if command -v hyperfine >/dev/null
 then
+	# The floor: reading every byte of the corpus once, two at a time.
+	find projects -name '*.jsonl' -print0 >files.list
 	set -- -N --warmup 1 --runs "$runs" --export-json timings.json \
-		-n cold "$ours --no-cache" -n warm "$ours"
+		-n cold "$ours --no-cache" -n warm "$ours" \
+		-n wc "xargs -0 -a files.list -P2 -n 500 wc -l"
 	if test -n "$have_cc"
 	then
 		set -- "$@" -n ccusage "$CCUSAGE daily --json --offline"
@@ -116,9 +120,10 @@ ok = res["warm"]["median"] < 0.050
 print("repeated run with no new data: %.1f ms (%s 50 ms)" % (
     res["warm"]["median"] * 1e3, "under" if ok else "NOT under"))
 if "ccusage" in res:
-    for name in ("cold", "warm"):
+    for name in ("cold", "warm", "wc"):
         print("ccusage / %s: %.1fx" % (
             name, res["ccusage"]["median"] / res[name]["median"]))
+print("cold / wc: %.2fx" % (res["cold"]["median"] / res["wc"]["median"]))
 raise SystemExit(0 if ok else 1)
 PY
 else

@@ -18,7 +18,6 @@
  */
 #include <ctype.h>
 #include <dirent.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -358,21 +357,6 @@ cleanup:
 	strbuf_release(&sb);
 }
 
-/* Read the whole file (not JSON: source_scan is for JSON Lines). */
-static int read_whole(struct source_ctx *ctx, struct source_file *f,
-		      struct strbuf *sb)
-{
-	source_file_reset(f);
-	if (strbuf_read_file(sb, f->path, (size_t)f->size) < 0) {
-		source_bad_line(ctx, f->path, 0, errno == ENOENT ?
-				"file vanished" : "cannot read file");
-		return -1;
-	}
-	/* No tail hash: a file that grows is read again whole. */
-	f->offset = sb->len;
-	return 0;
-}
-
 /* Parse the whole text of a history file into f's records. */
 static void parse_history(struct source_ctx *ctx, struct source_file *f,
 			  const char *buf, size_t len, const char *cwd)
@@ -421,7 +405,7 @@ static void read_history(struct source_ctx *ctx, const char *path,
 		return;
 	if (changed) {
 		/* Commit links reach back: parse the whole file again. */
-		if (read_whole(ctx, f, &buf))
+		if (source_read_whole(ctx, f, &buf))
 			goto cleanup;
 		parse_history(ctx, f, buf.buf, buf.len, cwd);
 	}

@@ -14,7 +14,6 @@
  * thoughts are output.
  */
 #include <dirent.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -365,21 +364,6 @@ cleanup:
 }
 
 /* The legacy form: gather the whole document, parse it at the end. */
-/* Read a whole document (source_scan is for JSON Lines). */
-static int read_whole(struct source_ctx *ctx, struct source_file *f,
-		      struct strbuf *sb)
-{
-	source_file_reset(f);
-	if (strbuf_read_file(sb, f->path, (size_t)f->size) < 0) {
-		source_bad_line(ctx, f->path, 0, errno == ENOENT ?
-				"file vanished" : "cannot read file");
-		return -1;
-	}
-	/* No tail hash: a file that changes is read again whole. */
-	f->offset = sb->len;
-	return 0;
-}
-
 static void parse_doc(struct source_ctx *ctx, struct gemini_file *gf)
 {
 	struct json *root = json_parse(gf->doc.buf, gf->doc.len);
@@ -437,7 +421,7 @@ static void read_chat(struct source_ctx *ctx, struct gemini_run *run,
 		save_state(&gf);
 	} else {
 		/* Rewritten whole on each update: always read it again. */
-		if (!read_whole(ctx, gf.f, &gf.doc))
+		if (!source_read_whole(ctx, gf.f, &gf.doc))
 			parse_doc(ctx, &gf);
 	}
 cleanup:

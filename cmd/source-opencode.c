@@ -14,7 +14,6 @@
 #include "config.h"
 
 #include <dirent.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -269,21 +268,6 @@ static void read_dbs(struct source_ctx *ctx, const char *base,
 	strvec_clear(&dbs);
 }
 
-/* Read a whole document (source_scan is for JSON Lines). */
-static int read_whole(struct source_ctx *ctx, struct source_file *f,
-		      struct strbuf *sb)
-{
-	source_file_reset(f);
-	if (strbuf_read_file(sb, f->path, (size_t)f->size) < 0) {
-		source_bad_line(ctx, f->path, 0, errno == ENOENT ?
-				"file vanished" : "cannot read file");
-		return -1;
-	}
-	/* No tail hash: a file that changes is read again whole. */
-	f->offset = sb->len;
-	return 0;
-}
-
 /* The text of one message file to f's record. */
 static void parse_message(struct source_ctx *ctx, struct source_file *f,
 			  const char *buf, size_t len)
@@ -338,7 +322,7 @@ static struct source_file *read_message_file(struct source_ctx *ctx,
 	int changed = 0;
 
 	f = source_file_get(ctx, path, &changed);
-	if (f && changed && !read_whole(ctx, f, &doc))
+	if (f && changed && !source_read_whole(ctx, f, &doc))
 		parse_message(ctx, f, doc.buf, doc.len);
 	strbuf_release(&doc);
 	return f;

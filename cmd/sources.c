@@ -641,6 +641,19 @@ cleanup:
 	return ret;
 }
 
+int source_read_whole(struct source_ctx *ctx, struct source_file *f,
+		      struct strbuf *sb)
+{
+	source_file_reset(f);
+	if (strbuf_read_file(sb, f->path, (size_t)f->size) < 0) {
+		source_bad_line(ctx, f->path, 0, errno == ENOENT ?
+				"file vanished" : "cannot read file");
+		return -1;
+	}
+	f->offset = sb->len;
+	return 0;
+}
+
 /* ---- threads ---- */
 
 struct par_job {

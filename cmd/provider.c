@@ -918,6 +918,19 @@ cleanup:
 	return ret;
 }
 
+static void fetch_release(struct fetch *f)
+{
+	strbuf_release(&f->base);
+	table_release(&f->events);
+	table_release(&f->cc_api);
+	table_release(&f->msgs);
+	table_release(&f->users);
+	table_release(&f->key_owner);
+	table_release(&f->key_name);
+	free(f->bad_url);
+	free(f->bad_why);
+}
+
 int provider_fetch(struct repo *repo, enum tool tool,
 		   const struct provider_opts *opts,
 		   struct provider_result *result)
@@ -969,15 +982,7 @@ int provider_fetch(struct repo *repo, enum tool tool,
 	result->days = (size_t)(opts->until - opts->since + 1);
 	ret = store_update(&f, result);
 cleanup:
-	strbuf_release(&f.base);
-	table_release(&f.events);
-	table_release(&f.cc_api);
-	table_release(&f.msgs);
-	table_release(&f.users);
-	table_release(&f.key_owner);
-	table_release(&f.key_name);
-	free(f.bad_url);
-	free(f.bad_why);
+	fetch_release(&f);
 	return ret;
 }
 
@@ -1033,14 +1038,6 @@ int provider_answer_parse(enum tool tool, const enum provider_answer *what,
 	collect(&f.msgs, out, &people, &result);
 	table_release(&people);
 	strbuf_release(&stripped);
-	strbuf_release(&f.base);
-	table_release(&f.events);
-	table_release(&f.cc_api);
-	table_release(&f.msgs);
-	table_release(&f.users);
-	table_release(&f.key_owner);
-	table_release(&f.key_name);
-	free(f.bad_url);
-	free(f.bad_why);
+	fetch_release(&f);
 	return ret;
 }

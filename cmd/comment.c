@@ -70,35 +70,6 @@ void comment_result_release(struct comment_result *r)
 	strbuf_release(&r->reason);
 }
 
-static void add_headers(struct forge *f, struct http_request *req)
-{
-	size_t i;
-
-	if (f->kind == FORGE_GITHUB) {
-		strvec_push(&req->headers,
-			    "Accept: application/vnd.github+json");
-		strvec_push(&req->headers,
-			    "X-GitHub-Api-Version: " GITHUB_VERSION);
-	} else {
-		strvec_push(&req->headers, "Accept: application/json");
-	}
-	for (i = 0; i < f->auth.nr; i++)
-		strvec_push(&req->headers, f->auth.v[i]);
-	req->key_var = f->key_var;
-	req->any_status = 1;
-}
-
-/* The headers hold the token: wipe them, not just free them. */
-static void wipe_request(struct http_request *req)
-{
-	size_t i;
-
-	for (i = 0; i < req->headers.nr; i++)
-		memset((char *)req->headers.v[i], 0,
-		       strlen(req->headers.v[i]));
-	http_request_release(req);
-}
-
 /*
  * One request; body (JSON) may be NULL. Returns 0 with any final
  * status in res, or -1 after error() (network, retries exhausted).
@@ -109,7 +80,7 @@ static int send_request(struct forge *f, const char *method, const char *url,
 	struct http_request req = HTTP_REQUEST_INIT;
 	int ret;
 
-	add_headers(f, &req);
+	forge_headers(f, &req);
 	req.method = method;
 	req.url = url;
 	if (body) {
@@ -118,7 +89,7 @@ static int send_request(struct forge *f, const char *method, const char *url,
 	}
 	f->requests++;
 	ret = http_request(&req, res);
-	wipe_request(&req);
+	http_request_wipe(&req);
 	return ret;
 }
 
@@ -230,44 +201,6 @@ cleanup:
 	return ret;
 }
 
-static int same_origin(const char *a, const char *b)
-{
-	const char *ea = strstr(a, "://"), *eb = strstr(b, "://");
-	size_t la, lb;
-
-	if (!ea || !eb)
-		return 0;
-	la = (size_t)(ea + 3 - a) + strcspn(ea + 3, "/?#");
-	lb = (size_t)(eb + 3 - b) + strcspn(eb + 3, "/?#");
-	return la == lb && !strncasecmp(a, b, la);
-}
-
-/* The next page: Link rel="next", else GitLab's x-next-page. 1: none. */
-static int next_page(const struct http_response *res, const char *first,
-		     struct strbuf *url)
-{
-	struct strbuf next = STRBUF_INIT;
-	const char *v;
-	size_t i;
-
-	if (!http_link_next(res, &next)) {
-		strbuf_reset(url);
-		strbuf_addbuf(url, &next);
-		strbuf_release(&next);
-		return 0;
-	}
-	strbuf_release(&next);
-	v = http_header(res, "x-next-page");
-	if (!v || !*v)
-		return 1;
-	for (i = 0; v[i]; i++)
-		if (!isdigit((unsigned char)v[i]))
-			return 1;
-	strbuf_reset(url);
-	strbuf_addf(url, "%s&page=%s", first, v);
-	return 0;
-}
-
 /*
  * Look for our comment in one page: the first one by r->user holding
  * the marker. Sets *id and body when found.
@@ -306,14 +239,13 @@ static int find_comment(struct forge *f, const char *list_url,
 {
 	struct http_response res = HTTP_RESPONSE_INIT;
 	struct strbuf url = STRBUF_INIT, shown = STRBUF_INIT;
-	char *first = xstrfmt(f->kind == FORGE_GITLAB ?
-			      "%s?sort=asc&order_by=created_at&per_page=100" :
-			      "%s?per_page=100", list_url);
 	struct json *j = NULL;
 	int ret = 0, pages = 0;
 
 	*id = 0;
-	strbuf_addstr(&url, first);
+	strbuf_addf(&url, f->kind == FORGE_GITLAB ?
+		    "%s?sort=asc&order_by=created_at&per_page=100" :
+		    "%s?per_page=100", list_url);
 	for (;;) {
 		http_url_redact(&shown, url.buf);
 		if (send_request(f, "GET", url.buf, NULL, &res) < 0) {
@@ -335,9 +267,9 @@ static int find_comment(struct forge *f, const char *list_url,
 			break;
 		json_free(j);
 		j = NULL;
-		if (++pages >= MAX_PAGES || next_page(&res, first, &url))
+		if (++pages >= MAX_PAGES || http_next_page(&res, &url))
 			break;
-		if (!same_origin(url.buf, f->api)) {
+		if (!http_same_origin(url.buf, f->api)) {
 			/* The token goes with every page: keep it home. */
 			http_url_redact(&shown, url.buf);
 			ret = error("refusing to follow a next page to '%s'",
@@ -349,7 +281,6 @@ static int find_comment(struct forge *f, const char *list_url,
 	http_response_release(&res);
 	strbuf_release(&url);
 	strbuf_release(&shown);
-	free(first);
 	return ret;
 }
 

@@ -373,19 +373,7 @@ int forge_auth(struct forge *f)
 
 /* --- requests ------------------------------------------------------------- */
 
-static int same_origin(const char *a, const char *b)
-{
-	const char *ea = strstr(a, "://"), *eb = strstr(b, "://");
-	size_t la, lb;
-
-	if (!ea || !eb)
-		return 0;
-	la = (size_t)(ea + 3 - a) + strcspn(ea + 3, "/?#");
-	lb = (size_t)(eb + 3 - b) + strcspn(eb + 3, "/?#");
-	return la == lb && !strncasecmp(a, b, la);
-}
-
-static void add_headers(struct forge *f, struct http_request *req)
+void forge_headers(struct forge *f, struct http_request *req)
 {
 	size_t i;
 
@@ -401,15 +389,6 @@ static void add_headers(struct forge *f, struct http_request *req)
 		strvec_push(&req->headers, f->auth.v[i]);
 	req->key_var = f->key_var;
 	req->any_status = 1;
-}
-
-static void wipe_request(struct http_request *req)
-{
-	size_t i;
-
-	for (i = 0; i < req->headers.nr; i++)
-		memset((char *)req->headers.v[i], 0, strlen(req->headers.v[i]));
-	http_request_release(req);
 }
 
 /* Append the items of a JSON array text to all ("[" already there). */
@@ -430,66 +409,6 @@ static void append_items(struct strbuf *all, const char *buf, size_t len)
 	if (all->len > 1)
 		strbuf_addch(all, ',');
 	strbuf_add(all, buf, len);
-}
-
-/* url with its page parameter set to page. */
-static void set_page(struct strbuf *url, const char *page)
-{
-	struct strbuf out = STRBUF_INIT;
-	const char *q = strchr(url->buf, '?'), *p;
-	int done = 0;
-
-	if (!q) {
-		strbuf_addf(url, "?page=%s", page);
-		return;
-	}
-	strbuf_add(&out, url->buf, (size_t)(q + 1 - url->buf));
-	for (p = q + 1; *p; ) {
-		size_t n = strcspn(p, "&");
-
-		if (out.buf[out.len - 1] != '?')
-			strbuf_addch(&out, '&');
-		if (n >= 5 && !strncmp(p, "page=", 5)) {
-			strbuf_addf(&out, "page=%s", page);
-			done = 1;
-		} else {
-			strbuf_add(&out, p, n);
-		}
-		p += n;
-		if (*p)
-			p++;
-	}
-	if (!done)
-		strbuf_addf(&out, "%spage=%s",
-			    out.buf[out.len - 1] == '?' ? "" : "&", page);
-	strbuf_reset(url);
-	strbuf_addbuf(url, &out);
-	strbuf_release(&out);
-}
-
-/* The next page's URL: 0, or 1 when this was the last. */
-static int next_page(const struct http_response *res, struct strbuf *url)
-{
-	struct strbuf next = STRBUF_INIT;
-	const char *v;
-	size_t i;
-
-	if (!http_link_next(res, &next)) {
-		strbuf_reset(url);
-		strbuf_addbuf(url, &next);
-		strbuf_release(&next);
-		return 0;
-	}
-	strbuf_release(&next);
-	/* GitLab leaves rel="last" out on big lists; x-next-page stays. */
-	v = http_header(res, "x-next-page");
-	if (!v || !*v)
-		return 1;
-	for (i = 0; v[i]; i++)
-		if (!isdigit((unsigned char)v[i]))
-			return 1;
-	set_page(url, v);
-	return 0;
 }
 
 static int rate_limited(const struct http_response *res)
@@ -605,7 +524,7 @@ static int forge_get(struct forge *f, const char *url, unsigned flags,
 		ret = -1;
 		goto cleanup;
 	}
-	add_headers(f, &req);
+	forge_headers(f, &req);
 	strbuf_addstr(&page, url);
 	strbuf_addch(&all, '[');
 	for (;;) {
@@ -649,9 +568,9 @@ static int forge_get(struct forge *f, const char *url, unsigned flags,
 			break;
 		}
 		append_items(&all, res.body.buf, res.body.len);
-		if (next_page(&res, &page))
+		if (http_next_page(&res, &page))
 			break;
-		if (!same_origin(page.buf, f->api)) {
+		if (!http_same_origin(page.buf, f->api)) {
 			/* Our token goes with every page: keep it home. */
 			http_url_redact(&shown, page.buf);
 			f->errors++;
@@ -685,7 +604,7 @@ use_cache:
 		ret = 1;
 	}
 cleanup:
-	wipe_request(&req);
+	http_request_wipe(&req);
 	http_response_release(&res);
 	strbuf_release(&etag);
 	strbuf_release(&cached);

@@ -66,6 +66,9 @@ int forge_detect(struct forge *f, struct repo *repo, const char *mainline_ref,
  */
 int forge_auth(struct forge *f);
 void forge_release(struct forge *f);
+/* The forge's Accept/version and auth headers on req. */
+struct http_request;
+void forge_headers(struct forge *f, struct http_request *req);
 
 /* A pull or merge request and its review outcome. */
 struct forge_request {

@@ -149,6 +149,86 @@ int http_link_next(const struct http_response *res, struct strbuf *out)
 	return 1;
 }
 
+int http_same_origin(const char *a, const char *b)
+{
+	const char *ea = strstr(a, "://"), *eb = strstr(b, "://");
+	size_t la, lb;
+
+	if (!ea || !eb)
+		return 0;
+	la = (size_t)(ea + 3 - a) + strcspn(ea + 3, "/?#");
+	lb = (size_t)(eb + 3 - b) + strcspn(eb + 3, "/?#");
+	return la == lb && !strncasecmp(a, b, la);
+}
+
+/* url with its page parameter set to page. */
+static void set_page(struct strbuf *url, const char *page)
+{
+	struct strbuf out = STRBUF_INIT;
+	const char *q = strchr(url->buf, '?'), *p;
+	int done = 0;
+
+	if (!q) {
+		strbuf_addf(url, "?page=%s", page);
+		return;
+	}
+	strbuf_add(&out, url->buf, (size_t)(q + 1 - url->buf));
+	for (p = q + 1; *p; ) {
+		size_t n = strcspn(p, "&");
+
+		if (out.buf[out.len - 1] != '?')
+			strbuf_addch(&out, '&');
+		if (n >= 5 && !strncmp(p, "page=", 5)) {
+			strbuf_addf(&out, "page=%s", page);
+			done = 1;
+		} else {
+			strbuf_add(&out, p, n);
+		}
+		p += n;
+		if (*p)
+			p++;
+	}
+	if (!done)
+		strbuf_addf(&out, "%spage=%s",
+			    out.buf[out.len - 1] == '?' ? "" : "&", page);
+	strbuf_reset(url);
+	strbuf_addbuf(url, &out);
+	strbuf_release(&out);
+}
+
+int http_next_page(const struct http_response *res, struct strbuf *url)
+{
+	struct strbuf next = STRBUF_INIT;
+	const char *v;
+	size_t i;
+
+	if (!http_link_next(res, &next)) {
+		strbuf_reset(url);
+		strbuf_addbuf(url, &next);
+		strbuf_release(&next);
+		return 0;
+	}
+	strbuf_release(&next);
+	/* GitLab leaves rel="last" out on big lists; x-next-page stays. */
+	v = http_header(res, "x-next-page");
+	if (!v || !*v)
+		return 1;
+	for (i = 0; v[i]; i++)
+		if (!isdigit((unsigned char)v[i]))
+			return 1;
+	set_page(url, v);
+	return 0;
+}
+
+void http_request_wipe(struct http_request *req)
+{
+	size_t i;
+
+	for (i = 0; i < req->headers.nr; i++)
+		memset((char *)req->headers.v[i], 0, strlen(req->headers.v[i]));
+	http_request_release(req);
+}
+
 void http_url_encode(struct strbuf *out, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -466,18 +546,6 @@ static void server_message(struct strbuf *out, const struct http_response *res,
 	scrub_secrets(out, req);
 }
 
-static int same_origin(const char *a, const char *b)
-{
-	const char *ea = strstr(a, "://"), *eb = strstr(b, "://");
-	size_t la, lb;
-
-	if (!ea || !eb)
-		return 0;
-	la = (size_t)(ea + 3 - a) + strcspn(ea + 3, "/?#");
-	lb = (size_t)(eb + 3 - b) + strcspn(eb + 3, "/?#");
-	return la == lb && !strncasecmp(a, b, la);
-}
-
 static CURLcode perform_once(const struct http_request *req, const char *url,
 			     struct http_response *res, struct strbuf *location)
 {
@@ -615,7 +683,7 @@ int http_request(struct http_request *req, struct http_response *res)
 
 		if (rc == CURLE_OK && location.len &&
 		    redirects < HTTP_MAX_REDIRECTS) {
-			if (!same_origin(url.buf, location.buf)) {
+			if (!http_same_origin(url.buf, location.buf)) {
 				struct strbuf to = STRBUF_INIT;
 
 				http_url_redact(&to, location.buf);

@@ -62,6 +62,16 @@ void http_response_release(struct http_response *res);
 const char *http_header(const struct http_response *res, const char *name);
 /* The URL of the rel="next" entry of a Link header: 0, or 1 if none. */
 int http_link_next(const struct http_response *res, struct strbuf *out);
+/*
+ * Move url to the next page: the Link header's rel="next", else
+ * GitLab's x-next-page put in url's page parameter. 0, or 1 when this
+ * was the last page.
+ */
+int http_next_page(const struct http_response *res, struct strbuf *url);
+/* Scheme, host and port equal: a token may follow the URL. */
+int http_same_origin(const char *a, const char *b);
+/* http_request_release() after zeroing the headers (they hold tokens). */
+void http_request_wipe(struct http_request *req);
 
 /* Append s percent-encoded for a query component. */
 void http_url_encode(struct strbuf *out, const char *s);

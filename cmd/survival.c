@@ -2477,11 +2477,16 @@ int survival_run(struct survival **out, struct repo *repo, const char *tip,
 	struct survival *s = xcalloc(1, sizeof(*s));
 	struct timespec t0;
 	char base[41] = "";
-	int have = 0, ret = 0;
+	int have = 0, ret = 0, keep;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	*out = NULL;
-	if (opts->use_cache)
+	/*
+	 * The state is keyed by commit ids: under grafts or replace refs
+	 * the same ids stand for another history. Compute, keep nothing.
+	 */
+	keep = !repo_history_rewritten(repo);
+	if (opts->use_cache && keep)
 		have = state_load(s, repo);
 	if (have && !strcmp(s->tip_oid, tip))
 		goto done;
@@ -2502,7 +2507,7 @@ int survival_run(struct survival **out, struct repo *repo, const char *tip,
 		goto cleanup;
 	}
 	/* A state that cannot be written is only slower next time. */
-	if (state_store(s, repo) < 0)
+	if (keep && state_store(s, repo) < 0)
 		warning("the survival state was not saved");
 done:
 	debug_report(s, &t0);

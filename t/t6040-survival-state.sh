@@ -109,4 +109,24 @@ test_expect_success 'the state is written atomically, no temporary left' '
 	! grep "survival-v1.state\\." files
 '
 
+test_expect_success 'replace refs: the state is neither read nor written' '
+	check_blame &&
+	cp $STATE state.before &&
+	# the last merge, grafted onto the parent of its first parent: its
+	# side and that parent become its own lines, for git blame too
+	(cd repo && git replace --graft main~1 main~3 &&
+	 GIT_TOKENS_DEBUG=1 git tokens report --format=json \
+		>/dev/null 2>../debug &&
+	 git rev-list --count main) >count &&
+	test "$(replayed debug)" = $(cat count) &&
+	cmp state.before $STATE &&
+	check_blame &&
+	rm $STATE &&
+	check_blame &&
+	test ! -f $STATE &&
+	(cd repo && git replace -d $(git rev-parse main~1)) &&
+	check_blame &&
+	test -f $STATE
+'
+
 test_done

@@ -3,6 +3,7 @@
  * confidence order hook > link > window > day, each event once.
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -27,6 +28,7 @@ struct acc {
 	struct weight *tools, *models;
 	size_t ntools, nmodels, atools, amodels;
 	int has_note;
+	int absorbs;            /* a squash commit that absorbed commits */
 	int pre_day_usage;      /* had usage before the day phase */
 };
 
@@ -161,6 +163,51 @@ static long find_change(const struct by_oid *v, size_t nr, const char *hex)
 	if (lo + 1 < nr && !strncasecmp(v[lo + 1].oid, hex, len))
 		return -1;
 	return (long)v[lo].idx;
+}
+
+/* The change of a commit, or of the squash commit that absorbed it. */
+static long change_of(const struct by_oid *v, const struct change_set *set,
+		      const char *hex)
+{
+	long c = find_change(v, set->nr, hex);
+	const char *into;
+
+	if (c < 0 && (into = change_set_absorbed_into(set, hex)))
+		c = find_change(v, set->nr, into);
+	return c;
+}
+
+/* ---- the notes of a squash commit and of what it absorbed ---- */
+
+static void note_join(struct note *out, const struct note *n)
+{
+	size_t k;
+
+	for (k = 0; n && k < n->nr; k++)
+		note_add_raw(out, n->lines[k].raw, strlen(n->lines[k].raw));
+}
+
+int attribution_change_note(const struct change_set *set,
+			    const struct notes_map *m, const char *oid,
+			    struct note *out)
+{
+	const struct note *own = notes_find(m, oid);
+	size_t i;
+	int found = !!own;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->commit, sizeof(out->commit), "%s", oid);
+	note_join(out, own);
+	for (i = 0; i < set->absorbed_nr; i++) {
+		const struct note *n;
+
+		if (strcmp(set->absorbed[i].into, oid) ||
+		    !(n = notes_find(m, set->absorbed[i].from)))
+			continue;
+		note_join(out, n);
+		found = 1;
+	}
+	return found;
 }
 
 /* ---- events that a note holds ---- */
@@ -526,12 +573,30 @@ int attribution_apply(struct change_set *set, struct repo *repo,
 	}
 	qsort(ids, set->nr, sizeof(*ids), by_oid_cmp);
 
-	/* 1. hook: the notes of the range's changes. */
+	for (i = 0; i < set->absorbed_nr; i++) {
+		long c = find_change(ids, set->nr, set->absorbed[i].into);
+
+		if (c >= 0)
+			acc[c].absorbs = 1;
+	}
+
+	/*
+	 * 1. hook: the notes of the range's changes; a squash commit's are
+	 * the union of its own and those of the commits it absorbed.
+	 */
 	for (i = 0; i < set->nr; i++) {
 		const struct note *n = notes_find(notes, set->c[i].oid);
+		struct note joined;
 
-		if (!n)
+		memset(&joined, 0, sizeof(joined));
+		if (acc[i].absorbs &&
+		    attribution_change_note(set, notes, set->c[i].oid,
+					    &joined))
+			n = &joined;
+		if (!n) {
+			note_release(&joined);
 			continue;
+		}
 		acc[i].has_note = 1;
 		for (k = 0; k < n->nr; k++) {
 			const struct note_line *l = &n->lines[k];
@@ -543,6 +608,7 @@ int attribution_apply(struct change_set *set, struct repo *repo,
 				l->cache_write, l->cache_read, l->cost,
 				l->cost_known, l->how);
 		}
+		note_release(&joined);
 	}
 	spans_build(notes, &spans, &nspans);
 
@@ -554,7 +620,7 @@ int attribution_apply(struct change_set *set, struct repo *repo,
 		if (provider_tool(ev->tool) || span_covers(spans, nspans, ev))
 			continue;
 		if (ev->commit[0]) {
-			c = find_change(ids, set->nr, ev->commit);
+			c = change_of(ids, set, ev->commit);
 			if (c >= 0) {
 				add_event(&set->c[c], &acc[c], ev,
 					  ATTRIB_LINK);
@@ -600,7 +666,7 @@ int attribution_apply(struct change_set *set, struct repo *repo,
 				pending_add(pending, ev, &cost_unknown);
 			continue;
 		}
-		c = find_change(ids, set->nr, pc->oid);
+		c = change_of(ids, set, pc->oid);
 		if (c < 0 || acc[c].has_note)
 			continue;
 		add_event(&set->c[c], &acc[c], ev, ATTRIB_WINDOW);

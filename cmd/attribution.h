@@ -39,6 +39,16 @@ int attribution_apply(struct change_set *set, struct repo *repo,
 		      const struct attribution_input *in,
 		      struct metrics_pending *pending);
 
+/*
+ * The note of change oid as attribution counts it: its own lines, and
+ * for a squash commit those of the commits it absorbed (set->absorbed),
+ * identical lines once. out is initialized here; note_release() it.
+ * Returns 1 when any of these commits has a note, else 0.
+ */
+int attribution_change_note(const struct change_set *set,
+			    const struct notes_map *m, const char *oid,
+			    struct note *out);
+
 /* Add one event's counters to a usage sum with confidence how. */
 void attribution_add_event(struct usage_sum *u, const struct usage_event *ev,
 			   enum attrib_how how);

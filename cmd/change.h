@@ -112,12 +112,38 @@ struct change_set {
 	char *mainline_ref;      /* the mainline in use; NULL when none */
 	char mainline_tip[41];
 	uint64_t excluded_lines; /* sum over the set */
+	/*
+	 * The commits squash merges of the set absorbed (SPEC §7.2), in
+	 * the set or not: one landed change with the squash commit, whose
+	 * usage is the union of their notes. Sorted by from.
+	 */
+	struct squash_absorbed *absorbed;
+	size_t absorbed_nr, absorbed_alloc;
 };
-#define CHANGE_SET_INIT { NULL, 0, 0, NULL, "", 0 }
+#define CHANGE_SET_INIT { NULL, 0, 0, NULL, "", 0, NULL, 0, 0 }
+
+struct squash_absorbed {
+	char from[41];           /* a commit of the request */
+	char into[41];           /* the squash commit, a change of the set */
+};
 
 int changes_load(struct change_set *out, struct repo *repo,
 		 const struct change_opts *opts, struct strbuf *err);
 void change_set_release(struct change_set *set);
 void change_opts_release(struct change_opts *opts);
+
+/* Record that the squash commit into absorbed from (once). */
+void change_set_absorb(struct change_set *set, const char *from,
+		       const char *into);
+/*
+ * Make each squash commit of the set and the changes of the set it
+ * absorbed one change: the absorbed ones leave the set (their lines
+ * are the squash commit's lines already; their usage joins it through
+ * set->absorbed, see attribution_change_note()).
+ */
+void change_set_fold_squashes(struct change_set *set);
+/* The squash commit that absorbed hex (full or unique prefix), or NULL. */
+const char *change_set_absorbed_into(const struct change_set *set,
+				     const char *hex);
 
 #endif

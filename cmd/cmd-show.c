@@ -231,6 +231,7 @@ int cmd_show(int argc, const char **argv, struct repo *repo)
 	struct change_set set = CHANGE_SET_INIT;
 	struct change_opts copts = CHANGE_OPTS_INIT;
 	struct notes_map notes = NOTES_MAP_INIT;
+	struct note joined;
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, ref = STRBUF_INIT;
 	struct strbuf since = STRBUF_INIT, until = STRBUF_INIT;
 	const char *rev = "HEAD";
@@ -240,6 +241,7 @@ int cmd_show(int argc, const char **argv, struct repo *repo)
 	size_t i;
 	int r, ret = EXIT_FATAL;
 
+	memset(&joined, 0, sizeof(joined));
 	argc = parse_options(argc, argv, options, show_usage, 0);
 	if (argc > 1)
 		usage_with_options(show_usage, options, 1);
@@ -286,15 +288,18 @@ int cmd_show(int argc, const char **argv, struct repo *repo)
 		die("'%s' is a merge commit, not a change", rev);
 	if (attribution_load(&set, repo, 1, NULL, &notes) < 0)
 		goto cleanup;
+	/* A squash commit's note: with those of the commits it absorbed. */
+	attribution_change_note(&set, &notes, oid, &joined);
 
 	if (json)
-		show_json(&out, c, notes_find(&notes, oid), ref.buf);
+		show_json(&out, c, &joined, ref.buf);
 	else
-		show_text(&out, c, notes_find(&notes, oid), ref.buf);
+		show_text(&out, c, &joined, ref.buf);
 	if (fwrite(out.buf, 1, out.len, stdout) != out.len)
 		goto cleanup;
 	ret = 0;
 cleanup:
+	note_release(&joined);
 	notes_map_release(&notes);
 	change_set_release(&set);
 	change_opts_release(&copts);

@@ -55,6 +55,7 @@ static int git_capture(struct strbuf *out, struct strvec *args)
 
 struct graph {
 	struct oidmap index;      /* oid -> node */
+	char (*hex)[41];
 	int64_t *ct;
 	int64_t *newest;
 	uint32_t **par;
@@ -71,12 +72,15 @@ static size_t graph_node(struct graph *g, const char *hex)
 		return v;
 	if (g->nr == g->alloc) {
 		g->alloc = g->alloc ? g->alloc * 2 : 64;
+		g->hex = xrealloc(g->hex, g->alloc * sizeof(*g->hex));
 		g->ct = xrealloc(g->ct, g->alloc * sizeof(*g->ct));
 		g->newest = xrealloc(g->newest, g->alloc * sizeof(*g->newest));
 		g->par = xrealloc(g->par, g->alloc * sizeof(*g->par));
 		g->npar = xrealloc(g->npar, g->alloc * sizeof(*g->npar));
 		g->mark = xrealloc(g->mark, g->alloc);
 	}
+	memcpy(g->hex[g->nr], hex, 40);
+	g->hex[g->nr][40] = '\0';
 	g->ct[g->nr] = 0;
 	g->newest[g->nr] = 0;
 	g->par[g->nr] = NULL;
@@ -149,6 +153,7 @@ static void graph_release(struct graph *g)
 	for (i = 0; i < g->nr; i++)
 		free(g->par[i]);
 	free(g->par);
+	free(g->hex);
 	free(g->npar);
 	free(g->ct);
 	free(g->newest);
@@ -211,6 +216,7 @@ cleanup:
 struct request_ref {
 	unsigned long n;
 	int gitlab;
+	int64_t tip_time;  /* committer time of the head */
 	char tip[41];
 	char landed[41];   /* the mainline commit that squashed it, or "" */
 };
@@ -257,7 +263,8 @@ static int read_request_refs(struct request_ref **out, size_t *nr)
 	char *p, *nl;
 	int ret = 0;
 
-	strvec_pushl(&args, "for-each-ref", "--format=%(objectname) %(refname)",
+	strvec_pushl(&args, "for-each-ref",
+		     "--format=%(objectname) %(committerdate:unix) %(refname)",
 		     "refs/pull/", "refs/merge-requests/", NULL);
 	if (git_capture(&refs, &args)) {
 		ret = error("git for-each-ref failed");
@@ -265,13 +272,17 @@ static int read_request_refs(struct request_ref **out, size_t *nr)
 	}
 	for (p = refs.buf; (nl = strchr(p, '\n')); p = nl + 1) {
 		struct request_ref r;
-		const char *name = p + 41, *num;
+		const char *name, *num;
 		char *end;
 
 		*nl = '\0';
 		if (strlen(p) < 42)
 			continue;
 		memset(&r, 0, sizeof(r));
+		r.tip_time = strtoll(p + 41, &end, 10);
+		if (*end != ' ')
+			continue;
+		name = end + 1;
 		if (!strncmp(name, "refs/pull/", 10)) {
 			num = name + 10;
 		} else if (!strncmp(name, "refs/merge-requests/", 20)) {
@@ -294,8 +305,8 @@ cleanup:
 }
 
 /*
- * The mainline commits since the oldest unlanded change that say they
- * squash-merged a request we hold a head ref of.
+ * The mainline commits since `since` that say they squash-merged a
+ * request we hold a head ref of.
  */
 static int find_squashes(struct change_set *set, struct request_ref *req,
 			 size_t nreq, int64_t since)
@@ -355,21 +366,35 @@ cleanup:
 	return ret;
 }
 
+/*
+ * The commits of squash-merged requests: those of the set that did not
+ * land otherwise land as the squash commit; and when the squash commit
+ * is a change of the set, every commit it absorbed is recorded, in the
+ * set or not, to be one change with it.
+ */
 static int mark_squash(struct change_set *set)
 {
 	struct request_ref *req = NULL;
 	struct strvec tips = STRVEC_INIT;
+	struct oidmap in_set = OIDMAP_INIT;
 	struct graph g;
 	size_t nreq = 0, i, j, *order = NULL, norder = 0, v;
 	size_t *stack = NULL, nstack = 0, stack_alloc = 0;
-	int64_t oldest = INT64_MAX;
-	int ret = 0;
+	int64_t oldest = INT64_MAX, tips_oldest = INT64_MAX;
+	int ret = 0, unlanded = 0;
 
 	memset(&g, 0, sizeof(g));
-	for (i = 0; i < set->nr; i++)
-		if (set->c[i].landed == LANDED_NO &&
-		    set->c[i].author_time < oldest)
-			oldest = set->c[i].author_time;
+	/* a squash commit is newer than what it absorbed */
+	for (i = 0; i < set->nr; i++) {
+		const struct change *c = &set->c[i];
+
+		if (c->landed == LANDED_NO && c->author_time < oldest)
+			oldest = c->author_time;
+		else if (c->landed == LANDED_REACHABLE &&
+			 c->commit_time < oldest)
+			oldest = c->commit_time;
+		unlanded |= c->landed == LANDED_NO;
+	}
 	if (oldest == INT64_MAX)
 		return 0;
 	if (read_request_refs(&req, &nreq) < 0) {
@@ -378,14 +403,29 @@ static int mark_squash(struct change_set *set)
 	}
 	if (!nreq)
 		goto cleanup;
+	/* and newer than the head of its request */
+	for (i = 0; i < nreq; i++)
+		if (req[i].tip_time < tips_oldest)
+			tips_oldest = req[i].tip_time;
+	if (tips_oldest > oldest)
+		oldest = tips_oldest;
 	/* a day of slack for clocks that disagree */
 	if (find_squashes(set, req, nreq, oldest - 86400) < 0) {
 		ret = -1;
 		goto cleanup;
 	}
-	for (i = 0; i < nreq; i++)
-		if (*req[i].landed)
-			strvec_push(&tips, req[i].tip);
+	for (i = 0; i < set->nr; i++)
+		oidmap_put(&in_set, set->c[i].oid, i);
+	for (i = 0; i < nreq; i++) {
+		if (!*req[i].landed)
+			continue;
+		/* nothing to land, and a squash commit out of range */
+		if (!unlanded && !oidmap_get(&in_set, req[i].landed, NULL)) {
+			*req[i].landed = '\0';
+			continue;
+		}
+		strvec_push(&tips, req[i].tip);
+	}
 	if (!tips.nr)
 		goto cleanup;
 	if (graph_load(&g, &tips, set->mainline_tip, &order, &norder) < 0) {
@@ -424,8 +464,14 @@ static int mark_squash(struct change_set *set)
 			memcpy(c->landed_as, req[i].landed, 41);
 			memcpy(c->outcome.squashed_into, req[i].landed, 41);
 		}
+		if (!oidmap_get(&in_set, req[i].landed, NULL))
+			continue;
+		for (j = 0; j < g.nr; j++)
+			if (g.mark[j])
+				change_set_absorb(set, g.hex[j], req[i].landed);
 	}
 cleanup:
+	oidmap_clear(&in_set);
 	free(req);
 	free(order);
 	free(stack);

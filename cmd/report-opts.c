@@ -107,7 +107,11 @@ int report_load(struct report_opts *o, struct repo *repo,
 	/* Reviews, and squash merges found through the forge (SPEC §7). */
 	ropts.offline = o->offline;
 	ropts.use_cache = o->change.use_cache;
-	return review_fill(set, repo, &ropts, NULL);
+	if (review_fill(set, repo, &ropts, NULL) < 0)
+		return -1;
+	/* A squash commit and the commits it absorbed: one change. */
+	change_set_fold_squashes(set);
+	return 0;
 }
 
 void report_date(struct strbuf *out, int64_t t, int short_form)

@@ -338,8 +338,14 @@ static void assign_commits(struct review_ctx *x, long mi, const char *into)
 		goto cleanup;
 	for (k = 0; k < oids.nr; k++) {
 		struct change *c;
+		int have = oidmap_get(&x->idx, oids.v[k], &i);
 
-		if (!oidmap_get(&x->idx, oids.v[k], &i))
+		/* one change with the squash commit, when that is ours */
+		if (into && oidmap_get(&x->idx, into, NULL) &&
+		    (!have || x->set->c[i].landed == LANDED_NO ||
+		     x->set->c[i].landed == LANDED_SQUASH))
+			change_set_absorb(x->set, oids.v[k], into);
+		if (!have)
 			continue;
 		c = &x->set->c[i];
 		if (into && c->landed == LANDED_NO) {

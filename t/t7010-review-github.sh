@@ -93,7 +93,17 @@ Reviewed-by: Someone <someone@example.com>" &&
 		test_commit t1 topic1.t &&
 		test_commit t2 topic2.t &&
 		git checkout -q main &&
-		test_commit "Topic work (#12)" topic.t
+		test_commit "Topic work (#12)" topic.t &&
+		# usage on a request commit and on its squash commit, one
+		# line on both
+		u1="\"session\":\"7010aaaaaaaa\",\"from\":\"2024-11-18T08:00:00Z\",\"to\":\"2024-11-18T08:30:00Z\",\"requests\":2,\"input\":100,\"output\":10" &&
+		u2="\"session\":\"7010bbbbbbbb\",\"from\":\"2024-11-18T09:00:00Z\",\"to\":\"2024-11-18T09:30:00Z\",\"requests\":3,\"input\":200,\"output\":20" &&
+		rest="\"cache_write\":0,\"cache_read\":0,\"cost_usd\":0.01,\"by\":\"author@example.com\",\"how\":\"hook\"}" &&
+		head="{\"v\":1,\"tool\":\"claude-code\",\"model\":\"claude-sonnet-4-5\"" &&
+		printf "%s\n" "$head,$u1,$rest" "$head,$u2,$rest" >note.txt &&
+		git notes --ref=tokens add -F note.txt t1 &&
+		git notes --ref=tokens add -m "$head,$u2,$rest" HEAD &&
+		rm note.txt
 	) &&
 	A=$(git -C repo rev-parse base) &&
 	B=$(git -C repo rev-parse ":/Add feature") &&
@@ -160,10 +170,21 @@ test_expect_success 'log: review per change, squash merges matched' '
 	base|None|yes
 	d1|approved|yes
 	d2|approved|yes
-	t1|approved|squash
-	t2|approved|squash
 	EOF
 	test_cmp expect actual &&
+	test_must_be_empty err &&
+	# the squash commit carries the union of its notes and those of t1
+	python3 -c "
+import json
+d = {c[\"commit\"]: c for c in json.load(open(\"log.json\"))[\"changes\"]}
+s = d[\"$S\"]
+assert s[\"tokens\"] == 330 and abs(s[\"cost_usd\"] - 0.02) < 1e-9, s
+" &&
+	# without the squash commit in range, its commits land as it
+	gt log --format=json topic >topic.json 2>err &&
+	review_table <topic.json >actual &&
+	grep "^t1|approved|squash$" actual &&
+	grep "^t2|approved|squash$" actual &&
 	test_must_be_empty err
 '
 
@@ -195,11 +216,12 @@ test_expect_success 'report: first-pass approval rate where review is known' '
 import json
 d = json.load(open(\"report.json\"))
 r = d[\"total\"][\"reviewed\"]
-# 8 known (base has no source): 6 approved on first pass
-assert abs(r - 0.75) < 0.001, r
+# 6 known (base has no source; t1, t2 are one change with their
+# squash commit): 4 approved on first pass
+assert abs(r - 4 / 6) < 0.001, r
 " &&
 	gt report --format=csv main topic >report.csv &&
-	grep ",0.75," report.csv
+	grep ",0.6667," report.csv
 '
 
 test_expect_success 'a second run answers from the cache, no requests' '

@@ -124,10 +124,18 @@ test_expect_success 'log: review per change, squash merge matched' '
 	Docs|approved|yes
 	Improve parser|changes-requested|yes
 	Unreviewed merge|not-approved|yes
-	u1|approved|squash
-	u2|approved|squash
 	EOF
 	test_cmp expect actual &&
+	test_must_be_empty err &&
+	# without the squash commit in range, its commits land as it
+	(
+		cd repo &&
+		CI_JOB_TOKEN=$JOB GIT_TOKENS_GITLAB_API=$HTTPD_URL/api/v4 \
+		git tokens log --format=json mr4
+	) >mr4.json 2>err &&
+	review_table <mr4.json >actual &&
+	grep "^u1|approved|squash$" actual &&
+	grep "^u2|approved|squash$" actual &&
 	test_must_be_empty err
 '
 

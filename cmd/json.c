@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cJSON.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "json.h"
 #include "usage.h"
@@ -203,21 +206,46 @@ static const char *skip_ws(const char *p, const char *end)
 	return p;
 }
 
+/*
+ * The first quote or backslash at or after p, or end. Log lines are
+ * mostly short strings (keys, ids, times): sixteen bytes a step with
+ * SSE2 where the compiler has it beats a memchr call a string, which
+ * also had to look back over runs of backslashes.
+ */
+static inline const char *find_special(const char *p, const char *end)
+{
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		int m = _mm_movemask_epi8(_mm_or_si128(
+				_mm_cmpeq_epi8(v, quote),
+				_mm_cmpeq_epi8(v, bslash)));
+
+		if (m)
+			return p + __builtin_ctz((unsigned)m);
+		p += 16;
+	}
+#endif
+	while (p < end && *p != '"' && *p != '\\')
+		p++;
+	return p;
+}
+
 /* p is just after the opening quote; returns just after the closing. */
 static const char *skip_string(const char *p, const char *end)
 {
 	for (;;) {
-		const char *q = memchr(p, '"', (size_t)(end - p));
-		const char *b;
-
-		if (!q)
+		p = find_special(p, end);
+		if (p >= end)
 			return NULL;
-		/* an escaped quote has an odd run of backslashes before it */
-		for (b = q; b > p && b[-1] == '\\'; b--)
-			;
-		if (!((q - b) & 1))
-			return q + 1;
-		p = q + 1;
+		if (*p == '"')
+			return p + 1;
+		/* a backslash: the next byte is escaped, whatever it is */
+		if (end - p < 2)
+			return NULL;
+		p += 2;
 	}
 }
 

@@ -97,8 +97,10 @@ struct change_opts {
 	int max_count;           /* -n: the newest n changes; 0 for all */
 	int survival;            /* follow lines to the tip: surviving,
 				    rework (report, log, show, export) */
+	int defer_squash_authors; /* the caller runs
+				     change_set_squash_authors() itself */
 };
-#define CHANGE_OPTS_INIT { STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, NULL, NULL, NULL, 1, 1, 0, 0 }
+#define CHANGE_OPTS_INIT { STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, NULL, NULL, NULL, 1, 1, 0, 0, 0 }
 
 /*
  * Returns 0, or -1 after error(). A range or mainline that does not
@@ -145,5 +147,18 @@ void change_set_fold_squashes(struct change_set *set);
 /* The squash commit that absorbed hex (full or unique prefix), or NULL. */
 const char *change_set_absorbed_into(const struct change_set *set,
 				     const char *hex);
+/*
+ * A squash commit's author is its request's (SPEC §7.2): of the commits
+ * it absorbed that the repository has (in the set or not), the author
+ * of the most countable lines, ties to the earliest commit; as the
+ * change engine reads authors (mailmap, an agent's human). None at
+ * hand: it keeps its own. Then opts->authors (--author) apply to the
+ * authors so settled: changes_load() keeps squash commits until then,
+ * and calls this at its end unless opts->defer_squash_authors (set it
+ * to call this after the forge has recorded its squash merges).
+ * Returns 0, or -1 after error().
+ */
+int change_set_squash_authors(struct change_set *set, struct repo *repo,
+			      const struct change_opts *opts);
 
 #endif

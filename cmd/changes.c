@@ -564,24 +564,69 @@ static char *find_revert(const char *msg)
 	return n >= 7 ? xstrndup(p, n) : NULL;
 }
 
+/* The --author patterns; *nre of them compiled, also on failure. */
+static int authors_compile(const struct strvec *authors, regex_t **re,
+			   size_t *nre)
+{
+	size_t i;
+
+	*nre = 0;
+	*re = xcalloc(authors->nr + 1, sizeof(**re));
+	for (i = 0; i < authors->nr; i++) {
+		if (regcomp(&(*re)[*nre], authors->v[i], REG_NOSUB))
+			return error("invalid --author pattern '%s'",
+				     authors->v[i]);
+		(*nre)++;
+	}
+	return 0;
+}
+
+static void authors_free(regex_t *re, size_t nre)
+{
+	size_t i;
+
+	for (i = 0; i < nre; i++)
+		regfree(&re[i]);
+	free(re);
+}
+
+/*
+ * "Subject (#12)" or a line "See merge request group/project!12": a
+ * squash commit, maybe, whose author is its request's (SPEC §7.2).
+ */
+static int squash_message(const char *msg)
+{
+	const char *eol = msg + strcspn(msg, "\n"), *p;
+
+	while (eol > msg && (eol[-1] == ' ' || eol[-1] == '\r'))
+		eol--;
+	if (eol - msg >= 4 && eol[-1] == ')') {
+		for (p = eol - 1; p > msg && p[-1] >= '0' && p[-1] <= '9'; p--)
+			;
+		if (p < eol - 1 && p - msg >= 2 && p[-1] == '#' &&
+		    p[-2] == '(')
+			return 1;
+	}
+	for (p = msg; (p = strstr(p, "See merge request ")); p++)
+		if (p == msg || p[-1] == '\n')
+			return 1;
+	return 0;
+}
+
 static int parse_log(struct change_set *out, struct repo *repo,
 		     struct strbuf *log, const struct change_opts *opts,
 		     const struct oidmap *shallow, size_t *nshallow)
 {
 	struct strvec extra = STRVEC_INIT;
 	regex_t *re = NULL;
-	size_t nre = 0, i;
+	size_t nre = 0;
 	char *p = log->buf, *end = log->buf + log->len;
 	int ret = 0;
 
 	repo_config_multi(repo, "tokens.agentIdentity", &extra);
-	re = xcalloc(opts->authors.nr + 1, sizeof(*re));
-	for (i = 0; i < opts->authors.nr; i++) {
-		if (regcomp(&re[nre], opts->authors.v[i], REG_NOSUB)) {
-			ret = error("invalid --author pattern '%s'", opts->authors.v[i]);
-			goto cleanup;
-		}
-		nre++;
+	if (authors_compile(&opts->authors, &re, &nre) < 0) {
+		ret = -1;
+		goto cleanup;
 	}
 	while (p < end) {
 		char *rec = p, *oid, *an, *ae, *cn, *ce, *at, *ct, *msg, *nl;
@@ -632,7 +677,11 @@ static int parse_log(struct change_set *out, struct repo *repo,
 			c.author_email = xstrdup(ae);
 		}
 		agent_mark_release(&mark);
-		if (!author_matches(re, nre, &c)) {
+		/*
+		 * A squash commit stays until its author is settled:
+		 * change_set_squash_authors() applies the patterns then.
+		 */
+		if (!author_matches(re, nre, &c) && !squash_message(msg)) {
 			free(c.author_name);
 			free(c.author_email);
 			free(c.committer_name);
@@ -645,9 +694,7 @@ static int parse_log(struct change_set *out, struct repo *repo,
 		out->c[out->nr++] = c;
 	}
 cleanup:
-	for (i = 0; i < nre; i++)
-		regfree(&re[i]);
-	free(re);
+	authors_free(re, nre);
 	strvec_clear(&extra);
 	return ret;
 }
@@ -1204,6 +1251,246 @@ static int mark_outcomes(struct change_set *set, struct repo *repo,
 	return ret;
 }
 
+/* --- squash merges: the request's author ------------------------------- */
+
+/*
+ * The commits among hex ids ("<id>\n" each) this repository has, read
+ * as the change engine reads a range (mailmap, agents, countable
+ * lines), whoever wrote them. A request's commits may never have been
+ * fetched: those are left out.
+ */
+static int load_commits(struct change_set *out, struct repo *repo,
+			const struct change_opts *opts,
+			const struct strbuf *ids)
+{
+	struct child_process cf = CHILD_PROCESS_INIT, lg = CHILD_PROCESS_INIT;
+	struct change_opts eo = CHANGE_OPTS_INIT;
+	struct oidmap none = OIDMAP_INIT;
+	struct strbuf have = STRBUF_INIT, log = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT;
+	size_t nshallow = 0;
+	char *p, *nl;
+	int fd = -1, ret = 0;
+
+	fd = temp_file_with(ids);
+	if (fd < 0) {
+		ret = -1;
+		goto cleanup;
+	}
+	cf.git_cmd = 1;
+	cf.in = fd;
+	strvec_pushl(&cf.args, "cat-file",
+		     "--batch-check=%(objectname) %(objecttype)", NULL);
+	if (capture_command(&cf, &log)) {
+		ret = error("git cat-file failed");
+		goto cleanup;
+	}
+	for (p = log.buf; (nl = strchr(p, '\n')); p = nl + 1)
+		if (nl - p == OID_HEX + 7 &&
+		    !strncmp(p + OID_HEX, " commit", 7)) {
+			strbuf_add(&have, p, OID_HEX);
+			strbuf_addch(&have, '\n');
+		}
+	strbuf_reset(&log);
+	if (!have.len)
+		goto cleanup;
+	close(fd);
+	fd = temp_file_with(&have);
+	if (fd < 0) {
+		ret = -1;
+		goto cleanup;
+	}
+	lg.git_cmd = 1;
+	lg.in = fd;
+	strvec_pushl(&lg.args, "-c", "log.showSignature=false", "log",
+		     "--no-walk=unsorted", "--stdin", "-z", "--no-color",
+		     "--format=%H%x1f%aN%x1f%aE%x1f%cN%x1f%cE%x1f%at%x1f%ct%x1f%B",
+		     NULL);
+	if (capture_command(&lg, &log)) {
+		ret = error("git log failed on the commits of squash merges");
+		goto cleanup;
+	}
+	/* no --author here: the patterns apply to the squash commit */
+	eo.paths = opts->paths;
+	eo.use_cache = opts->use_cache;
+	eo.progress = 0;
+	if (parse_log(out, repo, &log, &eo, &none, &nshallow) < 0 ||
+	    count_lines(out, repo, &eo, &err) < 0) {
+		if (err.len)
+			error("%s", err.buf);
+		ret = -1;
+	}
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	child_process_clear(&cf);
+	child_process_clear(&lg);
+	oidmap_clear(&none);
+	strbuf_release(&have);
+	strbuf_release(&log);
+	strbuf_release(&err);
+	return ret;
+}
+
+struct squash_part {
+	size_t into;               /* the squash commit, index in the set */
+	const struct change *c;    /* a commit it absorbed */
+};
+
+static int squash_part_cmp(const void *a, const void *b)
+{
+	const struct squash_part *x = a, *y = b;
+
+	return x->into < y->into ? -1 : x->into > y->into;
+}
+
+static int same_author(const struct change *a, const struct change *b)
+{
+	return !strcmp(a->author_name ? a->author_name : "",
+		       b->author_name ? b->author_name : "") &&
+		!strcmp(a->author_email ? a->author_email : "",
+			b->author_email ? b->author_email : "");
+}
+
+/* Is a earlier than b? Author time, then committer time. */
+static int earlier(const struct change *a, const struct change *b)
+{
+	if (a->author_time != b->author_time)
+		return a->author_time < b->author_time;
+	return a->commit_time < b->commit_time;
+}
+
+/*
+ * Of the commits parts[0..n) (one request), the author of the most
+ * countable lines; ties to the author of the earliest commit.
+ */
+static const struct change *request_author(const struct squash_part *parts,
+					   size_t n)
+{
+	struct tally {
+		const struct change *first;
+		uint64_t lines;
+	} *t = xcalloc(n, sizeof(*t));
+	const struct change *best = NULL;
+	size_t i, j, nt = 0, b = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct change *c = parts[i].c;
+
+		for (j = 0; j < nt; j++)
+			if (same_author(t[j].first, c))
+				break;
+		if (j == nt)
+			t[nt++].first = c;
+		else if (earlier(c, t[j].first))
+			t[j].first = c;
+		t[j].lines += c->added + c->deleted;
+	}
+	for (j = 1; j < nt; j++)
+		if (t[j].lines > t[b].lines ||
+		    (t[j].lines == t[b].lines && earlier(t[j].first,
+							 t[b].first)))
+			b = j;
+	if (nt)
+		best = t[b].first;
+	free(t);
+	return best;
+}
+
+int change_set_squash_authors(struct change_set *set, struct repo *repo,
+			      const struct change_opts *opts)
+{
+	struct change_set extra = CHANGE_SET_INIT;
+	struct oidmap idx = OIDMAP_INIT, xidx = OIDMAP_INIT;
+	struct strbuf ids = STRBUF_INIT;
+	struct squash_part *parts = NULL;
+	regex_t *re = NULL;
+	size_t nre = 0, nparts = 0, i, j, k, w, from, into;
+	int ret = 0;
+
+	if (!set->absorbed_nr && !opts->authors.nr)
+		return 0;
+	for (i = 0; i < set->nr; i++)
+		oidmap_put(&idx, set->c[i].oid, i);
+	for (i = 0; i < set->absorbed_nr; i++)
+		if (oidmap_get(&idx, set->absorbed[i].into, NULL) &&
+		    !oidmap_get(&idx, set->absorbed[i].from, NULL))
+			strbuf_addf(&ids, "%s\n", set->absorbed[i].from);
+	/* Without them the squash commit keeps its own author. */
+	if (ids.len && load_commits(&extra, repo, opts, &ids) < 0)
+		warning("the commits of squash merges could not be read; "
+			"their squash commits keep their own authors");
+	for (i = 0; i < extra.nr; i++)
+		oidmap_put(&xidx, extra.c[i].oid, i);
+
+	parts = xcalloc(set->absorbed_nr + 1, sizeof(*parts));
+	for (i = 0; i < set->absorbed_nr; i++) {
+		const struct squash_absorbed *a = &set->absorbed[i];
+
+		if (!oidmap_get(&idx, a->into, &into))
+			continue;
+		if (oidmap_get(&idx, a->from, &from))
+			parts[nparts].c = &set->c[from];
+		else if (oidmap_get(&xidx, a->from, &from))
+			parts[nparts].c = &extra.c[from];
+		else
+			continue;
+		parts[nparts++].into = into;
+	}
+	qsort(parts, nparts, sizeof(*parts), squash_part_cmp);
+	for (i = 0; i < nparts; i = j) {
+		struct change *s = &set->c[parts[i].into];
+		const struct change *by;
+
+		for (j = i + 1; j < nparts && parts[j].into == parts[i].into;
+		     j++)
+			;
+		by = request_author(parts + i, j - i);
+		if (!by || same_author(by, s))
+			continue;
+		free(s->author_name);
+		free(s->author_email);
+		s->author_name = xstrdup(by->author_name ?
+					 by->author_name : "");
+		s->author_email = xstrdup(by->author_email ?
+					  by->author_email : "");
+	}
+
+	/* --author: on the authors as they are now */
+	if (!opts->authors.nr)
+		goto cleanup;
+	if (authors_compile(&opts->authors, &re, &nre) < 0) {
+		ret = -1;
+		goto cleanup;
+	}
+	for (k = w = 0; k < set->nr; k++) {
+		struct change *c = &set->c[k];
+
+		if (author_matches(re, nre, c)) {
+			if (w != k)
+				set->c[w] = *c;
+			w++;
+			continue;
+		}
+		set->excluded_lines -= c->excluded;
+		free(c->author_name);
+		free(c->author_email);
+		free(c->committer_name);
+		free(c->committer_email);
+		free(c->subject);
+		free(c->reverts);
+	}
+	set->nr = w;
+cleanup:
+	authors_free(re, nre);
+	free(parts);
+	strbuf_release(&ids);
+	oidmap_clear(&idx);
+	oidmap_clear(&xidx);
+	change_set_release(&extra);
+	return ret;
+}
+
 int changes_load(struct change_set *out, struct repo *repo,
 		 const struct change_opts *opts, struct strbuf *err)
 {
@@ -1242,6 +1529,10 @@ int changes_load(struct change_set *out, struct repo *repo,
 	    (mark_reachable(out, opts) < 0 || mark_patch_ids(out) < 0 ||
 	     mark_reverts(out, opts) < 0 ||
 	     mark_outcomes(out, repo, opts) < 0))
+		ret = -1;
+	/* squash merges matched through request refs have their author */
+	if (!ret && !opts->defer_squash_authors &&
+	    change_set_squash_authors(out, repo, opts) < 0)
 		ret = -1;
 cleanup:
 	oidmap_clear(&shallow);

@@ -97,6 +97,8 @@ int report_load(struct report_opts *o, struct repo *repo,
 	struct review_opts ropts = REVIEW_OPTS_INIT;
 
 	o->change.survival = 1;
+	/* authors after the forge's squash merges, below */
+	o->change.defer_squash_authors = 1;
 	if (changes_load(set, repo, &o->change, &err) < 0) {
 		if (err.len)
 			die("%s", err.buf);
@@ -108,6 +110,10 @@ int report_load(struct report_opts *o, struct repo *repo,
 	ropts.offline = o->offline;
 	ropts.use_cache = o->change.use_cache;
 	if (review_fill(set, repo, &ropts, NULL) < 0)
+		return -1;
+	/* The request's author of squash merges (refs or forge), then
+	 * --author on the authors so settled. */
+	if (change_set_squash_authors(set, repo, &o->change) < 0)
 		return -1;
 	/* A squash commit and the commits it absorbed: one change. */
 	change_set_fold_squashes(set);

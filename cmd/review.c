@@ -330,20 +330,33 @@ static void assign_commits(struct review_ctx *x, long mi, const char *into)
 {
 	struct strvec oids = STRVEC_INIT;
 	size_t i, k;
+	int absorb;
 
 	if (x->memo[mi].commits_done)
 		return;
 	x->memo[mi].commits_done = 1;
 	if (forge_request_commits(&x->f, x->memo[mi].n, &oids))
 		goto cleanup;
+	/*
+	 * One change with the squash commit, when that is ours, in the
+	 * set or not (never fetched, even: notes are keyed by id); not
+	 * when the request's commits are on the mainline themselves.
+	 */
+	absorb = into && oidmap_get(&x->idx, into, NULL);
+	for (k = 0; absorb && k < oids.nr; k++)
+		if (!strcmp(oids.v[k], into) ||
+		    (oidmap_get(&x->idx, oids.v[k], &i) &&
+		     x->set->c[i].landed == LANDED_REACHABLE))
+			absorb = 0;
 	for (k = 0; k < oids.nr; k++) {
 		struct change *c;
 		int have = oidmap_get(&x->idx, oids.v[k], &i);
 
-		/* one change with the squash commit, when that is ours */
-		if (into && oidmap_get(&x->idx, into, NULL) &&
+		if (absorb &&
 		    (!have || x->set->c[i].landed == LANDED_NO ||
-		     x->set->c[i].landed == LANDED_SQUASH))
+		     x->set->c[i].landed == LANDED_SQUASH ||
+		     (x->set->c[i].landed == LANDED_PATCH_ID &&
+		      !strcmp(x->set->c[i].landed_as, into))))
 			change_set_absorb(x->set, oids.v[k], into);
 		if (!have)
 			continue;
@@ -435,6 +448,26 @@ static void from_forge(struct review_ctx *x, struct change *c, long mi)
 					   m->r.created_at) / 3600.0;
 }
 
+/*
+ * Change c is the squash commit of request mi (SPEC §7.2): the commits
+ * it absorbed, from the forge, whether they are in the range, fetched
+ * or not. On GitHub the merge commit of a request merged by squash is
+ * its squash commit; on GitLab, squash_commit_sha names it.
+ */
+static void squash_commits(struct review_ctx *x, long mi,
+			   const struct change *c)
+{
+	const struct forge_request *r = &x->memo[mi].r;
+	char into[OID_HEX + 1];
+
+	if (x->f.kind == FORGE_GITLAB ? strcmp(r->squash_commit, c->oid) :
+	    strcmp(r->merge_commit, c->oid))
+		return;
+	/* memo may move while the commits are fetched */
+	memcpy(into, c->oid, sizeof(into));
+	assign_commits(x, mi, into);
+}
+
 /* The request that brought change i in, as a memo index, or -1. */
 static long find_request(struct review_ctx *x, size_t i)
 {
@@ -458,17 +491,23 @@ static long find_request(struct review_ctx *x, size_t i)
 		mi = memo_get(x, n);
 		if (!x->memo[mi].status && x->memo[mi].r.merged &&
 		    (!strcmp(x->memo[mi].r.merge_commit, c->oid) ||
-		     !strcmp(x->memo[mi].r.squash_commit, c->oid)))
+		     !strcmp(x->memo[mi].r.squash_commit, c->oid))) {
+			squash_commits(x, mi, c);
 			return mi;
+		}
 	}
 	if (forge_commit_request(&x->f, c->oid, x->branch, &r))
 		return -1;
 	mi = memo_add(x, &r);
 	/*
 	 * Not the merge's own commit: the request's commits are on the
-	 * mainline as they are, and one list answers for all of them.
+	 * mainline as they are, and one list answers for all of them;
+	 * or this is GitLab's squash commit under its merge commit.
 	 */
-	if (strcmp(x->memo[mi].r.merge_commit, c->oid))
+	if (x->f.kind == FORGE_GITLAB &&
+	    !strcmp(x->memo[mi].r.squash_commit, c->oid))
+		squash_commits(x, mi, c);
+	else if (strcmp(x->memo[mi].r.merge_commit, c->oid))
 		assign_commits(x, mi, NULL);
 	return mi;
 }

@@ -168,4 +168,112 @@ test_expect_success 'the request alone: its commits landed, each with its own us
 	test "$(json show-a3.json "d[\"usage\"][\"tokens\"]")" = 7700
 '
 
+
+# as <name> <email> <command>...: commit as that author.
+as () {
+	n=$1 e=$2 &&
+	shift 2 &&
+	GIT_AUTHOR_NAME=$n GIT_AUTHOR_EMAIL=$e "$@"
+}
+
+# row <report json> <author>: "changes lines_added tokens" of a row.
+row () {
+	python3 -c "import json, sys
+d = json.load(open(sys.argv[1]))
+r = [r for r in d['rows'] if r['author'] == sys.argv[2]]
+print('absent' if not r else '%s %s %s' % (r[0]['changes'],
+      r[0]['lines_added'], r[0]['tokens']))" "$@"
+}
+
+test_expect_success 'setup: a request by Bob, squash-merged by Alice' '
+	git init -q by &&
+	(
+		cd by &&
+		printf "Bob <bob@example.com> <bob@old.example.com>\n" \
+			>.mailmap &&
+		git add .mailmap &&
+		test_commit base base.t &&
+		git checkout -q -b topic &&
+		# Dave first, 8 lines; Bob 6 under his old address and 4
+		# through an agent that names him: Bob has the most
+		test_seq 1 8 >d.t && git add d.t && test_tick &&
+		as Dave dave@example.com git commit -q -m dave &&
+		test_seq 1 6 >b.t && git add b.t && test_tick &&
+		as Bob bob@old.example.com git commit -q -m bob &&
+		note HEAD "$L2" &&
+		test_seq 1 4 >c.t && git add c.t && test_tick &&
+		as Claude noreply@anthropic.com git commit -q -m "agent
+
+Co-authored-by: Bob <bob@example.com>" &&
+		git update-ref refs/pull/2/head topic &&
+		git checkout -q main &&
+		git merge -q --squash topic >/dev/null && test_tick &&
+		as Alice alice@example.com git commit -q -m "Bob work (#2)" &&
+		git branch -q -D topic &&
+		# a tie, 3 lines each: the earliest commit, Erin
+		git checkout -q -b tie &&
+		test_seq 1 3 >e.t && git add e.t && test_tick &&
+		as Erin erin@example.com git commit -q -m erin &&
+		test_seq 1 3 >f.t && git add f.t && test_tick &&
+		as Frank frank@example.com git commit -q -m frank &&
+		git update-ref refs/pull/3/head tie &&
+		git checkout -q main &&
+		git merge -q --squash tie >/dev/null && test_tick &&
+		as Alice alice@example.com git commit -q -m "Tie work (#3)" &&
+		git branch -q -D tie &&
+		git rev-parse HEAD~1 >../bob-squash &&
+		git rev-parse HEAD >../tie-squash &&
+		test "$(git log -1 --format=%an HEAD~1)" = Alice
+	)
+'
+
+test_expect_success 'report --by author: the row of the request goes to Bob' '
+	(cd by && git tokens report --by author --format=json) >by.json &&
+	test "$(row by.json "Bob <bob@example.com>")" = "1 18 2200" &&
+	test "$(row by.json "Erin <erin@example.com>")" = "1 6 None" &&
+	test "$(row by.json "Alice <alice@example.com>")" = absent &&
+	test "$(row by.json "Dave <dave@example.com>")" = absent &&
+	test "$(row by.json "Claude <noreply@anthropic.com>")" = absent &&
+	test "$(json by.json "d[\"total\"][\"changes\"]")" = 3
+'
+
+test_expect_success 'log, export and show: the request author' '
+	(cd by && git tokens log --format=json) >by-log.json &&
+	test "$(change by-log.json $(cat bob-squash) author_name)" = "\"Bob\"" &&
+	test "$(change by-log.json $(cat bob-squash) author_email)" = \
+		"\"bob@example.com\"" &&
+	test "$(change by-log.json $(cat tie-squash) author_name)" = "\"Erin\"" &&
+	(cd by && git tokens export) >by-export.jsonl &&
+	grep "\"commit\":\"$(cat bob-squash)\",\"author_name\":\"Bob\",\"author_email\":\"bob@example.com\"" \
+		by-export.jsonl &&
+	(cd by && git tokens show --format=json $(cat ../bob-squash)) \
+		>by-show.json &&
+	test "$(json by-show.json "d[\"author_name\"]")" = Bob &&
+	test "$(json by-show.json "d[\"author_email\"]")" = bob@example.com &&
+	(cd by && git tokens show $(cat ../tie-squash)) >tie-show.txt &&
+	grep "^author    Erin <erin@example.com>$" tie-show.txt
+'
+
+test_expect_success '--author matches the request author, not the squasher' '
+	(cd by && git tokens log --author=Bob --format=json) >a-bob.json &&
+	test "$(json a-bob.json "\" \".join(c[\"commit\"] for c in d[\"changes\"])")" = \
+		"$(cat bob-squash)" &&
+	(cd by && git tokens report --author=alice@ --format=json) >a-alice.json &&
+	test "$(json a-alice.json "d[\"total\"][\"changes\"]")" = 0 &&
+	(cd by && git tokens report --author=Frank --format=json) >a-frank.json &&
+	test "$(json a-frank.json "d[\"total\"][\"changes\"]")" = 0
+'
+
+test_expect_success 'without the request ref the squasher stays the author' '
+	(
+		cd by &&
+		tip=$(git rev-parse refs/pull/2/head) &&
+		git update-ref -d refs/pull/2/head &&
+		git tokens log --format=json >../by-noref.json &&
+		git update-ref refs/pull/2/head $tip
+	) &&
+	test "$(change by-noref.json $(cat bob-squash) author_name)" = "\"Alice\"" &&
+	test "$(change by-noref.json $(cat tie-squash) author_name)" = "\"Erin\""
+'
+
 test_done

@@ -283,6 +283,179 @@ test_expect_success 'the token is never printed nor stored' '
 	grep -q "$TOKEN" srv/requests.log
 '
 
+# usage <session> <input> <output> <cost>: one note line.
+usage () {
+	printf '{"v":1,"tool":"claude-code","model":"claude-sonnet-4-5","session":"%s","from":"2024-11-18T08:00:00Z","to":"2024-11-18T08:30:00Z","requests":1,"input":%s,"output":%s,"cache_write":0,"cache_read":0,"cost_usd":%s,"by":"bob@example.com","how":"hook"}\n' "$@"
+}
+
+# tokens <log json> <commit> <key>: a key of one change, or "absent".
+tokens () {
+	python3 -c "import json, sys
+d = {c['commit']: c for c in json.load(open(sys.argv[1]))['changes']}
+c = d.get(sys.argv[2])
+print('absent' if c is None else c[sys.argv[3]])" "$@"
+}
+
+side_requests () {
+	if test -f side/srv/requests.log
+	then
+		wc -l <side/srv/requests.log | tr -d " "
+	else
+		echo 0
+	fi
+}
+
+test_expect_success 'setup: squash merges found only through the API' '
+	NP1=$(usage 7010p1p1p1p1 1000 100 0.10) &&
+	NP2=$(usage 7010p2p2p2p2 2000 200 0.20) &&
+	NX=$(usage 7010xxxxxxxx 3000 300 0.30) &&
+	NS=$(usage 7010ssssssss 500 50 0.05) &&
+	NQ1=$(usage 7010q1q1q1q1 4000 400 0.40) &&
+	NQ2=$(usage 7010q2q2q2q2 100 10 0.01) &&
+	NS2=$(usage 7010s2s2s2s2 50 5 0.005) &&
+	git init -q side &&
+	(
+		cd side &&
+		git init -q repo &&
+		cd repo &&
+		git remote add origin https://github.com/acme/gadget.git &&
+		test_commit base base.t &&
+		# #21: Bob'\''s commits stay on their branch, out of range
+		git checkout -q -b topic &&
+		test_seq 1 5 >p.t && git add p.t && test_tick &&
+		GIT_AUTHOR_NAME=Bob GIT_AUTHOR_EMAIL=bob@example.com \
+			git commit -q -m p1 &&
+		git notes --ref=tokens add -m "$NP1" &&
+		test_seq 6 8 >>p.t && test_tick &&
+		GIT_AUTHOR_NAME=Bob GIT_AUTHOR_EMAIL=bob@example.com \
+			git commit -q -a -m p2 &&
+		printf "%s\n" "$NP2" "$NX" >n.txt &&
+		git notes --ref=tokens add -F n.txt &&
+		git checkout -q main &&
+		git merge -q --squash topic >/dev/null && test_tick &&
+		GIT_AUTHOR_NAME=Alice GIT_AUTHOR_EMAIL=alice@example.com \
+			git commit -q -m "Gadget work (#21)" &&
+		printf "%s\n" "$NX" "$NS" >n.txt &&
+		git notes --ref=tokens add -F n.txt &&
+		# #22: commits this clone never keeps, their notes do stay
+		git checkout -q -b lost &&
+		test_commit q1 q.t && git notes --ref=tokens add -m "$NQ1" &&
+		test_commit q2 q.t && git notes --ref=tokens add -m "$NQ2" &&
+		git rev-parse q1 q2 >../lost &&
+		git checkout -q main &&
+		git merge -q --squash lost >/dev/null && test_tick &&
+		GIT_AUTHOR_NAME=Alice GIT_AUTHOR_EMAIL=alice@example.com \
+			git commit -q -m "Lost work (#22)" &&
+		git notes --ref=tokens add -m "$NS2" &&
+		rm n.txt &&
+		git branch -q -D lost && git tag -d q1 q2 >/dev/null &&
+		git reflog expire --expire=now --all &&
+		git gc -q --prune=now &&
+		for c in $(cat ../lost)
+		do
+			test_must_fail git cat-file -e $c || return 1
+		done &&
+		git notes --ref=tokens list >notes &&
+		for c in $(cat ../lost)
+		do
+			grep " $c$" notes || return 1
+		done &&
+		rm notes &&
+		test_must_fail git rev-parse -q --verify refs/pull/21/head &&
+		git rev-parse ":/Gadget work" >../s21 &&
+		git rev-parse ":/Lost work" >../s22 &&
+		git rev-parse topic~1 topic >../topic &&
+		git rev-parse base >../base
+	) &&
+	S21=$(cat side/s21) && S22=$(cat side/s22) &&
+	mkdir side/srv &&
+	G=/repos/acme/gadget &&
+	(
+		cd side &&
+		respond empty 200 "[]" &&
+		respond pr21 200 "$(pr 21 $S21 2024-11-18T00:00:00Z 2024-11-18T06:00:00Z)" &&
+		respond commits21 200 "[$(sed "s/.*/{\"sha\":\"&\"}/" topic | paste -sd,)]" &&
+		respond pr22 200 "$(pr 22 $S22 2024-11-18T00:00:00Z 2024-11-18T07:00:00Z)" &&
+		respond commits22 200 "[$(sed "s/.*/{\"sha\":\"&\"}/" lost | paste -sd,)]" &&
+		cat >srv/routes <<-EOF &&
+		$G/commits/$(cat base)/pulls - empty
+		$G/pulls/21 - pr21
+		$G/pulls/21/commits - commits21
+		$G/pulls/21/reviews - empty
+		$G/pulls/22 - pr22
+		$G/pulls/22/commits - commits22
+		$G/pulls/22/reviews - empty
+		EOF
+		python3 "$TEST_SRCDIR/lib-httpd.py" --start --timeout 300 srv \
+			>url
+	)
+'
+
+# side <git tokens args>: in the side repository, with its API.
+side () {
+	(
+		cd side/repo &&
+		GITHUB_TOKEN=$TOKEN GIT_TOKENS_GITHUB_API=$(cat ../url) \
+		git tokens "$@"
+	)
+}
+
+test_expect_success 'the squash commits hold the union of the notes' '
+	side log --format=json main >side.json 2>err &&
+	test_must_be_empty err &&
+	# #21: p1 + p2 + x + s, x once; #22: q1 + q2 + s2
+	test "$(tokens side.json $S21 tokens)" = 7150 &&
+	test "$(tokens side.json $S21 cost_usd)" = 0.65 &&
+	test "$(tokens side.json $S22 tokens)" = 4565 &&
+	test "$(tokens side.json $S22 cost_usd)" = 0.415 &&
+	# the commits of #21 are here: the request author; of #22 not
+	test "$(tokens side.json $S21 author_name)" = Bob &&
+	test "$(tokens side.json $S22 author_name)" = Alice &&
+	python3 -c "
+import json
+paths = [json.loads(l)[\"path\"] for l in open(\"side/srv/requests.log\")]
+for n in (21, 22):
+    assert paths.count(\"/repos/acme/gadget/pulls/%d/commits\" % n) == 1, paths
+assert len(paths) == len(set(paths)), paths
+" &&
+	side report --format=json main >side-report.json &&
+	test "$(json_get total.tokens <side-report.json)" = 11715 &&
+	side log --author=Bob --format=json main >side-bob.json &&
+	test "$(json_get changes.0.commit <side-bob.json)" = $S21 &&
+	test "$(json_get changes.0.tokens <side-bob.json)" = 7150 &&
+	test "$(python3 -c "import json, sys; print(len(json.load(sys.stdin)[\"changes\"]))" <side-bob.json)" = 1 &&
+	side_requests >side-count
+'
+
+test_expect_success '--offline with a warm cache: the same' '
+	(
+		cd side/repo &&
+		GIT_TOKENS_GITHUB_API=$(cat ../url) \
+		git tokens log --offline --format=json main
+	) >side-offline.json 2>err &&
+	test_must_be_empty err &&
+	test_cmp side.json side-offline.json &&
+	side_requests >count &&
+	test_cmp side-count count
+'
+
+test_expect_success 'no forge detected: no request, the own notes only' '
+	git -C side/repo remote set-url origin ../elsewhere.git &&
+	rm -r side/repo/.git/tokens &&
+	side log --format=json main >side-none.json &&
+	git -C side/repo remote set-url origin \
+		https://github.com/acme/gadget.git &&
+	side_requests >count &&
+	test_cmp side-count count &&
+	test "$(tokens side-none.json $S21 tokens)" = 3850 &&
+	test "$(tokens side-none.json $S22 tokens)" = 55 &&
+	test "$(tokens side-none.json $S21 author_name)" = Alice
+'
+
+test_expect_success 'stop the side server' '
+	python3 "$TEST_SRCDIR/lib-httpd.py" --stop side/srv
+'
+
 test_expect_success 'stop the server' '
 	python3 "$TEST_SRCDIR/lib-httpd.py" --stop srv
 '

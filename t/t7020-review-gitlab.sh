@@ -178,6 +178,178 @@ test_expect_success 'no token is stored or printed' '
 	! grep -e "$JOB" -e "$PAT" err fetch.err log.json
 '
 
+# usage <session> <input> <output> <cost>: one note line.
+usage () {
+	printf '{"v":1,"tool":"claude-code","model":"claude-sonnet-4-5","session":"%s","from":"2024-11-18T08:00:00Z","to":"2024-11-18T08:30:00Z","requests":1,"input":%s,"output":%s,"cache_write":0,"cache_read":0,"cost_usd":%s,"by":"bob@example.com","how":"hook"}\n' "$@"
+}
+
+# change <log json> <commit> <key>: a key of one change, or "absent".
+change () {
+	python3 -c "import json, sys
+d = {c['commit']: c for c in json.load(open(sys.argv[1]))['changes']}
+c = d.get(sys.argv[2])
+print('absent' if c is None else c[sys.argv[3]])" "$@"
+}
+
+side_requests () {
+	if test -f side/srv/requests.log
+	then
+		wc -l <side/srv/requests.log | tr -d " "
+	else
+		echo 0
+	fi
+}
+
+test_expect_success 'setup: squash merges found only through the API' '
+	NQ1=$(usage 7020q1q1q1q1 4000 400 0.40) &&
+	NQ2=$(usage 7020q2q2q2q2 100 10 0.01) &&
+	NS8=$(usage 7020s8s8s8s8 50 5 0.005) &&
+	NV1=$(usage 7020v1v1v1v1 1000 100 0.10) &&
+	NX=$(usage 7020xxxxxxxx 3000 300 0.30) &&
+	NS9=$(usage 7020s9s9s9s9 500 50 0.05) &&
+	mkdir side &&
+	(
+		cd side &&
+		git init -q repo &&
+		cd repo &&
+		git remote add origin git@gitlab.example.com:group/side.git &&
+		test_commit base base.t &&
+		# !8, squashed and fast-forwarded: its commits never kept
+		git checkout -q -b lost &&
+		test_commit q1 q.t && git notes --ref=tokens add -m "$NQ1" &&
+		test_commit q2 q.t && git notes --ref=tokens add -m "$NQ2" &&
+		git rev-parse q1 q2 >../lost &&
+		git checkout -q main &&
+		git merge -q --squash lost >/dev/null && test_tick &&
+		git commit -q -m "Widget work
+
+See merge request group/side!8" &&
+		git notes --ref=tokens add -m "$NS8" &&
+		git branch -q -D lost && git tag -d q1 q2 >/dev/null &&
+		git reflog expire --expire=now --all &&
+		git gc -q --prune=now &&
+		for c in $(cat ../lost)
+		do
+			test_must_fail git cat-file -e $c || return 1
+		done &&
+		# !9, squashed under a merge commit: Bob'\''s commits are here
+		git checkout -q -b topic9 &&
+		test_seq 1 4 >v.t && git add v.t && test_tick &&
+		GIT_AUTHOR_NAME=Bob GIT_AUTHOR_EMAIL=bob@example.com \
+			git commit -q -m v1 &&
+		printf "%s\n" "$NV1" "$NX" >n.txt &&
+		git notes --ref=tokens add -F n.txt &&
+		test_seq 5 6 >>v.t && test_tick &&
+		GIT_AUTHOR_NAME=Bob GIT_AUTHOR_EMAIL=bob@example.com \
+			git commit -q -a -m v2 &&
+		git rev-parse topic9~1 topic9 >../topic9 &&
+		git checkout -q -b squash9 main &&
+		git merge -q --squash topic9 >/dev/null && test_tick &&
+		GIT_AUTHOR_NAME=Alice GIT_AUTHOR_EMAIL=alice@example.com \
+			git commit -q -m "Widget docs" &&
+		printf "%s\n" "$NX" "$NS9" >n.txt &&
+		git notes --ref=tokens add -F n.txt &&
+		rm n.txt &&
+		git checkout -q main &&
+		test_commit between between.t &&
+		test_tick &&
+		git merge -q --no-ff squash9 -m "Merge branch '\''topic9'\'' into '\''main'\''
+
+Widget docs
+
+See merge request group/side!9" &&
+		git rev-parse squash9 >../s9 &&
+		git branch -q -D squash9 &&
+		git rev-parse ":/Widget work" >../s8 &&
+		git rev-parse HEAD >../m9 &&
+		git rev-parse base >../base &&
+		git rev-parse between >../between
+	) &&
+	S8=$(cat side/s8) && S9=$(cat side/s9) &&
+	mkdir side/srv &&
+	Q=/api/v4/projects/group%2Fside &&
+	(
+		cd side &&
+		respond empty 200 "[]" &&
+		respond unapproved 200 "{\"approved\":false,\"approved_by\":[]}" &&
+		respond mr8 200 "$(mr 8 null "\"$S8\"" 2024-11-18T00:00:00Z 2024-11-18T01:00:00Z)" &&
+		respond commits8 200 "[$(sed "s/.*/{\"id\":\"&\"}/" lost | paste -sd,)]" &&
+		respond mrs-s9 200 "[$(mr 9 "\"$(cat m9)\"" "\"$S9\"" 2024-11-18T00:00:00Z 2024-11-18T02:00:00Z)]" &&
+		respond commits9 200 "[$(sed "s/.*/{\"id\":\"&\"}/" topic9 | paste -sd,)]" &&
+		cat >srv/routes <<-EOF &&
+		$Q/repository/commits/$(cat base)/merge_requests - empty
+		$Q/repository/commits/$(cat between)/merge_requests - empty
+		$Q/repository/commits/$S9/merge_requests - mrs-s9
+		$Q/merge_requests/8 - mr8
+		$Q/merge_requests/8/commits - commits8
+		$Q/merge_requests/8/approvals - unapproved
+		$Q/merge_requests/8/notes - empty
+		$Q/merge_requests/9/commits - commits9
+		$Q/merge_requests/9/approvals - unapproved
+		$Q/merge_requests/9/notes - empty
+		EOF
+		python3 "$TEST_SRCDIR/lib-httpd.py" --start --timeout 300 srv \
+			>url
+	)
+'
+
+side () {
+	(
+		cd side/repo &&
+		CI_JOB_TOKEN=$JOB GIT_TOKENS_GITLAB_API=$(cat ../url)/api/v4 \
+		git tokens "$@"
+	)
+}
+
+test_expect_success 'the squash commits hold the union of the notes' '
+	side log --format=json main >side.json 2>err &&
+	test_must_be_empty err &&
+	# !8: q1 + q2 + s8; !9: v1 + x + s9, x once
+	test "$(change side.json $S8 tokens)" = 4565 &&
+	test "$(change side.json $S8 cost_usd)" = 0.415 &&
+	test "$(change side.json $S9 tokens)" = 4950 &&
+	test "$(change side.json $S9 cost_usd)" = 0.45 &&
+	test "$(change side.json $S9 author_name)" = Bob &&
+	test "$(change side.json $S8 author_name)" = "A U Thor" &&
+	python3 -c "
+import json
+paths = [json.loads(l)[\"path\"] for l in open(\"side/srv/requests.log\")]
+for n in (8, 9):
+    assert paths.count(\"/api/v4/projects/group%%2Fside/merge_requests/%d/commits\" % n) == 1, paths
+assert len(paths) == len(set(paths)), paths
+" &&
+	side_requests >side-count
+'
+
+test_expect_success '--offline with a warm cache: the same' '
+	(
+		cd side/repo &&
+		GIT_TOKENS_GITLAB_API=$(cat ../url)/api/v4 \
+		git tokens log --offline --format=json main
+	) >side-offline.json 2>err &&
+	test_must_be_empty err &&
+	test_cmp side.json side-offline.json &&
+	side_requests >count &&
+	test_cmp side-count count
+'
+
+test_expect_success 'no forge detected: no request, the own notes only' '
+	git -C side/repo remote set-url origin ../elsewhere.git &&
+	rm -r side/repo/.git/tokens &&
+	side log --format=json main >side-none.json &&
+	git -C side/repo remote set-url origin \
+		git@gitlab.example.com:group/side.git &&
+	side_requests >count &&
+	test_cmp side-count count &&
+	test "$(change side-none.json $S8 tokens)" = 55 &&
+	test "$(change side-none.json $S9 tokens)" = 3850 &&
+	test "$(change side-none.json $S9 author_name)" = Alice
+'
+
+test_expect_success 'stop the side server' '
+	python3 "$TEST_SRCDIR/lib-httpd.py" --stop side/srv
+'
+
 test_expect_success 'stop the server' '
 	python3 "$TEST_SRCDIR/lib-httpd.py" --stop srv
 '

@@ -24,11 +24,19 @@
  * event, the commit the last run was for, and the keys of the events
  * recorded at exactly that time (so a late one with the same time is
  * still taken). A corrupt or foreign file counts as none.
+ *
+ * A run may be killed at any point. The lock is a flock() (it goes with
+ * its process). The note and the watermark are two writes, so the new
+ * watermark is first written to <common dir>/tokens/record-pending with
+ * the note lines it goes with; the next run finds it there if this one
+ * was killed, and keeps it when the note has those lines, or drops it
+ * when the note was never written: no event is lost or counted twice,
+ * even when the retry would group the events into other lines.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,17 +47,17 @@
 #include "builtin.h"
 #include "notes.h"
 #include "parse-options.h"
+#include "paths.h"
 #include "repo.h"
 #include "sources.h"
 #include "usage.h"
 
 #define RECORD_SKEW_MS 2000
-/* A lock older than this is stale even if its pid is alive (reused). */
-#define LOCK_STALE_SECONDS 60
 #define LOCK_WAIT_MS 10000
 #define LOCK_WAIT_HOOK_MS 3000
 
 #define WATERMARK_MAGIC "git-tokens-watermark 2"
+#define PENDING_MAGIC "git-tokens-record-pending 1"
 
 static const char * const record_usage[] = {
 	"git tokens record [-q] [--hook] [--dry-run] [<commit>]",
@@ -95,10 +103,9 @@ static void watermark_add(struct watermark *wm, uint64_t key)
 	wm->at[wm->nr++] = key;
 }
 
-/* A missing, corrupt or foreign file is no watermark (rebuilt later). */
-static void watermark_read(const char *path, struct watermark *wm)
+/* Corrupt or foreign text is no watermark (rebuilt later). */
+static void watermark_parse(char *text, struct watermark *wm)
 {
-	struct strbuf sb = STRBUF_INIT;
 	char **lines = NULL;
 	size_t n, i;
 	char *end;
@@ -106,9 +113,7 @@ static void watermark_read(const char *path, struct watermark *wm)
 	wm->time = -1;
 	wm->nr = 0;
 	wm->commit[0] = '\0';
-	if (strbuf_read_file(&sb, path, 256) < 0)
-		goto cleanup;
-	n = strbuf_split_inplace(sb.buf, '\n', &lines);
+	n = strbuf_split_inplace(text, '\n', &lines);
 	if (n < 3 || strcmp(lines[0], WATERMARK_MAGIC) ||
 	    (strlen(lines[2]) != 40 && strcmp(lines[2], "-")))
 		goto cleanup;
@@ -135,26 +140,46 @@ static void watermark_read(const char *path, struct watermark *wm)
 	}
 cleanup:
 	free(lines);
+}
+
+/* A missing file is no watermark either. */
+static void watermark_read(const char *path, struct watermark *wm)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (strbuf_read_file(&sb, path, 256) < 0) {
+		wm->time = -1;
+		wm->nr = 0;
+		wm->commit[0] = '\0';
+	} else {
+		watermark_parse(sb.buf, wm);
+	}
 	strbuf_release(&sb);
 }
 
-static int watermark_write(const char *path, const struct watermark *wm)
+static void watermark_format(const struct watermark *wm, struct strbuf *sb)
 {
-	struct strbuf sb = STRBUF_INIT, tmp = STRBUF_INIT;
 	size_t i;
-	int fd = -1, ret = -1;
 
-	strbuf_addf(&sb, "%s\n%" PRId64 "\n%s\n", WATERMARK_MAGIC, wm->time,
+	strbuf_addf(sb, "%s\n%" PRId64 "\n%s\n", WATERMARK_MAGIC, wm->time,
 		    wm->commit[0] ? wm->commit : "-");
 	for (i = 0; i < wm->nr; i++)
-		strbuf_addf(&sb, "%016" PRIx64 "\n", wm->at[i]);
+		strbuf_addf(sb, "%016" PRIx64 "\n", wm->at[i]);
+}
+
+/* Write path as a whole: a temp file renamed over it. */
+static int write_atomic(const char *path, const struct strbuf *sb)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	int fd = -1, ret = -1;
+
 	strbuf_addf(&tmp, "%s.tmp-%ld", path, (long)getpid());
 	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC, 0666);
 	if (fd < 0) {
 		error_errno("cannot write '%s'", tmp.buf);
 		goto cleanup;
 	}
-	if (write(fd, sb.buf, sb.len) != (ssize_t)sb.len) {
+	if (write(fd, sb->buf, sb->len) != (ssize_t)sb->len) {
 		error_errno("cannot write '%s'", tmp.buf);
 		goto cleanup;
 	}
@@ -174,63 +199,132 @@ cleanup:
 		close(fd);
 	if (ret)
 		unlink(tmp.buf);
-	strbuf_release(&sb);
 	strbuf_release(&tmp);
 	return ret;
 }
 
-/* ---- the lock: one record at a time per repository ---- */
+/* ---- a killed run: its pending watermark, its temp files ---- */
 
-static int lock_is_stale(const char *path)
+/*
+ * <magic>, the commit, the number of note lines, the lines, then the
+ * watermark text to keep once the note has the lines.
+ */
+static int pending_write(const char *path, const struct notes_append *app,
+			 const struct strbuf *wm_text)
 {
 	struct strbuf sb = STRBUF_INIT;
-	struct stat st;
-	long pid;
-	int stale = 0;
+	size_t i;
+	int ret;
 
-	if (stat(path, &st) < 0)
-		return errno == ENOENT;
-	if (time(NULL) - st.st_mtime > LOCK_STALE_SECONDS)
-		stale = 1;
-	else if (strbuf_read_file(&sb, path, 64) > 0 &&
-		 sscanf(sb.buf, "%ld", &pid) == 1 && pid > 0 &&
-		 kill((pid_t)pid, 0) < 0 && errno == ESRCH)
-		stale = 1;
+	strbuf_addf(&sb, "%s\n%s\n%zu\n", PENDING_MAGIC, app->commit,
+		    app->lines.nr);
+	for (i = 0; i < app->lines.nr; i++)
+		strbuf_addf(&sb, "%s\n", app->lines.v[i]);
+	strbuf_addbuf(&sb, wm_text);
+	ret = write_atomic(path, &sb);
 	strbuf_release(&sb);
-	return stale;
+	return ret;
 }
 
-static int lock_take(const char *path, int wait_ms)
+/*
+ * A pending watermark left by a run that was killed or failed between
+ * its note and its watermark: keep it (write it as the watermark) when
+ * the note has all its lines, else drop it. Then read the watermark.
+ * With dry_run nothing is written, the answer is only read.
+ */
+static int pending_settle(struct repo *repo, const char *pending,
+			  const char *wm_path, int dry_run,
+			  struct watermark *wm)
 {
-	struct timespec ts = { 0, 5 * 1000 * 1000 };
-	char buf[64];
-	int fd, waited = 0, len;
+	struct strbuf sb = STRBUF_INIT, wm_text = STRBUF_INIT;
+	struct strvec lines = STRVEC_INIT;
+	char commit[OID_HEX + 1] = "";
+	char *p, *nl, *end;
+	unsigned long long nr = 0, i;
+	int r, keep = 0, ret = -1;
 
-	for (;;) {
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
-		if (fd >= 0)
-			break;
-		if (errno != EEXIST)
-			return error_errno("cannot create '%s'", path);
-		if (lock_is_stale(path)) {
-			/* Its owner died: take it over. */
-			unlink(path);
-			continue;
+	if (strbuf_read_file(&sb, pending, 4096) < 0) {
+		if (errno != ENOENT) {
+			error_errno("cannot read '%s'", pending);
+			goto cleanup;
 		}
-		if (waited >= wait_ms)
-			return error("another 'git tokens record' is running "
-				     "('%s' exists)", path);
-		nanosleep(&ts, NULL);
-		waited += 5;
+		watermark_read(wm_path, wm);
+		ret = 0;
+		goto cleanup;
 	}
-	len = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (write(fd, buf, len) != len) {
-		close(fd);
-		unlink(path);
-		return error_errno("cannot write '%s'", path);
+	p = sb.buf;
+	for (i = 0; i < 3; i++) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			break;
+		*nl = '\0';
+		if (i == 0 && strcmp(p, PENDING_MAGIC))
+			break;
+		if (i == 1 && strlen(p) == OID_HEX)
+			memcpy(commit, p, sizeof(commit));
+		if (i == 2) {
+			errno = 0;
+			nr = strtoull(p, &end, 10);
+			if (errno || *end || !*p)
+				break;
+		}
+		p = nl + 1;
 	}
-	close(fd);
-	return 0;
+	/* Corrupt (it is written whole, so not by us): nothing to keep. */
+	if (i < 3 || !commit[0])
+		goto settled;
+	for (i = 0; i < nr; i++) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			goto settled;
+		*nl = '\0';
+		strvec_push(&lines, p);
+		p = nl + 1;
+	}
+	r = notes_has_lines(repo, NULL, commit, lines.v, lines.nr);
+	if (r < 0)
+		goto cleanup;
+	keep = r;
+settled:
+	if (keep) {
+		strbuf_addstr(&wm_text, p);
+		if (!dry_run && write_atomic(wm_path, &wm_text) < 0)
+			goto cleanup;
+		watermark_parse(wm_text.buf, wm);
+	} else {
+		watermark_read(wm_path, wm);
+	}
+	if (!dry_run && unlink(pending) < 0 && errno != ENOENT) {
+		error_errno("cannot remove '%s'", pending);
+		goto cleanup;
+	}
+	ret = 0;
+cleanup:
+	strbuf_release(&sb);
+	strbuf_release(&wm_text);
+	strvec_clear(&lines);
+	return ret;
+}
+
+/* Under the lock, temp files of ours can only be a killed run's. */
+static void remove_stale_temps(const char *dir)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "record-", 7) ||
+		    !strstr(de->d_name, ".tmp-"))
+			continue;
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s%s", dir, de->d_name);
+		unlink(path.buf);
+	}
+	closedir(d);
+	strbuf_release(&path);
 }
 
 /* ---- hook mode: one warning line at most ---- */
@@ -306,15 +400,16 @@ static int record_commit(struct repo *repo, const char *rev,
 {
 	struct strbuf dir = STRBUF_INIT, lock = STRBUF_INIT;
 	struct strbuf wm_path = STRBUF_INIT, parent_rev = STRBUF_INIT;
+	struct strbuf pending = STRBUF_INIT, wm_text = STRBUF_INIT;
 	struct usage_set events = USAGE_SET_INIT, take = USAGE_SET_INIT;
 	struct usage_query q = USAGE_QUERY_INIT;
 	struct watermark wm = { -1, "", NULL, 0, 0 };
 	struct notes_append app;
 	char commit[OID_HEX + 1], parent[OID_HEX + 1] = "";
-	char *name = NULL, *email = NULL;
+	char *name = NULL, *email = NULL, pid[32];
 	int64_t commit_time, parent_time, lower, upper, newest;
 	size_t i, added = 0, hooks = 0, imports = 0;
-	int locked = 0, r, ret = -1;
+	int lock_fd = -1, r, ret = -1;
 
 	memset(&app, 0, sizeof(app));
 	strvec_init(&app.lines);
@@ -329,11 +424,22 @@ static int record_commit(struct repo *repo, const char *rev,
 		goto cleanup;
 	strbuf_addf(&lock, "%srecord.lock", dir.buf);
 	strbuf_addf(&wm_path, "%srecord-watermark", dir.buf);
-	if (lock_take(lock.buf, o->hook ? LOCK_WAIT_HOOK_MS : LOCK_WAIT_MS))
+	strbuf_addf(&pending, "%srecord-pending", dir.buf);
+	lock_fd = lock_file_take(lock.buf, o->hook ? LOCK_WAIT_HOOK_MS :
+				 LOCK_WAIT_MS, NULL);
+	if (lock_fd == -2)
+		error("another 'git tokens record' is running ('%s' is "
+		      "locked)", lock.buf);
+	if (lock_fd < 0)
 		goto cleanup;
-	locked = 1;
-
-	watermark_read(wm_path.buf, &wm);
+	/* For whoever looks; the lock itself is the flock(). */
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	lock_file_write(lock_fd, pid);
+	if (!o->dry_run)
+		remove_stale_temps(dir.buf);
+	if (pending_settle(repo, pending.buf, wm_path.buf, o->dry_run,
+			   &wm) < 0)
+		goto cleanup;
 	upper = commit_time * 1000 + RECORD_SKEW_MS;
 	lower = 0;
 	strbuf_addf(&parent_rev, "%s^", commit);
@@ -398,10 +504,7 @@ static int record_commit(struct repo *repo, const char *rev,
 		ret = 0;
 		goto cleanup;
 	}
-	if (notes_append(repo, NULL, &app, 1, &added) < 0)
-		goto cleanup;
 
-	/* Only now: a failed write must leave the events to the next run. */
 	for (i = 0; i < take.nr; i++)
 		if (take.ev[i].time > newest)
 			newest = take.ev[i].time;
@@ -411,6 +514,19 @@ static int record_commit(struct repo *repo, const char *rev,
 	for (i = 0; i < take.nr; i++)
 		if (take.ev[i].time == newest)
 			watermark_add(&wm, event_key(&take.ev[i]));
+	memcpy(wm.commit, commit, sizeof(wm.commit));
+	watermark_format(&wm, &wm_text);
+	/*
+	 * The new watermark counts only once the note has the lines: a
+	 * failed write leaves the events to the next run, and a killed
+	 * one leaves the pending file for the next run to settle.
+	 */
+	if (pending_write(pending.buf, &app, &wm_text) < 0)
+		goto cleanup;
+	if (notes_append(repo, NULL, &app, 1, &added) < 0) {
+		pending_settle(repo, pending.buf, wm_path.buf, 0, &wm);
+		goto cleanup;
+	}
 	if (!o->quiet)
 		fprintf(stderr, "recorded %zu event%s (%zu new note line%s) "
 			"on %.12s\n", take.nr, take.nr == 1 ? "" : "s", added,
@@ -419,13 +535,19 @@ done:
 	/* Even with nothing new: the next commit goes on from here. */
 	if (!o->dry_run) {
 		memcpy(wm.commit, commit, sizeof(wm.commit));
-		if (watermark_write(wm_path.buf, &wm) < 0)
+		strbuf_reset(&wm_text);
+		watermark_format(&wm, &wm_text);
+		if (write_atomic(wm_path.buf, &wm_text) < 0)
 			goto cleanup;
+		if (unlink(pending.buf) < 0 && errno != ENOENT) {
+			error_errno("cannot remove '%s'", pending.buf);
+			goto cleanup;
+		}
 	}
 	ret = 0;
 cleanup:
-	if (locked)
-		unlink(lock.buf);
+	if (lock_fd >= 0)
+		lock_file_release(lock.buf, lock_fd);
 	free(name);
 	free(email);
 	free(wm.at);
@@ -435,6 +557,8 @@ cleanup:
 	strbuf_release(&dir);
 	strbuf_release(&lock);
 	strbuf_release(&wm_path);
+	strbuf_release(&pending);
+	strbuf_release(&wm_text);
 	strbuf_release(&parent_rev);
 	(void)hooks;
 	(void)imports;

@@ -2,14 +2,18 @@
  * Usage notes (SPEC §6.1): JSON Lines under tokens.notesRef, read in one
  * pass, appended with compare-and-swap. See notes.h for the contract.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "json.h"
 #include "notes.h"
+#include "paths.h"
 #include "repo.h"
 #include "run-command.h"
 #include "sources.h"
@@ -17,6 +21,10 @@
 
 /* A writer that keeps losing the race is given up on after this many. */
 #define NOTES_MAX_ATTEMPTS 100
+/* How long a writer waits for another git-tokens writer of the notes. */
+#define NOTES_LOCK_WAIT_MS 10000
+/* How long a ref lock a killed writer of ours may have left is watched. */
+#define REF_LOCK_WATCH_MS 1000
 
 int notes_ref(struct repo *repo, struct strbuf *out)
 {
@@ -541,6 +549,122 @@ static void test_race_hook(void)
 	child_process_clear(&cp);
 }
 
+/*
+ * Our writers of a notes ref hold <common dir>/tokens/notes.lock (a
+ * lock that dies with its process) while they write it, with the ref's
+ * name in it. libgit2, like git, takes <ref>.lock while it moves a ref
+ * and never removes one a killed process left: every later write would
+ * then fail. A notes.lock found with a ref name in it was left by a
+ * writer of ours killed while it held it; a lock of that ref that stays
+ * there (the same file) for a while is its leftover, and goes.
+ */
+struct notes_lock {
+	struct strbuf path;
+	int fd;
+};
+
+static void ref_lock_path(struct repo *repo, const char *ref,
+			  struct strbuf *out)
+{
+	const char *common = repo_common_dir(repo);
+	size_t len = strlen(common);
+
+	strbuf_reset(out);
+	strbuf_addstr(out, common);
+	if (len && common[len - 1] != '/')
+		strbuf_addch(out, '/');
+	strbuf_addf(out, "%s.lock", ref);
+}
+
+static void ref_lock_clear_stale(struct repo *repo, const char *ref)
+{
+	struct timespec pause = { 0, 10 * 1000 * 1000 };
+	struct strbuf path = STRBUF_INIT;
+	struct stat first, now;
+	int waited;
+
+	ref_lock_path(repo, ref, &path);
+	if (lstat(path.buf, &first) < 0)
+		goto cleanup;
+	/* A live git process holds a ref lock for milliseconds. */
+	for (waited = 0; waited < REF_LOCK_WATCH_MS; waited += 10) {
+		nanosleep(&pause, NULL);
+		if (lstat(path.buf, &now) < 0 || now.st_ino != first.st_ino ||
+		    now.st_dev != first.st_dev ||
+		    now.st_ctim.tv_sec != first.st_ctim.tv_sec ||
+		    now.st_ctim.tv_nsec != first.st_ctim.tv_nsec)
+			goto cleanup;
+	}
+	if (unlink(path.buf) < 0 && errno != ENOENT)
+		error_errno("cannot remove '%s' (left by a killed "
+			    "'git tokens')", path.buf);
+	else
+		warning("removed '%s', left by a killed 'git tokens'",
+			path.buf);
+cleanup:
+	strbuf_release(&path);
+}
+
+static int notes_lock_take(struct repo *repo, const char *ref,
+			   struct notes_lock *l)
+{
+	struct strbuf left = STRBUF_INIT, text = STRBUF_INIT;
+	int ret = -1;
+
+	strbuf_init(&l->path, 0);
+	l->fd = -1;
+	if (repo_tokens_dir(repo, &l->path) < 0)
+		goto cleanup;
+	strbuf_addstr(&l->path, "notes.lock");
+	l->fd = lock_file_take(l->path.buf, NOTES_LOCK_WAIT_MS, &left);
+	if (l->fd == -2) {
+		error("another 'git tokens' is writing the notes ('%s' is "
+		      "locked)", l->path.buf);
+		goto cleanup;
+	}
+	if (l->fd < 0)
+		goto cleanup;
+	strbuf_rtrim(&left);
+	if (left.len && !strncmp(left.buf, "refs/", 5) &&
+	    !memchr(left.buf, '\n', left.len) && !strstr(left.buf, ".."))
+		ref_lock_clear_stale(repo, left.buf);
+	/* What a later writer reads if we are killed (best effort). */
+	strbuf_addf(&text, "%s\n", ref);
+	lock_file_write(l->fd, text.buf);
+	ret = 0;
+cleanup:
+	if (ret) {
+		if (l->fd >= 0)
+			lock_file_release(l->path.buf, l->fd);
+		l->fd = -1;
+		strbuf_release(&l->path);
+	}
+	strbuf_release(&left);
+	strbuf_release(&text);
+	return ret;
+}
+
+static void notes_lock_release(struct notes_lock *l)
+{
+	if (l->fd >= 0)
+		lock_file_release(l->path.buf, l->fd);
+	l->fd = -1;
+	strbuf_release(&l->path);
+}
+
+/* Whether <ref>.lock is there: another process is moving the ref. */
+static int ref_locked(struct repo *repo, const char *ref)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct stat st;
+	int r;
+
+	ref_lock_path(repo, ref, &path);
+	r = !lstat(path.buf, &st);
+	strbuf_release(&path);
+	return r;
+}
+
 /* Lines to add to a commit, from appends or from other notes. */
 struct notes_job {
 	char commit[41];
@@ -554,9 +678,11 @@ static int notes_apply(struct repo *repo, const char *ref,
 	struct strbuf name = STRBUF_INIT;
 	struct pending_update *pu = NULL;
 	struct note_update *up = NULL;
+	struct notes_lock lock;
+	struct timespec pause = { 0, 20 * 1000 * 1000 };
 	char tip[OID_HEX + 1];
 	size_t i, n, added, sum = 0;
-	int attempt, r, ret = -1;
+	int attempt, r, locked = 0, ret = -1;
 
 	if (!ref) {
 		if (notes_ref(repo, &name) < 0)
@@ -595,17 +721,35 @@ static int notes_apply(struct repo *repo, const char *ref,
 		}
 		if (!attempt)
 			test_race_hook();
+		if (notes_lock_take(repo, ref, &lock) < 0)
+			goto cleanup;
 		r = repo_notes_write(repo, ref, up, n, tip, merge_parent, msg,
 				     NULL);
+		notes_lock_release(&lock);
 		if (r < 0)
 			goto cleanup;
 		if (!r) {
 			ret = 0;
 			goto cleanup;
 		}
-		/* The ref moved underneath: read the new tip, apply again. */
+		/*
+		 * The ref moved underneath: read the new tip, apply again.
+		 * Locked by another git process: give it time to finish.
+		 */
+		locked = ref_locked(repo, ref);
+		if (locked)
+			nanosleep(&pause, NULL);
 	}
-	error("cannot update '%s': it keeps moving underneath", ref);
+	if (locked) {
+		struct strbuf path = STRBUF_INIT;
+
+		ref_lock_path(repo, ref, &path);
+		error("cannot update '%s': '%s' exists (if no git process is "
+		      "running, remove it)", ref, path.buf);
+		strbuf_release(&path);
+	} else {
+		error("cannot update '%s': it keeps moving underneath", ref);
+	}
 cleanup:
 	if (total)
 		*total = ret ? 0 : sum;
@@ -614,6 +758,37 @@ cleanup:
 	free(pu);
 	free(up);
 	strbuf_release(&name);
+	return ret;
+}
+
+int notes_has_lines(struct repo *repo, const char *ref, const char *commit,
+		    const char * const *lines, size_t nr)
+{
+	struct strbuf name = STRBUF_INIT, text = STRBUF_INIT;
+	struct note n = { "", NULL, 0, 0, 0, 0 };
+	char tip[OID_HEX + 1];
+	size_t i;
+	int r, ret = -1;
+
+	if (!ref) {
+		if (notes_ref(repo, &name) < 0)
+			goto cleanup;
+		ref = name.buf;
+	}
+	r = repo_notes_tip(repo, ref, tip);
+	if (r < 0)
+		goto cleanup;
+	if (!r && repo_note_read(repo, tip, commit, &text) < 0)
+		goto cleanup;
+	note_parse(&n, text.buf, text.len);
+	ret = 1;
+	for (i = 0; i < nr && ret; i++)
+		if (note_add_raw(&n, lines[i], strlen(lines[i])))
+			ret = 0;
+cleanup:
+	note_release(&n);
+	strbuf_release(&name);
+	strbuf_release(&text);
 	return ret;
 }
 
@@ -694,6 +869,8 @@ int notes_merge(struct repo *repo, const char *ref, const char *other,
 	struct strbuf name = STRBUF_INIT;
 	struct notes_map theirs = NOTES_MAP_INIT;
 	struct notes_job *jobs = NULL, *j;
+	struct notes_lock lock;
+	struct timespec pause = { 0, 20 * 1000 * 1000 };
 	size_t njobs = 0, alloc = 0, i, k;
 	char ours[OID_HEX + 1], their_tip[OID_HEX + 1];
 	int r, attempt, ret = -1;
@@ -733,8 +910,11 @@ int notes_merge(struct repo *repo, const char *ref, const char *other,
 				ret = 0;
 				goto cleanup;
 			}
+			if (notes_lock_take(repo, ref, &lock) < 0)
+				goto cleanup;
 			r = repo_ref_cas(repo, ref, their_tip, ours,
 					 "notes: fast-forward by git tokens");
+			notes_lock_release(&lock);
 			if (r < 0)
 				goto cleanup;
 			if (!r) {
@@ -742,6 +922,8 @@ int notes_merge(struct repo *repo, const char *ref, const char *other,
 				ret = 0;
 				goto cleanup;
 			}
+			if (ref_locked(repo, ref))
+				nanosleep(&pause, NULL);
 			continue;
 		}
 		r = repo_is_ancestor(repo, their_tip, ours);

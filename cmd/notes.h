@@ -123,6 +123,13 @@ int notes_append(struct repo *repo, const char *ref,
 		 const struct notes_append *a, size_t nr, size_t *added);
 
 /*
+ * Whether every one of lines (raw, no '\n') is in the note of commit
+ * under ref (NULL = notes_ref()): 1 yes, 0 no, -1 after error().
+ */
+int notes_has_lines(struct repo *repo, const char *ref, const char *commit,
+		    const char * const *lines, size_t nr);
+
+/*
  * post-rewrite: union the notes of each from-commit into the note of
  * its to-commit (several froms may share one to: squash). One notes
  * commit; same guarantees as notes_append. Returns 0 or -1.

@@ -1,7 +1,12 @@
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "paths.h"
 #include "usage.h"
@@ -62,4 +67,86 @@ int tokens_user_cache_dir(struct strbuf *out)
 	if (mkdir_p(out->buf) < 0)
 		return error_errno("cannot create '%s'", out->buf);
 	return 0;
+}
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int lock_file_take(const char *path, int wait_ms, struct strbuf *left)
+{
+	struct timespec pause = { 0, 5 * 1000 * 1000 };
+	struct stat held, named;
+	int64_t deadline = monotonic_ms() + wait_ms;
+	char buf[4096];
+	ssize_t n;
+	int fd, r, err;
+
+	for (;;) {
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+		if (fd < 0)
+			return error_errno("cannot open '%s'", path);
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			err = errno;
+			close(fd);
+			if (err != EWOULDBLOCK && err != EINTR) {
+				errno = err;
+				return error_errno("cannot lock '%s'", path);
+			}
+			if (monotonic_ms() >= deadline)
+				return -2;
+			nanosleep(&pause, NULL);
+			continue;
+		}
+		/*
+		 * Its last holder may have removed the file between our
+		 * open() and flock(): then the lock is on a file nobody
+		 * else will look at, and we start again.
+		 */
+		if (fstat(fd, &held) < 0) {
+			close(fd);
+			return error_errno("cannot stat '%s'", path);
+		}
+		r = stat(path, &named);
+		if (!r && named.st_dev == held.st_dev &&
+		    named.st_ino == held.st_ino)
+			break;
+		err = errno;
+		close(fd);
+		if (r < 0 && err != ENOENT) {
+			errno = err;
+			return error_errno("cannot stat '%s'", path);
+		}
+	}
+	if (left) {
+		strbuf_reset(left);
+		/* A few bytes are ours; more is not worth reading. */
+		while (left->len < 65536 &&
+		       (n = read(fd, buf, sizeof(buf))) > 0)
+			strbuf_add(left, buf, n);
+	}
+	return fd;
+}
+
+int lock_file_write(int fd, const char *text)
+{
+	size_t len = strlen(text);
+
+	if (ftruncate(fd, 0) < 0 ||
+	    pwrite(fd, text, len, 0) != (ssize_t)len)
+		return -1;
+	return 0;
+}
+
+void lock_file_release(const char *path, int fd)
+{
+	if (fd < 0)
+		return;
+	/* Removed while still held, so no one takes the file we drop. */
+	unlink(path);
+	close(fd);
 }

@@ -168,6 +168,11 @@ test_expect_success 'pre-push merges when the remote notes moved, then pushes' '
 	)
 '
 
+# Each push is started on a line of its own: in "a=$! && (...) &" the
+# "&" puts the whole list, a=$! included, in the background, so "wait $a"
+# was a bare "wait" and the pushes' exit codes went unseen (and bash,
+# which "make check" runs the scripts with, then failed "wait $b" now
+# and then: that pid was no longer its child to wait for).
 test_expect_success 'two clones pushing at the same time: both sets survive' '
 	(
 	cd alice && git tokens sync -q && usage 11 && test_commit a4
@@ -176,12 +181,15 @@ test_expect_success 'two clones pushing at the same time: both sets survive' '
 	cd bob && git tokens sync -q && usage 13 bob-sess && test_commit b2
 	) &&
 	{
-		(cd alice && git push -q origin HEAD:refs/heads/alice-2) &
-		a=$! &&
-		(cd bob && git push -q origin HEAD:refs/heads/bob-2) &
-		b=$! &&
+		(cd alice && git push -q origin HEAD:refs/heads/alice-2 \
+			2>../push-a.err) &
+		a=$!
+		(cd bob && git push -q origin HEAD:refs/heads/bob-2 \
+			2>../push-b.err) &
+		b=$!
 		wait $a && wait $b
 	} &&
+	! grep -e "not pushed" -e "^error" -e "^fatal" push-a.err push-b.err &&
 	new_clone carol &&
 	(
 	cd carol &&

@@ -26,6 +26,16 @@ other_line () {
 	printf '{"v":1,"tool":"codex","model":"gpt-5","session":"0000000000%02d","from":"2026-11-20T09:00:00Z","to":"2026-11-20T09:00:00Z","requests":1,"input":1,"output":1,"cache_write":0,"cache_read":0,"cost_usd":null,"by":"other@example.com","how":"hook"}' "$1"
 }
 
+# in_bg <name> <command...>: start it in the background, in the trash
+# directory, with <name>.out, .err and .code there. (A chain that ends
+# in "&", as "cd repo && ... && cmd &", would put the whole chain, cd
+# included, in the background: the next job then ran one level up.)
+in_bg () {
+	bg_name=$1 &&
+	shift &&
+	{ "$@" >"$bg_name.out" 2>"$bg_name.err"; echo $? >"$bg_name.code"; } &
+}
+
 test_expect_success 'setup: a remote, our clone and another one' '
 	git init -q --bare remote.git &&
 	git init -q repo &&
@@ -52,21 +62,18 @@ test_expect_success 'five rounds of 10 records and 2 syncs at once' '
 				HEAD &&
 			git tokens sync -q
 		) &&
-		(
-			cd repo &&
-			i=0 &&
-			while test $i -lt 10
-			do
-				{ git tokens record -q 2>../rec-$r-$i.err
-				  echo $? >../rec-$r-$i.code; } &
-				i=$(($i + 1))
-			done &&
-			{ git tokens sync -q >../sync-$r-a.out 2>../sync-$r-a.err
-			  echo $? >../sync-$r-a.code; } &
-			{ git tokens sync -q >../sync-$r-b.out 2>../sync-$r-b.err
-			  echo $? >../sync-$r-b.code; } &
-			wait
-		) &&
+		i=0 &&
+		while test $i -lt 10
+		do
+			in_bg rec-$r-$i git -C repo tokens record -q &&
+			i=$(($i + 1)) || return 1
+		done &&
+		in_bg sync-$r-a git -C repo tokens sync -q &&
+		in_bg sync-$r-b git -C repo tokens sync -q &&
+		wait &&
+		ls rec-$r-*.code sync-$r-*.code | wc -l >count &&
+		echo 12 >expect &&
+		test_cmp expect count &&
 		cat rec-$r-*.code sync-$r-*.code | sort -u >codes &&
 		echo 0 >expect &&
 		test_cmp expect codes &&

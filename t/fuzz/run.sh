@@ -26,10 +26,11 @@ CC=${FUZZ_CC:-clang}
 
 # Everything the targets reach; the command files and main() are left
 # out. Kept explicit so that a half-written command cannot break it.
-lib_src="agents attribution event forge http json notes numstat oidmap
-	parse-options paths prices provider repo run-command sha256 sources
-	source-aider source-claude source-codex source-gemini source-import
-	source-opencode strbuf strvec term trailers usage"
+lib_src="agents attribution changes event forge http json landing notes
+	numstat oidmap parse-options paths prices provider repo run-command
+	sha256 sources source-aider source-claude source-codex source-gemini
+	source-import source-opencode strbuf strvec survival term trailers
+	usage"
 
 all_targets=
 for f in "$top"/t/fuzz/fuzz-*.c
@@ -159,7 +160,7 @@ do
 		grep -q -e 'ERROR: AddressSanitizer' -e 'ERROR: LeakSanitizer' \
 			-e 'runtime error:' -e '^BUG: ' "$log"
 	then
-		why=$(grep -m1 -o -e 'ERROR: [A-Za-z]*Sanitizer: [a-z-]*' \
+		why=$(grep -m1 -o -e 'ERROR: [A-Za-z]*Sanitizer: [A-Za-z-]*' \
 			-e 'runtime error: .*' -e 'BUG: .*' \
 			-e 'ERROR: libFuzzer: [a-z -]*' \
 			-e 'ALARM: working on the last Unit for [0-9]* seconds' \

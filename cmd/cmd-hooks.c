@@ -250,39 +250,10 @@ cleanup:
 static int write_atomic(const char *path, const char *data, size_t len,
 			mode_t mode)
 {
-	struct strbuf tmp = STRBUF_INIT;
-	int fd, ret = 0;
-
-	strbuf_addf(&tmp, "%s.git-tokens-tmp", path);
-	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC, mode);
-	if (fd < 0) {
-		ret = error_errno("cannot create '%s'", tmp.buf);
-		goto cleanup;
-	}
-	while (len && !ret) {
-		ssize_t w = write(fd, data, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			ret = error_errno("cannot write '%s'", tmp.buf);
-		else {
-			data += w;
-			len -= (size_t)w;
-		}
-	}
-	/* The umask must not take away the bits a hook needs. */
-	if (!ret && fchmod(fd, mode) < 0)
-		ret = error_errno("cannot chmod '%s'", tmp.buf);
-	if (close(fd) < 0 && !ret)
-		ret = error_errno("cannot write '%s'", tmp.buf);
-	if (!ret && rename(tmp.buf, path) < 0)
-		ret = error_errno("cannot rename '%s' to '%s'", tmp.buf, path);
-	if (ret)
-		unlink(tmp.buf);
-cleanup:
-	strbuf_release(&tmp);
-	return ret;
+	if (write_file_atomic(path, data, len, mode,
+			      WRITE_FILE_EXACT_MODE) < 0)
+		return error_errno("cannot write '%s'", path);
+	return 0;
 }
 
 static int state_write(struct repo *repo, const struct hooks_state *st)

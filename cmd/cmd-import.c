@@ -6,15 +6,14 @@
  * renamed into place, so readers never see half of it.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "builtin.h"
 #include "parse-options.h"
+#include "paths.h"
 #include "repo.h"
 #include "source-import.h"
 #include "sources.h"
@@ -121,42 +120,6 @@ static int read_input(const char *name, struct repo *repo, int64_t now,
 	return ret;
 }
 
-static int lock_take(const char *lock)
-{
-	int fd, tries;
-
-	/* Another import may hold it for a moment: wait up to 10 s. */
-	for (tries = 0; tries < 200; tries++) {
-		struct timespec ts = { 0, 50 * 1000 * 1000 };
-
-		fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-		if (fd >= 0) {
-			close(fd);
-			return 0;
-		}
-		if (errno != EEXIST)
-			return error_errno("cannot create '%s'", lock);
-		nanosleep(&ts, NULL);
-	}
-	return error("cannot lock '%s': it exists (remove it if no other "
-		     "import is running)", lock);
-}
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * Merge the new lines into the file: existing lines first, unchanged,
  * then the new ones that are not already there.
@@ -165,20 +128,23 @@ static int store(struct repo *repo, const struct strvec *good,
 		 size_t *added, size_t *dups)
 {
 	struct strbuf dir = STRBUF_INIT, path = STRBUF_INIT, lock = STRBUF_INIT;
-	struct strbuf tmp = STRBUF_INIT, old = STRBUF_INIT, out = STRBUF_INIT;
+	struct strbuf old = STRBUF_INIT, out = STRBUF_INIT;
 	struct lineset seen = { NULL, NULL, 0, 0 };
 	char **lines = NULL;
 	size_t n = 0, i;
-	int locked = 0, fd = -1, ret = -1;
+	int lock_fd = -1, ret = -1;
 
 	*added = *dups = 0;
 	if (repo_tokens_dir(repo, &dir))
 		goto cleanup;
 	strbuf_addf(&path, "%s%s", dir.buf, IMPORT_FILE);
 	strbuf_addf(&lock, "%s.lock", path.buf);
-	if (lock_take(lock.buf))
+	/* Another import may hold it for a moment: wait up to 10 s. */
+	lock_fd = lock_file_take(lock.buf, 10000, NULL);
+	if (lock_fd == -2)
+		error("cannot lock '%s': another import is running", lock.buf);
+	if (lock_fd < 0)
 		goto cleanup;
-	locked = 1;
 
 	if (strbuf_read_file(&old, path.buf, 0) < 0 && errno != ENOENT) {
 		error_errno("cannot read '%s'", path.buf);
@@ -206,41 +172,19 @@ static int store(struct repo *repo, const struct strvec *good,
 		goto cleanup;
 	}
 
-	strbuf_addf(&tmp, "%s.tmp%ld", path.buf, (long)getpid());
-	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0) {
-		error_errno("cannot create '%s'", tmp.buf);
+	if (write_file_atomic(path.buf, out.buf, out.len, 0666,
+			      WRITE_FILE_SYNC) < 0) {
+		error_errno("cannot write '%s'", path.buf);
 		goto cleanup;
 	}
-	if (write_all(fd, out.buf, out.len) || fsync(fd)) {
-		error_errno("cannot write '%s'", tmp.buf);
-		goto cleanup;
-	}
-	if (close(fd)) {
-		fd = -1;
-		error_errno("cannot write '%s'", tmp.buf);
-		goto cleanup;
-	}
-	fd = -1;
-	if (rename(tmp.buf, path.buf)) {
-		error_errno("cannot rename '%s' to '%s'", tmp.buf, path.buf);
-		goto cleanup;
-	}
-	strbuf_reset(&tmp);
 	ret = 0;
 cleanup:
-	if (fd >= 0)
-		close(fd);
-	if (tmp.len)
-		unlink(tmp.buf);
-	if (locked)
-		unlink(lock.buf);
+	lock_file_release(lock.buf, lock_fd);
 	free(lines);
 	lineset_release(&seen);
 	strbuf_release(&dir);
 	strbuf_release(&path);
 	strbuf_release(&lock);
-	strbuf_release(&tmp);
 	strbuf_release(&old);
 	strbuf_release(&out);
 	return ret;

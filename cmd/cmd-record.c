@@ -33,9 +33,7 @@
  * when the note was never written: no event is lost or counted twice,
  * even when the retry would group the events into other lines.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,37 +168,9 @@ static void watermark_format(const struct watermark *wm, struct strbuf *sb)
 /* Write path as a whole: a temp file renamed over it. */
 static int write_atomic(const char *path, const struct strbuf *sb)
 {
-	struct strbuf tmp = STRBUF_INIT;
-	int fd = -1, ret = -1;
-
-	strbuf_addf(&tmp, "%s.tmp-%ld", path, (long)getpid());
-	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-	if (fd < 0) {
-		error_errno("cannot write '%s'", tmp.buf);
-		goto cleanup;
-	}
-	if (write(fd, sb->buf, sb->len) != (ssize_t)sb->len) {
-		error_errno("cannot write '%s'", tmp.buf);
-		goto cleanup;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		error_errno("cannot write '%s'", tmp.buf);
-		goto cleanup;
-	}
-	fd = -1;
-	if (rename(tmp.buf, path) < 0) {
-		error_errno("cannot rename '%s' to '%s'", tmp.buf, path);
-		goto cleanup;
-	}
-	ret = 0;
-cleanup:
-	if (fd >= 0)
-		close(fd);
-	if (ret)
-		unlink(tmp.buf);
-	strbuf_release(&tmp);
-	return ret;
+	if (write_file_atomic(path, sb->buf, sb->len, 0666, 0) < 0)
+		return error_errno("cannot write '%s'", path);
+	return 0;
 }
 
 /* ---- a killed run: its pending watermark, its temp files ---- */
@@ -304,27 +274,6 @@ cleanup:
 	strbuf_release(&wm_text);
 	strvec_clear(&lines);
 	return ret;
-}
-
-/* Under the lock, temp files of ours can only be a killed run's. */
-static void remove_stale_temps(const char *dir)
-{
-	struct strbuf path = STRBUF_INIT;
-	struct dirent *de;
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (strncmp(de->d_name, "record-", 7) ||
-		    !strstr(de->d_name, ".tmp-"))
-			continue;
-		strbuf_reset(&path);
-		strbuf_addf(&path, "%s%s", dir, de->d_name);
-		unlink(path.buf);
-	}
-	closedir(d);
-	strbuf_release(&path);
 }
 
 /* ---- hook mode: one warning line at most ---- */
@@ -435,8 +384,6 @@ static int record_commit(struct repo *repo, const char *rev,
 	/* For whoever looks; the lock itself is the flock(). */
 	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
 	lock_file_write(lock_fd, pid);
-	if (!o->dry_run)
-		remove_stale_temps(dir.buf);
 	if (pending_settle(repo, pending.buf, wm_path.buf, o->dry_run,
 			   &wm) < 0)
 		goto cleanup;

@@ -15,6 +15,7 @@
 
 #include "http.h"
 #include "json.h"
+#include "paths.h"
 #include "repo.h"
 #include "sha256.h"
 #include "usage.h"
@@ -752,54 +753,6 @@ cleanup:
 	return ret;
 }
 
-int http_write_atomic(const char *path, const void *buf, size_t len)
-{
-	struct strbuf tmp = STRBUF_INIT;
-	const char *p = buf;
-	int fd, ret = -1;
-
-	strbuf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0) {
-		error_errno("unable to create '%s'", tmp.buf);
-		goto cleanup;
-	}
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			error_errno("unable to write '%s'", tmp.buf);
-			close(fd);
-			unlink(tmp.buf);
-			goto cleanup;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	if (fsync(fd) < 0 && errno != EINVAL) {
-		error_errno("unable to write '%s'", tmp.buf);
-		close(fd);
-		unlink(tmp.buf);
-		goto cleanup;
-	}
-	if (close(fd) < 0) {
-		error_errno("unable to write '%s'", tmp.buf);
-		unlink(tmp.buf);
-		goto cleanup;
-	}
-	if (rename(tmp.buf, path) < 0) {
-		error_errno("unable to rename '%s' to '%s'", tmp.buf, path);
-		unlink(tmp.buf);
-		goto cleanup;
-	}
-	ret = 0;
-cleanup:
-	strbuf_release(&tmp);
-	return ret;
-}
-
 static int cache_path(struct repo *repo, const char *key, struct strbuf *out)
 {
 	char hex[65];
@@ -883,7 +836,9 @@ int http_cache_write(struct repo *repo, const char *url, const char *etag,
 	strbuf_addf(&sb, "%s\nurl %s\netag %s\nlength %lu\n\n",
 		    HTTP_CACHE_MAGIC, key.buf, etag, (unsigned long)len);
 	strbuf_add(&sb, body, len);
-	ret = http_write_atomic(path.buf, sb.buf, sb.len);
+	ret = write_file_atomic(path.buf, sb.buf, sb.len, 0600, WRITE_FILE_SYNC);
+	if (ret < 0)
+		error_errno("unable to write '%s'", path.buf);
 cleanup:
 	strbuf_release(&key);
 	strbuf_release(&path);

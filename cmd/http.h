@@ -97,7 +97,4 @@ int http_cache_write(struct repo *repo, const char *url, const char *etag,
 int http_get_cached(struct repo *repo, struct http_request *req,
 		    struct http_response *res, int offline);
 
-/* Write a file atomically (temporary file in the same folder, rename). */
-int http_write_atomic(const char *path, const void *buf, size_t len);
-
 #endif

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "numstat.h"
 #include "oidmap.h"
+#include "paths.h"
 #include "repo.h"
 #include "run-command.h"
 #include "strbuf.h"
@@ -218,10 +219,10 @@ static int cache_store(struct cache *c, const char (*oids)[41],
 		       const struct commit_stat *stats, const size_t *todo,
 		       size_t ntodo)
 {
-	struct strbuf out = STRBUF_INIT, tmp = STRBUF_INIT;
+	struct strbuf out = STRBUF_INIT;
 	uint64_t count = c->index.nr, sum;
 	size_t i;
-	int fd = -1, ret = 0;
+	int ret = 0;
 
 	strbuf_add(&out, CACHE_MAGIC, 4);
 	put_u32(&out, CACHE_VERSION);
@@ -241,24 +242,10 @@ static int cache_store(struct cache *c, const char (*oids)[41],
 	memcpy(out.buf + 8, &count, 8);
 	memcpy(out.buf + 16, &sum, 8);
 
-	strbuf_addf(&tmp, "%s.XXXXXX", c->path);
-	fd = mkstemp(tmp.buf);
-	if (fd < 0 || write(fd, out.buf, out.len) != (ssize_t)out.len ||
-	    fsync(fd) < 0) {
-		ret = error_errno("unable to write '%s'", tmp.buf);
-		if (fd >= 0)
-			unlink(tmp.buf);
-		goto cleanup;
-	}
-	if (rename(tmp.buf, c->path) < 0) {
-		ret = error_errno("unable to rename '%s'", tmp.buf);
-		unlink(tmp.buf);
-	}
-cleanup:
-	if (fd >= 0)
-		close(fd);
+	if (write_file_atomic(c->path, out.buf, out.len, 0666,
+			      WRITE_FILE_SYNC) < 0)
+		ret = error_errno("unable to write '%s'", c->path);
 	strbuf_release(&out);
-	strbuf_release(&tmp);
 	return ret;
 }
 

@@ -1,6 +1,9 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -149,4 +152,119 @@ void lock_file_release(const char *path, int fd)
 	/* Removed while still held, so no one takes the file we drop. */
 	unlink(path);
 	close(fd);
+}
+
+int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (!n) {
+			errno = ENOSPC;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Remove "<base>.tmp-<pid>" files in dir whose process is gone: what a
+ * run killed between creating and renaming its temporary file left.
+ * A live process (or one we may not signal) keeps its file.
+ */
+static void tmp_sweep(const char *dir, const char *base)
+{
+	size_t blen = strlen(base);
+	struct strbuf path = STRBUF_INIT;
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		const char *p = de->d_name;
+		char *end;
+		long pid;
+
+		if (strncmp(p, base, blen) || strncmp(p + blen, ".tmp-", 5))
+			continue;
+		p += blen + 5;
+		if (*p < '1' || *p > '9')
+			continue;
+		pid = strtol(p, &end, 10);
+		if (*end || pid <= 0 || pid == (long)getpid() ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", dir, de->d_name);
+		unlink(path.buf);
+	}
+	closedir(d);
+	strbuf_release(&path);
+}
+
+int write_file_parts(const char *path, const struct write_part *parts,
+		     size_t nr, mode_t mode, unsigned flags)
+{
+	struct strbuf tmp = STRBUF_INIT, dir = STRBUF_INIT;
+	const char *slash = strrchr(path, '/');
+	int fd = -1, ret = -1, err;
+	size_t i;
+
+	if (slash)
+		strbuf_add(&dir, path, (size_t)(slash - path + (slash == path)));
+	else
+		strbuf_addch(&dir, '.');
+	tmp_sweep(dir.buf, slash ? slash + 1 : path);
+
+	strbuf_addf(&tmp, "%s.tmp-%ld", path, (long)getpid());
+	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0) {
+		strbuf_reset(&tmp); /* nothing to remove */
+		goto cleanup;
+	}
+	for (i = 0; i < nr; i++)
+		if (write_all(fd, parts[i].buf, parts[i].len) < 0)
+			goto cleanup;
+	/* The umask must not take away the bits a hook needs. */
+	if ((flags & WRITE_FILE_EXACT_MODE) && fchmod(fd, mode) < 0)
+		goto cleanup;
+	/* EINVAL: a file system that cannot sync (some FUSE ones). */
+	if ((flags & WRITE_FILE_SYNC) && fsync(fd) < 0 && errno != EINVAL)
+		goto cleanup;
+	err = close(fd);
+	fd = -1;
+	if (err < 0 || rename(tmp.buf, path) < 0)
+		goto cleanup;
+	ret = 0;
+cleanup:
+	if (ret < 0) {
+		err = errno;
+		if (fd >= 0)
+			close(fd);
+		if (tmp.len)
+			unlink(tmp.buf);
+		errno = err;
+	}
+	strbuf_release(&tmp);
+	strbuf_release(&dir);
+	return ret;
+}
+
+int write_file_atomic(const char *path, const void *buf, size_t len,
+		      mode_t mode, unsigned flags)
+{
+	struct write_part part;
+
+	part.buf = buf;
+	part.len = len;
+	return write_file_parts(path, &part, 1, mode, flags);
 }

@@ -1,6 +1,7 @@
 #ifndef TOKENS_PATHS_H
 #define TOKENS_PATHS_H
 
+#include <sys/types.h>
 #include "strbuf.h"
 
 /* Installed data (prices.json, hooks/, ci/): $GIT_TOKENS_DATADIR or
@@ -15,6 +16,30 @@ int tokens_user_cache_dir(struct strbuf *out);
 
 /* mkdir -p: 0, or -1 with errno set (no message). */
 int mkdir_p(const char *path);
+
+/* write(2) all of buf, again after EINTR: 0, or -1 with errno set. */
+int write_all(int fd, const void *buf, size_t len);
+
+/*
+ * Write the parts, one after the other, as the file path: into
+ * "<path>.tmp-<pid>" beside it, then renamed over path, so that a
+ * reader sees the old file or the new one, never a part, and a failed
+ * write (a full disk) leaves the old one. The temporary files of runs
+ * that were killed are removed first. mode is a new file's, less the
+ * umask (exactly mode with WRITE_FILE_EXACT_MODE); WRITE_FILE_SYNC
+ * fsyncs before the rename (not for caches that are rebuilt anyway).
+ * Returns 0, or -1 with errno set (no message).
+ */
+struct write_part {
+	const void *buf;
+	size_t len;
+};
+#define WRITE_FILE_SYNC       (1 << 0)
+#define WRITE_FILE_EXACT_MODE (1 << 1)
+int write_file_parts(const char *path, const struct write_part *parts,
+		     size_t nr, mode_t mode, unsigned flags);
+int write_file_atomic(const char *path, const void *buf, size_t len,
+		      mode_t mode, unsigned flags);
 
 /*
  * An exclusive lock on the file path, held with flock() so that it dies

@@ -11,6 +11,7 @@
 #include "event.h"
 #include "http.h"
 #include "json.h"
+#include "paths.h"
 #include "provider.h"
 #include "repo.h"
 #include "strbuf.h"
@@ -908,7 +909,9 @@ static int store_update(struct fetch *f, struct provider_result *result)
 	strbuf_addstr(&sb, STORE_HEADER "\n");
 	for (i = 0; i < all.nr; i++)
 		format_event(&sb, &all.ev[i]);
-	ret = http_write_atomic(path.buf, sb.buf, sb.len);
+	ret = write_file_atomic(path.buf, sb.buf, sb.len, 0600, WRITE_FILE_SYNC);
+	if (ret < 0)
+		error_errno("unable to write '%s'", path.buf);
 cleanup:
 	usage_set_release(&old);
 	usage_set_release(&all);

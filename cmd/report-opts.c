@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "paths.h"
 #include "report-opts.h"
 #include "repo.h"
 #include "review.h"
@@ -279,56 +280,6 @@ void report_setup_output(const struct report_opts *o, struct repo *repo,
 		want_color((enum color_when)o->color, repo);
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
-/* Write to a temporary file beside path, then rename it into place. */
-static int write_atomic(const char *path, const struct strbuf *buf)
-{
-	char *tmp = xstrfmt("%s.tmp-XXXXXX", path);
-	mode_t mask;
-	int fd, ret = 0;
-
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		ret = error_errno("could not create '%s'", tmp);
-		goto cleanup;
-	}
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) < 0 ||
-	    write_all(fd, buf->buf, buf->len) < 0) {
-		ret = error_errno("could not write '%s'", tmp);
-		close(fd);
-		unlink(tmp);
-		goto cleanup;
-	}
-	if (close(fd) < 0) {
-		ret = error_errno("could not write '%s'", tmp);
-		unlink(tmp);
-		goto cleanup;
-	}
-	if (rename(tmp, path) < 0) {
-		ret = error_errno("could not rename '%s' to '%s'", tmp, path);
-		unlink(tmp);
-	}
-cleanup:
-	free(tmp);
-	return ret;
-}
-
 /* -o /dev/null, a FIFO, a terminal: written in place, never replaced. */
 static int write_special(const char *path, const struct strbuf *buf)
 {
@@ -350,7 +301,10 @@ int report_write(const struct report_opts *o, const struct strbuf *buf)
 	if (o->output && strcmp(o->output, "-")) {
 		if (!stat(o->output, &st) && !S_ISREG(st.st_mode))
 			return write_special(o->output, buf);
-		return write_atomic(o->output, buf);
+		if (write_file_atomic(o->output, buf->buf, buf->len, 0666,
+				      0) < 0)
+			return error_errno("could not write '%s'", o->output);
+		return 0;
 	}
 	if (fwrite(buf->buf, 1, buf->len, stdout) != buf->len ||
 	    fflush(stdout))

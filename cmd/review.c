@@ -4,6 +4,7 @@
  * pull or merge request, Gerrit's refs/notes/review, trailers.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "http.h"
 #include "oidmap.h"
 #include "repo.h"
+#include "paths.h"
 #include "review.h"
 #include "run-command.h"
 #include "term.h"
@@ -192,8 +194,10 @@ static void cache_save(struct review_ctx *x)
 		strbuf_addf(&buf, "%s %llu\n", hex,
 			    (unsigned long long)x->msgs.e[i].value);
 	}
-	if (http_write_atomic(path.buf, buf.buf, buf.len) < 0)
-		warning("could not save '%s'; continuing", path.buf);
+	if (write_file_atomic(path.buf, buf.buf, buf.len, 0600,
+			      WRITE_FILE_SYNC) < 0)
+		warning("could not save '%s': %s; continuing", path.buf,
+			strerror(errno));
 cleanup:
 	strbuf_release(&path);
 	strbuf_release(&buf);

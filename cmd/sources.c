@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "paths.h"
 #include "prices.h"
 #include "repo.h"
 #include "sources.h"
@@ -921,14 +922,14 @@ static int cache_write(struct source_state *st, const char *path,
 		       const struct usage_set *result)
 {
 	struct strbuf body = STRBUF_INIT, strs = STRBUF_INIT;
-	struct strbuf recs = STRBUF_INIT, tmp = STRBUF_INIT;
+	struct strbuf recs = STRBUF_INIT;
 	struct strtab tab = { 0 };
+	struct write_part parts[3];
 	struct disk_header h;
 	struct source_rec r;
 	struct disk_rec d;
 	size_t i, j, nfiles = 0;
 	uint64_t nres = result->nr;
-	FILE *fp = NULL;
 	int ret = -1;
 
 	/* The table of files first: a run with nothing new reads no more. */
@@ -990,31 +991,20 @@ static int cache_write(struct source_state *st, const char *path,
 	h.nstr = tab.nr;
 	h.nfiles = nfiles;
 
-	strbuf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-	fp = fopen(tmp.buf, "wb");
-	if (!fp)
+	parts[0].buf = &h;
+	parts[0].len = sizeof(h);
+	parts[1].buf = strs.buf;
+	parts[1].len = strs.len;
+	parts[2].buf = body.buf;
+	parts[2].len = body.len;
+	/* A cache: rebuilt when lost, so not worth an fsync. */
+	if (write_file_parts(path, parts, 3, 0666, 0) < 0)
 		goto cleanup;
-	if (fwrite(&h, sizeof(h), 1, fp) != 1 ||
-	    fwrite(strs.buf, 1, strs.len, fp) != strs.len ||
-	    fwrite(body.buf, 1, body.len, fp) != body.len) {
-		fclose(fp);
-		unlink(tmp.buf);
-		goto cleanup;
-	}
-	if (fclose(fp)) {
-		unlink(tmp.buf);
-		goto cleanup;
-	}
-	if (rename(tmp.buf, path) < 0) {
-		unlink(tmp.buf);
-		goto cleanup;
-	}
 	ret = 0;
 cleanup:
 	strbuf_release(&body);
 	strbuf_release(&strs);
 	strbuf_release(&recs);
-	strbuf_release(&tmp);
 	free(tab.s);
 	free(tab.key);
 	free(tab.val);

@@ -40,6 +40,7 @@
 #include <unistd.h>
 #include "numstat.h"
 #include "oidmap.h"
+#include "paths.h"
 #include "repo.h"
 #include "run-command.h"
 #include "strbuf.h"
@@ -763,7 +764,7 @@ static int spawn(struct child_process *cp)
 	return ret;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
+static int feed_git(int fd, const char *buf, size_t len)
 {
 	while (len) {
 		ssize_t n = write(fd, buf, len);
@@ -904,7 +905,7 @@ static int server_diff(struct server *sv, struct repo *repo,
 			    (unsigned long)i);
 	}
 	strbuf_addch(&in, '\n');
-	if (write_all(sv->mk.in, in.buf, in.len) < 0) {
+	if (feed_git(sv->mk.in, in.buf, in.len) < 0) {
 		ret = -1;
 		goto cleanup;
 	}
@@ -926,7 +927,7 @@ static int server_diff(struct server *sv, struct repo *repo,
 		strcpy(ta, EMPTY_TREE);
 	strbuf_reset(&in);
 	strbuf_addf(&in, "%s %s\n@\n", ta, tb);
-	if (write_all(sv->dt.in, in.buf, in.len) < 0 ||
+	if (feed_git(sv->dt.in, in.buf, in.len) < 0 ||
 	    read_record(&sv->dt_rd, rec, '\n') <= 0) {
 		ret = error("git diff-tree failed on blobs");
 		goto cleanup;
@@ -1784,13 +1785,13 @@ static char *state_path(struct repo *repo)
 
 static int state_store(struct survival *s, struct repo *repo)
 {
-	struct strbuf out = STRBUF_INIT, body = STRBUF_INIT, tmp = STRBUF_INIT;
+	struct strbuf out = STRBUF_INIT, body = STRBUF_INIT;
 	struct path_table pt;
 	unsigned char tip[20];
 	char *path = state_path(repo);
 	size_t i, k, nfiles = 0;
 	uint64_t sum;
-	int fd = -1, ret = 0;
+	int ret = 0;
 
 	memset(&pt, 0, sizeof(pt));
 	if (!path)
@@ -1846,27 +1847,14 @@ static int state_store(struct survival *s, struct repo *repo)
 	sum = fnv1a(out.buf + 16, out.len - 16, 0xcbf29ce484222325ULL);
 	memcpy(out.buf + 8, &sum, 8);
 
-	strbuf_addf(&tmp, "%s.XXXXXX", path);
-	fd = mkstemp(tmp.buf);
-	if (fd < 0 || write_all(fd, out.buf, out.len) < 0 || fsync(fd) < 0) {
-		ret = error_errno("unable to write '%s'", tmp.buf);
-		if (fd >= 0)
-			unlink(tmp.buf);
-		goto cleanup;
-	}
-	if (rename(tmp.buf, path) < 0) {
-		ret = error_errno("unable to rename '%s'", tmp.buf);
-		unlink(tmp.buf);
-	}
-cleanup:
-	if (fd >= 0)
-		close(fd);
+	if (write_file_atomic(path, out.buf, out.len, 0666,
+			      WRITE_FILE_SYNC) < 0)
+		ret = error_errno("unable to write '%s'", path);
 	free(path);
 	free(pt.p);
 	free(pt.slot);
 	strbuf_release(&out);
 	strbuf_release(&body);
-	strbuf_release(&tmp);
 	return ret;
 }
 
@@ -2171,7 +2159,7 @@ static int temp_fd_with(const struct strbuf *data)
 		error_errno("unable to create '%s'", path);
 	} else {
 		unlink(path);
-		if (write_all(fd, data->buf, data->len) < 0 ||
+		if (feed_git(fd, data->buf, data->len) < 0 ||
 		    lseek(fd, 0, SEEK_SET) < 0) {
 			close(fd);
 			fd = -1;

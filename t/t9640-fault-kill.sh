@@ -227,4 +227,25 @@ test_expect_success 'report and usage killed while they write their caches' '
 	)
 '
 
+test_expect_success 'temporary files of killed runs go, a live run keeps its own' '
+	(
+		cd repo &&
+		git tokens report --format=json >/dev/null &&
+		ls .git/tokens/numstat-*.cache >caches &&
+		test_line_count = 1 caches &&
+		cache=$(cat caches) &&
+		# no process has a pid above /proc/sys/kernel/pid_max (4194304)
+		echo partial >"$cache.tmp-4194999" &&
+		echo mine >"$cache.tmp-$$" &&
+		echo other >"$cache.tmp-x" &&
+		rm "$cache" &&
+		git tokens report --format=json >/dev/null &&
+		test -f "$cache" &&
+		! test -e "$cache.tmp-4194999" &&
+		test -f "$cache.tmp-$$" &&
+		test -f "$cache.tmp-x" &&
+		rm "$cache.tmp-$$" "$cache.tmp-x"
+	)
+'
+
 test_done

@@ -124,13 +124,13 @@ test_expect_success 'six syncs at once fetch into one tracking ref' '
 		(
 			cd other &&
 			git notes --ref=tokens append -m "$(other_line $((10 + $r)))" \
-				HEAD &&
-			git tokens sync -q
+				HEAD 2>../other-notes-$r.err &&
+			git tokens sync -q 2>../other-sync-$r.err
 		) &&
 		(
 			cd repo &&
 			git notes --ref=tokens append -m "$(other_line $((20 + $r)))" \
-				HEAD &&
+				HEAD 2>../repo-notes-$r.err &&
 			for i in 1 2 3 4 5 6
 			do
 				{ git tokens sync -q >../six-$r-$i.out \

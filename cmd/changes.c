@@ -701,10 +701,10 @@ cleanup:
 
 static int read_log(struct change_set *out, struct repo *repo,
 		    const struct change_opts *opts, const struct oidmap *shallow,
-		    size_t *nshallow)
+		    size_t *nshallow, struct strbuf *err)
 {
 	struct child_process cp = CHILD_PROCESS_INIT;
-	struct strbuf log = STRBUF_INIT;
+	struct strbuf log = STRBUF_INIT, gerr = STRBUF_INIT;
 	int ret = 0, code;
 
 	cp.git_cmd = 1;
@@ -724,13 +724,19 @@ static int read_log(struct change_set *out, struct repo *repo,
 		strvec_push(&cp.args, "HEAD");
 	strvec_push(&cp.args, "--");
 	strvec_pushv(&cp.args, opts->paths.v);
-	code = capture_command(&cp, &log);
-	if (code)
+	/* git's complaint (a missing object...) becomes our one line. */
+	code = capture_command_err(&cp, &log, &gerr);
+	if (code && git_complaint(gerr.buf, err))
+		ret = -1;
+	else if (code)
 		ret = error("git log failed (exit code %d)", code);
 	else
 		ret = parse_log(out, repo, &log, opts, shallow, nshallow);
+	if (!code && gerr.len)
+		fputs(gerr.buf, stderr); /* its warnings still show */
 	child_process_clear(&cp);
 	strbuf_release(&log);
+	strbuf_release(&gerr);
 	return ret;
 }
 
@@ -1515,7 +1521,7 @@ int changes_load(struct change_set *out, struct repo *repo,
 	}
 	if (repo_is_shallow(repo))
 		read_shallow(repo, &shallow);
-	if (read_log(out, repo, opts, &shallow, &nshallow) < 0 ||
+	if (read_log(out, repo, opts, &shallow, &nshallow, err) < 0 ||
 	    count_lines(out, repo, opts, err) < 0) {
 		ret = -1;
 		goto cleanup;

@@ -394,11 +394,11 @@ static int write_oid_list(struct strbuf *path, const char (*oids)[41],
 }
 
 /* The first "fatal: " or "error: " line git wrote, without its prefix. */
-static int git_complaint(int fd, struct strbuf *out)
+static int fd_complaint(int fd, struct strbuf *out)
 {
 	struct strbuf buf = STRBUF_INIT;
-	char *p, *line = NULL;
 	ssize_t n;
+	int found;
 
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return 0;
@@ -407,15 +407,9 @@ static int git_complaint(int fd, struct strbuf *out)
 		strbuf_setlen(&buf, buf.len + n);
 		strbuf_grow(&buf, 4096);
 	}
-	for (p = buf.buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-		if (!strncmp(p, "fatal: ", 7) || !strncmp(p, "error: ", 7)) {
-			line = p + 7;
-			break;
-		}
-	if (line)
-		strbuf_add(out, line, strchrnul(line, '\n') - line);
+	found = git_complaint(buf.buf, out);
 	strbuf_release(&buf);
-	return !!line;
+	return found;
 }
 
 static void forward_stderr(int fd)
@@ -518,7 +512,7 @@ static int run_workers(struct commit_stat *out, const char (*oids)[41],
 			snprintf(w[i].msg, sizeof(w[i].msg), "git diff-tree failed");
 		}
 		if (w[i].failed && !ret) {
-			if (errfd >= 0 && err && git_complaint(errfd, err))
+			if (errfd >= 0 && err && fd_complaint(errfd, err))
 				ret = -1;
 			else
 				ret = error("%s", *w[i].msg ? w[i].msg :

@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -259,4 +260,37 @@ int capture_command(struct child_process *cp, struct strbuf *out)
 	close(cp->out);
 	cp->out = 0;
 	return finish_command(cp);
+}
+
+int capture_command_err(struct child_process *cp, struct strbuf *out,
+			struct strbuf *err)
+{
+	FILE *tmp = tmpfile();
+	char buf[4096];
+	size_t n;
+	int code;
+
+	if (!tmp)
+		return error_errno("cannot create a temporary file");
+	cp->err = fileno(tmp);
+	code = capture_command(cp, out);
+	cp->err = 0;
+	rewind(tmp);
+	while ((n = fread(buf, 1, sizeof(buf), tmp)) > 0)
+		strbuf_add(err, buf, n);
+	fclose(tmp);
+	return code;
+}
+
+int git_complaint(const char *text, struct strbuf *out)
+{
+	const char *p;
+
+	for (p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, "fatal: ", 7) || !strncmp(p, "error: ", 7)) {
+			p += 7;
+			strbuf_add(out, p, (size_t)(strchrnul(p, '\n') - p));
+			return 1;
+		}
+	return 0;
 }

@@ -32,6 +32,17 @@ int finish_command(struct child_process *cp);
 int run_command(struct child_process *cp);
 /* Run with no stdin and capture stdout into out; returns the exit code. */
 int capture_command(struct child_process *cp, struct strbuf *out);
+/*
+ * The same, with what it writes to stderr kept in err rather than shown
+ * (through a temporary file: a pipe could fill while stdout is read).
+ */
+int capture_command_err(struct child_process *cp, struct strbuf *out,
+			struct strbuf *err);
+/*
+ * git's first complaint in text (its stderr): the first "fatal: " or
+ * "error: " line, without that prefix, added to out. 1 if found, else 0.
+ */
+int git_complaint(const char *text, struct strbuf *out);
 void child_process_clear(struct child_process *cp);
 
 #endif

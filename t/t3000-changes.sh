@@ -322,4 +322,21 @@ test_expect_success 'a missing object is one fatal line naming it' '
 	)
 '
 
+test_expect_success 'a missing commit is one fatal line naming it' '
+	git init -q broken-commit &&
+	(
+		cd broken-commit &&
+		test_commit one f.txt hello &&
+		test_commit two f.txt more &&
+		test_commit three f.txt again &&
+		c=$(git rev-parse HEAD~1) &&
+		rm -f .git/objects/$(echo $c | cut -c1-2)/$(echo $c | cut -c3-) &&
+		test_expect_code 128 git tokens report --no-cache 2>err &&
+		test $(wc -l <err) = 1 &&
+		grep "^fatal: .*$c" err &&
+		test_expect_code 128 git tokens log 2>err &&
+		test $(wc -l <err) = 1
+	)
+'
+
 test_done

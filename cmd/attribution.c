@@ -32,24 +32,6 @@ struct acc {
 	int pre_day_usage;      /* had usage before the day phase */
 };
 
-static int how_rank(enum attrib_how how)
-{
-	switch (how) {
-	case ATTRIB_HOOK:
-		return 5;
-	case ATTRIB_LINK:
-		return 4;
-	case ATTRIB_WINDOW:
-		return 3;
-	case ATTRIB_IMPORT:
-		return 2;
-	case ATTRIB_DAY:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 static void weigh(struct weight **v, size_t *nr, size_t *alloc,
 		  const char *name, double w)
 {
@@ -90,18 +72,8 @@ static void sum_add(struct usage_sum *u, struct acc *a, const char *tool,
 	double w = (cost_known ? cost : 0) +
 		(double)(input + output + cache_write + cache_read) * 1e-15;
 
-	u->requests += requests;
-	u->input += input;
-	u->output += output;
-	u->cache_write += cache_write;
-	u->cache_read += cache_read;
-	if (cost_known)
-		u->cost += cost;
-	else
-		u->cost_unknown = 1;
-	if (!u->has_usage || how_rank(how) < how_rank(u->how))
-		u->how = how;
-	u->has_usage = 1;
+	usage_sum_add(u, requests, input, output, cache_write, cache_read,
+		      cost, cost_known, how);
 	if (a) {
 		weigh(&a->tools, &a->ntools, &a->atools, tool, w);
 		weigh(&a->models, &a->nmodels, &a->amodels, model, w);

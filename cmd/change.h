@@ -40,6 +40,13 @@ struct usage_sum {
 	const char *model;        /* the model holding most of the cost */
 	enum attrib_how how;      /* the weakest confidence among its events */
 };
+/*
+ * Add a share of usage to u; u->how stays the weakest confidence of
+ * what was added (hook, then link, window, import, day).
+ */
+void usage_sum_add(struct usage_sum *u, uint64_t requests, uint64_t input,
+		   uint64_t output, uint64_t cache_write, uint64_t cache_read,
+		   double cost, int cost_known, enum attrib_how how);
 
 /* What a change became (SPEC §7.3, §7.4); filled by the outcomes module. */
 enum review_state {

@@ -41,20 +41,76 @@ void change_opts_release(struct change_opts *opts)
 	strvec_clear(&opts->authors);
 }
 
+static int how_rank(enum attrib_how how)
+{
+	switch (how) {
+	case ATTRIB_HOOK:
+		return 5;
+	case ATTRIB_LINK:
+		return 4;
+	case ATTRIB_WINDOW:
+		return 3;
+	case ATTRIB_IMPORT:
+		return 2;
+	case ATTRIB_DAY:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+void usage_sum_add(struct usage_sum *u, uint64_t requests, uint64_t input,
+		   uint64_t output, uint64_t cache_write, uint64_t cache_read,
+		   double cost, int cost_known, enum attrib_how how)
+{
+	u->requests += requests;
+	u->input += input;
+	u->output += output;
+	u->cache_write += cache_write;
+	u->cache_read += cache_read;
+	if (cost_known)
+		u->cost += cost;
+	else
+		u->cost_unknown = 1;
+	if (!u->has_usage || how_rank(how) < how_rank(u->how))
+		u->how = how;
+	u->has_usage = 1;
+}
+
+static void change_clear(struct change *c)
+{
+	free(c->author_name);
+	free(c->author_email);
+	free(c->committer_name);
+	free(c->committer_email);
+	free(c->subject);
+	free(c->reverts);
+}
+
+/* Take out of the set the changes whose gone[i] is set, in place. */
+static void drop_changes(struct change_set *set, const unsigned char *gone)
+{
+	size_t i, w;
+
+	for (i = w = 0; i < set->nr; i++) {
+		if (!gone[i]) {
+			if (w != i)
+				set->c[w] = set->c[i];
+			w++;
+			continue;
+		}
+		set->excluded_lines -= set->c[i].excluded;
+		change_clear(&set->c[i]);
+	}
+	set->nr = w;
+}
+
 void change_set_release(struct change_set *set)
 {
 	size_t i;
 
-	for (i = 0; i < set->nr; i++) {
-		struct change *c = &set->c[i];
-
-		free(c->author_name);
-		free(c->author_email);
-		free(c->committer_name);
-		free(c->committer_email);
-		free(c->subject);
-		free(c->reverts);
-	}
+	for (i = 0; i < set->nr; i++)
+		change_clear(&set->c[i]);
 	free(set->c);
 	free(set->mainline_ref);
 	free(set->absorbed);
@@ -122,7 +178,7 @@ void change_set_fold_squashes(struct change_set *set)
 {
 	struct oidmap idx = OIDMAP_INIT;
 	unsigned char *gone = NULL;
-	size_t i, w, from, into;
+	size_t i, from, into;
 
 	if (!set->absorbed_nr || !set->nr)
 		return;
@@ -140,25 +196,8 @@ void change_set_fold_squashes(struct change_set *set)
 		if (!set->c[into].agent)
 			set->c[into].agent = set->c[from].agent;
 	}
-	for (i = w = 0; i < set->nr; i++) {
-		struct change *c = &set->c[i];
-
-		if (!gone[i]) {
-			if (w != i)
-				set->c[w] = *c;
-			w++;
-			continue;
-		}
-		/* its lines are the squash commit's lines: count them once */
-		set->excluded_lines -= c->excluded;
-		free(c->author_name);
-		free(c->author_email);
-		free(c->committer_name);
-		free(c->committer_email);
-		free(c->subject);
-		free(c->reverts);
-	}
-	set->nr = w;
+	/* their lines are the squash commits' lines: count them once */
+	drop_changes(set, gone);
 	free(gone);
 	oidmap_clear(&idx);
 }
@@ -682,12 +721,7 @@ static int parse_log(struct change_set *out, struct repo *repo,
 		 * change_set_squash_authors() applies the patterns then.
 		 */
 		if (!author_matches(re, nre, &c) && !squash_message(msg)) {
-			free(c.author_name);
-			free(c.author_email);
-			free(c.committer_name);
-			free(c.committer_email);
-			free(c.subject);
-			free(c.reverts);
+			change_clear(&c);
 			continue;
 		}
 		ALLOC_GROW(out->c, out->nr + 1, out->alloc);
@@ -1411,7 +1445,8 @@ int change_set_squash_authors(struct change_set *set, struct repo *repo,
 	struct strbuf ids = STRBUF_INIT;
 	struct squash_part *parts = NULL;
 	regex_t *re = NULL;
-	size_t nre = 0, nparts = 0, i, j, k, w, from, into;
+	size_t nre = 0, nparts = 0, i, j, k, from, into;
+	unsigned char *gone = NULL;
 	int ret = 0;
 
 	if (!set->absorbed_nr && !opts->authors.nr)
@@ -1469,25 +1504,12 @@ int change_set_squash_authors(struct change_set *set, struct repo *repo,
 		ret = -1;
 		goto cleanup;
 	}
-	for (k = w = 0; k < set->nr; k++) {
-		struct change *c = &set->c[k];
-
-		if (author_matches(re, nre, c)) {
-			if (w != k)
-				set->c[w] = *c;
-			w++;
-			continue;
-		}
-		set->excluded_lines -= c->excluded;
-		free(c->author_name);
-		free(c->author_email);
-		free(c->committer_name);
-		free(c->committer_email);
-		free(c->subject);
-		free(c->reverts);
-	}
-	set->nr = w;
+	gone = xcalloc(set->nr ? set->nr : 1, 1);
+	for (k = 0; k < set->nr; k++)
+		gone[k] = !author_matches(re, nre, &set->c[k]);
+	drop_changes(set, gone);
 cleanup:
+	free(gone);
 	authors_free(re, nre);
 	free(parts);
 	strbuf_release(&ids);

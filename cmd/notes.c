@@ -215,25 +215,6 @@ void note_release(struct note *n)
 	n->bad = n->bad_first = 0;
 }
 
-/* How much a confidence is worth, for "the weakest among them". */
-static int how_rank(enum attrib_how how)
-{
-	switch (how) {
-	case ATTRIB_HOOK:
-		return 5;
-	case ATTRIB_LINK:
-		return 4;
-	case ATTRIB_WINDOW:
-		return 3;
-	case ATTRIB_IMPORT:
-		return 2;
-	case ATTRIB_DAY:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 void note_usage(const struct note *n, struct usage_sum *u)
 {
 	size_t i;
@@ -243,18 +224,9 @@ void note_usage(const struct note *n, struct usage_sum *u)
 
 		if (!l->valid)
 			continue;
-		u->requests += l->requests;
-		u->input += l->input;
-		u->output += l->output;
-		u->cache_write += l->cache_write;
-		u->cache_read += l->cache_read;
-		if (l->cost_known)
-			u->cost += l->cost;
-		else
-			u->cost_unknown = 1;
-		if (!u->has_usage || how_rank(l->how) < how_rank(u->how))
-			u->how = l->how;
-		u->has_usage = 1;
+		usage_sum_add(u, l->requests, l->input, l->output,
+			      l->cache_write, l->cache_read, l->cost,
+			      l->cost_known, l->how);
 	}
 }
 
@@ -424,17 +396,23 @@ static int read_map(struct repo *repo, const char *tip, struct notes_map *out)
 	return 0;
 }
 
+/* ref, or the configured notes ref (NULL after error()). */
+static const char *ref_or_default(struct repo *repo, const char *ref,
+				  struct strbuf *name)
+{
+	if (ref)
+		return ref;
+	return notes_ref(repo, name) < 0 ? NULL : name->buf;
+}
+
 int notes_read_all(struct repo *repo, const char *ref, struct notes_map *out)
 {
 	struct strbuf name = STRBUF_INIT;
 	char tip[OID_HEX + 1];
 	int r, ret = -1;
 
-	if (!ref) {
-		if (notes_ref(repo, &name) < 0)
-			goto cleanup;
-		ref = name.buf;
-	}
+	if (!(ref = ref_or_default(repo, ref, &name)))
+		goto cleanup;
 	r = repo_notes_tip(repo, ref, tip);
 	if (r < 0)
 		goto cleanup;
@@ -684,11 +662,8 @@ static int notes_apply(struct repo *repo, const char *ref,
 	size_t i, n, added, sum = 0;
 	int attempt, r, locked = 0, ret = -1;
 
-	if (!ref) {
-		if (notes_ref(repo, &name) < 0)
-			goto cleanup;
-		ref = name.buf;
-	}
+	if (!(ref = ref_or_default(repo, ref, &name)))
+		goto cleanup;
 	pu = xcalloc(nr ? nr : 1, sizeof(*pu));
 	up = xcalloc(nr ? nr : 1, sizeof(*up));
 	for (i = 0; i < nr; i++)
@@ -770,11 +745,8 @@ int notes_has_lines(struct repo *repo, const char *ref, const char *commit,
 	size_t i;
 	int r, ret = -1;
 
-	if (!ref) {
-		if (notes_ref(repo, &name) < 0)
-			goto cleanup;
-		ref = name.buf;
-	}
+	if (!(ref = ref_or_default(repo, ref, &name)))
+		goto cleanup;
 	r = repo_notes_tip(repo, ref, tip);
 	if (r < 0)
 		goto cleanup;
@@ -876,11 +848,8 @@ int notes_merge(struct repo *repo, const char *ref, const char *other,
 	int r, attempt, ret = -1;
 
 	*changed = 0;
-	if (!ref) {
-		if (notes_ref(repo, &name) < 0)
-			goto cleanup;
-		ref = name.buf;
-	}
+	if (!(ref = ref_or_default(repo, ref, &name)))
+		goto cleanup;
 	r = repo_resolve(repo, other, their_tip);
 	if (r) {
 		if (r > 0)

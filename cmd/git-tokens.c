@@ -12,12 +12,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "builtin.h"
-#include "parse-options.h"
-#include "repo.h"
-#include "run-command.h"
-#include "term.h"
-#include "usage.h"
+#include "base/die.h"
+#include "base/parse-options.h"
+#include "base/run-command.h"
+#include "base/term.h"
+#include "builtin/builtin.h"
+#include "git/repo.h"
 
 #define RUN_SETUP (1 << 0)         /* die outside a repository */
 #define RUN_SETUP_GENTLY (1 << 1)  /* open one if there is one */

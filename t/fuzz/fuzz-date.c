@@ -3,9 +3,9 @@
  * (source_parse_time), forge times and provider days.
  */
 #include "fuzz.h"
-#include "forge.h"
-#include "provider.h"
-#include "sources.h"
+#include "net/forge.h"
+#include "net/provider.h"
+#include "sources/sources.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -5,8 +5,8 @@
  * is also tried as a Link header and as a URL to redact.
  */
 #include "fuzz.h"
-#include "forge.h"
-#include "http.h"
+#include "net/forge.h"
+#include "net/http.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -4,7 +4,7 @@
  */
 #define FUZZ_SOURCES
 #include "fuzz.h"
-#include "source-import.h"
+#include "sources/import.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

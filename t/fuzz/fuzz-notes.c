@@ -4,7 +4,7 @@
  * SPEC §6.1 keeps every line, valid or not).
  */
 #include "fuzz.h"
-#include "notes.h"
+#include "engine/notes.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -5,8 +5,8 @@
  * exiting (parse-options.c).
  */
 #include "fuzz.h"
-#include "parse-options.h"
-#include "strvec.h"
+#include "base/parse-options.h"
+#include "base/strvec.h"
 
 #define MAX_ARGS 64
 

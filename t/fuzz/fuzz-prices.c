@@ -4,8 +4,8 @@
  * tools spell them.
  */
 #include "fuzz.h"
-#include "event.h"
-#include "prices.h"
+#include "model/event.h"
+#include "sources/prices.h"
 
 static const char *models[] = {
 	"claude-sonnet-4-5-20250929", "claude-opus-4.1", "claude-3-5-haiku-latest",

@@ -6,8 +6,8 @@
  * also read as the store.
  */
 #include "fuzz.h"
-#include "event.h"
-#include "provider.h"
+#include "model/event.h"
+#include "net/provider.h"
 
 #define MAX_ANSWERS 8
 

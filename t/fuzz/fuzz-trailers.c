@@ -1,6 +1,6 @@
 /* Commit message trailers (review outcomes: Reviewed-by and the like). */
 #include "fuzz.h"
-#include "trailers.h"
+#include "model/trailers.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

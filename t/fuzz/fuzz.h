@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "usage.h"
+#include "base/die.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -38,9 +38,9 @@ static inline void fuzz_setup(void)
 }
 
 #ifdef FUZZ_SOURCES
-#include "json.h"
-#include "notes.h"
-#include "sources.h"
+#include "base/json.h"
+#include "engine/notes.h"
+#include "sources/sources.h"
 
 /*
  * What the rest of git-tokens does with parsed events must hold for

@@ -24,13 +24,9 @@ time_each=${FUZZ_TIME:-4}
 jobs=${FUZZ_JOBS:-${JOBS:-2}}
 CC=${FUZZ_CC:-clang}
 
-# Everything the targets reach; the command files and main() are left
-# out. Kept explicit so that a half-written command cannot break it.
-lib_src="agents attribution changes event forge http json landing notes
-	numstat oidmap parse-options paths prices provider repo run-command
-	sha256 sources source-aider source-claude source-codex source-gemini
-	source-import source-opencode strbuf strvec survival term trailers
-	usage"
+# Everything the targets reach: the library layers of cmd/, not the
+# commands nor main().
+lib_src=$(cd "$top/cmd" && ls */*.c | grep -v '^builtin/' | sed 's/\.c$//')
 
 all_targets=
 for f in "$top"/t/fuzz/fuzz-*.c
@@ -98,6 +94,7 @@ status=0
 pids=()
 for s in $lib_src
 do
+	mkdir -p "$dir/obj/${s%/*}"
 	compile "$top/cmd/$s.c" "$dir/obj/$s.o" -fsanitize=fuzzer-no-link &
 	pids+=($!)
 	if test ${#pids[@]} -ge "$jobs"

@@ -1,7 +1,7 @@
 /* Agent marks from authors and messages (SPEC §6.2, token-sources §7). */
 #include <stdlib.h>
-#include "agents.h"
-#include "oidmap.h"
+#include "base/oidmap.h"
+#include "model/agents.h"
 #include "tap.h"
 
 static void check(const char *an, const char *ae, const char *msg,

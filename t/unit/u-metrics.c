@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "metrics.h"
-#include "render.h"
-#include "strbuf.h"
-#include "usage.h"
+#include "base/die.h"
+#include "base/strbuf.h"
+#include "report/metrics.h"
+#include "report/render.h"
 #include "tap.h"
 
 #define T0 1731920000   /* 2024-11-18T08:53:20Z, a Monday of 2024-W47 */

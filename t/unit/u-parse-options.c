@@ -5,10 +5,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "parse-options.h"
-#include "strbuf.h"
-#include "strvec.h"
-#include "usage.h"
+#include "base/die.h"
+#include "base/parse-options.h"
+#include "base/strbuf.h"
+#include "base/strvec.h"
 #include "tap.h"
 
 static int verbose, dry_run, count, cb_calls, progress = -1;

@@ -3,8 +3,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "run-command.h"
-#include "usage.h"
+#include "base/die.h"
+#include "base/run-command.h"
 #include "tap.h"
 
 /* child_process_clear() keeps the flags: start each test afresh. */

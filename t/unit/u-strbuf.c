@@ -4,9 +4,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "strbuf.h"
-#include "strvec.h"
-#include "usage.h"
+#include "base/die.h"
+#include "base/strbuf.h"
+#include "base/strvec.h"
 #include "tap.h"
 
 static FILE *file_with(const char *data, size_t len)

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "tap.h"
-#include "trailers.h"
+#include "model/trailers.h"
 
 static size_t count(const char *msg, const char *key)
 {

@@ -1,0 +1,655 @@
+/* Thin helpers over cJSON: the only file that includes <cJSON.h>. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cJSON.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "base/die.h"
+#include "base/json.h"
+
+#define J(x) ((cJSON *)(x))
+#define R(x) ((struct json *)(x))
+
+struct json *json_parse(const char *buf, size_t len)
+{
+	cJSON *root;
+
+	if (!buf)
+		return NULL;
+	root = cJSON_ParseWithLengthOpts(buf, len, NULL, 0);
+	return R(root);
+}
+
+void json_free(struct json *root)
+{
+	cJSON_Delete(J(root));
+}
+
+static cJSON *child_n(const cJSON *obj, const char *key, size_t len)
+{
+	cJSON *c;
+	size_t i, idx = 0;
+	int digits = len > 0;
+
+	if (!obj)
+		return NULL;
+	for (i = 0; i < len; i++)
+		if (key[i] < '0' || key[i] > '9') {
+			digits = 0;
+			break;
+		}
+	if (digits && cJSON_IsArray(obj)) {
+		for (i = 0; i < len && idx < 100000000; i++)
+			idx = idx * 10 + (size_t)(key[i] - '0');
+		for (c = obj->child; c && idx; c = c->next)
+			idx--;
+		return c;
+	}
+	if (!cJSON_IsObject(obj))
+		return NULL;
+	/* Case-sensitive, as the logs are. */
+	for (c = obj->child; c; c = c->next)
+		if (c->string && !strncmp(c->string, key, len) &&
+		    !c->string[len])
+			return c;
+	return NULL;
+}
+
+struct json *json_get(const struct json *obj, const char *path)
+{
+	const cJSON *cur = J(obj);
+	const char *p = path, *dot;
+
+	if (!cur || !path)
+		return NULL;
+	while (cur && *p) {
+		dot = strchr(p, '.');
+		if (!dot)
+			dot = p + strlen(p);
+		cur = child_n(cur, p, (size_t)(dot - p));
+		p = *dot ? dot + 1 : dot;
+	}
+	return R(cur);
+}
+
+int json_is_null(const struct json *j)
+{
+	return j && cJSON_IsNull(J(j));
+}
+
+int json_is_object(const struct json *j)
+{
+	return j && cJSON_IsObject(J(j));
+}
+
+int json_is_array(const struct json *j)
+{
+	return j && cJSON_IsArray(J(j));
+}
+
+int json_is_string(const struct json *j)
+{
+	return j && cJSON_IsString(J(j));
+}
+
+int json_is_number(const struct json *j)
+{
+	return j && cJSON_IsNumber(J(j));
+}
+
+const char *json_str(const struct json *j)
+{
+	if (!j || !cJSON_IsString(J(j)))
+		return NULL;
+	return J(j)->valuestring;
+}
+
+const char *json_get_str(const struct json *obj, const char *path)
+{
+	return json_str(json_get(obj, path));
+}
+
+int json_u64(const struct json *j, uint64_t *out)
+{
+	double d;
+
+	*out = 0;
+	if (!j || !cJSON_IsNumber(J(j)))
+		return JSON_NUM_MISSING;
+	d = J(j)->valuedouble;
+	if (!isfinite(d) || d < 0 || d != floor(d) ||
+	    d > (double)JSON_U64_MAX)
+		return JSON_NUM_BAD;
+	*out = (uint64_t)d;
+	return JSON_NUM_OK;
+}
+
+int json_get_u64(const struct json *obj, const char *path, uint64_t *out)
+{
+	return json_u64(json_get(obj, path), out);
+}
+
+int json_double(const struct json *j, double *out)
+{
+	*out = 0;
+	if (!j || !cJSON_IsNumber(J(j)) || !isfinite(J(j)->valuedouble))
+		return 1;
+	*out = J(j)->valuedouble;
+	return 0;
+}
+
+int json_bool(const struct json *j)
+{
+	if (!j)
+		return -1;
+	if (cJSON_IsTrue(J(j)))
+		return 1;
+	if (cJSON_IsFalse(J(j)))
+		return 0;
+	return -1;
+}
+
+size_t json_size(const struct json *j)
+{
+	const cJSON *c;
+	size_t n = 0;
+
+	if (!j)
+		return 0;
+	for (c = J(j)->child; c; c = c->next)
+		n++;
+	return n;
+}
+
+struct json *json_at(const struct json *j, size_t i)
+{
+	cJSON *c;
+
+	if (!j || !(cJSON_IsArray(J(j)) || cJSON_IsObject(J(j))))
+		return NULL;
+	for (c = J(j)->child; c && i; c = c->next)
+		i--;
+	return R(c);
+}
+
+struct json *json_child(const struct json *j)
+{
+	if (!j || !(cJSON_IsArray(J(j)) || cJSON_IsObject(J(j))))
+		return NULL;
+	return R(J(j)->child);
+}
+
+struct json *json_next(const struct json *j)
+{
+	return j ? R(J(j)->next) : NULL;
+}
+
+const char *json_key(const struct json *j)
+{
+	return j ? J(j)->string : NULL;
+}
+
+/* ---- the skimmer ---- */
+
+static const char *skip_ws(const char *p, const char *end)
+{
+	/* JSON.stringify writes none: look once before looping. */
+	if (p < end && (unsigned char)*p > ' ')
+		return p;
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
+			   *p == '\r'))
+		p++;
+	return p;
+}
+
+/*
+ * The first quote or backslash at or after p, or end. Log lines are
+ * mostly short strings (keys, ids, times): sixteen bytes a step with
+ * SSE2 where the compiler has it beats a memchr call a string, which
+ * also had to look back over runs of backslashes.
+ */
+static inline const char *find_special(const char *p, const char *end)
+{
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		int m = _mm_movemask_epi8(_mm_or_si128(
+				_mm_cmpeq_epi8(v, quote),
+				_mm_cmpeq_epi8(v, bslash)));
+
+		if (m)
+			return p + __builtin_ctz((unsigned)m);
+		p += 16;
+	}
+#endif
+	while (p < end && *p != '"' && *p != '\\')
+		p++;
+	return p;
+}
+
+/* p is just after the opening quote; returns just after the closing. */
+static const char *skip_string(const char *p, const char *end)
+{
+	for (;;) {
+		p = find_special(p, end);
+		if (p >= end)
+			return NULL;
+		if (*p == '"')
+			return p + 1;
+		/* a backslash: the next byte is escaped, whatever it is */
+		if (end - p < 2)
+			return NULL;
+		p += 2;
+	}
+}
+
+static int is_scalar_char(int c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	       c == '-' || c == '+' || c == '.' || c == 'E';
+}
+
+static const char *skip_scalar(const char *p, const char *end)
+{
+	const char *s = p;
+	size_t n;
+
+	while (p < end && is_scalar_char((unsigned char)*p))
+		p++;
+	n = (size_t)(p - s);
+	if (!n)
+		return NULL;
+	if (*s >= 'a' && *s <= 'z')
+		return (n == 4 && (!memcmp(s, "true", 4) ||
+				   !memcmp(s, "null", 4))) ||
+		       (n == 5 && !memcmp(s, "false", 5)) ? p : NULL;
+	if (*s != '-' && (*s < '0' || *s > '9'))
+		return NULL;
+	return p;
+}
+
+/* Skip an object or array, checking brackets and strings only. */
+static const char *skip_container(const char *p, const char *end)
+{
+	uint64_t stack = 0; /* 1 = object, per level */
+	int depth = 0;
+
+	while (p < end) {
+		switch (*p) {
+		case '"':
+			p = skip_string(p + 1, end);
+			if (!p)
+				return NULL;
+			continue;
+		case '{':
+		case '[':
+			if (depth == 64)
+				return NULL;
+			stack = (stack << 1) | (*p == '{');
+			depth++;
+			break;
+		case '}':
+		case ']':
+			if (!depth || (int)(stack & 1) != (*p == '}'))
+				return NULL;
+			stack >>= 1;
+			if (!--depth)
+				return p + 1;
+			break;
+		default:
+			break;
+		}
+		p++;
+	}
+	return NULL;
+}
+
+static const char *skip_value(const char *p, const char *end)
+{
+	if (p >= end)
+		return NULL;
+	if (*p == '"')
+		return skip_string(p + 1, end);
+	if (*p == '{' || *p == '[')
+		return skip_container(p, end);
+	return skip_scalar(p, end);
+}
+
+/* One member of an object to skim in the same pass (json_skim_sub). */
+struct skim_sub {
+	size_t key;
+	const struct json_key *keys;
+	size_t nkeys;
+	struct json_raw *out;
+	int *bad;
+};
+
+static void raw_clear(struct json_raw *out, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[i].p = NULL;
+		out[i].len = 0;
+	}
+}
+
+/* The object at p (after white space); returns just after it, or NULL. */
+static const char *skim_object(const char *p, const char *end,
+			       const struct json_key *keys, size_t nkeys,
+			       struct json_raw *out, const struct skim_sub *sub)
+{
+	size_t i;
+
+	if (p >= end || *p != '{')
+		return NULL;
+	p = skip_ws(p + 1, end);
+	if (p < end && *p == '}')
+		return p + 1;
+	for (;;) {
+		const char *k, *kend, *v;
+		size_t klen;
+
+		if (p >= end || *p != '"')
+			return NULL;
+		k = p + 1;
+		kend = skip_string(k, end);
+		if (!kend)
+			return NULL;
+		p = skip_ws(kend, end);
+		if (p >= end || *p != ':')
+			return NULL;
+		v = skip_ws(p + 1, end);
+		klen = (size_t)(kend - 1 - k);
+		/*
+		 * Lengths first: that rules out almost every member of a log
+		 * line. A raw name with a NUL byte or an escape never equals
+		 * a key.
+		 */
+		for (i = 0; i < nkeys; i++)
+			if (keys[i].len == klen &&
+			    !memcmp(keys[i].name, k, klen))
+				break;
+		if (sub && i == sub->key && v < end && *v == '{') {
+			/*
+			 * Skim it now rather than skip it and skim it again;
+			 * what does not parse as an object is skipped as
+			 * before and flagged, as json_skim() on it would fail.
+			 */
+			raw_clear(sub->out, sub->nkeys);
+			*sub->bad = 0;
+			p = skim_object(v, end, sub->keys, sub->nkeys,
+					sub->out, NULL);
+			if (!p) {
+				raw_clear(sub->out, sub->nkeys);
+				*sub->bad = 1;
+				p = skip_value(v, end);
+			}
+		} else {
+			p = skip_value(v, end);
+		}
+		if (!p)
+			return NULL;
+		if (i < nkeys) {
+			out[i].p = v;
+			out[i].len = (size_t)(p - v);
+		}
+		p = skip_ws(p, end);
+		if (p < end && *p == ',') {
+			p = skip_ws(p + 1, end);
+			continue;
+		}
+		if (p < end && *p == '}')
+			return p + 1;
+		return NULL;
+	}
+}
+
+int json_skim(const char *buf, size_t len, const struct json_key *keys,
+	      size_t nkeys, struct json_raw *out)
+{
+	const char *end = buf + len, *p;
+
+	raw_clear(out, nkeys);
+	p = skim_object(skip_ws(buf, end), end, keys, nkeys, out, NULL);
+	return p && skip_ws(p, end) == end ? 0 : -1;
+}
+
+int json_skim_sub(const char *buf, size_t len, const struct json_key *keys,
+		  size_t nkeys, struct json_raw *out, size_t sub,
+		  const struct json_key *subkeys, size_t nsub,
+		  struct json_raw *subout, int *subbad)
+{
+	const char *end = buf + len, *p;
+	struct skim_sub s;
+
+	s.key = sub;
+	s.keys = subkeys;
+	s.nkeys = nsub;
+	s.out = subout;
+	s.bad = subbad;
+	raw_clear(out, nkeys);
+	raw_clear(subout, nsub);
+	*subbad = 0;
+	p = skim_object(skip_ws(buf, end), end, keys, nkeys, out, &s);
+	return p && skip_ws(p, end) == end ? 0 : -1;
+}
+
+int json_peek(const char *buf, size_t len, const char *key,
+	      struct json_raw *out)
+{
+	const char *p = buf, *end = buf + len;
+	size_t klen = strlen(key);
+
+	p = skip_ws(p, end);
+	if (p >= end || *p != '{')
+		return -1;
+	p = skip_ws(p + 1, end);
+	while (p < end && *p == '"') {
+		const char *k = p + 1, *kend = skip_string(k, end), *v;
+
+		if (!kend)
+			return -1;
+		p = skip_ws(kend, end);
+		if (p >= end || *p != ':')
+			return -1;
+		v = skip_ws(p + 1, end);
+		if (v >= end || *v == '{' || *v == '[')
+			return -1;
+		p = skip_value(v, end);
+		if (!p)
+			return -1;
+		if ((size_t)(kend - 1 - k) == klen && !memcmp(k, key, klen)) {
+			out->p = v;
+			out->len = (size_t)(p - v);
+			return 0;
+		}
+		p = skip_ws(p, end);
+		if (p >= end || *p != ',')
+			return -1;
+		p = skip_ws(p + 1, end);
+	}
+	return -1;
+}
+
+int json_raw_is_object(const struct json_raw *v)
+{
+	return v->p && v->len >= 2 && v->p[0] == '{';
+}
+
+int json_raw_streq(const struct json_raw *v, const char *s)
+{
+	size_t n = strlen(s);
+
+	return v->p && v->len == n + 2 && v->p[0] == '"' &&
+	       !memcmp(v->p + 1, s, n);
+}
+
+static void add_utf8(struct strbuf *sb, unsigned long c)
+{
+	if (c < 0x80) {
+		strbuf_addch(sb, (int)c);
+	} else if (c < 0x800) {
+		strbuf_addch(sb, (int)(0xc0 | (c >> 6)));
+		strbuf_addch(sb, (int)(0x80 | (c & 0x3f)));
+	} else if (c < 0x10000) {
+		strbuf_addch(sb, (int)(0xe0 | (c >> 12)));
+		strbuf_addch(sb, (int)(0x80 | ((c >> 6) & 0x3f)));
+		strbuf_addch(sb, (int)(0x80 | (c & 0x3f)));
+	} else {
+		strbuf_addch(sb, (int)(0xf0 | (c >> 18)));
+		strbuf_addch(sb, (int)(0x80 | ((c >> 12) & 0x3f)));
+		strbuf_addch(sb, (int)(0x80 | ((c >> 6) & 0x3f)));
+		strbuf_addch(sb, (int)(0x80 | (c & 0x3f)));
+	}
+}
+
+static int hex4(const char *p, const char *end, unsigned long *out)
+{
+	unsigned long v = 0;
+	int i;
+
+	if (end - p < 4)
+		return -1;
+	for (i = 0; i < 4; i++) {
+		int c = (unsigned char)p[i];
+
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (unsigned long)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (unsigned long)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v |= (unsigned long)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int json_raw_str(const struct json_raw *v, struct strbuf *tmp,
+		 const char **s, size_t *len)
+{
+	const char *p, *end;
+
+	if (!v->p || v->len < 2 || v->p[0] != '"')
+		return -1;
+	p = v->p + 1;
+	end = v->p + v->len - 1;
+	if (!memchr(p, '\\', (size_t)(end - p))) {
+		*s = p;
+		*len = (size_t)(end - p);
+		return 0;
+	}
+	strbuf_reset(tmp);
+	while (p < end) {
+		unsigned long c, lo;
+
+		if (*p != '\\') {
+			strbuf_addch(tmp, *p++);
+			continue;
+		}
+		if (++p >= end)
+			return -1;
+		switch (*p++) {
+		case '"': strbuf_addch(tmp, '"'); break;
+		case '\\': strbuf_addch(tmp, '\\'); break;
+		case '/': strbuf_addch(tmp, '/'); break;
+		case 'b': strbuf_addch(tmp, '\b'); break;
+		case 'f': strbuf_addch(tmp, '\f'); break;
+		case 'n': strbuf_addch(tmp, '\n'); break;
+		case 'r': strbuf_addch(tmp, '\r'); break;
+		case 't': strbuf_addch(tmp, '\t'); break;
+		case 'u':
+			if (hex4(p, end, &c))
+				return -1;
+			p += 4;
+			if (c >= 0xd800 && c < 0xdc00 && end - p >= 6 &&
+			    p[0] == '\\' && p[1] == 'u' &&
+			    !hex4(p + 2, end, &lo) &&
+			    lo >= 0xdc00 && lo < 0xe000) {
+				c = 0x10000 + ((c - 0xd800) << 10) +
+				    (lo - 0xdc00);
+				p += 6;
+			}
+			add_utf8(tmp, c);
+			break;
+		default:
+			return -1;
+		}
+	}
+	*s = tmp->buf;
+	*len = tmp->len;
+	return 0;
+}
+
+int json_raw_u64(const struct json_raw *v, uint64_t *out)
+{
+	const char *p = v->p, *end;
+	uint64_t n = 0;
+	double d;
+	char buf[64];
+
+	*out = 0;
+	if (!p || !v->len || !(*p == '-' || (*p >= '0' && *p <= '9')))
+		return JSON_NUM_MISSING;
+	end = p + v->len;
+	while (p < end && *p >= '0' && *p <= '9' && n <= JSON_U64_MAX)
+		n = n * 10 + (uint64_t)(*p++ - '0');
+	if (p == end) {
+		if (n > JSON_U64_MAX)
+			return JSON_NUM_BAD;
+		*out = n;
+		return JSON_NUM_OK;
+	}
+	/* the rare forms: -5, 1.5, 2e3, 1.0 */
+	if (v->len >= sizeof(buf))
+		return JSON_NUM_BAD;
+	memcpy(buf, v->p, v->len);
+	buf[v->len] = '\0';
+	/* ERANGE: 1e-400 is no whole number, though it reads as 0 */
+	errno = 0;
+	d = strtod(buf, NULL);
+	if (errno == ERANGE || !isfinite(d) || d < 0 || d != floor(d) ||
+	    d > (double)JSON_U64_MAX)
+		return JSON_NUM_BAD;
+	*out = (uint64_t)d;
+	return JSON_NUM_OK;
+}
+
+int json_raw_double(const struct json_raw *v, double *out)
+{
+	char buf[64];
+	char *e;
+
+	*out = 0;
+	if (!v->p || !v->len || v->len >= sizeof(buf) ||
+	    !(*v->p == '-' || (*v->p >= '0' && *v->p <= '9')))
+		return 1;
+	memcpy(buf, v->p, v->len);
+	buf[v->len] = '\0';
+	*out = strtod(buf, &e);
+	if (*e || !isfinite(*out)) {
+		*out = 0;
+		return 1;
+	}
+	return 0;
+}
+
+int json_raw_bool(const struct json_raw *v)
+{
+	if (!v->p)
+		return -1;
+	if (v->len == 4 && !memcmp(v->p, "true", 4))
+		return 1;
+	if (v->len == 5 && !memcmp(v->p, "false", 5))
+		return 0;
+	return -1;
+}

@@ -1,0 +1,604 @@
+/*
+ * git tokens doctor: check the set-up, one finding a line.
+ *
+ *   ok    all is well
+ *   note  worth knowing, nothing to do
+ *   warn  numbers may be incomplete; a hint says what would help
+ *   fix   something is broken or missing; exit code 1
+ *
+ * Every finding that asks for something carries a "(hint: ...)". The
+ * doctor only reads: it never writes config, hooks or notes, and never
+ * goes to the network (no credential helper either). Token values are
+ * never shown: only which variable holds one.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/die.h"
+#include "base/parse-options.h"
+#include "base/run-command.h"
+#include "base/strbuf.h"
+#include "base/strvec.h"
+#include "builtin/builtin.h"
+#include "engine/notes.h"
+#include "git/repo.h"
+#include "model/event.h"
+#include "net/forge.h"
+#include "sources/prices.h"
+#include "sources/sources.h"
+
+static const char * const doctor_usage[] = {
+	"git tokens doctor [-q]",
+	NULL
+};
+
+#define SHIM_MARK "\n# git-tokens-shim "
+/* A price table older than this is worth a warning. */
+#define PRICES_MAX_AGE_DAYS 180
+
+enum level { LEVEL_OK, LEVEL_NOTE, LEVEL_WARN, LEVEL_FIX };
+static const char *const level_names[] = { "ok", "note", "warn", "fix" };
+
+struct doctor {
+	int quiet;          /* -q: problems only */
+	unsigned warns, fixes;
+};
+
+__attribute__((format(printf, 5, 6)))
+static void finding(struct doctor *d, enum level level, const char *topic,
+		    const char *hint, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+	size_t i;
+
+	if (level == LEVEL_WARN)
+		d->warns++;
+	if (level == LEVEL_FIX)
+		d->fixes++;
+	if (d->quiet && level < LEVEL_WARN)
+		return;
+	strbuf_addf(&sb, "%-4s %s: ", level_names[level], topic);
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	if (hint)
+		strbuf_addf(&sb, " (hint: %s)", hint);
+	/* One finding, one line, whatever the values held. */
+	for (i = 0; i < sb.len; i++)
+		if (sb.buf[i] == '\n' || sb.buf[i] == '\r')
+			sb.buf[i] = ' ';
+	printf("%s\n", sb.buf);
+	strbuf_release(&sb);
+}
+
+/* --- sources ----------------------------------------------------------- */
+
+/* As usage_load() decides it: tokens.sources, else every source. */
+static int source_on(struct repo *repo, const struct source *src,
+		     int *configured)
+{
+	char *list = NULL, *tok, *save = NULL;
+	int on = 0;
+
+	*configured = 0;
+	if (!repo || repo_config_string(repo, "tokens.sources", &list) ||
+	    !list)
+		return 1;
+	*configured = 1;
+	for (tok = strtok_r(list, ", \t", &save); tok;
+	     tok = strtok_r(NULL, ", \t", &save))
+		if (!strcmp(tok, "all") || source_lookup(tok) == src)
+			on = 1;
+	free(list);
+	return on;
+}
+
+static void count_tools(const struct usage_set *set, uint64_t *counts)
+{
+	size_t i;
+
+	for (i = 0; i < set->nr; i++)
+		if ((unsigned)set->ev[i].tool < TOOL__NR)
+			counts[set->ev[i].tool]++;
+}
+
+static void check_sources(struct doctor *d, struct repo *repo)
+{
+	struct usage_set here = USAGE_SET_INIT, all = USAGE_SET_INIT;
+	struct usage_query q = USAGE_QUERY_INIT;
+	uint64_t n_here[TOOL__NR] = { 0 }, n_all[TOOL__NR] = { 0 };
+	uint64_t total_here = 0;
+	const struct source *src;
+	int configured;
+
+	q.all_repos = 1;
+	if (usage_load(&all, repo, &q) < 0)
+		finding(d, LEVEL_WARN, "sources", NULL,
+			"some usage logs could not be read (see above)");
+	count_tools(&all, n_all);
+	if (repo) {
+		q.all_repos = 0;
+		if (usage_load(&here, repo, &q) < 0)
+			finding(d, LEVEL_WARN, "sources", NULL, "some usage "
+				"logs could not be read (see above)");
+		count_tools(&here, n_here);
+	}
+
+	for (src = source_table; src->name; src++) {
+		struct strbuf topic = STRBUF_INIT, hint = STRBUF_INIT;
+		uint64_t h = n_here[src->tool], a = n_all[src->tool];
+
+		strbuf_addf(&topic, "source %s", src->name);
+		if (!source_on(repo, src, &configured)) {
+			finding(d, LEVEL_NOTE, topic.buf, NULL,
+				"disabled by tokens.sources");
+		} else if (!a) {
+			finding(d, LEVEL_NOTE, topic.buf, NULL,
+				"no usage logs found");
+		} else if (!repo) {
+			finding(d, LEVEL_OK, topic.buf, NULL,
+				"%" PRIu64 " events on this machine", a);
+		} else if (!h) {
+			strbuf_addf(&hint, "were they written in another "
+				    "checkout? set tokens.%s.path, or see "
+				    "'git tokens usage --all-repos'",
+				    src->name);
+			finding(d, LEVEL_WARN, topic.buf, hint.buf,
+				"%" PRIu64 " events on this machine, none for "
+				"this repository", a);
+		} else {
+			finding(d, LEVEL_OK, topic.buf, NULL,
+				"%" PRIu64 " events for this repository, %"
+				PRIu64 " on this machine", h, a);
+		}
+		total_here += h;
+		strbuf_release(&topic);
+		strbuf_release(&hint);
+	}
+	if (repo && !total_here)
+		finding(d, LEVEL_WARN, "sources", "usage reaches reports "
+			"through notes pushed by others, 'git tokens import' "
+			"or 'git tokens fetch'",
+			"no local usage for this repository");
+	usage_set_release(&here);
+	usage_set_release(&all);
+}
+
+/* --- hooks ------------------------------------------------------------- */
+
+/* git rev-parse --git-path hooks, absolute (core.hooksPath honoured). */
+static int hooks_dir(struct repo *repo, struct strbuf *out)
+{
+	struct child_process cp = CHILD_PROCESS_INIT;
+	struct strbuf path = STRBUF_INIT;
+	const char *top = repo_work_tree(repo);
+	char *cwd = NULL;
+	int ret = 0;
+
+	cp.git_cmd = 1;
+	cp.dir = top ? top : repo_git_dir(repo);
+	cp.no_stderr = 1;
+	strvec_pushl(&cp.args, "rev-parse", "--git-path", "hooks", NULL);
+	if (capture_command(&cp, &path) || !path.len) {
+		ret = -1;
+		goto cleanup;
+	}
+	if (path.buf[path.len - 1] == '\n')
+		strbuf_setlen(&path, path.len - 1);
+	strbuf_reset(out);
+	if (path.buf[0] != '/') {
+		strbuf_addstr(out, cp.dir ? cp.dir :
+			      (cwd = getcwd(NULL, 0)) ? cwd : ".");
+		if (out->len && out->buf[out->len - 1] != '/')
+			strbuf_addch(out, '/');
+	}
+	strbuf_addbuf(out, &path);
+cleanup:
+	free(cwd);
+	child_process_clear(&cp);
+	strbuf_release(&path);
+	return ret;
+}
+
+static int is_shim(const char *path)
+{
+	struct strbuf text = STRBUF_INIT;
+	struct stat st;
+	int ret;
+
+	if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	ret = strbuf_read_file(&text, path, (size_t)st.st_size) >= 0 &&
+		strstr(text.buf, SHIM_MARK) != NULL;
+	strbuf_release(&text);
+	return ret;
+}
+
+/* Returns 1 when the pre-push shim is there (it pushes the notes). */
+static int check_hooks(struct doctor *d, struct repo *repo,
+		       const char *notes)
+{
+	static const char *names[] = {
+		"post-commit", "pre-push", "post-rewrite",
+	};
+	struct strbuf dir = STRBUF_INIT, path = STRBUF_INIT;
+	struct strbuf missing = STRBUF_INIT;
+	struct strvec rewrite = STRVEC_INIT;
+	size_t i, nmissing = 0;
+	int pre_push = 0, found = 0;
+
+	if (hooks_dir(repo, &dir) < 0) {
+		finding(d, LEVEL_FIX, "hooks", "is git on PATH?",
+			"cannot find the hooks folder ('git rev-parse "
+			"--git-path hooks' failed)");
+		goto cleanup;
+	}
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", dir.buf, names[i]);
+		if (is_shim(path.buf)) {
+			if (i == 1)
+				pre_push = 1;
+			continue;
+		}
+		strbuf_addf(&missing, "%s%s", nmissing ? ", " : "", names[i]);
+		nmissing++;
+	}
+	if (!nmissing) {
+		finding(d, LEVEL_OK, "hooks", NULL,
+			"post-commit, pre-push and post-rewrite installed in "
+			"'%s'", dir.buf);
+	} else {
+		finding(d, LEVEL_FIX, "hooks", "git tokens hooks install",
+			"%s not installed in '%s'", missing.buf, dir.buf);
+	}
+
+	/* Amend and rebase keep notes only with notes.rewriteRef. */
+	repo_config_multi(repo, "notes.rewriteRef", &rewrite);
+	for (i = 0; i < rewrite.nr; i++)
+		if (!strcmp(rewrite.v[i], notes) ||
+		    !strcmp(rewrite.v[i], "refs/notes/*"))
+			found = 1;
+	if (found)
+		finding(d, LEVEL_OK, "notes.rewriteRef", NULL,
+			"amend and rebase carry '%s' over", notes);
+	else
+		finding(d, LEVEL_WARN, "notes.rewriteRef",
+			"git tokens hooks install",
+			"not set for '%s': amend and rebase lose usage notes",
+			notes);
+cleanup:
+	strvec_clear(&rewrite);
+	strbuf_release(&dir);
+	strbuf_release(&path);
+	strbuf_release(&missing);
+	return pre_push;
+}
+
+/* --- notes and refspecs ------------------------------------------------ */
+
+struct remotes {
+	struct strvec names;
+	struct strvec keys;     /* "remote.<name>.fetch" and ".push" */
+	struct strvec values;
+};
+
+static int collect_remote(const char *key, const char *value, void *data)
+{
+	struct remotes *r = data;
+	const char *name = key + strlen("remote.");
+	const char *dot = strrchr(name, '.');
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	if (!dot || dot == name)
+		return 0;
+	if (!strcmp(dot, ".url")) {
+		strbuf_add(&sb, name, dot - name);
+		for (i = 0; i < r->names.nr; i++)
+			if (!strcmp(r->names.v[i], sb.buf))
+				break;
+		if (i == r->names.nr)
+			strvec_push(&r->names, sb.buf);
+	} else if (!strcmp(dot, ".fetch") || !strcmp(dot, ".push")) {
+		strvec_push(&r->keys, key);
+		strvec_push(&r->values, value ? value : "");
+	}
+	strbuf_release(&sb);
+	return 0;
+}
+
+/* Does one side of a refspec (exact, or with one glob star) name ref? */
+static int side_matches(const char *pat, size_t len, const char *ref)
+{
+	const char *star = memchr(pat, '*', len);
+	size_t pre, post;
+
+	if (!star)
+		return strlen(ref) == len && !strncmp(pat, ref, len);
+	pre = star - pat;
+	post = len - pre - 1;
+	return strlen(ref) >= pre + post && !strncmp(ref, pat, pre) &&
+		!strncmp(ref + strlen(ref) - post, star + 1, post);
+}
+
+/*
+ * For one refspec: 1 when its source names ref; *forced_into_ref when
+ * it is "+<...>:<ref>" (a forced fetch into the local notes ref).
+ */
+static int refspec_covers(const char *spec, const char *ref,
+			  int *forced_into_ref)
+{
+	int force = *spec == '+';
+	const char *src = spec + force, *colon = strchr(src, ':');
+	size_t srclen = colon ? (size_t)(colon - src) : strlen(src);
+
+	*forced_into_ref = 0;
+	if (!side_matches(src, srclen, ref))
+		return 0;
+	if (force && colon && side_matches(colon + 1, strlen(colon + 1), ref))
+		*forced_into_ref = 1;
+	return 1;
+}
+
+static void check_notes(struct doctor *d, struct repo *repo,
+			const char *notes, int pre_push)
+{
+	struct remotes r = { STRVEC_INIT, STRVEC_INIT, STRVEC_INIT };
+	struct strbuf key = STRBUF_INIT, hint = STRBUF_INIT;
+	char tip[OID_HEX + 1];
+	size_t i, j;
+
+	if (repo_notes_tip(repo, notes, tip) == 0)
+		finding(d, LEVEL_OK, "notes", NULL, "'%s' exists", notes);
+	else
+		finding(d, LEVEL_NOTE, "notes", NULL, "'%s' does not exist "
+			"yet: no usage recorded or fetched", notes);
+
+	if (repo_config_foreach_prefix(repo, "remote.", collect_remote,
+				       &r) < 0)
+		goto cleanup;
+	if (!r.names.nr)
+		finding(d, LEVEL_NOTE, "remotes", NULL,
+			"no remote: notes stay in this repository");
+	for (i = 0; i < r.names.nr; i++) {
+		const char *name = r.names.v[i];
+		int fetch = 0, push = 0, forced = 0, f;
+
+		for (j = 0; j < r.keys.nr; j++) {
+			strbuf_reset(&key);
+			strbuf_addf(&key, "remote.%s.fetch", name);
+			if (!strcmp(r.keys.v[j], key.buf) &&
+			    refspec_covers(r.values.v[j], notes, &f)) {
+				fetch = 1;
+				forced |= f;
+			}
+			strbuf_reset(&key);
+			strbuf_addf(&key, "remote.%s.push", name);
+			if (!strcmp(r.keys.v[j], key.buf) &&
+			    refspec_covers(r.values.v[j], notes, &f))
+				push = 1;
+		}
+		strbuf_reset(&key);
+		strbuf_addf(&key, "remote %s", name);
+		strbuf_reset(&hint);
+		if (forced) {
+			strbuf_addf(&hint, "fetch into refs/notes/remotes/%s/"
+				    " and merge with 'git tokens sync %s'",
+				    name, name);
+			finding(d, LEVEL_FIX, key.buf, hint.buf,
+				"a forced fetch refspec overwrites '%s' and "
+				"drops local notes", notes);
+		} else if (fetch) {
+			finding(d, LEVEL_OK, key.buf, NULL,
+				"remote.%s.fetch brings '%s'", name, notes);
+		} else {
+			strbuf_addf(&hint, "'git tokens sync %s' fetches and "
+				    "merges them", name);
+			finding(d, LEVEL_WARN, key.buf, hint.buf,
+				"no remote.%s.fetch refspec for '%s': others' "
+				"notes are not fetched", name, notes);
+		}
+		strbuf_reset(&hint);
+		if (push || pre_push) {
+			finding(d, LEVEL_OK, key.buf, NULL, "'%s' is pushed "
+				"(%s)", notes, push ? "remote.<name>.push" :
+				"pre-push hook");
+		} else {
+			strbuf_addf(&hint, "git tokens hooks install, or "
+				    "'git tokens sync %s' after pushing", name);
+			finding(d, LEVEL_FIX, key.buf, hint.buf,
+				"'%s' is never pushed: nobody else sees this "
+				"usage", notes);
+		}
+	}
+cleanup:
+	strvec_clear(&r.names);
+	strvec_clear(&r.keys);
+	strvec_clear(&r.values);
+	strbuf_release(&key);
+	strbuf_release(&hint);
+}
+
+/* --- mainline, prices, forge ------------------------------------------- */
+
+/* SPEC §2, as the change engine looks for it; the name goes to out. */
+static void check_mainline(struct doctor *d, struct repo *repo,
+			   struct strbuf *out)
+{
+	static const char *guesses[] = {
+		"refs/remotes/origin/HEAD", "refs/heads/main",
+		"refs/heads/master", "refs/remotes/origin/main",
+		"refs/remotes/origin/master",
+	};
+	char oid[OID_HEX + 1];
+	char *cfg = NULL;
+	size_t i;
+
+	strbuf_reset(out);
+	if (repo_config_string(repo, "tokens.mainline", &cfg) == 0 && cfg) {
+		if (repo_resolve(repo, cfg, oid) == 0) {
+			strbuf_addstr(out, cfg);
+			finding(d, LEVEL_OK, "mainline", NULL,
+				"'%s' (tokens.mainline)", cfg);
+		} else {
+			finding(d, LEVEL_FIX, "mainline", "git config "
+				"tokens.mainline <branch>", "tokens.mainline "
+				"'%s' does not exist", cfg);
+		}
+		goto cleanup;
+	}
+	for (i = 0; i < ARRAY_SIZE(guesses); i++) {
+		if (repo_resolve(repo, guesses[i], oid) != 0)
+			continue;
+		strbuf_addstr(out, guesses[i]);
+		finding(d, LEVEL_OK, "mainline", NULL, "'%s' (guessed; set "
+			"tokens.mainline to choose)", guesses[i]);
+		goto cleanup;
+	}
+	finding(d, LEVEL_FIX, "mainline", "git config tokens.mainline "
+		"<branch>", "none found (no origin/HEAD, main or master): "
+		"nothing counts as landed");
+cleanup:
+	free(cfg);
+}
+
+/* Days since the epoch of "YYYY-MM-DD", or -1. */
+static int64_t day_number(const char *s)
+{
+	int64_t ms;
+
+	if (!s || source_parse_time(s, &ms) < 0)
+		return -1;
+	return ms / 86400000;
+}
+
+static void check_prices(struct doctor *d, struct repo *repo)
+{
+	struct price_table *t = NULL;
+	const char *date;
+	int64_t day, today = source_now() / 86400000;
+	char hint[128];
+
+	if (prices_load(&t, repo, NULL) < 0 || !t) {
+		finding(d, LEVEL_FIX, "prices", "reinstall git-tokens, or "
+			"point tokens.prices at a prices.json",
+			"no price table could be read (see above): every "
+			"cost is unknown");
+		return;
+	}
+	date = prices_date(t);
+	day = day_number(date);
+	if (day < 0) {
+		finding(d, LEVEL_WARN, "prices", NULL,
+			"the price table has no date");
+	} else if (today - day > PRICES_MAX_AGE_DAYS) {
+		snprintf(hint, sizeof(hint), "upgrade git-tokens, or point "
+			 "tokens.prices at a newer table");
+		finding(d, LEVEL_WARN, "prices", hint, "the price table of "
+			"%s is %" PRId64 " days old", date, today - day);
+	} else {
+		finding(d, LEVEL_OK, "prices", NULL,
+			"price table of %s", date);
+	}
+	prices_free(t);
+}
+
+static void check_forge(struct doctor *d, struct repo *repo,
+			const char *mainline)
+{
+	struct forge f = FORGE_INIT;
+	char *cfg = NULL;
+	const char *how, *var = NULL;
+
+	how = repo_config_string(repo, "tokens.forge", &cfg) == 0 && cfg ?
+		"tokens.forge" : "from the remote URL";
+	if (forge_detect(&f, repo, mainline && *mainline ? mainline : NULL,
+			 FORGE_NONE) < 0) {
+		finding(d, LEVEL_FIX, "forge", "git config tokens.forge "
+			"github|gitlab|gerrit|none",
+			"cannot tell the forge (see above)");
+		goto cleanup;
+	}
+	switch (f.kind) {
+	case FORGE_GITHUB:
+		var = getenv("GITHUB_TOKEN") && *getenv("GITHUB_TOKEN") ?
+			"GITHUB_TOKEN" : getenv("GH_TOKEN") &&
+			*getenv("GH_TOKEN") ? "GH_TOKEN" : NULL;
+		break;
+	case FORGE_GITLAB:
+		var = getenv("GITLAB_TOKEN") && *getenv("GITLAB_TOKEN") ?
+			"GITLAB_TOKEN" : getenv("CI_JOB_TOKEN") &&
+			*getenv("CI_JOB_TOKEN") ? "CI_JOB_TOKEN" : NULL;
+		break;
+	default:
+		break;
+	}
+	if (f.kind == FORGE_NONE) {
+		finding(d, LEVEL_NOTE, "forge", NULL, "none (%s): review "
+			"comes from trailers only", how);
+	} else if (f.kind == FORGE_GERRIT) {
+		finding(d, LEVEL_OK, "forge", NULL, "gerrit (%s): review "
+			"from refs/notes/review", how);
+	} else if (var) {
+		/* The variable's name only, never its value. */
+		finding(d, LEVEL_OK, "forge", NULL, "%s, project '%s' (%s), "
+			"token in %s", forge_name(f.kind),
+			f.project ? f.project : "?", how, var);
+	} else {
+		finding(d, LEVEL_NOTE, "forge", f.kind == FORGE_GITHUB ?
+			"export GITHUB_TOKEN or GH_TOKEN for review data" :
+			"export GITLAB_TOKEN for review data",
+			"%s, project '%s' (%s); no token in the environment "
+			"(git credential may still have one)",
+			forge_name(f.kind), f.project ? f.project : "?", how);
+	}
+cleanup:
+	free(cfg);
+	forge_release(&f);
+}
+
+int cmd_doctor(int argc, const char **argv, struct repo *repo)
+{
+	struct doctor d = { 0, 0, 0 };
+	struct option options[] = {
+		OPT_BOOL('q', "quiet", &d.quiet,
+			 "only what needs a look (warn, fix)"),
+		OPT_END()
+	};
+	struct strbuf notes = STRBUF_INIT, mainline = STRBUF_INIT;
+	int pre_push;
+
+	argc = parse_options(argc, argv, options, doctor_usage, 0);
+	if (argc)
+		usage_msg_opt("too many arguments", doctor_usage, options);
+
+	if (!repo)
+		finding(&d, LEVEL_FIX, "repository", "run it inside the "
+			"repository to check, or use 'git -C <path> tokens "
+			"doctor'", "not in a git repository: only the "
+			"machine is checked");
+	check_sources(&d, repo);
+	if (repo) {
+		if (notes_ref(repo, &notes) < 0)
+			strbuf_addstr(&notes, NOTES_DEFAULT_REF);
+		pre_push = check_hooks(&d, repo, notes.buf);
+		check_notes(&d, repo, notes.buf, pre_push);
+		check_mainline(&d, repo, &mainline);
+	}
+	check_prices(&d, repo);
+	if (repo)
+		check_forge(&d, repo, mainline.buf);
+
+	fflush(stdout);
+	strbuf_release(&notes);
+	strbuf_release(&mainline);
+	return d.fixes ? 1 : 0;
+}

@@ -1,0 +1,277 @@
+/* git tokens fetch: pull provider usage into the local cache. */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/die.h"
+#include "base/parse-options.h"
+#include "builtin/builtin.h"
+#include "model/change.h"
+#include "model/event.h"
+#include "net/http.h"
+#include "net/provider.h"
+#include "net/review.h"
+
+#define DEFAULT_DAYS 7
+
+static const char * const fetch_usage[] = {
+	"git tokens fetch anthropic [--since <date>] [--until <date>] "
+		"[--offline]",
+	"git tokens fetch openai [--since <date>] [--until <date>] "
+		"[--offline]",
+	"git tokens fetch (github | gitlab) [--since <date>] [--until <date>] "
+		"[<revision-range>]",
+	NULL
+};
+
+/* Today (UTC) as a day number; GIT_TOKENS_NOW (epoch s or date) wins. */
+static int64_t today(void)
+{
+	const char *env = getenv("GIT_TOKENS_NOW");
+	int64_t day;
+
+	if (env && *env) {
+		char *end;
+		long long v = strtoll(env, &end, 10);
+
+		if (!*end && end != env)
+			return (int64_t)(v / 86400);
+		if (!provider_parse_day(env, &day))
+			return day;
+	}
+	return (int64_t)time(NULL) / 86400;
+}
+
+/*
+ * A day: ISO 8601 ("2026-11-20", or a time, whose date part counts),
+ * "today", "yesterday", "now", or "<n> day(s)/week(s) ago" with dots
+ * or spaces ("2.weeks.ago").
+ */
+static int parse_date(const char *s, int64_t *day)
+{
+	char *end;
+	long n;
+	const char *unit;
+	int64_t mult;
+
+	if (!provider_parse_day(s, day))
+		return 0;
+	if (!strcmp(s, "today") || !strcmp(s, "now")) {
+		*day = today();
+		return 0;
+	}
+	if (!strcmp(s, "yesterday")) {
+		*day = today() - 1;
+		return 0;
+	}
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	n = strtol(s, &end, 10);
+	if (n < 0 || n > 100000 || (*end != '.' && *end != ' '))
+		return -1;
+	unit = end + 1;
+	if (!strncmp(unit, "days", 4))
+		mult = 1, unit += 4;
+	else if (!strncmp(unit, "day", 3))
+		mult = 1, unit += 3;
+	else if (!strncmp(unit, "weeks", 5))
+		mult = 7, unit += 5;
+	else if (!strncmp(unit, "week", 4))
+		mult = 7, unit += 4;
+	else
+		return -1;
+	if (strcmp(unit, ".ago") && strcmp(unit, " ago"))
+		return -1;
+	*day = today() - n * mult;
+	return 0;
+}
+
+static void format_tokens(char *buf, size_t len, uint64_t n)
+{
+	if (n < 1000)
+		snprintf(buf, len, "%llu", (unsigned long long)n);
+	else if (n < 1000000)
+		snprintf(buf, len, "%.1fk", (double)n / 1e3);
+	else if (n < 1000000000)
+		snprintf(buf, len, "%.1fM", (double)n / 1e6);
+	else
+		snprintf(buf, len, "%.1fB", (double)n / 1e9);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* What the forge said about the changes: verdicts, rounds, hours. */
+static void forge_summary(const struct change_set *set, const char *name,
+			  const struct review_stats *st)
+{
+	size_t i, first = 0, after = 0, none = 0, nh = 0;
+	unsigned rounds = 0;
+	double *hours = xcalloc(set->nr + 1, sizeof(*hours)), median;
+
+	for (i = 0; i < set->nr; i++) {
+		const struct outcome *o = &set->c[i].outcome;
+
+		if (!o->review_source || strcmp(o->review_source, name))
+			continue;
+		if (o->review == REVIEW_APPROVED)
+			first++;
+		else if (o->review == REVIEW_CHANGES_REQUESTED)
+			after++;
+		else
+			none++;
+		rounds += o->review_rounds;
+		if (o->review_hours >= 0)
+			hours[nh++] = o->review_hours;
+	}
+	fprintf(stderr, "fetched review data for %zu of %zu landed change%s "
+		"(%u request%s)\n", st->from_forge, st->landed,
+		st->landed == 1 ? "" : "s", st->requests,
+		st->requests == 1 ? "" : "s");
+	if (first + after + none) {
+		fprintf(stderr, "%zu approved on first pass, %zu after %u "
+			"change-request round%s, %zu not approved", first,
+			after, rounds, rounds == 1 ? "" : "s", none);
+		if (nh) {
+			qsort(hours, nh, sizeof(*hours), cmp_double);
+			median = nh % 2 ? hours[nh / 2] :
+				(hours[nh / 2 - 1] + hours[nh / 2]) / 2;
+			fprintf(stderr, "; median %.1f hours from open to "
+				"merge", median);
+		}
+		fputc('\n', stderr);
+	}
+	if (st->squashed)
+		fprintf(stderr, "%zu commit%s matched to squash merges\n",
+			st->squashed, st->squashed == 1 ? "" : "s");
+	free(hours);
+}
+
+/*
+ * fetch github|gitlab: ask the forge about every landed change of the
+ * range (HEAD by default) and keep the answers for report and log;
+ * cached answers are revalidated with their ETags.
+ */
+static int fetch_forge(enum forge_kind kind, int argc, const char **argv,
+		       struct repo *repo, const char *since,
+		       const char *until)
+{
+	struct change_opts copts = CHANGE_OPTS_INIT;
+	struct change_set set = CHANGE_SET_INIT;
+	struct review_opts ropts = REVIEW_OPTS_INIT;
+	struct review_stats st;
+	struct strbuf err = STRBUF_INIT;
+	const char *name = forge_name(kind);
+	int i, ret;
+
+	for (i = 1; i < argc; i++)
+		strvec_push(&copts.revs, argv[i]);
+	copts.since = since;
+	copts.until = until;
+	if (changes_load(&set, repo, &copts, &err) < 0) {
+		if (err.len)
+			die("%s", err.buf);
+		die("could not list the changes to fetch review data for");
+	}
+	ropts.force = kind;
+	ropts.refresh = 1;
+	ropts.max_requests = 0;
+	ret = review_fill(&set, repo, &ropts, &st);
+	http_cleanup();
+	if (ret < 0 || st.errors)
+		die("could not fetch review data from %s", name);
+	if (!quiet)
+		forge_summary(&set, name, &st);
+	change_set_release(&set);
+	change_opts_release(&copts);
+	strbuf_release(&err);
+	return 0;
+}
+
+int cmd_fetch(int argc, const char **argv, struct repo *repo)
+{
+	const char *since = NULL, *until = NULL, *what, *key;
+	struct provider_opts opts = { 0, 0, 0 };
+	struct provider_result result;
+	char tokens[32];
+	enum tool tool;
+	int offline = 0, ret;
+	struct option options[] = {
+		OPT_STRING(0, "since", &since, "date",
+			   "first day to fetch (default: a week before --until)"),
+		OPT_STRING(0, "until", &until, "date",
+			   "last day to fetch (default: yesterday, UTC)"),
+		OPT_BOOL(0, "offline", &offline,
+			 "rebuild from the cached answers, no network"),
+		OPT_BOOL('q', "quiet", &quiet, "no summary line"),
+		OPT_END()
+	};
+
+	argc = parse_options(argc, argv, options, fetch_usage, 0);
+	if (argc < 1)
+		usage_msg_opt("which provider? (anthropic, openai, github or "
+			      "gitlab)", fetch_usage, options);
+	what = argv[0];
+	if (!strcmp(what, "github") || !strcmp(what, "gitlab")) {
+		if (offline)
+			usage_msg_opt("--offline makes no sense with 'fetch "
+				      "github' or 'fetch gitlab'", fetch_usage,
+				      options);
+		if (!repo)
+			die("not a git repository");
+		return fetch_forge(!strcmp(what, "github") ? FORGE_GITHUB :
+				   FORGE_GITLAB, argc, argv, repo, since,
+				   until);
+	}
+	if (argc != 1)
+		usage_msg_opt("too many arguments", fetch_usage, options);
+	if (!strcmp(what, "anthropic")) {
+		tool = TOOL_ANTHROPIC_API;
+	} else if (!strcmp(what, "openai")) {
+		tool = TOOL_OPENAI_API;
+	} else {
+		error("unknown provider '%s'", what);
+		usage_with_options(fetch_usage, options, 1);
+	}
+	if (!repo)
+		die("not a git repository");
+
+	if (until && parse_date(until, &opts.until) < 0)
+		die("invalid date '%s' for --until", until);
+	if (!until)
+		opts.until = today() - 1;
+	if (since && parse_date(since, &opts.since) < 0)
+		die("invalid date '%s' for --since", since);
+	if (!since)
+		opts.since = opts.until - (DEFAULT_DAYS - 1);
+	if (opts.since > opts.until)
+		die("--since is after --until");
+	if (opts.until - opts.since >= 366 * 3)
+		die("refusing to fetch more than three years at once");
+	opts.offline = offline;
+
+	key = getenv(provider_key_var(tool));
+	if (!offline && (!key || !*key))
+		die("%s is not set: 'fetch %s' needs an organization admin key "
+		    "in it", provider_key_var(tool), what);
+
+	ret = provider_fetch(repo, tool, &opts, &result);
+	http_cleanup();
+	if (ret < 0)
+		die("could not fetch usage from %s", what);
+	if (!quiet) {
+		format_tokens(tokens, sizeof(tokens), result.tokens);
+		fprintf(stderr, "fetched %zu day%s, %zu %s, %s tokens\n",
+			result.days, result.days == 1 ? "" : "s",
+			result.people, result.people == 1 ? "person" : "people",
+			tokens);
+	}
+	return 0;
+}

@@ -1,0 +1,225 @@
+/*
+ * git tokens import <file>...: add usage events from JSON Lines (SPEC
+ * §5.7) to <common dir>/tokens/imported.jsonl, which the "import" source
+ * reads. Lines are checked before they are kept; a line already in the
+ * file is not added twice. The file is rewritten whole under a lock and
+ * renamed into place, so readers never see half of it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/die.h"
+#include "base/parse-options.h"
+#include "base/paths.h"
+#include "base/strbuf.h"
+#include "builtin/builtin.h"
+#include "git/repo.h"
+#include "sources/import.h"
+#include "sources/sources.h"
+
+static const char * const import_usage[] = {
+	"git tokens import [-q] <file>...",
+	NULL
+};
+
+/* A set of lines (open addressing on a 64-bit hash). */
+struct lineset {
+	uint64_t *hash;
+	const char **line;
+	size_t nr, alloc;
+};
+
+static uint64_t line_hash(const char *s)
+{
+	return source_hash(s, strlen(s), 0x6c6e) | 1;
+}
+
+static void lineset_grow(struct lineset *ls)
+{
+	struct lineset old = *ls;
+	size_t i, j;
+
+	ls->alloc = old.alloc ? old.alloc * 2 : 256;
+	ls->hash = xcalloc(ls->alloc, sizeof(*ls->hash));
+	ls->line = xcalloc(ls->alloc, sizeof(*ls->line));
+	for (i = 0; i < old.alloc; i++) {
+		if (!old.hash[i])
+			continue;
+		j = old.hash[i] & (ls->alloc - 1);
+		while (ls->hash[j])
+			j = (j + 1) & (ls->alloc - 1);
+		ls->hash[j] = old.hash[i];
+		ls->line[j] = old.line[i];
+	}
+	free(old.hash);
+	free(old.line);
+}
+
+/* Add line (kept by the caller); 0 if it was new, 1 if already there. */
+static int lineset_add(struct lineset *ls, const char *line)
+{
+	uint64_t h = line_hash(line);
+	size_t j;
+
+	if ((ls->nr + 1) * 2 > ls->alloc)
+		lineset_grow(ls);
+	j = h & (ls->alloc - 1);
+	while (ls->hash[j]) {
+		if (ls->hash[j] == h && !strcmp(ls->line[j], line))
+			return 1;
+		j = (j + 1) & (ls->alloc - 1);
+	}
+	ls->hash[j] = h;
+	ls->line[j] = line;
+	ls->nr++;
+	return 0;
+}
+
+static void lineset_release(struct lineset *ls)
+{
+	free(ls->hash);
+	free(ls->line);
+	memset(ls, 0, sizeof(*ls));
+}
+
+/* Read the lines of one input; bad ones are reported and counted. */
+static int read_input(const char *name, struct repo *repo, int64_t now,
+		      struct strvec *good, int *bad)
+{
+	struct strbuf line = STRBUF_INIT;
+	FILE *fp = !strcmp(name, "-") ? stdin : fopen(name, "r");
+	struct usage_event ev;
+	const char *why;
+	unsigned long lineno = 0;
+	int ret = 0;
+
+	if (!fp)
+		return error_errno("cannot open '%s'", name);
+	while (strbuf_getline(&line, fp) != EOF) {
+		lineno++;
+		strbuf_trim(&line);
+		if (!line.len)
+			continue;
+		if (import_parse_line(&ev, line.buf, line.len, repo, now,
+				      &why)) {
+			error("%s:%lu: %s", !strcmp(name, "-") ? "<stdin>" :
+			      name, lineno, why);
+			(*bad)++;
+			continue;
+		}
+		strvec_push(good, line.buf);
+	}
+	if (ferror(fp))
+		ret = error_errno("cannot read '%s'", name);
+	if (fp != stdin)
+		fclose(fp);
+	strbuf_release(&line);
+	return ret;
+}
+
+/*
+ * Merge the new lines into the file: existing lines first, unchanged,
+ * then the new ones that are not already there.
+ */
+static int store(struct repo *repo, const struct strvec *good,
+		 size_t *added, size_t *dups)
+{
+	struct strbuf dir = STRBUF_INIT, path = STRBUF_INIT, lock = STRBUF_INIT;
+	struct strbuf old = STRBUF_INIT, out = STRBUF_INIT;
+	struct lineset seen = { NULL, NULL, 0, 0 };
+	char **lines = NULL;
+	size_t n = 0, i;
+	int lock_fd = -1, ret = -1;
+
+	*added = *dups = 0;
+	if (repo_tokens_dir(repo, &dir))
+		goto cleanup;
+	strbuf_addf(&path, "%s%s", dir.buf, IMPORT_FILE);
+	strbuf_addf(&lock, "%s.lock", path.buf);
+	/* Another import may hold it for a moment: wait up to 10 s. */
+	lock_fd = lock_file_take(lock.buf, 10000, NULL);
+	if (lock_fd == -2)
+		error("cannot lock '%s': another import is running", lock.buf);
+	if (lock_fd < 0)
+		goto cleanup;
+
+	if (strbuf_read_file(&old, path.buf, 0) < 0 && errno != ENOENT) {
+		error_errno("cannot read '%s'", path.buf);
+		goto cleanup;
+	}
+	strbuf_addstr(&out, IMPORT_HEADER "\n");
+	n = strbuf_split_inplace(old.buf, '\n', &lines);
+	for (i = 0; i < n; i++) {
+		if (!*lines[i] || (!i && !strcmp(lines[i], IMPORT_HEADER)))
+			continue;
+		if (lineset_add(&seen, lines[i]))
+			continue;
+		strbuf_addf(&out, "%s\n", lines[i]);
+	}
+	for (i = 0; i < good->nr; i++) {
+		if (lineset_add(&seen, good->v[i])) {
+			(*dups)++;
+			continue;
+		}
+		strbuf_addf(&out, "%s\n", good->v[i]);
+		(*added)++;
+	}
+	if (!*added) {
+		ret = 0;
+		goto cleanup;
+	}
+
+	if (write_file_atomic(path.buf, out.buf, out.len, 0666,
+			      WRITE_FILE_SYNC) < 0) {
+		error_errno("cannot write '%s'", path.buf);
+		goto cleanup;
+	}
+	ret = 0;
+cleanup:
+	lock_file_release(lock.buf, lock_fd);
+	free(lines);
+	lineset_release(&seen);
+	strbuf_release(&dir);
+	strbuf_release(&path);
+	strbuf_release(&lock);
+	strbuf_release(&old);
+	strbuf_release(&out);
+	return ret;
+}
+
+int cmd_import(int argc, const char **argv, struct repo *repo)
+{
+	struct option options[] = {
+		OPT_BOOL('q', "quiet", &quiet, "do not print the summary"),
+		OPT_END()
+	};
+	struct strvec good = STRVEC_INIT;
+	size_t added = 0, dups = 0;
+	int64_t now = source_now();
+	int bad = 0, failed = 0, stdin_seen = 0, i;
+
+	argc = parse_options(argc, argv, options, import_usage, 0);
+	if (argc < 1)
+		usage_msg_opt("no file given", import_usage, options);
+	if (!repo)
+		die("not in a git repository");
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "-")) {
+			/* stdin can be read once. */
+			if (stdin_seen++)
+				continue;
+		}
+		if (read_input(argv[i], repo, now, &good, &bad))
+			failed = 1;
+	}
+	if (store(repo, &good, &added, &dups))
+		die("could not store the imported events");
+	if (!quiet)
+		fprintf(stderr, "imported %lu events (%lu duplicates skipped)\n",
+			(unsigned long)added, (unsigned long)dups);
+	strvec_clear(&good);
+	return bad || failed ? 1 : 0;
+}

@@ -1,0 +1,308 @@
+/*
+ * git tokens usage: the usage events seen for this repository (or all
+ * of them with --all-repos), summed by day (UTC), session, model or
+ * tool, with a total row.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/die.h"
+#include "builtin/builtin.h"
+#include "git/repo.h"
+#include "report/render.h"
+#include "report/report-opts.h"
+#include "sources/sources.h"
+
+static const char * const usage_usage[] = {
+	"git tokens usage [--by day|session|model|tool] [--since <date>] "
+		"[--until <date>]\n"
+	"                 [--all-repos] [--format table|json|csv|markdown] "
+		"[-o <file>]",
+	NULL
+};
+
+enum usage_by { BY_DAY, BY_SESSION, BY_MODEL, BY_TOOL };
+static const char *by_names[] = { "day", "session", "model", "tool" };
+static const char *by_headers[] = { "date", "session", "model", "tool" };
+
+enum ucol {
+	UCOL_KEY,
+	UCOL_REQUESTS,
+	UCOL_INPUT,
+	UCOL_OUTPUT,
+	UCOL_CACHE_WRITE,
+	UCOL_CACHE_READ,
+	UCOL_TOTAL,
+	UCOL_COST,
+	UCOL__NR
+};
+
+struct usage_row {
+	const char *key;   /* interned */
+	uint64_t requests, input, output, cache_write, cache_read;
+	double cost;
+	uint64_t unpriced;
+};
+
+static void row_add(struct usage_row *r, const struct usage_event *ev)
+{
+	r->requests++;
+	r->input += ev->input;
+	r->output += ev->output;
+	r->cache_write += ev->cache_write;
+	r->cache_read += ev->cache_read;
+	if (ev->cost_known)
+		r->cost += ev->cost;
+	else
+		r->unpriced++;
+}
+
+/* The UTC day of a time in ms, as "YYYY-MM-DD" (civil from days). */
+static void utc_day(int64_t ms, char buf[48])
+{
+	int64_t z = (ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+	int64_t era, doe, yoe, doy, mp, y, m, d;
+
+	z = (z >= 0 ? z / 86400 : (z - 86399) / 86400) + 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y += m <= 2;
+	snprintf(buf, 48, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
+}
+
+static const char *event_key(const struct usage_event *ev, enum usage_by by,
+			     int64_t *memo_day, const char **memo_key)
+{
+	char buf[48];
+	int64_t day;
+
+	switch (by) {
+	case BY_DAY:
+		/* Events come sorted: most share the previous one's day. */
+		day = ev->time >= 0 ? ev->time / 86400000 :
+			(ev->time - 86399999) / 86400000;
+		if (*memo_key && day == *memo_day)
+			return *memo_key;
+		utc_day(ev->time, buf);
+		*memo_day = day;
+		*memo_key = event_intern(buf);
+		return *memo_key;
+	case BY_SESSION:
+		return event_intern(ev->session[0] ? ev->session : "unknown");
+	case BY_MODEL:
+		return ev->model ? ev->model : event_intern("unknown");
+	case BY_TOOL:
+		return event_intern(tool_name(ev->tool));
+	}
+	return event_intern("unknown");
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct usage_row *)a)->key,
+		      ((const struct usage_row *)b)->key);
+}
+
+static void fill_row(struct render_cell *c, const struct usage_row *r,
+		     const char *key)
+{
+	render_cell_str(&c[UCOL_KEY], key);
+	render_cell_int(&c[UCOL_REQUESTS], r->requests);
+	render_cell_int(&c[UCOL_INPUT], r->input);
+	render_cell_int(&c[UCOL_OUTPUT], r->output);
+	render_cell_int(&c[UCOL_CACHE_WRITE], r->cache_write);
+	render_cell_int(&c[UCOL_CACHE_READ], r->cache_read);
+	render_cell_int(&c[UCOL_TOTAL], r->input + r->output +
+			r->cache_write + r->cache_read);
+	/* Never a silent zero: one unpriced request makes the sum unknown. */
+	render_cell_double(&c[UCOL_COST], r->cost, !r->unpriced);
+}
+
+static int parse_by(const char *s, enum usage_by *out)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(by_names); i++)
+		if (!strcmp(s, by_names[i])) {
+			*out = (enum usage_by)i;
+			return 0;
+		}
+	return -1;
+}
+
+static int parse_format(const char *s, enum report_format *out)
+{
+	static const char *names[] = { "table", "json", "csv", "markdown" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(s, names[i])) {
+			*out = (enum report_format)i;
+			return 0;
+		}
+	return -1;
+}
+
+int cmd_usage(int argc, const char **argv, struct repo *repo)
+{
+	struct report_opts o = REPORT_OPTS_INIT;
+	const char *since = NULL, *until = NULL;
+	int all_repos = 0;
+	struct option options[] = {
+		OPT_STRING(0, "by", &o.by, "key",
+			   "day (default), session, model or tool"),
+		OPT_STRING(0, "since", &since, "date",
+			   "only usage at or after <date>"),
+		OPT_STRING(0, "until", &until, "date",
+			   "only usage before <date> (a day: up to its end)"),
+		OPT_BOOL(0, "all-repos", &all_repos,
+			 "usage of every repository on this machine"),
+		OPT_STRING(0, "format", &o.format, "format",
+			   "table, json, csv or markdown"),
+		OPT_STRING('o', "output", &o.output, "file",
+			   "write to <file> instead of standard output"),
+		OPT_CALLBACK_F(0, "color", &o.color, "when",
+			       "colour: always, never or auto",
+			       PARSE_OPT_OPTARG, report_opt_color),
+		OPT_BOOL(0, "no-pager", &o.no_pager,
+			 "do not pipe a table into a pager"),
+		OPT_BOOL(0, "no-cache", &o.no_cache,
+			 "read every log again, ignoring the saved state"),
+		OPT_BOOL('q', "quiet", &o.quiet, "suppress warnings"),
+		OPT_END()
+	};
+	struct usage_query q = USAGE_QUERY_INIT;
+	struct usage_set set = USAGE_SET_INIT;
+	enum usage_by by = BY_DAY;
+	struct usage_row *rows = NULL, total;
+	size_t nrows = 0, arows = 0, i;
+	struct render_col cols[UCOL__NR] = {
+		[UCOL_KEY] = { "date", "key", RENDER_TEXT, RENDER_FLEX, 0, 12 },
+		[UCOL_REQUESTS] = { "requests", "requests", RENDER_INT,
+				    RENDER_EXACT, 1, 0 },
+		[UCOL_INPUT] = { "input", "input", RENDER_INT, RENDER_EXACT,
+				 2, 0 },
+		[UCOL_OUTPUT] = { "output", "output", RENDER_INT, RENDER_EXACT,
+				  0, 0 },
+		[UCOL_CACHE_WRITE] = { "cache write", "cache_write",
+				       RENDER_INT, RENDER_EXACT, 3, 0 },
+		[UCOL_CACHE_READ] = { "cache read", "cache_read", RENDER_INT,
+				      RENDER_EXACT, 3, 0 },
+		[UCOL_TOTAL] = { "total", "total", RENDER_INT, RENDER_EXACT,
+				 0, 0 },
+		[UCOL_COST] = { "cost", "cost_usd", RENDER_MONEY, 0, 0, 0 },
+	};
+	struct render_table t;
+	struct render_opts ropts = { 0, 0 };
+	struct report_out rout;
+	struct strbuf out = STRBUF_INIT;
+	struct u64map index = U64MAP_INIT;
+	int64_t now = source_now(), memo_day = 0;
+	const char *memo_key = NULL;
+	int ret = 0, date_only;
+
+	argc = parse_options(argc, argv, options, usage_usage, 0);
+	if (argc)
+		usage_msg_opt("too many arguments", usage_usage, options);
+	if (o.by && parse_by(o.by, &by) < 0) {
+		error("unknown --by '%s' (expected day, session, model or "
+		      "tool)", o.by);
+		usage_with_options(usage_usage, options, 1);
+	}
+	if (o.format && parse_format(o.format, &o.fmt) < 0) {
+		error("unknown --format '%s' (expected table, json, csv or "
+		      "markdown)", o.format);
+		usage_with_options(usage_usage, options, 1);
+	}
+	if (since && usage_parse_date(since, now, &q.since, &date_only) < 0)
+		die("invalid date '%s' for --since", since);
+	if (until) {
+		if (usage_parse_date(until, now, &q.until, &date_only) < 0)
+			die("invalid date '%s' for --until", until);
+		if (date_only)
+			q.until += 86400000; /* the whole day */
+	}
+	if (o.quiet)
+		quiet = 1;
+	if (!repo && !all_repos)
+		die("not a git repository (use --all-repos to see the usage "
+		    "of every repository)");
+	q.all_repos = !!all_repos;
+	q.use_cache = !o.no_cache;
+	cols[UCOL_KEY].name = by_headers[by];
+
+	/* With --all-repos the repository still gives its configuration. */
+	if (usage_load(&set, repo, &q) < 0) {
+		ret = EXIT_FATAL;
+		goto cleanup;
+	}
+
+	memset(&total, 0, sizeof(total));
+	for (i = 0; i < set.nr; i++) {
+		const char *key = event_key(&set.ev[i], by, &memo_day,
+					    &memo_key);
+		size_t *slot = u64map_find(&index,
+					   (uint64_t)(uintptr_t)key, 1);
+
+		if (!*slot) {
+			ALLOC_GROW(rows, nrows + 1, arows);
+			memset(&rows[nrows], 0, sizeof(*rows));
+			rows[nrows].key = key;
+			*slot = ++nrows;
+		}
+		row_add(&rows[*slot - 1], &set.ev[i]);
+		row_add(&total, &set.ev[i]);
+	}
+	if (nrows > 1)
+		qsort(rows, nrows, sizeof(*rows), row_cmp);
+
+	render_table_init(&t, cols, UCOL__NR);
+	for (i = 0; i < nrows; i++)
+		fill_row(render_table_add_row(&t), &rows[i], rows[i].key);
+	if (o.fmt != REPORT_FORMAT_JSON)
+		fill_row(render_table_add_row(&t), &total, "total");
+
+	report_setup_output(&o, repo, &rout);
+	ropts.width = rout.width;
+	ropts.color = rout.color;
+	switch (o.fmt) {
+	case REPORT_FORMAT_HTML:        /* not offered by usage */
+	case REPORT_FORMAT_TABLE:
+		render_text(&out, &t, &ropts);
+		break;
+	case REPORT_FORMAT_MARKDOWN:
+		render_markdown(&out, &t);
+		break;
+	case REPORT_FORMAT_CSV:
+		render_csv(&out, &t);
+		break;
+	case REPORT_FORMAT_JSON:
+		strbuf_addstr(&out, "{\n  \"schema\": "
+			      "\"git-tokens/usage/v1\",\n  \"by\": ");
+		strbuf_add_json_str(&out, by_names[by]);
+		strbuf_addstr(&out, ",\n  \"rows\": ");
+		render_json_rows(&out, &t, 0, t.nrows, "  ");
+		fill_row(render_table_add_row(&t), &total, "total");
+		strbuf_addstr(&out, ",\n  \"total\": ");
+		render_json_row(&out, &t, t.nrows - 1, UCOL_KEY);
+		strbuf_addstr(&out, "\n}\n");
+		break;
+	}
+	if (report_write(&o, &out) < 0)
+		ret = EXIT_FATAL;
+	render_table_release(&t);
+cleanup:
+	free(rows);
+	u64map_release(&index);
+	usage_set_release(&set);
+	strbuf_release(&out);
+	report_opts_release(&o);
+	return ret;
+}

@@ -1,0 +1,48 @@
+#ifndef TOKENS_SURVIVAL_H
+#define TOKENS_SURVIVAL_H
+
+#include <stdint.h>
+#include "model/change.h"
+
+struct repo;
+
+/*
+ * The survival engine (SPEC §7.3): every line of every file at the
+ * mainline tip, with the commit that added it as "git blame" names it
+ * (whole-file renames followed, no -M or -C inside or across files),
+ * and when the lines that did not survive left the mainline.
+ *
+ * The state at the tip is kept under <common dir>/tokens/, so that a
+ * later run replays only the commits that are new since.
+ */
+struct survival;
+
+struct survival_opts {
+	int use_cache;   /* 0: replay the whole history, and store it */
+	int progress;
+};
+
+/* Replay the history of tip (40 hex digits): 0, or -1 after error(). */
+int survival_run(struct survival **out, struct repo *repo, const char *tip,
+		 const struct survival_opts *opts);
+
+/* Each path the tally asks about: files at the tip, where lines died. */
+void survival_for_each_path(const struct survival *s,
+			    void (*fn)(const char *path, void *data),
+			    void *data);
+
+/*
+ * Fill outcome.surviving, .reworked and .survival_known of the landed
+ * changes of set: their lines alive at the tip in the files countable()
+ * accepts, and their lines that left the mainline within rework_secs
+ * of landing there. A change landed by patch-id or squash takes the
+ * numbers of the mainline commit it landed as; a reverted change keeps
+ * no surviving line.
+ */
+void survival_tally(struct survival *s, struct change_set *set,
+		    int (*countable)(const char *path, void *data),
+		    void *data, int64_t rework_secs);
+
+void survival_free(struct survival *s);
+
+#endif

@@ -1,0 +1,1099 @@
+/*
+ * The one file that talks to libgit2: everything else sees struct repo,
+ * hex object ids and plain strings.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include "base/die.h"
+#include "base/paths.h"
+#include "git/repo.h"
+
+struct repo {
+	git_repository *git;
+	git_config *config;     /* snapshot, taken on first use */
+	git_mailmap *mailmap;
+	int mailmap_loaded;
+};
+
+const char *repo_last_error(void)
+{
+	const git_error *e = git_error_last();
+
+	return e && e->message ? e->message : "unknown error";
+}
+
+static void libgit2_init_once(void)
+{
+	static int done;
+
+	if (!done) {
+		git_libgit2_init();
+		done = 1;
+	}
+}
+
+/* Where the repository we refused to open lives, for the hint. */
+void repo_explain_ownership(void)
+{
+	git_buf found = GIT_BUF_INIT;
+	const char *dir = getenv("GIT_DIR");
+	struct strbuf path = STRBUF_INIT;
+	char real[PATH_MAX];
+
+	if (dir && *dir) {
+		strbuf_addstr(&path, realpath(dir, real) ? real : dir);
+	} else if (!git_repository_discover(&found, ".", 0,
+					    getenv("GIT_CEILING_DIRECTORIES"))) {
+		strbuf_addstr(&path, found.ptr);
+		/* git names the work tree, not its .git directory. */
+		if (path.len > 6 &&
+		    !strcmp(path.buf + path.len - 6, "/.git/"))
+			strbuf_setlen(&path, path.len - 6);
+		else if (path.len > 1 && path.buf[path.len - 1] == '/')
+			strbuf_setlen(&path, path.len - 1);
+	}
+	if (!path.len) {
+		error("%s", repo_last_error());
+	} else {
+		error("detected dubious ownership in repository at '%s'",
+		      path.buf);
+		fprintf(stderr,
+			"To add an exception for this directory, call:\n"
+			"\n"
+			"\tgit config --global --add safe.directory '%s'\n",
+			path.buf);
+	}
+	git_buf_dispose(&found);
+	strbuf_release(&path);
+}
+
+/*
+ * Surely no repository to discover: no GIT_DIR, and neither a ".git"
+ * nor a "HEAD" (a bare repository) in the current folder or above it.
+ * libgit2 then needs no start-up, which with mbedTLS means parsing the
+ * CA certificates: most of a quick "usage --all-repos" outside one.
+ */
+static int surely_no_repo(void)
+{
+	const char *dir = getenv("GIT_DIR");
+	struct strbuf path = STRBUF_INIT;
+	struct stat sb;
+	char cwd[PATH_MAX];
+	size_t len;
+	int none = 1;
+
+	if ((dir && *dir) || !getcwd(cwd, sizeof(cwd)) || cwd[0] != '/')
+		return 0;
+	for (len = strlen(cwd); none; ) {
+		strbuf_reset(&path);
+		strbuf_add(&path, cwd, len);
+		strbuf_addstr(&path, len > 1 ? "/.git" : ".git");
+		if (!lstat(path.buf, &sb) || errno != ENOENT)
+			none = 0;
+		strbuf_setlen(&path, path.len - 4);
+		strbuf_addstr(&path, "HEAD");
+		if (!lstat(path.buf, &sb) || errno != ENOENT)
+			none = 0;
+		if (len <= 1)
+			break;
+		while (len > 1 && cwd[len - 1] != '/')
+			len--;
+		if (len > 1)
+			len--;
+	}
+	strbuf_release(&path);
+	return none;
+}
+
+/*
+ * libgit2 refuses GIT_WORK_TREE with GIT_REPOSITORY_OPEN_FROM_ENV, so
+ * hide it while opening and apply it afterwards, as git would.
+ */
+int repo_open(struct repo **out)
+{
+	const char *env = getenv("GIT_WORK_TREE");
+	char *work_tree = env && *env ? xstrdup(env) : NULL;
+	char real[PATH_MAX];
+	git_repository *git = NULL;
+	int ret = -1, r;
+
+	*out = NULL;
+	if (surely_no_repo()) {
+		free(work_tree);
+		return 1;
+	}
+	libgit2_init_once();
+	if (work_tree)
+		unsetenv("GIT_WORK_TREE");
+	r = git_repository_open_ext(&git, NULL, GIT_REPOSITORY_OPEN_FROM_ENV,
+				    NULL);
+	if (work_tree)
+		setenv("GIT_WORK_TREE", work_tree, 1);
+	/*
+	 * libgit2 1.5 reports a repository we do not own as "config value
+	 * 'safe.directory' was not found" when no safe.directory is set.
+	 */
+	if (r == GIT_ENOTFOUND && git_error_last() &&
+	    git_error_last()->klass == GIT_ERROR_CONFIG)
+		r = GIT_EOWNER;
+	if (r == GIT_ENOTFOUND) {
+		ret = 1;
+		goto cleanup;
+	}
+	if (r == GIT_EOWNER) {
+		ret = 2;   /* the caller explains it, or goes on without */
+		goto cleanup;
+	}
+	if (r < 0) {
+		error("cannot open the repository: %s", repo_last_error());
+		goto cleanup;
+	}
+	if (work_tree) {
+		const char *cur;
+
+		if (!realpath(work_tree, real)) {
+			error_errno("invalid GIT_WORK_TREE '%s'", work_tree);
+			goto cleanup;
+		}
+		/* libgit2 1.5 leaks when given the work tree it has. */
+		cur = git_repository_workdir(git);
+		if ((!cur || strncmp(cur, real, strlen(real)) ||
+		     strcmp(cur + strlen(real), "/")) &&
+		    git_repository_set_workdir(git, real, 0) < 0) {
+			error("cannot use work tree '%s': %s", real,
+			      repo_last_error());
+			goto cleanup;
+		}
+	}
+	*out = xcalloc(1, sizeof(**out));
+	(*out)->git = git;
+	git = NULL;
+	ret = 0;
+
+cleanup:
+	git_repository_free(git);
+	free(work_tree);
+	return ret;
+}
+
+void repo_free(struct repo *repo)
+{
+	if (!repo)
+		return;
+	git_mailmap_free(repo->mailmap);
+	git_config_free(repo->config);
+	git_repository_free(repo->git);
+	free(repo);
+}
+
+const char *repo_git_dir(const struct repo *repo)
+{
+	return git_repository_path(repo->git);
+}
+
+const char *repo_common_dir(const struct repo *repo)
+{
+	return git_repository_commondir(repo->git);
+}
+
+const char *repo_work_tree(const struct repo *repo)
+{
+	return git_repository_workdir(repo->git);
+}
+
+int repo_tokens_dir(struct repo *repo, struct strbuf *out)
+{
+	const char *common = repo_common_dir(repo);
+	size_t len = strlen(common);
+
+	strbuf_reset(out);
+	strbuf_addstr(out, common);
+	if (len && common[len - 1] != '/')
+		strbuf_addch(out, '/');
+	strbuf_addstr(out, "tokens/");
+	if (mkdir_p(out->buf) < 0)
+		return error_errno("cannot create '%s'", out->buf);
+	return 0;
+}
+
+int repo_is_shallow(struct repo *repo)
+{
+	return git_repository_is_shallow(repo->git);
+}
+
+int repo_is_empty(struct repo *repo)
+{
+	int r = git_repository_is_empty(repo->git);
+
+	if (r < 0)
+		return error("cannot read HEAD: %s", repo_last_error());
+	return r;
+}
+
+/*
+ * One single-quoted word of GIT_CONFIG_PARAMETERS ('it'\''s' -> it's);
+ * returns where it ended, or NULL when malformed.
+ */
+static const char *sq_word(const char *p, struct strbuf *out)
+{
+	if (*p != '\'')
+		return NULL;
+	for (p++; *p; p++) {
+		if (*p != '\'') {
+			strbuf_addch(out, *p);
+			continue;
+		}
+		if (p[1] == '\\' && p[2] == '\'' && p[3] == '\'') {
+			strbuf_addch(out, '\'');
+			p += 3;
+			continue;
+		}
+		return p + 1;
+	}
+	return NULL;
+}
+
+/* "[section \"sub\"]\n\tname = \"value\"\n" for key=value. */
+static void add_config_line(struct strbuf *out, const char *key,
+			    const char *value)
+{
+	const char *dot = strchr(key, '.'), *last = strrchr(key, '.');
+
+	if (!dot)
+		return;
+	strbuf_addf(out, "[%.*s", (int)(dot - key), key);
+	if (last != dot) {
+		const char *p;
+
+		strbuf_addstr(out, " \"");
+		for (p = dot + 1; p < last; p++) {
+			if (*p == '"' || *p == '\\')
+				strbuf_addch(out, '\\');
+			strbuf_addch(out, *p);
+		}
+		strbuf_addch(out, '"');
+	}
+	strbuf_addf(out, "]\n\t%s", last + 1);
+	if (value) {
+		strbuf_addstr(out, " = \"");
+		for (; *value; value++) {
+			if (*value == '\n') {
+				strbuf_addstr(out, "\\n");
+				continue;
+			}
+			if (*value == '"' || *value == '\\')
+				strbuf_addch(out, '\\');
+			strbuf_addch(out, *value);
+		}
+		strbuf_addch(out, '"');
+	}
+	strbuf_addch(out, '\n');
+}
+
+/*
+ * "git -c key=value tokens" hands the setting over in
+ * GIT_CONFIG_PARAMETERS (and GIT_CONFIG_COUNT/KEY_n/VALUE_n), which
+ * libgit2 1.5 does not read: write them as a config file for the
+ * highest level.
+ */
+static void command_line_config(struct strbuf *out)
+{
+	const char *p = getenv("GIT_CONFIG_PARAMETERS"), *n;
+	struct strbuf key = STRBUF_INIT, val = STRBUF_INIT;
+	long i, count;
+
+	while (p && *p) {
+		int has_value = 0;
+
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		strbuf_reset(&key);
+		strbuf_reset(&val);
+		if (!(p = sq_word(p, &key)))
+			break;
+		if (*p == '=') {
+			if (!(p = sq_word(p + 1, &val)))
+				break;
+			has_value = 1;
+		} else {
+			/* the older 'key=value' form */
+			char *eq = strchr(key.buf, '=');
+
+			if (eq) {
+				strbuf_addstr(&val, eq + 1);
+				strbuf_setlen(&key, eq - key.buf);
+				has_value = 1;
+			}
+		}
+		add_config_line(out, key.buf, has_value ? val.buf : NULL);
+	}
+	n = getenv("GIT_CONFIG_COUNT");
+	count = n ? strtol(n, NULL, 10) : 0;
+	for (i = 0; i < count && i < 1000; i++) {
+		char name[40];
+		const char *k, *v;
+
+		snprintf(name, sizeof(name), "GIT_CONFIG_KEY_%ld", i);
+		k = getenv(name);
+		snprintf(name, sizeof(name), "GIT_CONFIG_VALUE_%ld", i);
+		v = getenv(name);
+		if (k && v)
+			add_config_line(out, k, v);
+	}
+	strbuf_release(&key);
+	strbuf_release(&val);
+}
+
+static int config_snapshot(git_config **out, git_repository *git)
+{
+	struct strbuf extra = STRBUF_INIT, path = STRBUF_INIT;
+	git_config *cfg = NULL;
+	const char *tmpdir = getenv("TMPDIR");
+	int fd = -1, r;
+
+	command_line_config(&extra);
+	if (!extra.len) {
+		r = git_repository_config_snapshot(out, git);
+		goto cleanup;
+	}
+	r = git_repository_config(&cfg, git);
+	if (r < 0)
+		goto cleanup;
+	strbuf_addf(&path, "%s/git-tokens-config.XXXXXX",
+		    tmpdir && *tmpdir ? tmpdir : "/tmp");
+	fd = mkstemp(path.buf);
+	if (fd < 0 || write(fd, extra.buf, extra.len) != (ssize_t)extra.len) {
+		r = -1;
+		git_error_set_str(GIT_ERROR_OS, "cannot write the -c settings");
+		goto cleanup;
+	}
+	r = git_config_add_file_ondisk(cfg, path.buf, GIT_CONFIG_LEVEL_APP,
+				       git, 1);
+	if (!r)
+		r = git_config_snapshot(out, cfg);
+cleanup:
+	if (fd >= 0) {
+		close(fd);
+		unlink(path.buf);
+	}
+	git_config_free(cfg);
+	strbuf_release(&extra);
+	strbuf_release(&path);
+	return r;
+}
+
+static git_config *config_of(struct repo *repo)
+{
+	if (!repo->config && config_snapshot(&repo->config, repo->git) < 0) {
+		error("cannot read the configuration: %s", repo_last_error());
+		return NULL;
+	}
+	return repo->config;
+}
+
+static int config_result(int r, const char *key)
+{
+	if (r == GIT_ENOTFOUND)
+		return 1;
+	if (r < 0)
+		return error("bad config value for '%s': %s", key,
+			     repo_last_error());
+	return 0;
+}
+
+int repo_config_string(struct repo *repo, const char *key, char **out)
+{
+	git_config *cfg = config_of(repo);
+	const char *v;
+	int r;
+
+	*out = NULL;
+	if (!cfg)
+		return -1;
+	r = git_config_get_string(&v, cfg, key);
+	if (!r)
+		*out = xstrdup(v);
+	return config_result(r, key);
+}
+
+int repo_config_bool(struct repo *repo, const char *key, int *out)
+{
+	git_config *cfg = config_of(repo);
+
+	if (!cfg)
+		return -1;
+	return config_result(git_config_get_bool(out, cfg, key), key);
+}
+
+int repo_config_int(struct repo *repo, const char *key, int64_t *out)
+{
+	git_config *cfg = config_of(repo);
+	int64_t v;
+	int r;
+
+	if (!cfg)
+		return -1;
+	r = git_config_get_int64(&v, cfg, key);
+	if (!r)
+		*out = v;
+	return config_result(r, key);
+}
+
+static int push_entry(const git_config_entry *e, void *data)
+{
+	strvec_push(data, e->value ? e->value : "");
+	return 0;
+}
+
+int repo_config_multi(struct repo *repo, const char *key, struct strvec *out)
+{
+	git_config *cfg = config_of(repo);
+
+	if (!cfg)
+		return -1;
+	return config_result(git_config_get_multivar_foreach(cfg, key, NULL,
+							      push_entry, out),
+			     key);
+}
+
+int repo_resolve(struct repo *repo, const char *rev, char out[OID_HEX + 1])
+{
+	git_object *obj = NULL, *commit = NULL;
+	int r, ret = -1;
+
+	r = git_revparse_single(&obj, repo->git, rev);
+	if (r == GIT_ENOTFOUND || r == GIT_EINVALIDSPEC) {
+		ret = 1;
+		goto cleanup;
+	}
+	if (r < 0) {
+		error("bad revision '%s': %s", rev, repo_last_error());
+		goto cleanup;
+	}
+	if (git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) < 0) {
+		error("'%s' is not a commit", rev);
+		goto cleanup;
+	}
+	git_oid_tostr(out, OID_HEX + 1, git_object_id(commit));
+	ret = 0;
+
+cleanup:
+	git_object_free(commit);
+	git_object_free(obj);
+	return ret;
+}
+
+int repo_ref_dwim(struct repo *repo, const char *name, struct strbuf *full)
+{
+	git_reference *ref = NULL;
+	int r;
+
+	if (!strncmp(name, "refs/", 5) || !strcmp(name, "HEAD"))
+		r = git_reference_lookup(&ref, repo->git, name);
+	else
+		r = git_reference_dwim(&ref, repo->git, name);
+	if (r == GIT_ENOTFOUND || r == GIT_EINVALIDSPEC)
+		return 1;
+	if (r < 0)
+		return error("cannot read ref '%s': %s", name,
+			     repo_last_error());
+	if (full) {
+		strbuf_reset(full);
+		strbuf_addstr(full, git_reference_name(ref));
+	}
+	git_reference_free(ref);
+	return 0;
+}
+
+int repo_ref_exists(struct repo *repo, const char *refname)
+{
+	return repo_ref_dwim(repo, refname, NULL) == 0;
+}
+
+void repo_mailmap(struct repo *repo, const char *name, const char *email,
+		  char **out_name, char **out_email)
+{
+	const char *n = name ? name : "", *e = email ? email : "";
+
+	if (!repo->mailmap_loaded) {
+		repo->mailmap_loaded = 1;
+		if (git_mailmap_from_repository(&repo->mailmap, repo->git) < 0)
+			warning("cannot read the mailmap: %s",
+				repo_last_error());
+	}
+	if (repo->mailmap &&
+	    git_mailmap_resolve(&n, &e, repo->mailmap, n, e) < 0) {
+		n = name ? name : "";
+		e = email ? email : "";
+	}
+	*out_name = name || *n ? xstrdup(n) : NULL;
+	*out_email = email || *e ? xstrdup(e) : NULL;
+}
+
+/* The author identity as git commit would use it, then mailmapped. */
+int repo_user_ident(struct repo *repo, char **name, char **email)
+{
+	const char *env_name = getenv("GIT_AUTHOR_NAME");
+	const char *env_email = getenv("GIT_AUTHOR_EMAIL");
+	char *n = NULL, *e = NULL;
+	int ret = 0;
+
+	*name = *email = NULL;
+	if (env_name && *env_name)
+		n = xstrdup(env_name);
+	else if (repo_config_string(repo, "author.name", &n) == 1 &&
+		 repo_config_string(repo, "user.name", &n) < 0)
+		ret = -1;
+	if (env_email && *env_email)
+		e = xstrdup(env_email);
+	else if (repo_config_string(repo, "author.email", &e) == 1 &&
+		 repo_config_string(repo, "user.email", &e) < 0)
+		ret = -1;
+	if (n || e)
+		repo_mailmap(repo, n, e, name, email);
+	free(n);
+	free(e);
+	return ret;
+}
+
+/*
+ * ---- notes ----
+ *
+ * Notes commits are written without git_note_create(): that makes one
+ * commit per note and moves the ref without compare-and-swap. Here all
+ * updates become one tree, one commit, and the ref moves only if it
+ * still points where the caller read it.
+ */
+
+int repo_notes_tip(struct repo *repo, const char *ref, char out[OID_HEX + 1])
+{
+	git_oid oid;
+	int r = git_reference_name_to_id(&oid, repo->git, ref);
+
+	out[0] = '\0';
+	if (r == GIT_ENOTFOUND)
+		return 1;
+	if (r < 0)
+		return error("cannot read '%s': %s", ref, repo_last_error());
+	git_oid_tostr(out, OID_HEX + 1, &oid);
+	return 0;
+}
+
+static int notes_commit_lookup(struct repo *repo, const char *tip,
+			       git_commit **out)
+{
+	git_oid oid;
+
+	if (git_oid_fromstr(&oid, tip) < 0 ||
+	    git_commit_lookup(out, repo->git, &oid) < 0)
+		return error("cannot read notes commit '%s': %s", tip,
+			     repo_last_error());
+	return 0;
+}
+
+int repo_notes_read_all(struct repo *repo, const char *tip,
+			repo_note_fn *fn, void *data)
+{
+	git_commit *commit = NULL;
+	git_note_iterator *it = NULL;
+	git_oid note_id, annotated;
+	git_blob *blob = NULL;
+	char hex[OID_HEX + 1];
+	int r, ret = -1;
+
+	if (notes_commit_lookup(repo, tip, &commit) < 0)
+		goto cleanup;
+	r = git_note_commit_iterator_new(&it, commit);
+	if (r == GIT_ENOTFOUND) {
+		ret = 0;
+		goto cleanup;
+	}
+	if (r < 0) {
+		error("cannot read notes '%s': %s", tip, repo_last_error());
+		goto cleanup;
+	}
+	while (!(r = git_note_next(&note_id, &annotated, it))) {
+		if (git_blob_lookup(&blob, repo->git, &note_id) < 0) {
+			error("cannot read note blob: %s", repo_last_error());
+			goto cleanup;
+		}
+		git_oid_tostr(hex, sizeof(hex), &annotated);
+		r = fn(hex, git_blob_rawcontent(blob),
+		       (size_t)git_blob_rawsize(blob), data);
+		git_blob_free(blob);
+		blob = NULL;
+		if (r) {
+			ret = r;
+			goto cleanup;
+		}
+	}
+	if (r != GIT_ITEROVER) {
+		error("cannot read notes '%s': %s", tip, repo_last_error());
+		goto cleanup;
+	}
+	ret = 0;
+cleanup:
+	git_blob_free(blob);
+	git_note_iterator_free(it);
+	git_commit_free(commit);
+	return ret;
+}
+
+int repo_note_read(struct repo *repo, const char *tip, const char *commit,
+		   struct strbuf *out)
+{
+	git_commit *notes = NULL;
+	git_note *note = NULL;
+	git_blob *blob = NULL;
+	git_oid oid;
+	int r, ret = -1;
+
+	strbuf_reset(out);
+	if (!tip || !*tip)
+		return 1;
+	if (git_oid_fromstr(&oid, commit) < 0)
+		return error("invalid object name '%s'", commit);
+	if (notes_commit_lookup(repo, tip, &notes) < 0)
+		goto cleanup;
+	r = git_note_commit_read(&note, repo->git, notes, &oid);
+	if (r == GIT_ENOTFOUND) {
+		ret = 1;
+		goto cleanup;
+	}
+	if (r < 0) {
+		error("cannot read the note of '%s': %s", commit,
+		      repo_last_error());
+		goto cleanup;
+	}
+	/* The blob, not the message: a NUL byte must not cut it short. */
+	if (git_blob_lookup(&blob, repo->git, git_note_id(note)) < 0) {
+		error("cannot read the note of '%s': %s", commit,
+		      repo_last_error());
+		goto cleanup;
+	}
+	strbuf_add(out, git_blob_rawcontent(blob),
+		   (size_t)git_blob_rawsize(blob));
+	ret = 0;
+cleanup:
+	git_blob_free(blob);
+	git_note_free(note);
+	git_commit_free(notes);
+	return ret;
+}
+
+/* The committer of notes commits, as git notes would name it. */
+static int notes_signature(struct repo *repo, git_signature **out)
+{
+	const char *name = getenv("GIT_COMMITTER_NAME");
+	const char *email = getenv("GIT_COMMITTER_EMAIL");
+	char *cname = NULL, *cemail = NULL;
+	int r;
+
+	if (!name || !*name) {
+		repo_config_string(repo, "user.name", &cname);
+		name = cname ? cname : "git-tokens";
+	}
+	if (!email || !*email) {
+		repo_config_string(repo, "user.email", &cemail);
+		email = cemail ? cemail : "git-tokens@localhost";
+	}
+	r = git_signature_now(out, name, email);
+	free(cname);
+	free(cemail);
+	if (r < 0)
+		return error("invalid identity '%s <%s>': %s", name, email,
+			     repo_last_error());
+	return 0;
+}
+
+int repo_ref_cas(struct repo *repo, const char *ref, const char *commit,
+		 const char *expected, const char *msg)
+{
+	git_reference *out = NULL;
+	git_oid new_id, old_id;
+	int r;
+
+	if (git_oid_fromstr(&new_id, commit) < 0)
+		return error("invalid object name '%s'", commit);
+	if (expected && *expected) {
+		if (git_oid_fromstr(&old_id, expected) < 0)
+			return error("invalid object name '%s'", expected);
+		r = git_reference_create_matching(&out, repo->git, ref,
+						  &new_id, 1, &old_id, msg);
+	} else {
+		r = git_reference_create(&out, repo->git, ref, &new_id, 0,
+					 msg);
+	}
+	git_reference_free(out);
+	/* Moved, created or locked by another writer meanwhile: retry. */
+	if (r == GIT_EMODIFIED || r == GIT_EEXISTS || r == GIT_ELOCKED ||
+	    r == GIT_ENOTFOUND)
+		return 1;
+	if (r < 0)
+		return error("cannot update '%s': %s", ref, repo_last_error());
+	return 0;
+}
+
+/* Few updates: let libgit2 edit the paths (keeps any fanout). */
+static int notes_tree_chain(struct repo *repo, git_commit *base,
+			    const struct note_update *u, size_t n,
+			    git_signature *sig, git_oid *tree_out)
+{
+	git_commit *cur = base, *next = NULL;
+	git_oid commit_id, blob_id, target;
+	size_t i;
+	int r, ret = -1;
+
+	for (i = 0; i < n; i++) {
+		if (git_oid_fromstr(&target, u[i].commit) < 0) {
+			error("invalid object name '%s'", u[i].commit);
+			goto cleanup;
+		}
+		if (u[i].text)
+			r = git_note_commit_create(&commit_id, &blob_id,
+						   repo->git, cur, sig, sig,
+						   &target, u[i].text, 1);
+		else if (!cur)
+			continue;
+		else
+			r = git_note_commit_remove(&commit_id, repo->git, cur,
+						   sig, sig, &target);
+		if (r == GIT_ENOTFOUND && !u[i].text)
+			continue;
+		if (r < 0) {
+			error("cannot write the note of '%s': %s",
+			      u[i].commit, repo_last_error());
+			goto cleanup;
+		}
+		/* Not there: libgit2 lost a write error (a full disk). */
+		if (git_commit_lookup(&next, repo->git, &commit_id) < 0) {
+			error("cannot read the notes commit just written "
+			      "(is the disk full?): %s", repo_last_error());
+			goto cleanup;
+		}
+		if (cur != base)
+			git_commit_free(cur);
+		cur = next;
+		next = NULL;
+	}
+	if (cur) {
+		git_oid_cpy(tree_out, git_commit_tree_id(cur));
+	} else {
+		/* Nothing to write on an empty ref: the empty tree. */
+		git_treebuilder *tb = NULL;
+
+		if (git_treebuilder_new(&tb, repo->git, NULL) < 0 ||
+		    git_treebuilder_write(tree_out, tb) < 0) {
+			git_treebuilder_free(tb);
+			error("cannot write tree: %s", repo_last_error());
+			goto cleanup;
+		}
+		git_treebuilder_free(tb);
+	}
+	ret = 0;
+cleanup:
+	if (cur != base)
+		git_commit_free(cur);
+	return ret;
+}
+
+struct flat_ctx {
+	git_repository *git;
+	git_treebuilder *tb;
+};
+
+static int flat_add(const git_oid *blob_id, const git_oid *annotated,
+		    void *data)
+{
+	struct flat_ctx *ctx = data;
+	char hex[OID_HEX + 1];
+
+	git_oid_tostr(hex, sizeof(hex), annotated);
+	return git_treebuilder_insert(NULL, ctx->tb, hex, blob_id,
+				      GIT_FILEMODE_BLOB);
+}
+
+/*
+ * Many updates (sync, rewrites): one flat tree built from scratch, so
+ * the cost is one pass over the notes, not one tree write per note.
+ */
+static int notes_tree_flat(struct repo *repo, git_commit *base,
+			   const struct note_update *u, size_t n,
+			   git_oid *tree_out)
+{
+	struct flat_ctx ctx = { repo->git, NULL };
+	git_note_iterator *it = NULL;
+	git_oid note_id, annotated, blob_id;
+	size_t i;
+	int r, ret = -1;
+
+	if (git_treebuilder_new(&ctx.tb, repo->git, NULL) < 0)
+		goto fail;
+	if (base) {
+		r = git_note_commit_iterator_new(&it, base);
+		if (r < 0 && r != GIT_ENOTFOUND)
+			goto fail;
+		while (it && !(r = git_note_next(&note_id, &annotated, it)))
+			if (flat_add(&note_id, &annotated, &ctx) < 0)
+				goto fail;
+		if (it && r != GIT_ITEROVER)
+			goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		if (!u[i].text) {
+			r = git_treebuilder_remove(ctx.tb, u[i].commit);
+			if (r < 0 && r != GIT_ENOTFOUND)
+				goto fail;
+			continue;
+		}
+		if (git_oid_fromstr(&annotated, u[i].commit) < 0) {
+			error("invalid object name '%s'", u[i].commit);
+			goto cleanup;
+		}
+		if (git_blob_create_from_buffer(&blob_id, repo->git, u[i].text,
+						u[i].len ? u[i].len :
+						strlen(u[i].text)) < 0 ||
+		    flat_add(&blob_id, &annotated, &ctx) < 0)
+			goto fail;
+	}
+	if (git_treebuilder_write(tree_out, ctx.tb) < 0)
+		goto fail;
+	ret = 0;
+	goto cleanup;
+fail:
+	error("cannot write notes tree: %s", repo_last_error());
+cleanup:
+	git_note_iterator_free(it);
+	git_treebuilder_free(ctx.tb);
+	return ret;
+}
+
+#define NOTES_CHAIN_MAX 16
+
+/*
+ * libgit2 can report a loose object as written when a full disk lost
+ * its last bytes (the final flush's error is dropped): read back what
+ * the ref is to point at before moving it.
+ */
+static int notes_written(struct repo *repo, const git_oid *commit_id,
+			 const struct note_update *u, size_t n)
+{
+	git_odb *odb = NULL;
+	git_commit *c = NULL;
+	git_note *note = NULL;
+	git_oid target;
+	size_t i;
+	int ret = -1;
+
+	if (git_repository_odb(&odb, repo->git) < 0 ||
+	    !git_odb_exists(odb, commit_id) ||
+	    git_commit_lookup(&c, repo->git, commit_id) < 0 ||
+	    !git_odb_exists(odb, git_commit_tree_id(c)))
+		goto cleanup;
+	for (i = 0; i < n; i++) {
+		if (!u[i].text)
+			continue;
+		if (git_oid_fromstr(&target, u[i].commit) < 0 ||
+		    git_note_commit_read(&note, repo->git, c, &target) < 0 ||
+		    !git_odb_exists(odb, git_note_id(note)))
+			goto cleanup;
+		git_note_free(note);
+		note = NULL;
+	}
+	ret = 0;
+cleanup:
+	if (ret)
+		error("cannot write the notes: what was written is not in the "
+		      "object store (is the disk full?)");
+	git_note_free(note);
+	git_commit_free(c);
+	git_odb_free(odb);
+	return ret;
+}
+
+int repo_notes_write(struct repo *repo, const char *ref,
+		     const struct note_update *updates, size_t n,
+		     const char *expected_old_tip, const char *merge_parent,
+		     const char *msg, char new_tip[OID_HEX + 1])
+{
+	git_signature *sig = NULL;
+	git_commit *base = NULL, *other = NULL;
+	const git_commit *parents[2];
+	size_t nparents = 0;
+	git_tree *tree = NULL;
+	git_oid tree_id, commit_id, oid;
+	char hex[OID_HEX + 1];
+	size_t i;
+	int r, ret = -1;
+
+	if (notes_signature(repo, &sig) < 0)
+		goto cleanup;
+	if (expected_old_tip && *expected_old_tip) {
+		if (notes_commit_lookup(repo, expected_old_tip, &base) < 0)
+			goto cleanup;
+		parents[nparents++] = base;
+	}
+	if (merge_parent && *merge_parent) {
+		if (git_oid_fromstr(&oid, merge_parent) < 0 ||
+		    git_commit_lookup(&other, repo->git, &oid) < 0) {
+			error("cannot read notes commit '%s': %s",
+			      merge_parent, repo_last_error());
+			goto cleanup;
+		}
+		parents[nparents++] = other;
+	}
+	/* libgit2's note calls take C strings: a NUL byte goes flat. */
+	for (i = 0; i < n && n <= NOTES_CHAIN_MAX; i++)
+		if (updates[i].text && updates[i].len &&
+		    memchr(updates[i].text, '\0', updates[i].len))
+			break;
+	if (n <= NOTES_CHAIN_MAX && i == n)
+		r = notes_tree_chain(repo, base, updates, n, sig, &tree_id);
+	else
+		r = notes_tree_flat(repo, base, updates, n, &tree_id);
+	if (r < 0)
+		goto cleanup;
+	if (git_tree_lookup(&tree, repo->git, &tree_id) < 0 ||
+	    git_commit_create(&commit_id, repo->git, NULL, sig, sig, NULL,
+			      msg ? msg : "Notes added by 'git tokens'",
+			      tree, nparents, parents) < 0) {
+		error("cannot write notes commit: %s", repo_last_error());
+		goto cleanup;
+	}
+	if (notes_written(repo, &commit_id, updates, n) < 0)
+		goto cleanup;
+	git_oid_tostr(hex, sizeof(hex), &commit_id);
+	r = repo_ref_cas(repo, ref, hex, expected_old_tip,
+			 msg ? msg : "notes: git tokens");
+	if (r < 0)
+		goto cleanup;
+	if (new_tip)
+		memcpy(new_tip, hex, sizeof(hex));
+	ret = r;
+cleanup:
+	git_tree_free(tree);
+	git_commit_free(other);
+	git_commit_free(base);
+	git_signature_free(sig);
+	return ret;
+}
+
+int repo_is_ancestor(struct repo *repo, const char *ancestor,
+		     const char *commit)
+{
+	git_oid a, c;
+	int r;
+
+	if (git_oid_fromstr(&a, ancestor) < 0 ||
+	    git_oid_fromstr(&c, commit) < 0)
+		return error("invalid object name");
+	if (git_oid_equal(&a, &c))
+		return 1;
+	r = git_graph_descendant_of(repo->git, &c, &a);
+	if (r < 0)
+		return error("cannot walk history: %s", repo_last_error());
+	return r;
+}
+
+int repo_commit_times(struct repo *repo, const char *commit,
+		      int64_t *author_time, int64_t *commit_time)
+{
+	git_commit *c = NULL;
+	git_oid oid;
+
+	if (git_oid_fromstr(&oid, commit) < 0 ||
+	    git_commit_lookup(&c, repo->git, &oid) < 0)
+		return error("cannot read commit '%s': %s", commit,
+			     repo_last_error());
+	if (author_time)
+		*author_time = git_commit_author(c)->when.time;
+	if (commit_time)
+		*commit_time = git_commit_time(c);
+	git_commit_free(c);
+	return 0;
+}
+
+struct prefix_walk {
+	const char *prefix;
+	size_t len;
+	repo_config_fn *fn;
+	void *data;
+	int ret;        /* what fn stopped the walk with */
+};
+
+static int prefix_entry(const git_config_entry *e, void *data)
+{
+	struct prefix_walk *w = data;
+
+	if (strncasecmp(e->name, w->prefix, w->len))
+		return 0;
+	w->ret = w->fn(e->name, e->value, w->data);
+	return w->ret ? 1 : 0;
+}
+
+int repo_config_foreach_prefix(struct repo *repo, const char *prefix,
+			       repo_config_fn *fn, void *data)
+{
+	git_config *cfg = config_of(repo);
+	struct prefix_walk w;
+	int r;
+
+	if (!cfg)
+		return -1;
+	w.prefix = prefix;
+	w.len = strlen(prefix);
+	w.fn = fn;
+	w.data = data;
+	w.ret = 0;
+	r = git_config_foreach(cfg, prefix_entry, &w);
+	if (w.ret)
+		return w.ret;
+	if (r < 0)
+		return error("cannot read the configuration: %s",
+			     repo_last_error());
+	return 0;
+}
+
+int repo_history_rewritten(struct repo *repo)
+{
+	git_reference_iterator *it = NULL;
+	git_reference *ref = NULL;
+	const char *env = getenv("GIT_GRAFT_FILE");
+	struct strbuf path = STRBUF_INIT;
+	struct stat st;
+	int r = 0;
+
+	/* git log follows grafts and replace refs; commit ids stay. */
+	if (env && *env)
+		r = !stat(env, &st);
+	else {
+		strbuf_addf(&path, "%s/info/grafts",
+			    git_repository_commondir(repo->git));
+		r = !stat(path.buf, &st);
+		strbuf_release(&path);
+	}
+	if (r)
+		return 1;
+	env = getenv("GIT_NO_REPLACE_OBJECTS");
+	if (env)
+		return 0;
+	env = getenv("GIT_REPLACE_REF_BASE");
+	if (env && *env && strcmp(env, "refs/replace/"))
+		return 1;
+	if (git_reference_iterator_glob_new(&it, repo->git,
+					    "refs/replace/*") < 0)
+		return 1;
+	r = !git_reference_next(&ref, it);
+	git_reference_free(ref);
+	git_reference_iterator_free(it);
+	return r;
+}

@@ -1,0 +1,171 @@
+#ifndef TOKENS_CHANGE_H
+#define TOKENS_CHANGE_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "base/strbuf.h"
+#include "base/strvec.h"
+
+struct repo;
+
+/*
+ * A change is a non-merge commit (SPEC §2), with its countable lines and
+ * its outcome. The change engine (changes.c) fills these from a revision
+ * range; metrics and rendering only read them.
+ */
+enum landed_how {
+	LANDED_NO = 0,
+	LANDED_REACHABLE,   /* reachable from the mainline tip */
+	LANDED_PATCH_ID,    /* same patch-id as a mainline commit */
+	LANDED_SQUASH,      /* absorbed by a squash merge */
+};
+
+/* Usage attributed to a change (filled by attribution; empty until then). */
+enum attrib_how {
+	ATTRIB_NONE = 0,
+	ATTRIB_DAY,      /* provider daily usage spread by countable lines */
+	ATTRIB_WINDOW,   /* local author, time window */
+	ATTRIB_LINK,     /* the log names the commit */
+	ATTRIB_HOOK,     /* recorded by the post-commit hook */
+	ATTRIB_IMPORT,
+};
+
+struct usage_sum {
+	uint64_t requests;
+	uint64_t input, output, cache_write, cache_read;
+	double cost;              /* USD, of the events whose cost is known */
+	unsigned has_usage:1;     /* at least one event */
+	unsigned cost_unknown:1;  /* some event had no price */
+	const char *tool;         /* the tool holding most of the cost */
+	const char *model;        /* the model holding most of the cost */
+	enum attrib_how how;      /* the weakest confidence among its events */
+};
+/*
+ * Add a share of usage to u; u->how stays the weakest confidence of
+ * what was added (hook, then link, window, import, day).
+ */
+void usage_sum_add(struct usage_sum *u, uint64_t requests, uint64_t input,
+		   uint64_t output, uint64_t cache_write, uint64_t cache_read,
+		   double cost, int cost_known, enum attrib_how how);
+
+/* What a change became (SPEC §7.3, §7.4); filled by the outcomes module. */
+enum review_state {
+	REVIEW_UNKNOWN = 0,       /* no review source: never "unreviewed" */
+	REVIEW_APPROVED,          /* approved on first pass */
+	REVIEW_CHANGES_REQUESTED, /* approved after change requests */
+	REVIEW_NONE,              /* a source exists and shows no approval */
+};
+
+struct outcome {
+	uint64_t surviving;       /* added lines alive at the mainline tip */
+	uint64_t reworked;        /* added lines gone within tokens.reworkDays */
+	unsigned survival_known:1;
+	enum review_state review;
+	const char *review_source;/* "github", "gitlab", "gerrit", "trailer" */
+	unsigned review_rounds;   /* change-request rounds before the merge */
+	double review_hours;      /* open to merge; < 0 when unknown */
+	unsigned fixup:1;         /* a fixup!/squash! commit */
+	char squashed_into[41];   /* the squash merge that absorbed it, or "" */
+	unsigned abandoned:1;     /* unlanded, and no commit on its branch
+				     for 30 days (else still open) */
+};
+
+struct change {
+	char oid[41];
+	char *author_name;     /* mailmapped */
+	char *author_email;    /* mailmapped */
+	char *committer_name;  /* mailmapped */
+	char *committer_email; /* mailmapped */
+	int64_t author_time;   /* seconds since the epoch */
+	int64_t commit_time;
+	char *subject;
+	uint64_t added;        /* countable lines */
+	uint64_t deleted;
+	uint64_t excluded;     /* lines in files that are not countable */
+	enum landed_how landed;
+	char landed_as[41];    /* the mainline commit, for patch-id/squash */
+	char *reverts;         /* full id of the commit this one reverts */
+	unsigned reverted:1;   /* a later mainline commit reverts it */
+	const char *agent;     /* AI agent named by a trailer or author */
+	unsigned agent_author:1; /* the agent is the author; credited to human */
+	struct usage_sum usage;
+	struct outcome outcome;
+};
+
+struct change_opts {
+	struct strvec revs;      /* git revision arguments; empty = HEAD */
+	struct strvec paths;     /* pathspec after "--" */
+	struct strvec authors;   /* --author patterns */
+	const char *since;
+	const char *until;
+	const char *mainline;    /* --mainline */
+	int use_cache;           /* 0 with --no-cache */
+	int progress;            /* show progress when on a terminal */
+	int max_count;           /* -n: the newest n changes; 0 for all */
+	int survival;            /* follow lines to the tip: surviving,
+				    rework (report, log, show, export) */
+	int defer_squash_authors; /* the caller runs
+				     change_set_squash_authors() itself */
+};
+#define CHANGE_OPTS_INIT { STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, NULL, NULL, NULL, 1, 1, 0, 0, 0 }
+
+/*
+ * Returns 0, or -1 after error(). A range or mainline that does not
+ * resolve is the user's mistake, not ours: its message goes into err
+ * (when err is not NULL) for the command to die() with.
+ */
+
+struct change_set {
+	struct change *c;
+	size_t nr, alloc;
+	char *mainline_ref;      /* the mainline in use; NULL when none */
+	char mainline_tip[41];
+	uint64_t excluded_lines; /* sum over the set */
+	/*
+	 * The commits squash merges of the set absorbed (SPEC §7.2), in
+	 * the set or not: one landed change with the squash commit, whose
+	 * usage is the union of their notes. Sorted by from.
+	 */
+	struct squash_absorbed *absorbed;
+	size_t absorbed_nr, absorbed_alloc;
+};
+#define CHANGE_SET_INIT { NULL, 0, 0, NULL, "", 0, NULL, 0, 0 }
+
+struct squash_absorbed {
+	char from[41];           /* a commit of the request */
+	char into[41];           /* the squash commit, a change of the set */
+};
+
+int changes_load(struct change_set *out, struct repo *repo,
+		 const struct change_opts *opts, struct strbuf *err);
+void change_set_release(struct change_set *set);
+void change_opts_release(struct change_opts *opts);
+
+/* Record that the squash commit into absorbed from (once). */
+void change_set_absorb(struct change_set *set, const char *from,
+		       const char *into);
+/*
+ * Make each squash commit of the set and the changes of the set it
+ * absorbed one change: the absorbed ones leave the set (their lines
+ * are the squash commit's lines already; their usage joins it through
+ * set->absorbed, see attribution_change_note()).
+ */
+void change_set_fold_squashes(struct change_set *set);
+/* The squash commit that absorbed hex (full or unique prefix), or NULL. */
+const char *change_set_absorbed_into(const struct change_set *set,
+				     const char *hex);
+/*
+ * A squash commit's author is its request's (SPEC §7.2): of the commits
+ * it absorbed that the repository has (in the set or not), the author
+ * of the most countable lines, ties to the earliest commit; as the
+ * change engine reads authors (mailmap, an agent's human). None at
+ * hand: it keeps its own. Then opts->authors (--author) apply to the
+ * authors so settled: changes_load() keeps squash commits until then,
+ * and calls this at its end unless opts->defer_squash_authors (set it
+ * to call this after the forge has recorded its squash merges).
+ * Returns 0, or -1 after error().
+ */
+int change_set_squash_authors(struct change_set *set, struct repo *repo,
+			      const struct change_opts *opts);
+
+#endif

@@ -1,0 +1,575 @@
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/die.h"
+#include "base/strbuf.h"
+#include "report/metrics.h"
+
+static const char *const flag_names[METRICS_FLAG_ALL] = {
+	"no-ai", "burn", "rework", "unknown",
+};
+
+/* Flag thresholds of SPEC §8. */
+#define BURN_UNLANDED 0.5
+#define BURN_LPU_FRACTION 0.25
+#define REWORK_SHARE 0.30
+#define UNKNOWN_SHARE 0.25
+
+int metrics_by_parse(const char *s, enum metrics_by *out)
+{
+	static const struct {
+		const char *name;
+		enum metrics_by by;
+		int ready;
+	} keys[] = {
+		{ "author", METRICS_BY_AUTHOR, 1 },
+		{ "week", METRICS_BY_WEEK, 1 },
+		{ "month", METRICS_BY_MONTH, 1 },
+		{ "tool", METRICS_BY_TOOL, 1 },
+		{ "model", METRICS_BY_MODEL, 1 },
+		{ "team", METRICS_BY_TEAM, 1 },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		if (strcmp(s, keys[i].name))
+			continue;
+		*out = keys[i].by;
+		return keys[i].ready ? 0 : 1;
+	}
+	return -1;
+}
+
+const char *metrics_by_name(enum metrics_by by)
+{
+	switch (by) {
+	case METRICS_BY_AUTHOR:
+		return "author";
+	case METRICS_BY_WEEK:
+		return "week";
+	case METRICS_BY_MONTH:
+		return "month";
+	case METRICS_BY_TOOL:
+		return "tool";
+	case METRICS_BY_MODEL:
+		return "model";
+	case METRICS_BY_TEAM:
+		return "team";
+	}
+	return "key";
+}
+
+const char *metrics_flag_name(unsigned i)
+{
+	return i < METRICS_FLAG_ALL ? flag_names[i] : NULL;
+}
+
+void metrics_flags_str(unsigned flags, char *buf, size_t len)
+{
+	size_t used = 0;
+	unsigned i;
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	for (i = 0; i < METRICS_FLAG_ALL; i++) {
+		int n;
+
+		if (!(flags & (1u << i)))
+			continue;
+		n = snprintf(buf + used, len - used, "%s%s",
+			     used ? " " : "", flag_names[i]);
+		if (n < 0 || (size_t)n >= len - used)
+			return;
+		used += n;
+	}
+}
+
+const char *metrics_how_name(enum attrib_how how)
+{
+	switch (how) {
+	case ATTRIB_HOOK:
+		return "hook";
+	case ATTRIB_LINK:
+		return "link";
+	case ATTRIB_WINDOW:
+		return "window";
+	case ATTRIB_DAY:
+		return "day";
+	case ATTRIB_IMPORT:
+		return "import";
+	case ATTRIB_NONE:
+		break;
+	}
+	return NULL;
+}
+
+const char *metrics_landed_name(enum landed_how how)
+{
+	switch (how) {
+	case LANDED_REACHABLE:
+		return "yes";
+	case LANDED_PATCH_ID:
+		return "patch-id";
+	case LANDED_SQUASH:
+		return "squash";
+	case LANDED_NO:
+		break;
+	}
+	return "no";
+}
+
+double metrics_share(double a, double b, int *known)
+{
+	*known = b > 0;
+	return b > 0 ? a / b : 0;
+}
+
+void metrics_key_week(int64_t t, char out[16])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	/* ISO 8601 week-numbering year and week, in UTC. */
+	if (!gmtime_r(&tt, &tm) || !strftime(out, 16, "%G-W%V", &tm))
+		snprintf(out, 16, "unknown");
+}
+
+void metrics_key_month(int64_t t, char out[16])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || !strftime(out, 16, "%Y-%m", &tm))
+		snprintf(out, 16, "unknown");
+}
+
+/* Agents named by trailers, spelt as the tools of usage events. */
+static const char *agent_tool(const char *agent)
+{
+	if (!strcmp(agent, "claude"))
+		return "claude-code";
+	return agent;
+}
+
+#define TEAM_PREFIX "tokens.team."
+
+void metrics_teams_add(struct metrics_teams *t, const char *name,
+		       const char *pattern)
+{
+	size_t i;
+
+	for (i = 0; i < t->nr; i++)
+		if (!strcmp(t->v[i].name, name))
+			break;
+	if (i == t->nr) {
+		ALLOC_GROW(t->v, t->nr + 1, t->alloc);
+		t->v[i].name = xstrdup(name);
+		strvec_init(&t->v[i].patterns);
+		t->nr++;
+	}
+	strvec_push(&t->v[i].patterns, pattern);
+}
+
+void metrics_teams_release(struct metrics_teams *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nr; i++) {
+		free(t->v[i].name);
+		strvec_clear(&t->v[i].patterns);
+	}
+	free(t->v);
+	t->v = NULL;
+	t->nr = t->alloc = 0;
+}
+
+int metrics_team_config(const char *key, const char *value, void *data)
+{
+	const char *name = key;
+
+	if (!strncasecmp(name, TEAM_PREFIX, strlen(TEAM_PREFIX)))
+		name += strlen(TEAM_PREFIX);
+	if (!*name)
+		return 0;
+	if (!value || !*value) {
+		warning("'%s' has no author pattern: ignored", key);
+		return 0;
+	}
+	metrics_teams_add(data, name, value);
+	return 0;
+}
+
+static int pattern_matches(const char *pat, const char *ident,
+			   const char *name, const char *email)
+{
+	if (!strpbrk(pat, "*?["))
+		return strcasestr(ident, pat) != NULL;
+	/* "*@backend.example.com" means the email, not "Name <...>". */
+	return !fnmatch(pat, ident, FNM_CASEFOLD) ||
+		!fnmatch(pat, name, FNM_CASEFOLD) ||
+		!fnmatch(pat, email, FNM_CASEFOLD);
+}
+
+const char *metrics_team_of(const struct metrics_teams *t, const char *name,
+			    const char *email)
+{
+	struct strbuf ident = STRBUF_INIT;
+	const char *team = NULL;
+	size_t i, j;
+
+	if (!t)
+		return NULL;
+	name = name ? name : "";
+	email = email ? email : "";
+	strbuf_addf(&ident, "%s <%s>", name, email);
+	for (i = 0; !team && i < t->nr; i++)
+		for (j = 0; j < t->v[i].patterns.nr; j++)
+			if (pattern_matches(t->v[i].patterns.v[j], ident.buf,
+					    name, email)) {
+				team = t->v[i].name;
+				break;
+			}
+	strbuf_release(&ident);
+	return team;
+}
+
+static void change_key(const struct change *c, enum metrics_by by,
+		       const struct metrics_teams *teams, struct strbuf *key)
+{
+	const char *name = NULL;
+	char buf[16];
+
+	strbuf_reset(key);
+	switch (by) {
+	case METRICS_BY_TEAM:
+		name = metrics_team_of(teams, c->author_name, c->author_email);
+		strbuf_addstr(key, name ? name : METRICS_NO_TEAM);
+		break;
+	case METRICS_BY_TOOL:
+	case METRICS_BY_MODEL:
+		/*
+		 * The tool (model) holding most of the cost; with tokens
+		 * unknown, the agent a trailer or the author names.
+		 */
+		if (c->usage.has_usage)
+			name = by == METRICS_BY_TOOL ? c->usage.tool :
+				c->usage.model;
+		if (!name && c->agent)
+			name = agent_tool(c->agent);
+		strbuf_addstr(key, name ? name : "none");
+		break;
+	case METRICS_BY_WEEK:
+		metrics_key_week(c->author_time, buf);
+		strbuf_addstr(key, buf);
+		break;
+	case METRICS_BY_MONTH:
+		metrics_key_month(c->author_time, buf);
+		strbuf_addstr(key, buf);
+		break;
+	default:
+		strbuf_addf(key, "%s <%s>",
+			    c->author_name ? c->author_name : "",
+			    c->author_email ? c->author_email : "");
+		break;
+	}
+}
+
+static uint64_t usage_tokens(const struct usage_sum *u)
+{
+	return u->input + u->output + u->cache_write + u->cache_read;
+}
+
+/* A change whose usage carries a price (not only unpriced events). */
+static int change_cost_known(const struct change *c)
+{
+	return c->usage.has_usage &&
+		(!c->usage.cost_unknown || c->usage.cost > 0);
+}
+
+static void row_add_change(struct metrics_row *r, const struct change *c)
+{
+	int landed = c->landed != LANDED_NO;
+
+	r->changes++;
+	if (landed) {
+		r->landed++;
+		r->lines_added += c->added;
+		r->lines_deleted += c->deleted;
+		if (c->outcome.survival_known) {
+			r->surviving_known = 1;
+			r->surviving += c->outcome.surviving;
+			r->reworked += c->outcome.reworked;
+			r->lines_known += c->added;
+		}
+		/* Unknown review stays out of the rate: never "unreviewed". */
+		if (c->outcome.review != REVIEW_UNKNOWN) {
+			r->review_known++;
+			if (c->outcome.review == REVIEW_APPROVED)
+				r->review_first_pass++;
+		}
+	}
+	if (c->agent)
+		r->assisted++;
+	if (c->usage.has_usage) {
+		r->with_usage++;
+		r->tokens_known = 1;
+		r->tokens += usage_tokens(&c->usage);
+		r->output += c->usage.output;
+	} else if (c->agent) {
+		r->assisted_unknown++;
+	}
+	if (change_cost_known(c)) {
+		r->cost_known = 1;
+		r->cost += c->usage.cost;
+		if (!landed)
+			r->cost_unlanded += c->usage.cost;
+	}
+}
+
+/* The derived columns, from the sums. */
+static void row_finish(struct metrics_row *r)
+{
+	int known;
+	double all;
+
+	/*
+	 * Survival and rework are known where the mainline is (SPEC
+	 * §7.3); lines/$ follows survival.
+	 */
+	r->rework = metrics_share((double)r->reworked,
+				  (double)r->lines_known, &known);
+	r->rework_known = r->surviving_known && known;
+	r->reviewed = metrics_share((double)r->review_first_pass,
+				    (double)r->review_known, &known);
+	r->reviewed_known = known;
+	r->lines_per_usd_known = 0;
+	if (r->surviving_known && r->cost_known && r->cost > 0) {
+		r->lines_per_usd = (double)r->surviving / r->cost;
+		r->lines_per_usd_known = 1;
+	}
+	r->usd_per_landed_known = 0;
+	if (r->cost_known && r->landed) {
+		r->usd_per_landed = r->cost / (double)r->landed;
+		r->usd_per_landed_known = 1;
+	}
+	r->unlanded_known = 0;
+	if (r->cost_known || r->cost_pending > 0) {
+		all = (r->cost_known ? r->cost : 0) + r->cost_pending;
+		r->unlanded = metrics_share(r->cost_unlanded + r->cost_pending,
+					    all, &known);
+		r->unlanded_known = known;
+	}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The median of n values (sorted in place); 0 with known clear if n=0. */
+static double median(double *v, size_t n, int *known)
+{
+	*known = n > 0;
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_double);
+	if (n % 2)
+		return v[n / 2];
+	return (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static unsigned row_flags(const struct metrics_row *r)
+{
+	unsigned flags = 0;
+
+	if (r->changes && !r->with_usage && !r->assisted)
+		flags |= METRICS_FLAG_NO_AI;
+	if (r->rework_known && r->rework > REWORK_SHARE)
+		flags |= METRICS_FLAG_REWORK;
+	if (r->changes &&
+	    (double)r->assisted_unknown > UNKNOWN_SHARE * (double)r->changes)
+		flags |= METRICS_FLAG_UNKNOWN;
+	return flags;
+}
+
+void metrics_flag_rows(struct metrics_report *r)
+{
+	double *costs = NULL, *lpus = NULL;
+	double med_cost, med_lpu;
+	int cost_known, lpu_known;
+	size_t i, ncost = 0, nlpu = 0;
+
+	if (r->nr) {
+		costs = xcalloc(r->nr, sizeof(*costs));
+		lpus = xcalloc(r->nr, sizeof(*lpus));
+	}
+	for (i = 0; i < r->nr; i++) {
+		if (r->rows[i].cost_known)
+			costs[ncost++] = r->rows[i].cost;
+		if (r->rows[i].lines_per_usd_known)
+			lpus[nlpu++] = r->rows[i].lines_per_usd;
+	}
+	med_cost = median(costs, ncost, &cost_known);
+	med_lpu = median(lpus, nlpu, &lpu_known);
+
+	for (i = 0; i < r->nr; i++) {
+		struct metrics_row *row = &r->rows[i];
+		int waste;
+
+		row->flags = row_flags(row);
+		if (!cost_known || !row->cost_known || row->cost <= med_cost)
+			continue;
+		waste = (row->unlanded_known &&
+			 row->unlanded > BURN_UNLANDED) ||
+			(lpu_known && row->lines_per_usd_known &&
+			 row->lines_per_usd < BURN_LPU_FRACTION * med_lpu);
+		if (waste)
+			row->flags |= METRICS_FLAG_BURN;
+	}
+	/* The total has no median to compare with: no burn. */
+	r->total.flags = row_flags(&r->total);
+	free(costs);
+	free(lpus);
+}
+
+static int has_cost(const struct metrics_row *r)
+{
+	return r->cost_known && r->cost > 0;
+}
+
+/* Surviving lines, or +lines while survival is unknown. */
+static double sort_lines(const struct metrics_row *r)
+{
+	return r->surviving_known ? (double)r->surviving :
+		(double)r->lines_added;
+}
+
+static double sort_lpu(const struct metrics_row *r)
+{
+	if (r->lines_per_usd_known)
+		return r->lines_per_usd;
+	return sort_lines(r) / r->cost;
+}
+
+static int cmp_desc(double a, double b)
+{
+	return a > b ? -1 : a < b;
+}
+
+static int row_cmp(const void *va, const void *vb)
+{
+	const struct metrics_row *a = va, *b = vb;
+	int ca = has_cost(a), cb = has_cost(b);
+	int r;
+
+	if (ca != cb)
+		return ca ? -1 : 1;
+	if (ca && (r = cmp_desc(sort_lpu(a), sort_lpu(b))))
+		return r;
+	if ((r = cmp_desc(sort_lines(a), sort_lines(b))))
+		return r;
+	if ((r = cmp_desc((double)a->changes, (double)b->changes)))
+		return r;
+	return strcmp(a->key ? a->key : "", b->key ? b->key : "");
+}
+
+void metrics_sort(struct metrics_row *rows, size_t nr)
+{
+	if (nr > 1)
+		qsort(rows, nr, sizeof(*rows), row_cmp);
+}
+
+static struct metrics_row *find_row(struct metrics_report *r,
+				    const char *key)
+{
+	size_t i;
+
+	/* Linear: a report has tens of rows, not thousands. */
+	for (i = r->nr; i > 0; i--)
+		if (!strcmp(r->rows[i - 1].key, key))
+			return &r->rows[i - 1];
+	return NULL;
+}
+
+int metrics_compute(struct metrics_report *out, const struct change *c,
+		    size_t nr, enum metrics_by by,
+		    const struct metrics_pending *pending)
+{
+	struct strbuf key = STRBUF_INIT;
+	struct metrics_coverage *cov = &out->coverage;
+	size_t i;
+
+	out->by = by;
+	memset(&out->total, 0, sizeof(out->total));
+	memset(cov, 0, sizeof(*cov));
+	memset(&out->pending, 0, sizeof(out->pending));
+	if (pending)
+		out->pending = *pending;
+
+	for (i = 0; i < nr; i++) {
+		struct metrics_row *row;
+
+		change_key(&c[i], by, out->teams, &key);
+		row = find_row(out, key.buf);
+		if (!row) {
+			ALLOC_GROW(out->rows, out->nr + 1, out->alloc);
+			row = &out->rows[out->nr++];
+			memset(row, 0, sizeof(*row));
+			row->key = xstrdup(key.buf);
+			if (by == METRICS_BY_AUTHOR && c[i].author_email)
+				row->email = xstrdup(c[i].author_email);
+		}
+		row_add_change(row, &c[i]);
+		row_add_change(&out->total, &c[i]);
+
+		cov->changes++;
+		if (c[i].usage.has_usage) {
+			cov->with_usage++;
+			cov->how[c[i].usage.how <= ATTRIB_IMPORT ?
+				 c[i].usage.how : ATTRIB_NONE]++;
+			cov->tokens_attributed += usage_tokens(&c[i].usage);
+		} else if (c[i].agent) {
+			cov->assisted_unknown++;
+		}
+	}
+	strbuf_release(&key);
+
+	if (out->pending.present) {
+		cov->tokens_pending = out->pending.tokens;
+		if (out->pending.cost_known && out->pending.cost > 0) {
+			out->total.cost_pending = out->pending.cost;
+			for (i = 0; out->pending.email && i < out->nr; i++)
+				if (out->rows[i].email &&
+				    !strcmp(out->rows[i].email,
+					    out->pending.email))
+					out->rows[i].cost_pending =
+						out->pending.cost;
+		}
+	}
+
+	for (i = 0; i < out->nr; i++)
+		row_finish(&out->rows[i]);
+	row_finish(&out->total);
+	metrics_flag_rows(out);
+	metrics_sort(out->rows, out->nr);
+	return 0;
+}
+
+void metrics_report_release(struct metrics_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr; i++) {
+		free(r->rows[i].key);
+		free(r->rows[i].email);
+	}
+	free(r->rows);
+	r->rows = NULL;
+	r->nr = r->alloc = 0;
+}

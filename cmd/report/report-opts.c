@@ -1,0 +1,313 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/die.h"
+#include "base/paths.h"
+#include "git/repo.h"
+#include "net/review.h"
+#include "report/report-opts.h"
+
+#define DEFAULT_WIDTH 80
+
+int report_opt_color(const struct option *opt, const char *arg, int unset)
+{
+	enum color_when when = COLOR_ALWAYS;
+
+	if (unset)
+		when = COLOR_NEVER;
+	else if (arg && color_parse(arg, &when) < 0)
+		return -1;
+	*(int *)opt->value = when;
+	return 0;
+}
+
+int report_opt_rev(const struct option *opt, const char *arg, int unset)
+{
+	strvec_pushf(opt->value, "--%s", opt->long_name);
+	return 0;
+}
+
+static int parse_format(const char *s, enum report_format *out)
+{
+	static const struct {
+		const char *name;
+		enum report_format fmt;
+	} formats[] = {
+		{ "table", REPORT_FORMAT_TABLE },
+		{ "json", REPORT_FORMAT_JSON },
+		{ "csv", REPORT_FORMAT_CSV },
+		{ "markdown", REPORT_FORMAT_MARKDOWN },
+		{ "md", REPORT_FORMAT_MARKDOWN },
+		{ "html", REPORT_FORMAT_HTML },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(formats); i++)
+		if (!strcmp(s, formats[i].name)) {
+			*out = formats[i].fmt;
+			return 0;
+		}
+	return -1;
+}
+
+void report_opts_parse(struct report_opts *o, int argc, const char **argv,
+		       const struct option *options,
+		       const char * const *usagestr)
+{
+	int i, paths = 0;
+
+	argc = parse_options(argc, argv, options, usagestr,
+			     PARSE_OPT_KEEP_DASHDASH);
+	for (i = 0; i < argc; i++) {
+		if (!paths && !strcmp(argv[i], "--"))
+			paths = 1;
+		else if (paths)
+			strvec_push(&o->change.paths, argv[i]);
+		else
+			strvec_push(&o->change.revs, argv[i]);
+	}
+	if (o->format && parse_format(o->format, &o->fmt) < 0) {
+		error("unknown --format '%s' (expected table, json, csv, "
+		      "markdown or html)", o->format);
+		usage_with_options(usagestr, options, 1);
+	}
+	if (o->quiet)
+		quiet = 1;
+	if (o->progress >= 0)
+		progress_enabled = o->progress;
+	o->change.progress = o->progress != 0 && !o->quiet;
+	o->change.use_cache = !o->no_cache;
+}
+
+void report_opts_release(struct report_opts *o)
+{
+	change_opts_release(&o->change);
+}
+
+int report_load(struct report_opts *o, struct repo *repo,
+		struct change_set *set)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct review_opts ropts = REVIEW_OPTS_INIT;
+
+	o->change.survival = 1;
+	/* authors after the forge's squash merges, below */
+	o->change.defer_squash_authors = 1;
+	if (changes_load(set, repo, &o->change, &err) < 0) {
+		if (err.len)
+			die("%s", err.buf);
+		strbuf_release(&err);
+		return -1;
+	}
+	strbuf_release(&err);
+	/* Reviews, and squash merges found through the forge (SPEC §7). */
+	ropts.offline = o->offline;
+	ropts.use_cache = o->change.use_cache;
+	if (review_fill(set, repo, &ropts, NULL) < 0)
+		return -1;
+	/* The request's author of squash merges (refs or forge), then
+	 * --author on the authors so settled. */
+	if (change_set_squash_authors(set, repo, &o->change) < 0)
+		return -1;
+	/* A squash commit and the commits it absorbed: one change. */
+	change_set_fold_squashes(set);
+	return 0;
+}
+
+void report_date(struct strbuf *out, int64_t t, int short_form)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char buf[32];
+
+	if (!gmtime_r(&tt, &tm) ||
+	    !strftime(buf, sizeof(buf), short_form ? "%Y-%m-%d" :
+		      "%Y-%m-%dT%H:%M:%SZ", &tm))
+		strcpy(buf, "?");
+	strbuf_addstr(out, buf);
+}
+
+/*
+ * "2026-11-22", "2026-11-22T09:12:03Z", "2026-11-22 09:12:03+01:00",
+ * fractions of a second ignored. Returns 0 and the epoch time, or -1.
+ */
+static int parse_iso8601(const char *s, int64_t *out)
+{
+	struct tm tm;
+	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0, oh, om;
+	long off = 0;
+	char sign;
+	const char *p;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+		return -1;
+	p = s + n;
+	if (*p == 'T' || *p == 't' || *p == ' ') {
+		n = 0;
+		if (sscanf(p + 1, "%2d:%2d%n", &h, &mi, &n) != 2 || n != 5)
+			return -1;
+		p += 1 + n;
+		if (*p == ':') {
+			n = 0;
+			if (sscanf(p + 1, "%2d%n", &sec, &n) != 1 || n != 2)
+				return -1;
+			p += 1 + n;
+			if (*p == '.' || *p == ',')
+				for (p++; *p >= '0' && *p <= '9'; p++)
+					;
+		}
+	}
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		sign = *p++;
+		n = 0;
+		if (sscanf(p, "%2d:%2d%n", &oh, &om, &n) == 2 && n == 5)
+			p += n;
+		else if (sscanf(p, "%2d%2d%n", &oh, &om, &n) == 2 && n == 4)
+			p += n;
+		else
+			return -1;
+		off = (oh * 60L + om) * 60L * (sign == '-' ? -1 : 1);
+	}
+	if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+	    mi > 59 || sec > 60)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	*out = (int64_t)timegm(&tm) - off;
+	return 0;
+}
+
+int report_generated(struct strbuf *out)
+{
+	const char *env = getenv("GIT_TOKENS_NOW");
+	int64_t t = (int64_t)time(NULL);
+
+	/* A fixed clock makes the JSON reproducible in tests. */
+	if (env && *env && parse_iso8601(env, &t) < 0)
+		return error("invalid GIT_TOKENS_NOW '%s' (expected an ISO "
+			     "8601 date)", env);
+	report_date(out, t, 0);
+	return 0;
+}
+
+int report_json_head(struct strbuf *out, const char *schema,
+		      const struct report_opts *o,
+		      const struct change_set *set)
+{
+	struct strbuf range = STRBUF_INIT;
+	struct strbuf now = STRBUF_INIT;
+	size_t i;
+	int ret = 0;
+
+	if (report_generated(&now) < 0) {
+		ret = -1;
+		goto cleanup;
+	}
+	for (i = 0; i < o->change.revs.nr; i++)
+		strbuf_addf(&range, "%s%s", i ? " " : "", o->change.revs.v[i]);
+	if (!range.len)
+		strbuf_addstr(&range, "HEAD");
+
+	strbuf_addstr(out, "{\n  \"schema\": ");
+	strbuf_add_json_str(out, schema);
+	strbuf_addstr(out, ",\n  \"range\": ");
+	strbuf_add_json_str(out, range.buf);
+	strbuf_addstr(out, ",\n  \"mainline\": ");
+	if (set->mainline_ref)
+		strbuf_add_json_str(out, set->mainline_ref);
+	else
+		strbuf_addstr(out, "null");
+	strbuf_addstr(out, ",\n  \"generated\": ");
+	strbuf_add_json_str(out, now.buf);
+	strbuf_addstr(out, ",\n");
+cleanup:
+	strbuf_release(&range);
+	strbuf_release(&now);
+	return ret;
+}
+
+static int term_width(int fd)
+{
+	struct winsize ws;
+
+	if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 0;
+}
+
+static int output_width(int to_file)
+{
+	const char *env = getenv("COLUMNS");
+	int w = 0;
+
+	if (!to_file && isatty(1))
+		w = term_width(1);
+	else if (!to_file && pager_in_use() && isatty(2))
+		w = term_width(2);
+	if (w <= 0 && env && *env)
+		w = atoi(env);
+	return w > 0 ? w : DEFAULT_WIDTH;
+}
+
+void report_setup_output(const struct report_opts *o, struct repo *repo,
+			 struct report_out *out)
+{
+	int to_file = o->output && strcmp(o->output, "-");
+
+	/* Measure the terminal before the pager takes stdout over. */
+	out->width = output_width(to_file);
+	if (to_file) {
+		out->color = o->color == COLOR_ALWAYS;
+		return;
+	}
+	if (o->fmt == REPORT_FORMAT_TABLE && !o->no_pager)
+		setup_pager(repo);
+	out->color = o->fmt == REPORT_FORMAT_TABLE &&
+		want_color((enum color_when)o->color, repo);
+}
+
+/* -o /dev/null, a FIFO, a terminal: written in place, never replaced. */
+static int write_special(const char *path, const struct strbuf *buf)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC), ret = 0;
+
+	if (fd < 0)
+		return error_errno("could not open '%s'", path);
+	if (write_all(fd, buf->buf, buf->len) < 0)
+		ret = error_errno("could not write '%s'", path);
+	if (close(fd) < 0 && !ret)
+		ret = error_errno("could not write '%s'", path);
+	return ret;
+}
+
+int report_write(const struct report_opts *o, const struct strbuf *buf)
+{
+	struct stat st;
+
+	if (o->output && strcmp(o->output, "-")) {
+		if (!stat(o->output, &st) && !S_ISREG(st.st_mode))
+			return write_special(o->output, buf);
+		if (write_file_atomic(o->output, buf->buf, buf->len, 0666,
+				      0) < 0)
+			return error_errno("could not write '%s'", o->output);
+		return 0;
+	}
+	if (fwrite(buf->buf, 1, buf->len, stdout) != buf->len ||
+	    fflush(stdout))
+		return error_errno("could not write to standard output");
+	return 0;
+}

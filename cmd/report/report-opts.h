@@ -1,0 +1,123 @@
+#ifndef TOKENS_REPORT_OPTS_H
+#define TOKENS_REPORT_OPTS_H
+
+#include "base/parse-options.h"
+#include "base/strbuf.h"
+#include "base/term.h"
+#include "model/change.h"
+
+struct repo;
+
+/*
+ * The options report and log share (SPEC §3), the parsing of
+ * "[<revision-range>] [[--] <path>...]", and where the output goes.
+ */
+enum report_format {
+	REPORT_FORMAT_TABLE = 0,
+	REPORT_FORMAT_JSON,
+	REPORT_FORMAT_CSV,
+	REPORT_FORMAT_MARKDOWN,
+	REPORT_FORMAT_HTML,     /* report only: one self-contained page */
+};
+
+struct report_opts {
+	struct change_opts change;
+	const char *by;
+	const char *format;
+	const char *output;
+	int color;      /* enum color_when */
+	int no_pager;
+	int progress;   /* -1 auto */
+	int no_cache;
+	int quiet;
+	enum report_format fmt;
+	int offline;    /* --offline: cached forge answers only */
+};
+#define REPORT_OPTS_INIT { CHANGE_OPTS_INIT, NULL, NULL, NULL, COLOR_AUTO, \
+			   0, -1, 0, 0, REPORT_FORMAT_TABLE, 0 }
+
+int report_opt_color(const struct option *opt, const char *arg, int unset);
+/* --all, --branches, ...: revision arguments, passed on as they are. */
+int report_opt_rev(const struct option *opt, const char *arg, int unset);
+
+#define OPT_REPORT_COMMON(o) \
+	OPT_STRING(0, "since", &(o)->change.since, "date", \
+		   "only changes authored after <date>"), \
+	OPT_STRING(0, "until", &(o)->change.until, "date", \
+		   "only changes authored before <date>"), \
+	OPT_STRVEC(0, "author", &(o)->change.authors, "pattern", \
+		   "only changes by matching authors (repeatable)"), \
+	OPT_INTEGER('n', "max-count", &(o)->change.max_count, \
+		    "only the newest <n> changes"), \
+	OPT_STRING(0, "mainline", &(o)->change.mainline, "ref", \
+		   "the branch that counts as shipped"), \
+	OPT_CALLBACK_F(0, "all", &(o)->change.revs, NULL, \
+		       "changes of every ref", \
+		       PARSE_OPT_NOARG | PARSE_OPT_NONEG, report_opt_rev), \
+	OPT_CALLBACK_F(0, "branches", &(o)->change.revs, NULL, \
+		       "changes of every branch", \
+		       PARSE_OPT_NOARG | PARSE_OPT_NONEG, report_opt_rev), \
+	OPT_STRING(0, "format", &(o)->format, "format", \
+		   "table, json, csv, markdown or html"), \
+	OPT_STRING('o', "output", &(o)->output, "file", \
+		   "write to <file> instead of stdout"), \
+	OPT_CALLBACK_F(0, "color", &(o)->color, "when", \
+		       "colour the table: always, never or auto", \
+		       PARSE_OPT_OPTARG, report_opt_color), \
+	OPT_BOOL(0, "no-pager", &(o)->no_pager, \
+		 "do not page the table"), \
+	OPT_BOOL(0, "progress", &(o)->progress, \
+		 "show progress on a terminal"), \
+	OPT_BOOL(0, "no-cache", &(o)->no_cache, \
+		 "recompute every change"), \
+	OPT_BOOL(0, "offline", &(o)->offline, \
+		 "review data from the cache only, no network"), \
+	OPT_BOOL('q', "quiet", &(o)->quiet, "suppress notes and warnings")
+
+/*
+ * Parse argv with options: arguments before "--" are revisions, after
+ * it paths. Usage errors exit 129.
+ */
+void report_opts_parse(struct report_opts *o, int argc, const char **argv,
+		       const struct option *options,
+		       const char * const *usagestr);
+void report_opts_release(struct report_opts *o);
+
+/* Load the changes of the range; an empty repository gives none. */
+int report_load(struct report_opts *o, struct repo *repo,
+		struct change_set *set);
+
+/*
+ * The JSON head: '{', schema, range, mainline, generated (and a comma).
+ * -1 after error() when GIT_TOKENS_NOW is not a date.
+ */
+int report_json_head(struct strbuf *out, const char *schema,
+		      const struct report_opts *o,
+		      const struct change_set *set);
+/* GIT_TOKENS_NOW (ISO 8601) or now, as "YYYY-MM-DDTHH:MM:SSZ". */
+int report_generated(struct strbuf *out);
+/* An epoch time as "YYYY-MM-DD" (short) or ISO 8601 UTC. */
+void report_date(struct strbuf *out, int64_t t, int short_form);
+
+/*
+ * Decide where output goes before writing it: the pager for a table on
+ * a terminal, colour, and the width to fit in.
+ */
+struct report_out {
+	int color;
+	int width;
+};
+void report_setup_output(const struct report_opts *o, struct repo *repo,
+			 struct report_out *out);
+/* Write buf to stdout, or atomically to -o: 0, or -1 after error(). */
+int report_write(const struct report_opts *o, const struct strbuf *buf);
+
+/*
+ * Added for ci (defined in cmd-report.c): the report of o's range, one
+ * row per author, as markdown with its coverage line, appended to out.
+ * Nothing is paged or written. Returns 0, or -1 after error().
+ */
+int report_markdown(struct report_opts *o, struct repo *repo,
+		    struct strbuf *out);
+
+#endif

@@ -1,0 +1,558 @@
+/*
+ * Codex CLI: rollout-*.jsonl anywhere below ${CODEX_HOME:-~/.codex}/
+ * sessions/ and archived_sessions/ (the sessions/ copy of a rollout
+ * wins), and their .jsonl.zst forms when built with libzstd.
+ *
+ * token_count events carry the thread's running total: usage per turn
+ * is the delta between successive totals. An unchanged total (a UI or
+ * rate-limit refresh) adds nothing; a total that goes down is a reset,
+ * and then the event's last_token_usage is the turn. Forked and
+ * subagent rollouts start by replaying the parent's history, token
+ * events included, in one burst: nothing counts until the first gap of
+ * a second or more between lines, and as a safety net an event of such
+ * a rollout whose (total, last) pair was already counted elsewhere is
+ * dropped. input_tokens includes cached_input_tokens; output_tokens
+ * includes reasoning.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#ifdef HAVE_ZSTD
+#include <zstd.h>
+#endif
+
+#include "base/die.h"
+#include "base/json.h"
+#include "engine/attribution.h"
+#include "sources/sources.h"
+
+#define CX_FORK 1
+
+enum { U_INPUT, U_CACHED, U_OUTPUT, U_REASONING, U_TOTAL, U_NR };
+
+/* The resume state of one rollout, kept in source_file.state. */
+struct codex_state {
+	uint64_t prev[U_NR];
+	int64_t last_time;
+	uint32_t have_prev, meta_seen, is_fork, in_replay;
+	char session[16];
+};
+
+struct codex_parse {
+	struct codex_state st;
+	const char *model;      /* interned */
+	const char *cwd;        /* interned */
+};
+
+static const char *codex_filter[] = {
+	"token_count", "turn_context", "session_meta",
+	/* tool output that may show a commit (attribution's links) */
+	"function_call_output", "exec_command_end", NULL
+};
+
+static void state_load(struct codex_parse *p, const struct source_file *f)
+{
+	const char *s;
+	size_t len;
+
+	memset(p, 0, sizeof(*p));
+	if (f->state.len < sizeof(p->st) + 2)
+		return;
+	memcpy(&p->st, f->state.buf, sizeof(p->st));
+	p->st.session[12] = '\0';
+	s = f->state.buf + sizeof(p->st);
+	len = strlen(s);
+	if (len)
+		p->model = event_intern_n(s, len);
+	s += len + 1;
+	if (*s)
+		p->cwd = event_intern(s);
+}
+
+static void state_save(const struct codex_parse *p, struct source_file *f)
+{
+	strbuf_reset(&f->state);
+	strbuf_add(&f->state, &p->st, sizeof(p->st));
+	strbuf_addstr(&f->state, p->model ? p->model : "");
+	strbuf_addch(&f->state, '\0');
+	strbuf_addstr(&f->state, p->cwd ? p->cwd : "");
+	strbuf_addch(&f->state, '\0');
+}
+
+static void session_from_path(const char *path, char out[13])
+{
+	const char *base = strrchr(path, '/');
+	char *id;
+	size_t len;
+
+	base = base ? base + 1 : path;
+	id = xstrdup(base);
+	len = strlen(id);
+	if (len > 4 && !strcmp(id + len - 4, ".zst"))
+		id[len -= 4] = '\0';
+	if (len > 6 && !strcmp(id + len - 6, ".jsonl"))
+		id[len -= 6] = '\0';
+	/* rollout-<time>-<uuid>: the uuid is the thread id */
+	event_session_hash(out, len > 36 ? id + len - 36 : id);
+	free(id);
+}
+
+/* Read a TokenUsage object; -1 when a counter is impossible. */
+static int read_usage(const struct json *obj, uint64_t u[U_NR])
+{
+	static const char *names[U_NR] = {
+		"input_tokens", "cached_input_tokens", "output_tokens",
+		"reasoning_output_tokens", "total_tokens",
+	};
+	int i, missing_total;
+
+	for (i = 0; i < U_NR; i++)
+		if (json_get_u64(obj, names[i], &u[i]) == JSON_NUM_BAD)
+			return -1;
+	missing_total = !json_is_number(json_get(obj, "total_tokens"));
+	if (missing_total)
+		u[U_TOTAL] = u[U_INPUT] + u[U_OUTPUT];
+	return 0;
+}
+
+/*
+ * Link (SPEC §6.2): tool output showing "[<branch> <short-sha>]" after a
+ * git commit gives the turns since the previous link to that commit; a
+ * fork's replay of its parent links nothing. Added by the attribution
+ * work.
+ */
+static void codex_link(struct source_file *f, const struct codex_parse *p,
+		       const char *line, size_t len)
+{
+	char hex[41];
+	size_t i;
+
+	if (p->st.in_replay || !attribution_commit_in_output(line, len, hex))
+		return;
+	for (i = f->nr; i > 0 && !f->rec[i - 1].ev.commit[0]; i--)
+		memcpy(f->rec[i - 1].ev.commit, hex, strlen(hex) + 1);
+}
+
+static int codex_line(struct source_ctx *ctx, struct source_file *f,
+		      const char *line, size_t len, uint64_t lineno,
+		      int partial, void *data)
+{
+	struct codex_parse *p = data;
+	struct json *root = json_parse(line, len), *payload, *info;
+	struct json *jt, *jl;
+	const char *type, *ptype, *ts, *s;
+	uint64_t total[U_NR], last[U_NR], delta[U_NR];
+	int64_t t = 0;
+	int have_time, i, down = 0, same = 1;
+	struct source_rec r;
+
+	if (!root) {
+		if (partial)
+			return 1;
+		source_bad_line(ctx, f->path, lineno, "malformed JSON");
+		return 0;
+	}
+	type = json_get_str(root, "type");
+	payload = json_get(root, "payload");
+	ts = json_get_str(root, "timestamp");
+	have_time = ts && !source_parse_time(ts, &t);
+
+	/* A fork's replay is one burst: it ends at the first pause. */
+	if (p->st.in_replay && have_time) {
+		if (p->st.last_time && t - p->st.last_time >= 1000)
+			p->st.in_replay = 0;
+		p->st.last_time = t;
+	}
+	if (!type || !json_is_object(payload))
+		goto done;
+	ptype = json_get_str(payload, "type");
+	if (ptype && (!strcmp(ptype, "function_call_output") ||
+		      !strcmp(ptype, "exec_command_end"))) {
+		codex_link(f, p, line, len);
+		goto done;
+	}
+	if (!strcmp(type, "session_meta")) {
+		struct json *src;
+
+		if (p->st.meta_seen)
+			goto done; /* an ancestor's, copied by a fork */
+		p->st.meta_seen = 1;
+		s = json_get_str(payload, "id");
+		if (!s || !*s)
+			s = json_get_str(payload, "session_id");
+		if (s && *s)
+			event_session_hash(p->st.session, s);
+		s = json_get_str(payload, "cwd");
+		if (s && *s)
+			p->cwd = event_intern(s);
+		src = json_get(payload, "source");
+		s = json_get_str(payload, "forked_from_id");
+		if ((s && *s) || (json_is_object(src) &&
+				  json_get(src, "subagent"))) {
+			p->st.is_fork = 1;
+			p->st.in_replay = 1;
+			p->st.last_time = have_time ? t : 0;
+		}
+		goto done;
+	}
+	if (!strcmp(type, "turn_context")) {
+		s = json_get_str(payload, "model");
+		if (s && *s)
+			p->model = event_intern(s);
+		s = json_get_str(payload, "cwd");
+		if (s && *s)
+			p->cwd = event_intern(s);
+		goto done;
+	}
+	ptype = json_get_str(payload, "type");
+	if (strcmp(type, "event_msg") || !ptype || strcmp(ptype, "token_count"))
+		goto done;
+	info = json_get(payload, "info");
+	if (!json_is_object(info))
+		goto done; /* rate limits only */
+	jt = json_get(info, "total_token_usage");
+	jl = json_get(info, "last_token_usage");
+	if (!json_is_object(jt) && !json_is_object(jl))
+		goto done;
+	if (!have_time) {
+		source_bad_line(ctx, f->path, lineno,
+				"bad or missing timestamp");
+		goto done;
+	}
+	if (!source_time_ok(ctx, t)) {
+		source_bad_line(ctx, f->path, lineno, "timestamp out of range");
+		goto done;
+	}
+	memset(total, 0, sizeof(total));
+	memset(last, 0, sizeof(last));
+	if ((json_is_object(jt) && read_usage(jt, total) < 0) ||
+	    (json_is_object(jl) && read_usage(jl, last) < 0)) {
+		source_bad_line(ctx, f->path, lineno, "bad token count");
+		goto done;
+	}
+	if (json_is_object(jt)) {
+		for (i = 0; i < U_NR; i++) {
+			if (total[i] != p->st.prev[i])
+				same = 0;
+			if (total[i] < p->st.prev[i])
+				down = 1;
+		}
+		if (p->st.have_prev && same)
+			goto done; /* re-emitted: nothing new */
+		for (i = 0; i < U_NR; i++)
+			delta[i] = down ? (json_is_object(jl) ? last[i] :
+					   total[i]) :
+				total[i] - p->st.prev[i];
+		memcpy(p->st.prev, total, sizeof(total));
+		p->st.have_prev = 1;
+	} else {
+		memcpy(delta, last, sizeof(last));
+	}
+	if (p->st.in_replay)
+		goto done; /* the parent's history: counted in its own file */
+	if (!delta[U_INPUT] && !delta[U_OUTPUT] && !delta[U_CACHED])
+		goto done;
+
+	memset(&r, 0, sizeof(r));
+	r.ev.tool = TOOL_CODEX;
+	r.ev.time = t;
+	r.ev.model = p->model;
+	r.ev.cwd = p->cwd;
+	if (!p->st.session[0])
+		session_from_path(f->path, p->st.session);
+	memcpy(r.ev.session, p->st.session, sizeof(r.ev.session));
+	if (delta[U_CACHED] > delta[U_INPUT])
+		delta[U_CACHED] = delta[U_INPUT];
+	r.ev.input = delta[U_INPUT] - delta[U_CACHED];
+	r.ev.cache_read = delta[U_CACHED];
+	r.ev.output = delta[U_OUTPUT];
+	{
+		uint64_t sig[2 * U_NR];
+
+		memcpy(sig, total, sizeof(total));
+		memcpy(sig + U_NR, last, sizeof(last));
+		r.key = source_hash(sig, sizeof(sig), 2);
+	}
+	if (p->st.is_fork)
+		r.flags |= CX_FORK;
+	source_file_add(f, &r);
+done:
+	json_free(root);
+	return 0;
+}
+
+static int is_zst(const char *path)
+{
+	size_t len = strlen(path);
+
+	return len > 4 && !strcmp(path + len - 4, ".zst");
+}
+
+#ifdef HAVE_ZSTD
+/* Decompress a whole .jsonl.zst; -1 when it is not valid zstd. */
+static int zst_read(const char *path, struct strbuf *out)
+{
+	struct strbuf in = STRBUF_INIT;
+	ZSTD_DStream *ds = NULL;
+	ZSTD_inBuffer ib;
+	int ret = -1;
+
+	if (strbuf_read_file(&in, path, 0) < 0)
+		goto cleanup;
+	ds = ZSTD_createDStream();
+	if (!ds || ZSTD_isError(ZSTD_initDStream(ds)))
+		goto cleanup;
+	ib.src = in.buf;
+	ib.size = in.len;
+	ib.pos = 0;
+	while (ib.pos < ib.size) {
+		ZSTD_outBuffer ob;
+		size_t rc;
+
+		strbuf_grow(out, 1 << 20);
+		ob.dst = out->buf + out->len;
+		ob.size = out->alloc - out->len - 1;
+		ob.pos = 0;
+		rc = ZSTD_decompressStream(ds, &ob, &ib);
+		if (ZSTD_isError(rc))
+			goto cleanup;
+		strbuf_setlen(out, out->len + ob.pos);
+		if (out->len > ((size_t)1 << 34))
+			goto cleanup; /* a bomb, not a log */
+		if (!ob.pos && !rc)
+			break;
+	}
+	ret = 0;
+cleanup:
+	ZSTD_freeDStream(ds);
+	strbuf_release(&in);
+	return ret;
+}
+#endif
+
+static void codex_read_file(struct source_ctx *ctx, struct source_file *f,
+			    void *data)
+{
+	struct codex_parse p;
+
+	if (is_zst(f->path)) {
+#ifdef HAVE_ZSTD
+		struct strbuf buf = STRBUF_INIT;
+
+		/* A compressed rollout is read whole, every time it changes. */
+		source_file_reset(f);
+		memset(&p, 0, sizeof(p));
+		if (zst_read(f->path, &buf) < 0) {
+			source_bad_line(ctx, f->path, 0, "bad zstd data");
+		} else {
+			source_scan_mem(ctx, f, buf.buf, buf.len,
+					codex_filter, codex_line, &p);
+		}
+		f->offset = f->size;
+		f->tail_hash = 0;
+		strbuf_release(&buf);
+#endif
+		return;
+	}
+	state_load(&p, f);
+	source_scan(ctx, f, codex_filter, codex_line, &p);
+	state_save(&p, f);
+}
+
+/* The rollout's name without folders and without .zst. */
+static const char *rollout_name(const char *path, size_t *len)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	*len = strlen(base);
+	if (is_zst(base))
+		*len -= 4;
+	return base;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	const char *pa = *(const char * const *)a;
+	const char *pb = *(const char * const *)b;
+	size_t la, lb;
+	const char *na = rollout_name(pa, &la), *nb = rollout_name(pb, &lb);
+	int c = memcmp(na, nb, la < lb ? la : lb);
+
+	if (c)
+		return c;
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return 0;
+}
+
+struct fork_file {
+	struct source_file *f;
+	int64_t first;
+};
+
+static int cmp_fork(const void *a, const void *b)
+{
+	const struct fork_file *fa = a, *fb = b;
+
+	if (fa->first != fb->first)
+		return fa->first < fb->first ? -1 : 1;
+	return strcmp(fa->f->path, fb->f->path);
+}
+
+static void codex_merge(struct source_ctx *ctx, struct source_file **files,
+			size_t nfiles)
+{
+	struct u64map sigs = U64MAP_INIT;
+	struct fork_file *forks = xmalloc((nfiles + 1) * sizeof(*forks));
+	size_t nforks = 0, i, j;
+
+	for (i = 0; i < nfiles; i++) {
+		struct source_file *f = files[i];
+
+		if (f->nr && (f->rec[0].flags & CX_FORK)) {
+			forks[nforks].f = f;
+			forks[nforks++].first = f->rec[0].ev.time;
+			continue;
+		}
+		for (j = 0; j < f->nr; j++) {
+			*u64map_find(&sigs, f->rec[j].key, 1) = 1;
+			usage_set_add(ctx->out, &f->rec[j].ev);
+		}
+	}
+	qsort(forks, nforks, sizeof(*forks), cmp_fork);
+	for (i = 0; i < nforks; i++) {
+		struct source_file *f = forks[i].f;
+
+		for (j = 0; j < f->nr; j++) {
+			size_t *slot = u64map_find(&sigs, f->rec[j].key, 1);
+
+			if (*slot)
+				continue; /* replayed from another rollout */
+			*slot = 1;
+			usage_set_add(ctx->out, &f->rec[j].ev);
+		}
+	}
+	free(forks);
+	u64map_release(&sigs);
+}
+
+void source_codex_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			    const char *buf, size_t len)
+{
+	struct codex_parse p;
+
+	state_load(&p, f);
+	source_scan_mem(ctx, f, buf, len, codex_filter, codex_line, &p);
+	state_save(&p, f);
+	codex_merge(ctx, &f, 1);
+}
+
+int source_codex_read(struct source_ctx *ctx)
+{
+	static const char *suffixes[] = { ".jsonl", ".jsonl.zst", NULL };
+	struct strvec homes = STRVEC_INIT, active = STRVEC_INIT;
+	struct strvec archived = STRVEC_INIT, paths = STRVEC_INIT;
+	struct source_file **files = NULL, **todo = NULL;
+	size_t nfiles = 0, ntodo = 0, nzst = 0, i;
+	const char *env = getenv("CODEX_HOME");
+
+	ctx->lazy_records = 1;
+	if (ctx->paths.nr) {
+		for (i = 0; i < ctx->paths.nr; i++)
+			strvec_push(&homes, ctx->paths.v[i]);
+	} else if (env && *env) {
+		char *list = xstrdup(env), *tok, *save = NULL;
+
+		for (tok = strtok_r(list, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save))
+			strvec_push(&homes, tok);
+		free(list);
+	} else {
+		strvec_pushf(&homes, "%s/.codex", source_home());
+	}
+	for (i = 0; i < homes.nr; i++) {
+		struct strbuf sb = STRBUF_INIT;
+
+		strbuf_addf(&sb, "%s/sessions", homes.v[i]);
+		source_find_files(ctx, sb.buf, suffixes, &active);
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%s/archived_sessions", homes.v[i]);
+		source_find_files(ctx, sb.buf, suffixes, &archived);
+		strbuf_release(&sb);
+	}
+	/*
+	 * One rollout, several copies: sessions/ beats archived_sessions/,
+	 * and a plain .jsonl beats its .zst.
+	 */
+	qsort(active.v, active.nr, sizeof(*active.v), cmp_name);
+	for (i = 0; i < active.nr; i++)
+		if (!i || cmp_name(&active.v[i - 1], &active.v[i]) ||
+		    !is_zst(active.v[i]))
+			strvec_push(&paths, active.v[i]);
+	for (i = 0; i < archived.nr; i++)
+		if (!bsearch(&archived.v[i], active.v, active.nr,
+			     sizeof(*active.v), cmp_name))
+			strvec_push(&paths, archived.v[i]);
+	source_sort_paths(&paths);
+	{
+		/* drop a .zst when its plain .jsonl is also there */
+		size_t k, n = 0;
+
+		for (k = 0; k < paths.nr; k++) {
+			size_t len = strlen(paths.v[k]);
+
+			if (is_zst(paths.v[k]) && k > 0 &&
+			    strlen(paths.v[k - 1]) == len - 4 &&
+			    !strncmp(paths.v[k - 1], paths.v[k], len - 4)) {
+				free((char *)paths.v[k]);
+				continue;
+			}
+			paths.v[n++] = paths.v[k];
+		}
+		paths.nr = n;
+		paths.v[n] = NULL;
+	}
+
+	files = xmalloc((paths.nr + 1) * sizeof(*files));
+	todo = xmalloc((paths.nr + 1) * sizeof(*todo));
+	for (i = 0; i < paths.nr; i++) {
+		int changed;
+		struct source_file *f;
+
+#ifndef HAVE_ZSTD
+		if (is_zst(paths.v[i])) {
+			nzst++;
+			continue;
+		}
+#endif
+		f = source_file_get(ctx, paths.v[i], &changed);
+		if (!f)
+			continue;
+		files[nfiles++] = f;
+		if (changed)
+			todo[ntodo++] = f;
+	}
+	if (nzst)
+		warning("skipped %llu compressed Codex %s (.jsonl.zst): "
+			"built without zstd support",
+			(unsigned long long)nzst,
+			nzst == 1 ? "rollout" : "rollouts");
+	if (!source_reuse_result(ctx)) {
+		source_parallel(ctx, todo, ntodo, codex_read_file, NULL);
+		codex_merge(ctx, files, nfiles);
+	}
+	free(files);
+	free(todo);
+	strvec_clear(&homes);
+	strvec_clear(&active);
+	strvec_clear(&archived);
+	strvec_clear(&paths);
+	return 0;
+}

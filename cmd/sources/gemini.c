@@ -1,0 +1,618 @@
+/*
+ * Gemini CLI: ~/.gemini/tmp/<project id>/chats/, both the legacy form
+ * (one JSON document per session, rewritten on each update) and the
+ * JSONL form (a metadata line, then one line per message write; the
+ * last line for a message id wins). "$rewindTo" lines are ignored: the
+ * rewound messages were billed all the same.
+ *
+ * The project folder is found from <id>/.project_root, from
+ * ~/.gemini/projects.json, or by the sha256 of a work tree path (the
+ * folder name before v0.29, and the projectHash field in the files).
+ *
+ * tokens.input includes the cached tokens: input = input - cached (plus
+ * tool-use prompt tokens, billed as input), cache_read = cached, and
+ * thoughts are output.
+ */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/die.h"
+#include "base/json.h"
+#include "base/sha256.h"
+#include "base/strbuf.h"
+#include "git/repo.h"
+#include "sources/sources.h"
+
+/* What a whole run knows: project folders and candidate work trees. */
+struct gemini_run {
+	struct strvec roots;      /* work tree paths of the repository */
+	char (*hashes)[65];       /* sha256 of each, hex */
+	struct json *projects;    /* ~/.gemini/projects.json */
+	struct strbuf projects_buf;
+};
+
+/* The files read in this run, for the final deduplication. */
+struct files {
+	struct source_file **f;
+	size_t nr, alloc;
+};
+
+/* One file being parsed. */
+struct gemini_file {
+	struct gemini_run *run;
+	struct source_file *f;
+	const char *cwd;          /* interned project path, or NULL */
+	int jsonl;
+	struct strbuf doc;        /* the legacy form, whole */
+	char session_id[128];
+	char project_hash[65];
+};
+
+static int dir_exists(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
+static void strip_slashes(struct strbuf *sb)
+{
+	while (sb->len > 1 && sb->buf[sb->len - 1] == '/')
+		strbuf_setlen(sb, sb->len - 1);
+}
+
+static void add_root(struct gemini_run *run, const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *real = realpath(path, NULL);
+	size_t i;
+
+	strbuf_addstr(&sb, path);
+	strip_slashes(&sb);
+	/* Gemini hashes the path it was started in: try both spellings. */
+	if (real && strcmp(real, sb.buf))
+		add_root(run, real);
+	free(real);
+	for (i = 0; i < run->roots.nr; i++)
+		if (!strcmp(run->roots.v[i], sb.buf))
+			goto cleanup;
+	strvec_push(&run->roots, sb.buf);
+cleanup:
+	strbuf_release(&sb);
+}
+
+/* The work trees of the repository: candidates for projectHash. */
+static void collect_roots(struct gemini_run *run, struct repo *repo)
+{
+	struct strbuf sb = STRBUF_INIT, gitdir = STRBUF_INIT;
+	const char *common, *wt;
+	struct dirent *de;
+	DIR *dir = NULL;
+	size_t len, i;
+
+	if (!repo)
+		goto hash;
+	wt = repo_work_tree(repo);
+	common = repo_common_dir(repo);
+	if (wt)
+		add_root(run, wt);
+	if (!common)
+		goto hash;
+	strbuf_addstr(&sb, common);
+	strip_slashes(&sb);
+	if (sb.len > 5 && !strcmp(sb.buf + sb.len - 5, "/.git")) {
+		strbuf_setlen(&sb, sb.len - 5);
+		add_root(run, sb.buf);
+		strbuf_addstr(&sb, "/.git");
+	}
+	strbuf_addstr(&sb, "/worktrees");
+	dir = opendir(sb.buf);
+	len = sb.len;
+	while (dir && (de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		strbuf_setlen(&sb, len);
+		strbuf_addf(&sb, "/%s/gitdir", de->d_name);
+		strbuf_reset(&gitdir);
+		if (strbuf_read_file(&gitdir, sb.buf, 256) < 0)
+			continue;
+		strbuf_trim(&gitdir);
+		if (gitdir.len > 5 &&
+		    !strcmp(gitdir.buf + gitdir.len - 5, "/.git")) {
+			strbuf_setlen(&gitdir, gitdir.len - 5);
+			add_root(run, gitdir.buf);
+		}
+	}
+hash:
+	run->hashes = xcalloc(run->roots.nr + 1, sizeof(*run->hashes));
+	for (i = 0; i < run->roots.nr; i++)
+		sha256_hex(run->roots.v[i], strlen(run->roots.v[i]),
+			   run->hashes[i]);
+	if (dir)
+		closedir(dir);
+	strbuf_release(&sb);
+	strbuf_release(&gitdir);
+}
+
+static const char *root_by_hash(struct gemini_run *run, const char *hash)
+{
+	size_t i;
+
+	for (i = 0; i < run->roots.nr; i++)
+		if (!strcmp(run->hashes[i], hash))
+			return run->roots.v[i];
+	return NULL;
+}
+
+/* The project path of ~/.gemini/tmp/<id>, or NULL when unknown. */
+static const char *project_path(struct gemini_run *run, const char *tmpdir,
+				const char *id)
+{
+	struct strbuf sb = STRBUF_INIT, path = STRBUF_INIT;
+	const struct json *c;
+	const char *ret = NULL;
+
+	strbuf_addf(&sb, "%s/%s/.project_root", tmpdir, id);
+	if (strbuf_read_file(&path, sb.buf, 256) >= 0) {
+		strbuf_trim(&path);
+		strip_slashes(&path);
+		if (path.len && path.buf[0] == '/') {
+			ret = event_intern(path.buf);
+			goto cleanup;
+		}
+	}
+	for (c = json_child(json_get(run->projects, "projects")); c;
+	     c = json_next(c))
+		if (json_str(c) && !strcmp(json_str(c), id) && json_key(c)) {
+			strbuf_reset(&path);
+			strbuf_addstr(&path, json_key(c));
+			strip_slashes(&path);
+			ret = event_intern(path.buf);
+			goto cleanup;
+		}
+	ret = root_by_hash(run, id);
+	if (ret)
+		ret = event_intern(ret);
+cleanup:
+	strbuf_release(&sb);
+	strbuf_release(&path);
+	return ret;
+}
+
+static int read_u64(const struct json *tok, const char * const *keys,
+		    uint64_t *out)
+{
+	int st = JSON_NUM_MISSING;
+
+	*out = 0;
+	for (; *keys; keys++) {
+		st = json_get_u64(tok, *keys, out);
+		if (st != JSON_NUM_MISSING)
+			return st;
+	}
+	return st;
+}
+
+/* The names Gemini CLI uses, and the older and API-style ones. */
+static const char * const k_input[] = {
+	"input", "prompt", "input_tokens", NULL
+};
+static const char * const k_output[] = {
+	"output", "candidates", "output_tokens", NULL
+};
+static const char * const k_cached[] = { "cached", "cached_tokens", NULL };
+static const char * const k_thoughts[] = { "thoughts", "reasoning", NULL };
+static const char * const k_tool[] = { "tool", "tool_tokens", NULL };
+
+/*
+ * One message object to a record. Returns 0 (added or not billable),
+ * or -1 when it is bad input (why is set).
+ */
+static int message_rec(struct source_ctx *ctx, struct gemini_file *gf,
+		       const struct json *msg, struct source_rec *rec,
+		       const char **why)
+{
+	const struct json *tok = json_get(msg, "tokens");
+	const char *id = json_get_str(msg, "id");
+	const char *ts = json_get_str(msg, "timestamp");
+	uint64_t input, output, cached, thoughts, tool;
+	struct strbuf key = STRBUF_INIT;
+	int st = 0;
+
+	memset(rec, 0, sizeof(*rec));
+	if (!json_is_object(tok))
+		return 1;
+	st |= read_u64(tok, k_input, &input) == JSON_NUM_BAD;
+	st |= read_u64(tok, k_output, &output) == JSON_NUM_BAD;
+	st |= read_u64(tok, k_cached, &cached) == JSON_NUM_BAD;
+	st |= read_u64(tok, k_thoughts, &thoughts) == JSON_NUM_BAD;
+	st |= read_u64(tok, k_tool, &tool) == JSON_NUM_BAD;
+	if (st) {
+		*why = "bad token counter";
+		return -1;
+	}
+	if (!input && !output && !cached && !thoughts && !tool)
+		return 1;
+	if (!ts || source_parse_time(ts, &rec->ev.time) ||
+	    !source_time_ok(ctx, rec->ev.time)) {
+		*why = "bad or missing timestamp";
+		return -1;
+	}
+	rec->ev.tool = TOOL_GEMINI;
+	rec->ev.model = event_intern(json_get_str(msg, "model"));
+	rec->ev.cwd = gf->cwd;
+	event_session_hash(rec->ev.session,
+			   *gf->session_id ? gf->session_id : gf->f->path);
+	if (cached > input)
+		cached = input;
+	rec->ev.input = input - cached + tool;
+	rec->ev.cache_read = cached;
+	rec->ev.output = output + thoughts;
+	/* One event per (session, message id) across all files. */
+	strbuf_addf(&key, "%s", gf->session_id);
+	strbuf_addch(&key, '\0');
+	if (id)
+		strbuf_addstr(&key, id);
+	else
+		strbuf_addf(&key, "%s:%s", gf->f->path, ts);
+	rec->key = source_hash(key.buf, key.len, 0x6e6d);
+	strbuf_release(&key);
+	return 0;
+}
+
+/* The last line for a message id wins: replace an earlier record. */
+static void put_rec(struct source_file *f, const struct source_rec *rec)
+{
+	size_t i = f->nr;
+
+	while (i--)
+		if (f->rec[i].key == rec->key) {
+			f->rec[i] = *rec;
+			return;
+		}
+	source_file_add(f, rec);
+}
+
+static void set_meta(struct gemini_file *gf, const struct json *obj)
+{
+	const char *sid = json_get_str(obj, "sessionId");
+	const char *hash = json_get_str(obj, "projectHash");
+
+	if (sid && strlen(sid) < sizeof(gf->session_id))
+		strcpy(gf->session_id, sid);
+	if (hash && strlen(hash) == 64)
+		strcpy(gf->project_hash, hash);
+	if (!gf->cwd && *gf->project_hash) {
+		const char *root = root_by_hash(gf->run, gf->project_hash);
+
+		if (root)
+			gf->cwd = event_intern(root);
+	}
+}
+
+/* Keep what a later run needs to resume a JSONL file. */
+static void save_state(struct gemini_file *gf)
+{
+	strbuf_reset(&gf->f->state);
+	strbuf_addf(&gf->f->state, "%s\n%s", gf->session_id,
+		    gf->project_hash);
+}
+
+static void load_state(struct gemini_file *gf)
+{
+	const char *s = gf->f->state.buf, *nl = strchr(s, '\n');
+	size_t len;
+
+	if (!nl)
+		return;
+	len = (size_t)(nl - s);
+	if (len < sizeof(gf->session_id)) {
+		memcpy(gf->session_id, s, len);
+		gf->session_id[len] = '\0';
+	}
+	if (strlen(nl + 1) == 64)
+		strcpy(gf->project_hash, nl + 1);
+	if (!gf->cwd && *gf->project_hash) {
+		const char *root = root_by_hash(gf->run, gf->project_hash);
+
+		if (root)
+			gf->cwd = event_intern(root);
+	}
+}
+
+static int jsonl_line(struct source_ctx *ctx, struct source_file *f,
+		      const char *line, size_t len, uint64_t lineno,
+		      int partial, void *data)
+{
+	struct gemini_file *gf = data;
+	struct json *obj = json_parse(line, len);
+	struct source_rec rec;
+	const char *why = NULL;
+	int r;
+
+	if (!obj) {
+		/* A line still being written: try again next run. */
+		if (partial)
+			return 1;
+		source_bad_line(ctx, f->path, lineno, "malformed JSON");
+		return 0;
+	}
+	if (!json_is_object(obj)) {
+		source_bad_line(ctx, f->path, lineno, "not a JSON object");
+		goto cleanup;
+	}
+	if (json_get(obj, "$rewindTo"))
+		goto cleanup;
+	if (json_is_object(json_get(obj, "$set"))) {
+		set_meta(gf, json_get(obj, "$set"));
+		goto cleanup;
+	}
+	if (!json_get(obj, "type") && json_get(obj, "sessionId")) {
+		set_meta(gf, obj);
+		goto cleanup;
+	}
+	r = message_rec(ctx, gf, obj, &rec, &why);
+	if (r < 0)
+		source_bad_line(ctx, f->path, lineno, why);
+	else if (!r)
+		put_rec(f, &rec);
+cleanup:
+	json_free(obj);
+	return 0;
+}
+
+/* The legacy form: gather the whole document, parse it at the end. */
+static void parse_doc(struct source_ctx *ctx, struct gemini_file *gf)
+{
+	struct json *root = json_parse(gf->doc.buf, gf->doc.len);
+	const struct json *m;
+	struct source_rec rec;
+	const char *why = NULL;
+
+	if (!json_is_object(root)) {
+		if (gf->doc.len)
+			source_bad_line(ctx, gf->f->path, 0,
+					"malformed JSON document");
+		goto cleanup;
+	}
+	set_meta(gf, root);
+	for (m = json_child(json_get(root, "messages")); m; m = json_next(m)) {
+		int r = message_rec(ctx, gf, m, &rec, &why);
+
+		if (r < 0)
+			source_bad_line(ctx, gf->f->path, 0, why);
+		else if (!r)
+			put_rec(gf->f, &rec);
+	}
+cleanup:
+	json_free(root);
+}
+
+/* The lines of a JSONL chat that matter. */
+static const char * const chat_filter[] = {
+	"\"tokens\"", "\"sessionId\"", "\"$set\"", NULL
+};
+
+static void read_chat(struct source_ctx *ctx, struct gemini_run *run,
+		      const char *path, const char *cwd, struct files *seen)
+{
+	struct gemini_file gf;
+	size_t len = strlen(path);
+	int changed = 0;
+
+	memset(&gf, 0, sizeof(gf));
+	strbuf_init(&gf.doc, 0);
+	gf.run = run;
+	gf.cwd = cwd;
+	gf.jsonl = len > 6 && !strcmp(path + len - 6, ".jsonl");
+	gf.f = source_file_get(ctx, path, &changed);
+	if (!gf.f)
+		goto cleanup;
+	ALLOC_GROW(seen->f, seen->nr + 1, seen->alloc);
+	seen->f[seen->nr++] = gf.f;
+	if (!changed)
+		goto cleanup;
+	if (gf.jsonl) {
+		if (gf.f->offset)
+			load_state(&gf);
+		source_scan(ctx, gf.f, chat_filter, jsonl_line, &gf);
+		save_state(&gf);
+	} else {
+		/* Rewritten whole on each update: always read it again. */
+		if (!source_read_whole(ctx, gf.f, &gf.doc))
+			parse_doc(ctx, &gf);
+	}
+cleanup:
+	strbuf_release(&gf.doc);
+}
+
+static int is_chat_file(const char *name)
+{
+	size_t len = strlen(name);
+
+	return (len > 5 && !strcmp(name + len - 5, ".json")) ||
+	       (len > 6 && !strcmp(name + len - 6, ".jsonl"));
+}
+
+/* Every chat file of one project folder, subagent chats included. */
+static void read_project(struct source_ctx *ctx, struct gemini_run *run,
+			 const char *tmpdir, const char *id,
+			 struct files *seen)
+{
+	static const char * const suffixes[] = { ".json", ".jsonl", NULL };
+	struct strvec files = STRVEC_INIT;
+	struct strbuf sb = STRBUF_INIT;
+	const char *cwd = project_path(run, tmpdir, id);
+	size_t i;
+
+	strbuf_addf(&sb, "%s/%s/chats", tmpdir, id);
+	source_find_files(ctx, sb.buf, suffixes, &files);
+	source_sort_paths(&files);
+	for (i = 0; i < files.nr; i++) {
+		const char *base = strrchr(files.v[i], '/');
+
+		if (!is_chat_file(base ? base + 1 : files.v[i]))
+			continue;
+		read_chat(ctx, run, files.v[i], cwd, seen);
+	}
+	strvec_clear(&files);
+	strbuf_release(&sb);
+}
+
+static void read_tmpdir(struct source_ctx *ctx, struct gemini_run *run,
+			const char *tmpdir, struct files *seen)
+{
+	struct strvec ids = STRVEC_INIT;
+	struct dirent *de;
+	DIR *dir = opendir(tmpdir);
+	size_t i;
+
+	if (!dir)
+		return;
+	while ((de = readdir(dir)))
+		if (de->d_name[0] != '.')
+			strvec_push(&ids, de->d_name);
+	closedir(dir);
+	source_sort_paths(&ids);
+	for (i = 0; i < ids.nr; i++)
+		read_project(ctx, run, tmpdir, ids.v[i], seen);
+	strvec_clear(&ids);
+}
+
+static uint64_t rec_total(const struct source_rec *r)
+{
+	return r->ev.input + r->ev.output + r->ev.cache_read +
+	       r->ev.cache_write;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct source_rec *x = *(const struct source_rec * const *)a;
+	const struct source_rec *y = *(const struct source_rec * const *)b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	/* The largest first, so the first of a run is kept. */
+	if (rec_total(x) != rec_total(y))
+		return rec_total(x) > rec_total(y) ? -1 : 1;
+	return 0;
+}
+
+/*
+ * A resumed legacy session is migrated to JSONL beside the old file:
+ * keep one event per message id over all files.
+ */
+static void emit(struct source_ctx *ctx, struct files *files)
+{
+	const struct source_rec **all = NULL;
+	size_t nr = 0, alloc = 0, i;
+
+	for (i = 0; i < files->nr; i++) {
+		struct source_file *f = files->f[i];
+		size_t j;
+
+		for (j = 0; j < f->nr; j++) {
+			ALLOC_GROW(all, nr + 1, alloc);
+			all[nr++] = &f->rec[j];
+		}
+	}
+	if (nr)
+		qsort(all, nr, sizeof(*all), cmp_key);
+	for (i = 0; i < nr; i++)
+		if (!i || all[i]->key != all[i - 1]->key)
+			usage_set_add(ctx->out, &all[i]->ev);
+	free(all);
+}
+
+/* One base: ~/.gemini (with tmp/ and projects.json) or a tmp folder. */
+static void read_base(struct source_ctx *ctx, struct gemini_run *run,
+		      const char *base, struct files *seen)
+{
+	struct strbuf dir = STRBUF_INIT, pj = STRBUF_INIT;
+
+	strbuf_addstr(&dir, base);
+	strip_slashes(&dir);
+	strbuf_addstr(&dir, "/tmp");
+	if (dir_exists(dir.buf)) {
+		strbuf_addf(&pj, "%.*s/projects.json", (int)(dir.len - 4),
+			    dir.buf);
+	} else {
+		strbuf_setlen(&dir, dir.len - 4);
+		strbuf_addf(&pj, "%s/../projects.json", dir.buf);
+	}
+	json_free(run->projects);
+	run->projects = NULL;
+	strbuf_reset(&run->projects_buf);
+	if (strbuf_read_file(&run->projects_buf, pj.buf, 1024) >= 0)
+		run->projects = json_parse(run->projects_buf.buf,
+					   run->projects_buf.len);
+	read_tmpdir(ctx, run, dir.buf, seen);
+	strbuf_release(&dir);
+	strbuf_release(&pj);
+}
+
+void source_gemini_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			     const char *buf, size_t len)
+{
+	struct gemini_run run;
+	struct gemini_file gf;
+	struct files one = { NULL, 0, 0 };
+	size_t plen = strlen(f->path);
+
+	memset(&run, 0, sizeof(run));
+	strvec_init(&run.roots);
+	strbuf_init(&run.projects_buf, 0);
+	collect_roots(&run, ctx->repo);
+	memset(&gf, 0, sizeof(gf));
+	strbuf_init(&gf.doc, 0);
+	gf.run = &run;
+	gf.f = f;
+	gf.jsonl = plen > 6 && !strcmp(f->path + plen - 6, ".jsonl");
+	if (gf.jsonl) {
+		source_scan_mem(ctx, f, buf, len, chat_filter, jsonl_line,
+				&gf);
+		save_state(&gf);
+	} else {
+		strbuf_add(&gf.doc, buf, len);
+		parse_doc(ctx, &gf);
+	}
+	ALLOC_GROW(one.f, one.nr + 1, one.alloc);
+	one.f[one.nr++] = f;
+	emit(ctx, &one);
+	free(one.f);
+	strbuf_release(&gf.doc);
+	strvec_clear(&run.roots);
+	free(run.hashes);
+	strbuf_release(&run.projects_buf);
+}
+
+int source_gemini_read(struct source_ctx *ctx)
+{
+	struct gemini_run run;
+	struct files seen = { NULL, 0, 0 };
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	memset(&run, 0, sizeof(run));
+	strvec_init(&run.roots);
+	strbuf_init(&run.projects_buf, 0);
+	collect_roots(&run, ctx->repo);
+
+	for (i = 0; i < ctx->paths.nr; i++)
+		read_base(ctx, &run, ctx->paths.v[i], &seen);
+	if (!ctx->paths.nr && source_home()) {
+		strbuf_addf(&sb, "%s/.gemini", source_home());
+		read_base(ctx, &run, sb.buf, &seen);
+	}
+	emit(ctx, &seen);
+
+	json_free(run.projects);
+	strbuf_release(&run.projects_buf);
+	strvec_clear(&run.roots);
+	free(run.hashes);
+	free(seen.f);
+	strbuf_release(&sb);
+	return 0;
+}

@@ -1,0 +1,273 @@
+#ifndef TOKENS_SOURCES_H
+#define TOKENS_SOURCES_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "base/strbuf.h"
+#include "base/strvec.h"
+#include "model/event.h"
+
+struct repo;
+
+/*
+ * Local usage sources (SPEC §5): each one reads a tool's logs and adds
+ * usage events to a usage_set. The public entry point is usage_load();
+ * the rest of this header is the interface a source is written against.
+ */
+
+/* What usage_load() is asked for. */
+struct usage_query {
+	int64_t since;        /* ms since the epoch, inclusive; 0 = open */
+	int64_t until;        /* ms since the epoch, exclusive; 0 = open */
+	unsigned all_repos:1; /* every repository, not only repo's */
+	unsigned use_cache:1; /* keep per-file state between runs */
+	/*
+	 * Only what was written since "since": files last modified before
+	 * it (less a few minutes) are not even opened, and no state is
+	 * read or written. record's fast path: a hook after each commit
+	 * must not pay for a year of logs.
+	 */
+	unsigned recent:1;
+};
+#define USAGE_QUERY_INIT { 0, 0, 0, 1, 0 }
+
+/*
+ * Load the deduplicated, priced usage events of every enabled source
+ * (tokens.sources) that belong to repo (its work tree or one of its
+ * linked worktrees), or of every repository with q->all_repos (repo may
+ * then be NULL), within [since, until), sorted by time. Bad input is
+ * skipped and summed up in one warning. Returns 0 or -1.
+ */
+int usage_load(struct usage_set *out, struct repo *repo,
+	       const struct usage_query *q);
+
+/*
+ * Incremental per-file state. A source turns each file into records
+ * (candidate events plus what it needs to deduplicate them later); the
+ * records, the parser state and the offset are kept between runs, so
+ * an unchanged file is not read at all and a file that grew is parsed
+ * from where the last run stopped.
+ */
+struct source_rec {
+	struct usage_event ev;
+	uint64_t key;   /* source-defined dedup key (hash), 0 = none */
+	uint64_t key2;  /* a second one (Claude: message.id alone) */
+	uint32_t flags; /* source-defined */
+	uint32_t pad;
+};
+
+struct source_file {
+	const char *path;       /* interned */
+	uint64_t dev, ino, size, mtime_ns;
+	uint64_t offset;        /* bytes consumed: complete lines only */
+	uint64_t lines;         /* lines consumed, for line numbers */
+	struct strbuf state;    /* the source's own resume state */
+	struct source_rec *rec;
+	size_t nr, alloc;
+	/* Bad lines among those consumed: kept so the warning repeats. */
+	uint64_t bad;
+	uint64_t bad_line;      /* line number of the first one */
+	const char *bad_why;    /* interned */
+	uint64_t tail_hash;     /* of the first and last 4 KiB before offset */
+	unsigned seen:1;        /* found on disk in this run */
+	unsigned changed:1;     /* read again in this run */
+	/* private: records still in the mapped cache file */
+	const void *disk;
+	size_t disk_nr;
+};
+
+struct source_ctx;
+
+/*
+ * Look a file up before reading it. Returns NULL when the file cannot
+ * be used (vanished, unreadable, not a regular file: counted as bad
+ * input). Otherwise f->offset tells where parsing resumes: 0 with
+ * records and state cleared when the file is new, shrank or was
+ * replaced; f->size (*changed == 0) when it is unchanged and there is
+ * nothing to do.
+ */
+struct source_file *source_file_get(struct source_ctx *ctx, const char *path,
+				    int *changed);
+void source_file_add(struct source_file *f, const struct source_rec *rec);
+/*
+ * Add the events of recs to ctx->out in usage_set_sort()'s order (ties
+ * as they come), so that the sorts after it find nothing to do.
+ */
+void source_add_sorted(struct source_ctx *ctx,
+		       const struct source_rec * const *recs, size_t nr);
+
+/*
+ * For sources that set ctx->lazy_records before their first
+ * source_file_get(): the records of unchanged files stay on disk until
+ * this is called, after every file was looked up. Returns 1 when no
+ * file is new, changed or gone since the last run: the source's result
+ * of then has been added to ctx->out and the source is done. Returns 0
+ * when it must work: every file's records are now in memory.
+ */
+int source_reuse_result(struct source_ctx *ctx);
+/* Forget what was read of f (start again from offset 0). */
+void source_file_reset(struct source_file *f);
+
+/*
+ * Read the complete lines of f from f->offset (mmap) and call fn for
+ * each; empty lines are skipped, lines that do not look like one JSON
+ * object ({...}) are counted as bad input here, and lines that contain
+ * none of the pre-filter byte strings (NULL-terminated list; NULL = no
+ * filter) are skipped. fn returns 0. A last line without its newline is
+ * passed with partial = 1: fn returns 0 when it used the line (complete
+ * JSON), 1 to leave it for the next run (the scanner counts it as a
+ * truncated line; fn must not). Updates f->offset and f->lines.
+ * Returns 0, or -1 when the file could not be read (counted as bad).
+ */
+typedef int source_line_fn(struct source_ctx *ctx, struct source_file *f,
+			   const char *line, size_t len, uint64_t lineno,
+			   int partial, void *data);
+int source_scan(struct source_ctx *ctx, struct source_file *f,
+		const char * const *filter, source_line_fn *fn, void *data);
+/*
+ * Read f whole into sb, for formats that are not JSON Lines: a file
+ * that changes is read again whole (no tail hash). Returns 0, or -1
+ * after counting it as a bad file.
+ */
+int source_read_whole(struct source_ctx *ctx, struct source_file *f,
+		      struct strbuf *sb);
+/* The same over a buffer that holds the whole file (decompressed). */
+int source_scan_mem(struct source_ctx *ctx, struct source_file *f,
+		    const char *buf, size_t len,
+		    const char * const *filter, source_line_fn *fn, void *data);
+
+/*
+ * Call fn(ctx, files[i], data) for each file, spread over a few threads
+ * by size. fn may only touch its own file, source_file_add(),
+ * source_bad_line() and event_intern(); results stay deterministic.
+ */
+typedef void source_file_fn(struct source_ctx *ctx, struct source_file *f,
+			    void *data);
+void source_parallel(struct source_ctx *ctx, struct source_file **files,
+		     size_t nr, source_file_fn *fn, void *data);
+
+/*
+ * Bad input: count one bad line (line 0 = the whole file). Lines that
+ * were consumed are remembered with the file; only the first file and
+ * line appear in the warning.
+ */
+void source_bad_line(struct source_ctx *ctx, const char *file,
+		     uint64_t line, const char *why);
+
+/* What a source gets. */
+struct source_ctx {
+	struct usage_set *out;     /* add the final events here */
+	struct repo *repo;         /* may be NULL */
+	const struct source *src;
+	struct strvec paths;       /* tokens.<source>.path, else empty */
+	int64_t now;               /* ms; GIT_TOKENS_NOW overrides */
+	int use_cache;
+	int lazy_records;          /* see source_reuse_result() */
+	int64_t recent_since;      /* ms; skip files older (usage_query.recent) */
+	/* private to sources.c */
+	struct source_state *state;
+	struct source_warn *warn;
+	struct source_match *match;
+};
+
+/* Sanity bounds shared by all sources: 2020-01-01 .. now + 1 day. */
+#define SOURCE_TIME_MIN 1577836800000LL
+int source_time_ok(const struct source_ctx *ctx, int64_t ms);
+/*
+ * Parse an ISO 8601 time ("2026-02-12T16:02:51.467Z", "+02:00"
+ * offsets, no zone = UTC); 0 or -1.
+ */
+int source_parse_time(const char *s, int64_t *ms);
+/* The current time in ms; GIT_TOKENS_NOW (epoch seconds or ISO) wins. */
+int64_t source_now(void);
+
+/*
+ * --since/--until: ISO 8601 dates and times, "@<epoch>", and git's
+ * relative forms ("2.weeks.ago", "3 days ago", "yesterday", "today",
+ * "now"). *date_only is set for a bare day (so --until can take the
+ * whole day). Returns 0 or -1.
+ */
+int usage_parse_date(const char *s, int64_t now, int64_t *ms,
+		     int *date_only);
+
+/* Does cwd lie in repo's work tree or one of its linked worktrees? */
+int source_repo_match(struct source_ctx *ctx, const char *cwd);
+
+/*
+ * Every file under dir whose name ends in one of the suffixes, found
+ * recursively, appended to out as full paths; a missing dir is fine,
+ * an unreadable one is bad input.
+ */
+void source_find_files(struct source_ctx *ctx, const char *dir,
+		       const char * const *suffixes, struct strvec *out);
+/* Sort a strvec of paths (byte order) and drop duplicates. */
+void source_sort_paths(struct strvec *paths);
+
+/* ~ expanded, $HOME-based default directories. */
+const char *source_home(void);
+
+/* A 64-bit hash of bytes (FNV-1a, mixed), for dedup keys. */
+uint64_t source_hash(const void *data, size_t len, uint64_t seed);
+
+/*
+ * A map from non-zero 64-bit keys (dedup hashes) to a size_t: find
+ * returns the value slot, NULL when absent and add is 0; a new slot
+ * holds 0.
+ */
+struct u64map {
+	uint64_t *keys;
+	size_t *vals;
+	size_t nr, alloc;
+};
+#define U64MAP_INIT { NULL, NULL, 0, 0 }
+size_t *u64map_find(struct u64map *m, uint64_t key, int add);
+void u64map_release(struct u64map *m);
+
+struct source {
+	const char *name;          /* as in tokens.sources */
+	enum tool tool;
+	int (*read)(struct source_ctx *ctx);
+};
+
+/* The registry, in a fixed order; NULL name ends it. */
+extern const struct source source_table[];
+const struct source *source_lookup(const char *name);
+
+int source_claude_read(struct source_ctx *ctx);
+int source_codex_read(struct source_ctx *ctx);
+int source_gemini_read(struct source_ctx *ctx);
+int source_aider_read(struct source_ctx *ctx);
+int source_opencode_read(struct source_ctx *ctx);
+int source_import_read(struct source_ctx *ctx);
+
+/*
+ * Tests and fuzzing: parse one file from memory, without repository,
+ * cache or threads. source_mem_begin() makes a context for the named
+ * source whose events go to out; source_mem_file() a file of it (path
+ * gives the session id where a source reads one from the file name);
+ * source_<tool>_parse_mem() parses its text as source_<tool>_read()
+ * would and adds the result to out; source_mem_end() prints the bad
+ * input warning, if any, and frees the context and its files.
+ */
+struct source_ctx *source_mem_begin(const char *source,
+				    struct usage_set *out);
+struct source_file *source_mem_file(struct source_ctx *ctx,
+				    const char *path);
+void source_mem_end(struct source_ctx *ctx);
+void source_claude_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			     const char *buf, size_t len);
+void source_codex_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			    const char *buf, size_t len);
+/* Gemini: a legacy chat document (*.json) or JSON Lines (*.jsonl). */
+void source_gemini_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			     const char *buf, size_t len);
+void source_aider_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			    const char *buf, size_t len);
+/* OpenCode: one storage/message/<session>/<id>.json file. */
+void source_opencode_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			       const char *buf, size_t len);
+void source_import_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			     const char *buf, size_t len);
+
+#endif

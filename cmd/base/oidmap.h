@@ -19,7 +19,7 @@ struct oidmap {
 	unsigned char *used;
 	size_t nr, alloc;
 };
-#define OIDMAP_INIT { NULL, NULL, 0, 0 }
+#define OIDMAP_INIT { 0 }
 
 /* 0 on success, -1 when hex is not 40 hex digits. */
 int oid_from_hex(unsigned char out[20], const char *hex);

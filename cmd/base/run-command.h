@@ -23,7 +23,7 @@ struct child_process {
 	unsigned no_stderr:1;   /* 2>/dev/null */
 	unsigned use_shell:1;   /* args[0] is a shell snippet (pager only) */
 };
-#define CHILD_PROCESS_INIT { STRVEC_INIT, STRVEC_INIT, NULL, 0, 0, 0, 0, 0, 0, 0, 0 }
+#define CHILD_PROCESS_INIT { .args = STRVEC_INIT, .env = STRVEC_INIT }
 
 int start_command(struct child_process *cp);
 /* Wait for it; returns its exit code, or -1 (after error()) if it died. */

@@ -94,7 +94,7 @@ struct notes_map {
 	size_t bad_lines;        /* invalid lines over all notes */
 	char bad_commit[41];     /* the first commit holding one */
 };
-#define NOTES_MAP_INIT { NULL, 0, 0, "", 0, "" }
+#define NOTES_MAP_INIT { 0 }
 
 /*
  * Read every note of ref (a notes ref name, or NULL for notes_ref());

@@ -17,7 +17,7 @@ struct agent_mark {
 	char *human_name;
 	char *human_email;
 };
-#define AGENT_MARK_INIT { NULL, 0, NULL, NULL }
+#define AGENT_MARK_INIT { 0 }
 
 /*
  * Fill out from the author identity and the raw message. extra holds

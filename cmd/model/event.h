@@ -52,7 +52,7 @@ struct usage_set {
 	struct usage_event *ev;
 	size_t nr, alloc;
 };
-#define USAGE_SET_INIT { NULL, 0, 0 }
+#define USAGE_SET_INIT { 0 }
 
 void usage_set_add(struct usage_set *set, const struct usage_event *ev);
 void usage_set_release(struct usage_set *set);

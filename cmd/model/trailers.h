@@ -21,7 +21,7 @@ struct trailer_list {
 	struct trailer *v;
 	size_t nr, alloc;
 };
-#define TRAILER_LIST_INIT { NULL, 0, 0 }
+#define TRAILER_LIST_INIT { 0 }
 
 /* Append the trailers of msg (len bytes) to out. */
 void trailers_parse(struct trailer_list *out, const char *msg, size_t len);

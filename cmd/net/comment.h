@@ -38,7 +38,7 @@ struct comment_result {
 	char *user;             /* whose comments were searched */
 	struct strbuf reason;   /* why it was refused (return 1) */
 };
-#define COMMENT_RESULT_INIT { 0, 0, NULL, STRBUF_INIT }
+#define COMMENT_RESULT_INIT { .reason = STRBUF_INIT }
 void comment_result_release(struct comment_result *r);
 
 /*

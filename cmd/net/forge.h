@@ -45,8 +45,7 @@ struct forge {
 	unsigned broken:1;  /* auth, rate limit or network: stop asking */
 	unsigned limited:1; /* max_requests reached */
 };
-#define FORGE_INIT { FORGE_NONE, NULL, NULL, NULL, NULL, NULL, \
-		     STRVEC_INIT, NULL, 0, 0, 0, 0, 0, 0, 0, 0 }
+#define FORGE_INIT { .kind = FORGE_NONE, .auth = STRVEC_INIT }
 
 /*
  * Which forge and project this repository lives on: tokens.forge, else

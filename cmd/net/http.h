@@ -38,7 +38,7 @@ struct http_request {
 	/* Return 0 for any final status: the caller checks it. */
 	unsigned any_status:1;
 };
-#define HTTP_REQUEST_INIT { NULL, NULL, STRVEC_INIT, NULL, 0, NULL, NULL, 0 }
+#define HTTP_REQUEST_INIT { .headers = STRVEC_INIT }
 
 struct http_response {
 	long status;            /* of the final answer; 0 if none */
@@ -47,7 +47,7 @@ struct http_response {
 	struct strvec headers;
 	unsigned tries;
 };
-#define HTTP_RESPONSE_INIT { 0, STRBUF_INIT, STRVEC_INIT, 0 }
+#define HTTP_RESPONSE_INIT { .body = STRBUF_INIT, .headers = STRVEC_INIT }
 
 /*
  * Perform req (with retries). Returns 0 on a 2xx or 304 answer (any

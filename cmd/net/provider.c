@@ -122,7 +122,7 @@ struct table {
 	struct slot *s;
 	size_t nr, alloc;   /* alloc is 0 or a power of two */
 };
-#define TABLE_INIT { NULL, 0, 0 }
+#define TABLE_INIT { 0 }
 
 static uint64_t mix(uint64_t x)
 {

@@ -31,7 +31,9 @@ struct review_opts {
 	unsigned max_requests; /* 0: no limit */
 	int use_cache;         /* 0 with --no-cache: read every message */
 };
-#define REVIEW_OPTS_INIT { 0, 0, FORGE_NONE, REVIEW_REPORT_MAX_REQUESTS, 1 }
+#define REVIEW_OPTS_INIT { .force = FORGE_NONE, \
+			   .max_requests = REVIEW_REPORT_MAX_REQUESTS, \
+			   .use_cache = 1 }
 
 struct review_stats {
 	enum forge_kind forge;  /* the forge asked, or FORGE_NONE */

@@ -170,7 +170,7 @@ struct metrics_teams {
 	struct metrics_team *v;
 	size_t nr, alloc;
 };
-#define METRICS_TEAMS_INIT { NULL, 0, 0 }
+#define METRICS_TEAMS_INIT { 0 }
 
 void metrics_teams_add(struct metrics_teams *t, const char *name,
 		       const char *pattern);

@@ -27,7 +27,7 @@
 #include "net/comment.h"
 #include "net/forge.h"
 #include "net/http.h"
-#include "report/report-opts.h"
+#include "report/report-table.h"
 
 /* GitHub shows at most 1 MiB of one step's summary. */
 #define SUMMARY_MAX (1024 * 1024)
@@ -528,6 +528,39 @@ cleanup:
 	return ret;
 }
 
+/* The notes, and the request's head and base, from remote. */
+static void fetch_request(struct repo *repo, const char *remote,
+			  const struct ci_request *r)
+{
+	struct strbuf ref = STRBUF_INIT;
+	char *local = NULL;
+
+	fetch_notes(repo, remote);
+	if (r->head[0]) {
+		local = r->head_ref ?
+			xstrfmt("refs/remotes/%s/%s", remote,
+				r->head_ref + strlen("refs/")) : NULL;
+		if (want_commit(repo, remote, r->head, r->head_ref, local))
+			warning("cannot fetch the head %s from '%s'",
+				r->head, remote);
+		free(local);
+		local = NULL;
+	}
+	if (r->base[0]) {
+		local = r->base_ref ?
+			xstrfmt("refs/remotes/%s/%s", remote, r->base_ref) :
+			NULL;
+		if (r->base_ref)
+			strbuf_addf(&ref, "refs/heads/%s", r->base_ref);
+		if (want_commit(repo, remote, r->base,
+				r->base_ref ? ref.buf : NULL, local))
+			warning("cannot fetch the base %s from '%s'",
+				r->base, remote);
+	}
+	free(local);
+	strbuf_release(&ref);
+}
+
 int cmd_ci(int argc, const char **argv, struct repo *repo)
 {
 	const char *remote = "origin", *mainline = NULL;
@@ -550,8 +583,8 @@ int cmd_ci(int argc, const char **argv, struct repo *repo)
 	struct report_opts o = REPORT_OPTS_INIT;
 	struct strbuf report = STRBUF_INIT, table = STRBUF_INIT;
 	struct strbuf range = STRBUF_INIT, ref = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT;
 	const char *summary = env("GITHUB_STEP_SUMMARY");
-	char *local = NULL;
 	int shallow, ret = 0;
 
 	argc = parse_options(argc, argv, options, ci_usage, 0);
@@ -592,32 +625,8 @@ int cmd_ci(int argc, const char **argv, struct repo *repo)
 			"GIT_DEPTH: 0 in the job's variables" :
 			"fetch-depth: 0 in actions/checkout");
 
-	if (!no_fetch) {
-		fetch_notes(repo, remote);
-		if (r.head[0]) {
-			local = r.head_ref ?
-				xstrfmt("refs/remotes/%s/%s", remote,
-					r.head_ref + strlen("refs/")) :
-				NULL;
-			if (want_commit(repo, remote, r.head, r.head_ref,
-					local))
-				warning("cannot fetch the head %s from '%s'",
-					r.head, remote);
-			free(local);
-			local = NULL;
-		}
-		if (r.base[0]) {
-			local = r.base_ref ?
-				xstrfmt("refs/remotes/%s/%s", remote,
-					r.base_ref) : NULL;
-			if (r.base_ref)
-				strbuf_addf(&ref, "refs/heads/%s", r.base_ref);
-			if (want_commit(repo, remote, r.base,
-					r.base_ref ? ref.buf : NULL, local))
-				warning("cannot fetch the base %s from '%s'",
-					r.base, remote);
-		}
-	}
+	if (!no_fetch)
+		fetch_request(repo, remote, &r);
 	if (r.head[0] && !have_commit(repo, r.head)) {
 		warning("the head %s is not in this clone: reporting HEAD",
 			r.head);
@@ -652,7 +661,9 @@ int cmd_ci(int argc, const char **argv, struct repo *repo)
 	o.progress = 0;
 	o.quiet = quiet_flag;
 	o.fmt = REPORT_FORMAT_MARKDOWN;
-	if (report_markdown(&o, repo, &table) < 0) {
+	if (report_markdown(&o, repo, &table, &err) < 0) {
+		if (err.len)
+			die("%s", err.buf);
 		ret = EXIT_FATAL;
 		goto cleanup;
 	}
@@ -684,6 +695,6 @@ cleanup:
 	report_opts_release(&o);
 	ci_request_release(&r);
 	http_cleanup();
-	free(local);
+	strbuf_release(&err);
 	return ret;
 }

@@ -13,12 +13,12 @@
 
 #include "base/die.h"
 #include "builtin/builtin.h"
-#include "engine/attribution.h"
+#include "engine/pipeline.h"
 #include "git/repo.h"
 #include "net/review.h"
 #include "report/metrics.h"
 #include "report/render.h"
-#include "report/report-opts.h"
+#include "report/report-table.h"
 
 #define EXPORT_SCHEMA "git-tokens/export/v1"
 
@@ -168,6 +168,7 @@ int cmd_export(int argc, const char **argv, struct repo *repo)
 			 "suppress notes and warnings"),
 		OPT_END()
 	};
+	struct pipeline p = PIPELINE_INIT;
 	struct change_set set = CHANGE_SET_INIT;
 	struct strbuf out = STRBUF_INIT;
 	size_t i;
@@ -177,13 +178,10 @@ int cmd_export(int argc, const char **argv, struct repo *repo)
 	report_opts_parse(&o, argc, argv, options, export_usage);
 	if (!repo)
 		die("not a git repository");
-	if (report_load(&o, repo, &set) < 0) {
-		ret = EXIT_FATAL;
-		goto cleanup;
-	}
-	if (!set.nr && !o.quiet)
-		warning("no changes in range");
-	if (attribution_load(&set, repo, !o.no_cache, NULL, NULL) < 0) {
+	report_pipeline(&p, &o);
+	if (pipeline_run(&p, repo, &set) < 0) {
+		if (p.err.len)
+			die("%s", p.err.buf);
 		ret = EXIT_FATAL;
 		goto cleanup;
 	}
@@ -195,6 +193,7 @@ int cmd_export(int argc, const char **argv, struct repo *repo)
 cleanup:
 	strbuf_release(&out);
 	change_set_release(&set);
+	pipeline_release(&p);
 	report_opts_release(&o);
 	return ret;
 }

@@ -9,6 +9,7 @@
 #include "base/die.h"
 #include "base/parse-options.h"
 #include "builtin/builtin.h"
+#include "engine/pipeline.h"
 #include "model/change.h"
 #include "model/event.h"
 #include "net/http.h"
@@ -165,9 +166,7 @@ static int fetch_forge(enum forge_kind kind, int argc, const char **argv,
 {
 	struct change_opts copts = CHANGE_OPTS_INIT;
 	struct change_set set = CHANGE_SET_INIT;
-	struct review_opts ropts = REVIEW_OPTS_INIT;
-	struct review_stats st;
-	struct strbuf err = STRBUF_INIT;
+	struct pipeline p = PIPELINE_INIT;
 	const char *name = forge_name(kind);
 	int i, ret;
 
@@ -175,23 +174,26 @@ static int fetch_forge(enum forge_kind kind, int argc, const char **argv,
 		strvec_push(&copts.revs, argv[i]);
 	copts.since = since;
 	copts.until = until;
-	if (changes_load(&set, repo, &copts, &err) < 0) {
-		if (err.len)
-			die("%s", err.buf);
+	/* Landed changes, and that forge's answers about them. */
+	p.stages = PIPELINE_LINES | PIPELINE_LANDING | PIPELINE_REVIEWS;
+	p.range = &copts;
+	p.review.force = kind;
+	p.review.refresh = 1;
+	p.review.max_requests = 0;
+	ret = pipeline_run(&p, repo, &set);
+	if (ret < 0 && p.failed != PIPELINE_REVIEWS) {
+		if (p.err.len)
+			die("%s", p.err.buf);
 		die("could not list the changes to fetch review data for");
 	}
-	ropts.force = kind;
-	ropts.refresh = 1;
-	ropts.max_requests = 0;
-	ret = review_fill(&set, repo, &ropts, &st);
 	http_cleanup();
-	if (ret < 0 || st.errors)
+	if (ret < 0 || p.review_stats.errors)
 		die("could not fetch review data from %s", name);
 	if (!quiet)
-		forge_summary(&set, name, &st);
+		forge_summary(&set, name, &p.review_stats);
 	change_set_release(&set);
 	change_opts_release(&copts);
-	strbuf_release(&err);
+	pipeline_release(&p);
 	return 0;
 }
 

@@ -8,12 +8,12 @@
 
 #include "base/die.h"
 #include "builtin/builtin.h"
-#include "engine/attribution.h"
+#include "engine/pipeline.h"
 #include "git/repo.h"
 #include "net/review.h"
 #include "report/metrics.h"
 #include "report/render.h"
-#include "report/report-opts.h"
+#include "report/report-table.h"
 
 static const char * const log_usage[] = {
 	"git tokens log [<options>] [<revision-range>] [[--] <path>...]",
@@ -126,6 +126,16 @@ static void fill_change(struct render_cell *cell, const struct change *c)
 	strbuf_release(&sb);
 }
 
+static int log_json(struct strbuf *out, const void *data)
+{
+	const struct render_table *t = data;
+
+	strbuf_addstr(out, "  \"changes\": ");
+	render_json_rows(out, t, 0, t->nrows, "  ");
+	strbuf_addstr(out, "\n}\n");
+	return 0;
+}
+
 int cmd_log(int argc, const char **argv, struct repo *repo)
 {
 	struct report_opts o = REPORT_OPTS_INIT;
@@ -133,10 +143,16 @@ int cmd_log(int argc, const char **argv, struct repo *repo)
 		OPT_REPORT_COMMON(&o),
 		OPT_END()
 	};
+	struct pipeline p = PIPELINE_INIT;
 	struct change_set set = CHANGE_SET_INIT;
 	struct render_table t;
-	struct render_opts ropts = { 0, 0 };
-	struct report_out rout;
+	struct report_doc doc = {
+		.title = "git tokens log",
+		.schema = "git-tokens/log/v1",
+		.table = &t,
+		.json = log_json,
+		.data = &t,
+	};
 	struct strbuf out = STRBUF_INIT;
 	size_t i;
 	int ret = 0;
@@ -145,13 +161,10 @@ int cmd_log(int argc, const char **argv, struct repo *repo)
 	report_opts_parse(&o, argc, argv, options, log_usage);
 	if (!repo)
 		die("not a git repository");
-	if (report_load(&o, repo, &set) < 0) {
-		ret = EXIT_FATAL;
-		goto cleanup;
-	}
-	if (!set.nr && !o.quiet)
-		warning("no changes in range");
-	if (attribution_load(&set, repo, !o.no_cache, NULL, NULL) < 0) {
+	report_pipeline(&p, &o);
+	if (pipeline_run(&p, repo, &set) < 0) {
+		if (p.err.len)
+			die("%s", p.err.buf);
 		ret = EXIT_FATAL;
 		goto cleanup;
 	}
@@ -159,43 +172,14 @@ int cmd_log(int argc, const char **argv, struct repo *repo)
 	/* The engine lists changes in git log order: newest first. */
 	for (i = 0; i < set.nr; i++)
 		fill_change(render_table_add_row(&t), &set.c[i]);
-
-	report_setup_output(&o, repo, &rout);
-	ropts.width = rout.width;
-	ropts.color = rout.color;
-	switch (o.fmt) {
-	case REPORT_FORMAT_TABLE:
-		render_text(&out, &t, &ropts);
-		break;
-	case REPORT_FORMAT_MARKDOWN:
-		render_markdown(&out, &t);
-		break;
-	case REPORT_FORMAT_CSV:
-		render_csv(&out, &t);
-		break;
-	case REPORT_FORMAT_JSON:
-		if (report_json_head(&out, "git-tokens/log/v1", &o, &set) < 0) {
-			ret = EXIT_FATAL;
-			goto cleanup;
-		}
-		strbuf_addstr(&out, "  \"changes\": ");
-		render_json_rows(&out, &t, 0, t.nrows, "  ");
-		strbuf_addstr(&out, "\n}\n");
-		break;
-	case REPORT_FORMAT_HTML:
-		if (render_html_report(&out, "git tokens log", &o, &set, &t, 0,
-				       NULL) < 0) {
-			ret = EXIT_FATAL;
-			goto cleanup;
-		}
-		break;
-	}
-	if (report_write(&o, &out) < 0)
+	if (report_render(&out, &o, repo, &set, &doc) < 0 ||
+	    report_write(&o, &out) < 0)
 		ret = EXIT_FATAL;
 cleanup:
 	render_table_release(&t);
 	strbuf_release(&out);
 	change_set_release(&set);
+	pipeline_release(&p);
 	report_opts_release(&o);
 	return ret;
 }

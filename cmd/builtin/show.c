@@ -12,6 +12,7 @@
 #include "base/parse-options.h"
 #include "builtin/builtin.h"
 #include "engine/attribution.h"
+#include "engine/pipeline.h"
 #include "engine/notes.h"
 #include "git/repo.h"
 #include "report/metrics.h"
@@ -230,9 +231,9 @@ int cmd_show(int argc, const char **argv, struct repo *repo)
 	};
 	struct change_set set = CHANGE_SET_INIT;
 	struct change_opts copts = CHANGE_OPTS_INIT;
-	struct notes_map notes = NOTES_MAP_INIT;
+	struct pipeline p = PIPELINE_INIT;
 	struct note joined;
-	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, ref = STRBUF_INIT;
+	struct strbuf out = STRBUF_INIT, ref = STRBUF_INIT;
 	struct strbuf since = STRBUF_INIT, until = STRBUF_INIT;
 	const char *rev = "HEAD";
 	char oid[OID_HEX + 1];
@@ -275,21 +276,24 @@ int cmd_show(int argc, const char **argv, struct repo *repo)
 	strvec_push(&copts.revs, oid);
 	strvec_push(&copts.revs, "--branches");
 	copts.progress = 0;
-	copts.survival = 1;
-	if (changes_load(&set, repo, &copts, &err) < 0) {
-		if (err.len)
-			die("%s", err.buf);
-		goto cleanup;
-	}
+	/* Its own change, unfolded: the note of a squash commit joins. */
+	p.stages = PIPELINE_LINES | PIPELINE_LANDING | PIPELINE_SURVIVAL |
+		PIPELINE_SQUASH_AUTHORS | PIPELINE_ATTRIBUTION;
+	p.range = &copts;
+	r = pipeline_run(&p, repo, &set);
+	if (r < 0 && p.err.len)
+		die("%s", p.err.buf);
 	for (i = 0; i < set.nr; i++)
 		if (!strcmp(set.c[i].oid, oid))
 			c = &set.c[i];
+	if (r < 0 && p.failed != PIPELINE_ATTRIBUTION)
+		goto cleanup;
 	if (!c)
 		die("'%s' is a merge commit, not a change", rev);
-	if (attribution_load(&set, repo, 1, NULL, &notes) < 0)
+	if (r < 0)
 		goto cleanup;
 	/* A squash commit's note: with those of the commits it absorbed. */
-	attribution_change_note(&set, &notes, oid, &joined);
+	attribution_change_note(&set, &p.notes, oid, &joined);
 
 	if (json)
 		show_json(&out, c, &joined, ref.buf);
@@ -300,11 +304,10 @@ int cmd_show(int argc, const char **argv, struct repo *repo)
 	ret = 0;
 cleanup:
 	note_release(&joined);
-	notes_map_release(&notes);
+	pipeline_release(&p);
 	change_set_release(&set);
 	change_opts_release(&copts);
 	strbuf_release(&out);
-	strbuf_release(&err);
 	strbuf_release(&ref);
 	strbuf_release(&since);
 	strbuf_release(&until);

@@ -1,6 +1,8 @@
 /*
- * Attribution (SPEC §6.2): usage events and note lines onto changes, in
- * confidence order hook > link > window > day, each event once.
+ * Attribution: usage events and note lines onto changes, in confidence
+ * order hook > link > window > day, each event once. Pure: what it
+ * needs of the repository (notes, identities, commits) comes in
+ * struct attribution_input, read by the pipeline.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -9,11 +11,7 @@
 #include <strings.h>
 
 #include "base/die.h"
-#include "base/run-command.h"
 #include "engine/attribution.h"
-#include "git/repo.h"
-#include "net/provider.h"
-#include "sources/sources.h"
 
 #define DAY_MS 86400000LL
 
@@ -262,15 +260,9 @@ static int span_covers(const struct span *v, size_t nr,
 
 /* ---- every commit of the people with window usage ---- */
 
-struct person_commit {
-	char oid[41];
-	int64_t time;           /* committer time, seconds */
-	const char *email;      /* interned, lower case */
-};
-
 static int pc_cmp(const void *va, const void *vb)
 {
-	const struct person_commit *a = va, *b = vb;
+	const struct attribution_commit *a = va, *b = vb;
 	int c = strcmp(a->email, b->email);
 
 	if (!c)
@@ -298,50 +290,29 @@ static const char *intern_lower(const char *s)
 }
 
 /*
- * Non-merge commits of every ref (notes refs excluded: a notes commit
- * is not anybody's change) committed since `since`, with mailmapped
- * author emails. A window needs the person's commits on every branch,
- * not only those of the range.
+ * The commits of in (every ref) and of the range, by person and time,
+ * emails lower case. A window needs the person's commits on every
+ * branch, not only those of the range.
  */
-static int person_commits(struct repo *repo, int64_t since,
-			  const struct change_set *set,
-			  struct person_commit **out, size_t *nr)
+static void person_commits(const struct attribution_input *in,
+			   const struct change_set *set,
+			   struct attribution_commit **out, size_t *nr)
 {
-	struct child_process cp = CHILD_PROCESS_INIT;
-	struct strbuf buf = STRBUF_INIT;
-	char **lines = NULL;
-	size_t n, i, alloc = 0, w;
-	int ret = 0;
+	size_t i, alloc = 0, w;
 
 	*out = NULL;
 	*nr = 0;
-	cp.git_cmd = 1;
-	cp.no_stderr = 1;
-	strvec_pushl(&cp.args, "log", "--no-merges", "--exclude=refs/notes/*",
-		     "--exclude=refs/stash", "--all", "--format=%H %ct %aE",
-		     NULL);
-	strvec_pushf(&cp.args, "--since=@%" PRId64, since);
-	if (capture_command(&cp, &buf)) {
-		/* An empty repository has no HEAD: no commits at all. */
-		strbuf_reset(&buf);
-	}
-	n = strbuf_split_inplace(buf.buf, '\n', &lines);
-	for (i = 0; i < n; i++) {
-		char *sp = strchr(lines[i], ' '), *sp2;
-		struct person_commit *pc;
+	for (i = 0; i < in->commits_nr; i++) {
+		struct attribution_commit *pc;
 
-		if (!sp || sp - lines[i] != 40 || !(sp2 = strchr(sp + 1, ' ')))
-			continue;
 		ALLOC_GROW(*out, *nr + 1, alloc);
 		pc = &(*out)[(*nr)++];
-		memcpy(pc->oid, lines[i], 40);
-		pc->oid[40] = '\0';
-		pc->time = strtoll(sp + 1, NULL, 10);
-		pc->email = intern_lower(sp2 + 1);
+		*pc = in->commits[i];
+		pc->email = intern_lower(pc->email);
 	}
 	/* The range's own commits, with the engine's idea of the author. */
 	for (i = 0; i < set->nr; i++) {
-		struct person_commit *pc;
+		struct attribution_commit *pc;
 
 		if (!set->c[i].author_email)
 			continue;
@@ -365,16 +336,12 @@ static int person_commits(struct repo *repo, int64_t since,
 			(*out)[w++] = (*out)[i];
 	}
 	*nr = w;
-	free(lines);
-	strbuf_release(&buf);
-	child_process_clear(&cp);
-	return ret;
 }
 
 /* The person's first commit at or after the event (with skew). */
-static const struct person_commit *commit_after(const struct person_commit *v,
-						size_t nr, const char *email,
-						int64_t ms)
+static const struct attribution_commit *
+commit_after(const struct attribution_commit *v, size_t nr, const char *email,
+	     int64_t ms)
 {
 	size_t lo = 0, hi = nr;
 
@@ -469,30 +436,122 @@ static int provider_tool(enum tool t)
 	return t == TOOL_ANTHROPIC_API || t == TOOL_OPENAI_API;
 }
 
-struct link_cache {
-	char hex[41];
-	int exists;
-};
-
-/* Does the repository hold the commit a log names (outside the range)? */
-static int link_exists(struct repo *repo, struct link_cache **cache,
-		       size_t *nr, size_t *alloc, const char *hex)
+static int str_cmp(const void *a, const void *b)
 {
-	char full[OID_HEX + 1];
-	size_t i;
-	int r;
-
-	for (i = 0; i < *nr; i++)
-		if (!strcmp((*cache)[i].hex, hex))
-			return (*cache)[i].exists;
-	r = repo_resolve(repo, hex, full);
-	ALLOC_GROW(*cache, *nr + 1, *alloc);
-	snprintf((*cache)[*nr].hex, sizeof((*cache)[*nr].hex), "%s", hex);
-	(*cache)[(*nr)++].exists = r == 0;
-	return r == 0;
+	return strcmp(*(const char * const *)a, *(const char * const *)b);
 }
 
-static void pending_add(struct metrics_pending *p, const struct usage_event *ev,
+/* Does the repository hold the commit a log names (outside the range)? */
+static int link_held(const struct attribution_input *in, const char *hex)
+{
+	return in->held_nr &&
+		bsearch(&hex, in->held, in->held_nr, sizeof(*in->held),
+			str_cmp) != NULL;
+}
+
+static int ident_cmp(const void *key, const void *elt)
+{
+	return strcmp(key, ((const struct attribution_ident *)elt)->author);
+}
+
+/* An event's author as the mailmap has it, lower case. */
+static const char *event_person(const struct attribution_input *in,
+				const char *author)
+{
+	const struct attribution_ident *id = NULL;
+
+	if (in->idents_nr)
+		id = bsearch(author, in->idents, in->idents_nr,
+			     sizeof(*in->idents), ident_cmp);
+	return intern_lower(id && id->email ? id->email : author);
+}
+
+/* What attribution looks changes and note spans up by. */
+struct lookup {
+	struct by_oid *ids;
+	struct span *spans;
+	size_t nspans;
+};
+
+static void lookup_init(struct lookup *lk, const struct change_set *set,
+			const struct notes_map *notes)
+{
+	size_t i;
+
+	lk->ids = xcalloc(set->nr ? set->nr : 1, sizeof(*lk->ids));
+	for (i = 0; i < set->nr; i++) {
+		lk->ids[i].oid = set->c[i].oid;
+		lk->ids[i].idx = i;
+	}
+	qsort(lk->ids, set->nr, sizeof(*lk->ids), by_oid_cmp);
+	spans_build(notes, &lk->spans, &lk->nspans);
+}
+
+static void lookup_release(struct lookup *lk)
+{
+	free(lk->ids);
+	free(lk->spans);
+}
+
+enum local_fate {
+	LOCAL_SKIP,      /* a provider's, or a note holds it */
+	LOCAL_LINK,      /* names a change of the set (*c) */
+	LOCAL_ELSEWHERE, /* names a commit out of the range */
+	LOCAL_WINDOW,    /* left to the window stage */
+};
+
+/* Where a local event goes, before windows; held: links are known. */
+static enum local_fate local_fate(const struct lookup *lk,
+				  const struct change_set *set,
+				  const struct usage_event *ev, long *c)
+{
+	if (provider_tool(ev->tool) ||
+	    span_covers(lk->spans, lk->nspans, ev))
+		return LOCAL_SKIP;
+	if (!ev->commit[0])
+		return LOCAL_WINDOW;
+	*c = change_of(lk->ids, set, ev->commit);
+	return *c >= 0 ? LOCAL_LINK : LOCAL_ELSEWHERE;
+}
+
+void attribution_links(const struct change_set *set,
+		       const struct attribution_input *in, struct strvec *out)
+{
+	struct lookup lk;
+	size_t i;
+	long c;
+
+	lookup_init(&lk, set, in->notes);
+	for (i = 0; in->local && i < in->local->nr; i++)
+		if (local_fate(&lk, set, &in->local->ev[i], &c) ==
+		    LOCAL_ELSEWHERE)
+			strvec_push(out, in->local->ev[i].commit);
+	lookup_release(&lk);
+}
+
+int64_t attribution_window_from(const struct change_set *set,
+				const struct attribution_input *in)
+{
+	struct lookup lk;
+	int64_t min_time = INT64_MAX;
+	size_t i;
+	long c;
+
+	lookup_init(&lk, set, in->notes);
+	for (i = 0; in->local && i < in->local->nr; i++) {
+		const struct usage_event *ev = &in->local->ev[i];
+		enum local_fate f = local_fate(&lk, set, ev, &c);
+
+		if ((f == LOCAL_WINDOW ||
+		     (f == LOCAL_ELSEWHERE && !link_held(in, ev->commit))) &&
+		    ev->time < min_time)
+			min_time = ev->time;
+	}
+	lookup_release(&lk);
+	return min_time;
+}
+
+static void pending_add(struct usage_pending *p, const struct usage_event *ev,
 			int *cost_unknown)
 {
 	p->events++;
@@ -504,58 +563,15 @@ static void pending_add(struct metrics_pending *p, const struct usage_event *ev,
 		*cost_unknown = 1;
 }
 
-int attribution_apply(struct change_set *set, struct repo *repo,
-		      const struct attribution_input *in,
-		      struct metrics_pending *pending)
+/*
+ * hook: the notes of the range's changes; a squash commit's are the
+ * union of its own and those of the commits it absorbed.
+ */
+static void apply_notes(struct change_set *set, const struct notes_map *notes,
+			struct acc *acc)
 {
-	struct notes_map own = NOTES_MAP_INIT;
-	const struct notes_map *notes = in->notes;
-	struct by_oid *ids = NULL;
-	struct acc *acc = NULL;
-	struct span *spans = NULL;
-	struct person_commit *pcs = NULL;
-	struct link_cache *links = NULL;
-	size_t nspans = 0, npcs = 0, nlinks = 0, alinks = 0, i, k;
-	size_t *window = NULL, nwindow = 0, awindow = 0;
-	char *uname = NULL, *umail = NULL;
-	const char *user = NULL;
-	int cost_unknown = 0, ret = -1;
-	int64_t min_time = INT64_MAX;
+	size_t i, k;
 
-	if (pending)
-		memset(pending, 0, sizeof(*pending));
-	if (!notes) {
-		if (notes_read_all(repo, NULL, &own) < 0)
-			goto cleanup;
-		notes = &own;
-	}
-	if (in->user_email) {
-		user = intern_lower(in->user_email);
-	} else {
-		repo_user_ident(repo, &uname, &umail);
-		user = intern_lower(umail);
-	}
-
-	acc = xcalloc(set->nr ? set->nr : 1, sizeof(*acc));
-	ids = xcalloc(set->nr ? set->nr : 1, sizeof(*ids));
-	for (i = 0; i < set->nr; i++) {
-		memset(&set->c[i].usage, 0, sizeof(set->c[i].usage));
-		ids[i].oid = set->c[i].oid;
-		ids[i].idx = i;
-	}
-	qsort(ids, set->nr, sizeof(*ids), by_oid_cmp);
-
-	for (i = 0; i < set->absorbed_nr; i++) {
-		long c = find_change(ids, set->nr, set->absorbed[i].into);
-
-		if (c >= 0)
-			acc[c].absorbs = 1;
-	}
-
-	/*
-	 * 1. hook: the notes of the range's changes; a squash commit's are
-	 * the union of its own and those of the commits it absorbed.
-	 */
 	for (i = 0; i < set->nr; i++) {
 		const struct note *n = notes_find(notes, set->c[i].oid);
 		struct note joined;
@@ -582,54 +598,61 @@ int attribution_apply(struct change_set *set, struct repo *repo,
 		}
 		note_release(&joined);
 	}
-	spans_build(notes, &spans, &nspans);
+}
 
-	/* 2. link, and what is left for windows. */
+/* link; what is left for windows goes to *window. */
+static void apply_links(struct change_set *set, const struct lookup *lk,
+			const struct attribution_input *in, struct acc *acc,
+			size_t **window, size_t *nwindow)
+{
+	size_t i, alloc = 0;
+	long c;
+
 	for (i = 0; in->local && i < in->local->nr; i++) {
 		const struct usage_event *ev = &in->local->ev[i];
-		long c;
 
-		if (provider_tool(ev->tool) || span_covers(spans, nspans, ev))
+		switch (local_fate(lk, set, ev, &c)) {
+		case LOCAL_SKIP:
 			continue;
-		if (ev->commit[0]) {
-			c = change_of(ids, set, ev->commit);
-			if (c >= 0) {
-				add_event(&set->c[c], &acc[c], ev,
-					  ATTRIB_LINK);
-				continue;
-			}
+		case LOCAL_LINK:
+			add_event(&set->c[c], &acc[c], ev, ATTRIB_LINK);
+			continue;
+		case LOCAL_ELSEWHERE:
 			/* A commit out of range: its usage is not ours. */
-			if (link_exists(repo, &links, &nlinks, &alinks,
-					ev->commit))
+			if (link_held(in, ev->commit))
 				continue;
+			break;
+		case LOCAL_WINDOW:
+			break;
 		}
-		ALLOC_GROW(window, nwindow + 1, awindow);
-		window[nwindow++] = i;
-		if (ev->time < min_time)
-			min_time = ev->time;
+		ALLOC_GROW(*window, *nwindow + 1, alloc);
+		(*window)[(*nwindow)++] = i;
 	}
+}
 
-	/* 3. window, and pending. */
-	if (nwindow && person_commits(repo, min_time / 1000 - 86400, set,
-				      &pcs, &npcs) < 0)
-		goto cleanup;
+/* window, and pending: after the person's last commit. */
+static void apply_windows(struct change_set *set, const struct lookup *lk,
+			  const struct attribution_input *in, struct acc *acc,
+			  const size_t *window, size_t nwindow,
+			  const char *user, struct usage_pending *pending)
+{
+	struct attribution_commit *pcs = NULL;
+	size_t npcs = 0, i;
+	int cost_unknown = 0;
+
+	if (nwindow)
+		person_commits(in, set, &pcs, &npcs);
 	if (pending) {
 		pending->present = 1;
 		pending->email = user;
 	}
 	for (i = 0; i < nwindow; i++) {
 		const struct usage_event *ev = &in->local->ev[window[i]];
-		const char *who = ev->author ? intern_lower(ev->author) : user;
-		const struct person_commit *pc = NULL;
-		char *mn = NULL, *me = NULL;
+		const char *who = ev->author ? event_person(in, ev->author) :
+			user;
+		const struct attribution_commit *pc = NULL;
 		long c;
 
-		if (ev->author) {
-			repo_mailmap(repo, NULL, ev->author, &mn, &me);
-			who = intern_lower(me ? me : ev->author);
-			free(mn);
-			free(me);
-		}
 		if (who)
 			pc = commit_after(pcs, npcs, who, ev->time);
 		if (!pc) {
@@ -638,82 +661,58 @@ int attribution_apply(struct change_set *set, struct repo *repo,
 				pending_add(pending, ev, &cost_unknown);
 			continue;
 		}
-		c = change_of(ids, set, pc->oid);
+		c = change_of(lk->ids, set, pc->oid);
 		if (c < 0 || acc[c].has_note)
 			continue;
 		add_event(&set->c[c], &acc[c], ev, ATTRIB_WINDOW);
 	}
 	if (pending)
 		pending->cost_known = !cost_unknown || pending->cost > 0;
+	free(pcs);
+}
 
-	/* 4. day: provider usage on changes with nothing better. */
+void attribution_apply(struct change_set *set,
+		       const struct attribution_input *in,
+		       struct usage_pending *pending)
+{
+	struct lookup lk;
+	struct acc *acc;
+	size_t *window = NULL, nwindow = 0, i;
+	const char *user = intern_lower(in->user_email);
+
+	if (pending)
+		memset(pending, 0, sizeof(*pending));
+	acc = xcalloc(set->nr ? set->nr : 1, sizeof(*acc));
+	for (i = 0; i < set->nr; i++)
+		memset(&set->c[i].usage, 0, sizeof(set->c[i].usage));
+	lookup_init(&lk, set, in->notes);
+	for (i = 0; i < set->absorbed_nr; i++) {
+		long c = find_change(lk.ids, set->nr, set->absorbed[i].into);
+
+		if (c >= 0)
+			acc[c].absorbs = 1;
+	}
+
+	apply_notes(set, in->notes, acc);
+	apply_links(set, &lk, in, acc, &window, &nwindow);
+	apply_windows(set, &lk, in, acc, window, nwindow, user, pending);
+	/* day: provider usage on changes with nothing better. */
 	for (i = 0; i < set->nr; i++)
 		acc[i].pre_day_usage = set->c[i].usage.has_usage;
 	for (i = 0; in->provider && i < in->provider->nr; i++) {
 		const struct usage_event *ev = &in->provider->ev[i];
-		char *mn = NULL, *me = NULL;
-		const char *who;
 
-		if (!ev->author)
-			continue;
-		repo_mailmap(repo, NULL, ev->author, &mn, &me);
-		who = intern_lower(me ? me : ev->author);
-		free(mn);
-		free(me);
-		spread_day(set, acc, ev, who);
+		if (ev->author)
+			spread_day(set, acc, ev, event_person(in, ev->author));
 	}
-	ret = 0;
-cleanup:
-	for (i = 0; acc && i < set->nr; i++) {
+
+	for (i = 0; i < set->nr; i++) {
 		free(acc[i].tools);
 		free(acc[i].models);
 	}
 	free(acc);
-	free(ids);
-	free(spans);
-	free(pcs);
-	free(links);
 	free(window);
-	free(uname);
-	free(umail);
-	notes_map_release(&own);
-	return ret;
-}
-
-int attribution_load(struct change_set *set, struct repo *repo,
-		     int use_cache, struct metrics_pending *pending,
-		     struct notes_map *notes_out)
-{
-	struct usage_set local = USAGE_SET_INIT, provider = USAGE_SET_INIT;
-	struct usage_query q = USAGE_QUERY_INIT;
-	struct notes_map notes = NOTES_MAP_INIT;
-	struct attribution_input in = { NULL, NULL, NULL, NULL };
-	int have_local, ret = -1;
-
-	q.use_cache = use_cache;
-	have_local = usage_load(&local, repo, &q) == 0;
-	if (provider_usage_load(&provider, repo) < 0)
-		usage_set_release(&provider);
-	if (notes_read_all(repo, NULL, &notes) < 0)
-		goto cleanup;
-	notes_warn_bad(&notes);
-	in.local = have_local ? &local : NULL;
-	in.provider = &provider;
-	in.notes = &notes;
-	if (attribution_apply(set, repo, &in, pending) < 0)
-		goto cleanup;
-	/* Without the local logs, pending usage is unknown, not zero. */
-	if (pending && !have_local)
-		pending->present = 0;
-	ret = 0;
-cleanup:
-	usage_set_release(&local);
-	usage_set_release(&provider);
-	if (notes_out && !ret)
-		*notes_out = notes;
-	else
-		notes_map_release(&notes);
-	return ret;
+	lookup_release(&lk);
 }
 
 /* ---- "[main 1a2b3c4] subject" in a tool's output ---- */

@@ -1,15 +1,14 @@
 #ifndef TOKENS_ATTRIBUTION_H
 #define TOKENS_ATTRIBUTION_H
 
+#include <stdint.h>
+#include "base/strvec.h"
 #include "engine/notes.h"
 #include "model/change.h"
 #include "model/event.h"
-#include "report/metrics.h"
-
-struct repo;
 
 /*
- * Tie usage to changes (SPEC §6.2), in confidence order:
+ * Tie usage to changes, in confidence order:
  *
  *   hook    the change's note (whatever "how" its lines carry);
  *   link    local events whose log names the commit (ev.commit);
@@ -24,20 +23,67 @@ struct repo;
  */
 #define ATTRIB_SKEW_MS 2000
 
-struct attribution_input {
-	const struct usage_set *local;     /* usage_load(); may be NULL */
-	const struct usage_set *provider;  /* provider_usage_load(); or NULL */
-	const struct notes_map *notes;     /* NULL: read here */
-	const char *user_email;            /* NULL: user.email, mailmapped */
+/* An event's author (ev.author) as the mailmap has them. */
+struct attribution_ident {
+	const char *author;      /* as the event names them */
+	const char *email;       /* mailmapped */
+};
+
+/* A non-merge commit of any ref, for the window stage. */
+struct attribution_commit {
+	char oid[41];
+	int64_t time;            /* committer time, seconds */
+	const char *email;       /* the author's, mailmapped */
 };
 
 /*
- * Fill set->c[i].usage for every change, and pending (may be NULL).
- * Returns 0 or -1.
+ * Everything attribution knows of the world; the pipeline reads it.
+ * Nothing here is changed.
  */
-int attribution_apply(struct change_set *set, struct repo *repo,
-		      const struct attribution_input *in,
-		      struct metrics_pending *pending);
+struct attribution_input {
+	const struct usage_set *local;     /* the assistants' logs; or NULL */
+	const struct usage_set *provider;  /* provider usage; or NULL */
+	const struct notes_map *notes;     /* every note, in range or not */
+	const char *user_email;            /* the local user, mailmapped */
+	/* the authors events name, sorted by author */
+	const struct attribution_ident *idents;
+	size_t idents_nr;
+	/*
+	 * Of attribution_links(), the names of the commits the repository
+	 * holds, sorted (strcmp).
+	 */
+	const char **held;
+	size_t held_nr;
+	/*
+	 * Every non-merge commit of every ref but notes and stash since a
+	 * day before attribution_window_from().
+	 */
+	const struct attribution_commit *commits;
+	size_t commits_nr;
+};
+
+/*
+ * Fill set->c[i].usage for every change, and pending (may be NULL),
+ * from in alone.
+ */
+void attribution_apply(struct change_set *set,
+		       const struct attribution_input *in,
+		       struct usage_pending *pending);
+
+/*
+ * What attribution_apply() needs before it runs: the commits that local
+ * events name outside set, as named (maybe twice), appended to out; for
+ * in->held. Needs in->local and in->notes.
+ */
+void attribution_links(const struct change_set *set,
+		       const struct attribution_input *in, struct strvec *out);
+/*
+ * The time (ms) of the earliest event left to the window stage, or
+ * INT64_MAX when none is: in->commits are needed from a day before.
+ * Needs in->local, in->notes and in->held.
+ */
+int64_t attribution_window_from(const struct change_set *set,
+				const struct attribution_input *in);
 
 /*
  * The note of change oid as attribution counts it: its own lines, and
@@ -52,16 +98,6 @@ int attribution_change_note(const struct change_set *set,
 /* Add one event's counters to a usage sum with confidence how. */
 void attribution_add_event(struct usage_sum *u, const struct usage_event *ev,
 			   enum attrib_how how);
-
-/*
- * The whole pipeline report, log and show use: local usage (use_cache
- * as --no-cache says), provider usage, notes, then attribution_apply.
- * A source that cannot be read is a warning, not a failure. notes_out
- * (may be NULL) receives the notes read. Returns 0 or -1.
- */
-int attribution_load(struct change_set *set, struct repo *repo,
-		     int use_cache, struct metrics_pending *pending,
-		     struct notes_map *notes_out);
 
 /*
  * Find what "git commit" prints, "[<branch> <short-sha>] <subject>" (or

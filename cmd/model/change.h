@@ -6,12 +6,11 @@
 #include "base/strbuf.h"
 #include "base/strvec.h"
 
-struct repo;
-
 /*
- * A change is a non-merge commit (SPEC §2), with its countable lines and
- * its outcome. The change engine (changes.c) fills these from a revision
- * range; metrics and rendering only read them.
+ * A change is a non-merge commit, with its countable lines and its
+ * outcome. The engine's pipeline (engine/pipeline.h) fills these from a
+ * revision range; metrics and rendering only read them. The methods
+ * (model/change.c) only manipulate the structures.
  */
 enum landed_how {
 	LANDED_NO = 0,
@@ -48,7 +47,18 @@ void usage_sum_add(struct usage_sum *u, uint64_t requests, uint64_t input,
 		   uint64_t output, uint64_t cache_write, uint64_t cache_read,
 		   double cost, int cost_known, enum attrib_how how);
 
-/* What a change became (SPEC §7.3, §7.4); filled by the outcomes module. */
+/* Usage not yet tied to a commit: the local user's after their last one. */
+struct usage_pending {
+	unsigned present:1;     /* pending usage was looked for */
+	unsigned cost_known:1;
+	const char *email;      /* whose it is (the local user); may be NULL */
+	uint64_t events;
+	uint64_t tokens;
+	uint64_t output;
+	double cost;
+};
+
+/* What a change became; filled by the landing, survival and review stages. */
 enum review_state {
 	REVIEW_UNKNOWN = 0,       /* no review source: never "unreviewed" */
 	REVIEW_APPROVED,          /* approved on first pass */
@@ -102,18 +112,14 @@ struct change_opts {
 	int use_cache;           /* 0 with --no-cache */
 	int progress;            /* show progress when on a terminal */
 	int max_count;           /* -n: the newest n changes; 0 for all */
-	int survival;            /* follow lines to the tip: surviving,
-				    rework (report, log, show, export) */
-	int defer_squash_authors; /* the caller runs
-				     change_set_squash_authors() itself */
 };
-#define CHANGE_OPTS_INIT { STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, NULL, NULL, NULL, 1, 1, 0, 0, 0 }
-
-/*
- * Returns 0, or -1 after error(). A range or mainline that does not
- * resolve is the user's mistake, not ours: its message goes into err
- * (when err is not NULL) for the command to die() with.
- */
+#define CHANGE_OPTS_INIT { \
+	.revs = STRVEC_INIT, \
+	.paths = STRVEC_INIT, \
+	.authors = STRVEC_INIT, \
+	.use_cache = 1, \
+	.progress = 1, \
+}
 
 struct change_set {
 	struct change *c;
@@ -122,24 +128,26 @@ struct change_set {
 	char mainline_tip[41];
 	uint64_t excluded_lines; /* sum over the set */
 	/*
-	 * The commits squash merges of the set absorbed (SPEC §7.2), in
-	 * the set or not: one landed change with the squash commit, whose
-	 * usage is the union of their notes. Sorted by from.
+	 * The commits squash merges of the set absorbed, in the set or
+	 * not: one landed change with the squash commit, whose usage is
+	 * the union of their notes. Sorted by from.
 	 */
 	struct squash_absorbed *absorbed;
 	size_t absorbed_nr, absorbed_alloc;
 };
-#define CHANGE_SET_INIT { NULL, 0, 0, NULL, "", 0, NULL, 0, 0 }
+#define CHANGE_SET_INIT { .c = NULL }
 
 struct squash_absorbed {
 	char from[41];           /* a commit of the request */
 	char into[41];           /* the squash commit, a change of the set */
 };
 
-int changes_load(struct change_set *out, struct repo *repo,
-		 const struct change_opts *opts, struct strbuf *err);
 void change_set_release(struct change_set *set);
 void change_opts_release(struct change_opts *opts);
+/* Free what c holds (not c). */
+void change_clear(struct change *c);
+/* Take out of the set, in place, the changes i whose gone[i] is set. */
+void change_set_drop(struct change_set *set, const unsigned char *gone);
 
 /* Record that the squash commit into absorbed from (once). */
 void change_set_absorb(struct change_set *set, const char *from,
@@ -154,18 +162,14 @@ void change_set_fold_squashes(struct change_set *set);
 /* The squash commit that absorbed hex (full or unique prefix), or NULL. */
 const char *change_set_absorbed_into(const struct change_set *set,
 				     const char *hex);
+
 /*
- * A squash commit's author is its request's (SPEC §7.2): of the commits
- * it absorbed that the repository has (in the set or not), the author
- * of the most countable lines, ties to the earliest commit; as the
- * change engine reads authors (mailmap, an agent's human). None at
- * hand: it keeps its own. Then opts->authors (--author) apply to the
- * authors so settled: changes_load() keeps squash commits until then,
- * and calls this at its end unless opts->defer_squash_authors (set it
- * to call this after the forge has recorded its squash merges).
- * Returns 0, or -1 after error().
+ * Transitional, for builtin/hooks.c's pre-push until it asks the
+ * pipeline (engine/pipeline.h) itself: pipeline_run() with
+ * PIPELINE_LINES | PIPELINE_LANDING | PIPELINE_SQUASH_AUTHORS.
  */
-int change_set_squash_authors(struct change_set *set, struct repo *repo,
-			      const struct change_opts *opts);
+struct repo;
+int changes_load(struct change_set *out, struct repo *repo,
+		 const struct change_opts *opts, struct strbuf *err);
 
 #endif

@@ -499,7 +499,7 @@ static struct metrics_row *find_row(struct metrics_report *r,
 
 int metrics_compute(struct metrics_report *out, const struct change *c,
 		    size_t nr, enum metrics_by by,
-		    const struct metrics_pending *pending)
+		    const struct usage_pending *pending)
 {
 	struct strbuf key = STRBUF_INIT;
 	struct metrics_coverage *cov = &out->coverage;

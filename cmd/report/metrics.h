@@ -81,17 +81,6 @@ struct metrics_row {
 	uint64_t lines_known;       /* +lines of changes with known survival */
 };
 
-/* Usage not yet tied to a commit (SPEC §6.2): its own row. */
-struct metrics_pending {
-	unsigned present:1;     /* pending usage was looked for */
-	unsigned cost_known:1;
-	const char *email;      /* whose it is (the local user); may be NULL */
-	uint64_t events;
-	uint64_t tokens;
-	uint64_t output;
-	double cost;
-};
-
 /* Share of changes with usage, and at which confidence. */
 struct metrics_coverage {
 	uint64_t changes;
@@ -108,7 +97,7 @@ struct metrics_report {
 	size_t nr, alloc;
 	struct metrics_row total;
 	struct metrics_coverage coverage;
-	struct metrics_pending pending;
+	struct usage_pending pending;
 	uint64_t excluded_lines;
 	/* --by team: set by the caller before metrics_compute(); may be NULL */
 	const struct metrics_teams *teams;
@@ -123,7 +112,7 @@ struct metrics_report {
  */
 int metrics_compute(struct metrics_report *out, const struct change *c,
 		    size_t nr, enum metrics_by by,
-		    const struct metrics_pending *pending);
+		    const struct usage_pending *pending);
 void metrics_report_release(struct metrics_report *r);
 
 /*

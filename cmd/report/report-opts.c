@@ -11,7 +11,7 @@
 #include "base/die.h"
 #include "base/paths.h"
 #include "git/repo.h"
-#include "net/review.h"
+#include "report/render.h"
 #include "report/report-opts.h"
 
 #define DEFAULT_WIDTH 80
@@ -89,36 +89,6 @@ void report_opts_parse(struct report_opts *o, int argc, const char **argv,
 void report_opts_release(struct report_opts *o)
 {
 	change_opts_release(&o->change);
-}
-
-int report_load(struct report_opts *o, struct repo *repo,
-		struct change_set *set)
-{
-	struct strbuf err = STRBUF_INIT;
-	struct review_opts ropts = REVIEW_OPTS_INIT;
-
-	o->change.survival = 1;
-	/* authors after the forge's squash merges, below */
-	o->change.defer_squash_authors = 1;
-	if (changes_load(set, repo, &o->change, &err) < 0) {
-		if (err.len)
-			die("%s", err.buf);
-		strbuf_release(&err);
-		return -1;
-	}
-	strbuf_release(&err);
-	/* Reviews, and squash merges found through the forge (SPEC §7). */
-	ropts.offline = o->offline;
-	ropts.use_cache = o->change.use_cache;
-	if (review_fill(set, repo, &ropts, NULL) < 0)
-		return -1;
-	/* The request's author of squash merges (refs or forge), then
-	 * --author on the authors so settled. */
-	if (change_set_squash_authors(set, repo, &o->change) < 0)
-		return -1;
-	/* A squash commit and the commits it absorbed: one change. */
-	change_set_fold_squashes(set);
-	return 0;
 }
 
 void report_date(struct strbuf *out, int64_t t, int short_form)
@@ -310,4 +280,49 @@ int report_write(const struct report_opts *o, const struct strbuf *buf)
 	    fflush(stdout))
 		return error_errno("could not write to standard output");
 	return 0;
+}
+
+int report_render(struct strbuf *out, const struct report_opts *o,
+		  struct repo *repo, const struct change_set *set,
+		  const struct report_doc *doc)
+{
+	struct render_opts ropts = { 0, 0 };
+	struct report_out rout;
+	struct strbuf notes = STRBUF_INIT;
+	int ret = 0;
+
+	report_setup_output(o, repo, &rout);
+	ropts.width = rout.width;
+	ropts.color = rout.color;
+	switch (o->fmt) {
+	case REPORT_FORMAT_TABLE:
+		render_text(out, doc->table, &ropts);
+		if (doc->notes)
+			doc->notes(out, ropts.width, doc->data);
+		break;
+	case REPORT_FORMAT_MARKDOWN:
+		render_markdown(out, doc->table);
+		if (doc->notes) {
+			strbuf_addch(out, '\n');
+			doc->notes(out, 0, doc->data);
+		}
+		break;
+	case REPORT_FORMAT_CSV:
+		render_csv(out, doc->table);
+		break;
+	case REPORT_FORMAT_JSON:
+		if (report_json_head(out, doc->schema, o, set) < 0 ||
+		    doc->json(out, doc->data) < 0)
+			ret = -1;
+		break;
+	case REPORT_FORMAT_HTML:
+		if (doc->notes)
+			doc->notes(&notes, 0, doc->data);
+		ret = render_html_report(out, doc->title, o, set, doc->table,
+					 doc->foot, doc->notes ? notes.buf :
+					 NULL);
+		break;
+	}
+	strbuf_release(&notes);
+	return ret;
 }

@@ -83,10 +83,6 @@ void report_opts_parse(struct report_opts *o, int argc, const char **argv,
 		       const char * const *usagestr);
 void report_opts_release(struct report_opts *o);
 
-/* Load the changes of the range; an empty repository gives none. */
-int report_load(struct report_opts *o, struct repo *repo,
-		struct change_set *set);
-
 /*
  * The JSON head: '{', schema, range, mainline, generated (and a comma).
  * -1 after error() when GIT_TOKENS_NOW is not a date.
@@ -112,12 +108,28 @@ void report_setup_output(const struct report_opts *o, struct repo *repo,
 /* Write buf to stdout, or atomically to -o: 0, or -1 after error(). */
 int report_write(const struct report_opts *o, const struct strbuf *buf);
 
+struct render_table;
+
+/* What a command renders, in whichever format --format asks for. */
+struct report_doc {
+	const char *title;      /* the HTML page's */
+	const char *schema;     /* the JSON's, e.g. "git-tokens/log/v1" */
+	const struct render_table *table;
+	size_t foot;            /* the table's last rows that are its foot */
+	/* Text under the table, wrapped at width (0: not); may be NULL. */
+	void (*notes)(struct strbuf *out, int width, const void *data);
+	/* The JSON after its head, to the closing brace. */
+	int (*json)(struct strbuf *out, const void *data);
+	const void *data;       /* for notes and json */
+};
+
 /*
- * Added for ci (defined in cmd-report.c): the report of o's range, one
- * row per author, as markdown with its coverage line, appended to out.
- * Nothing is paged or written. Returns 0, or -1 after error().
+ * Render doc as o->fmt asks into out, set up for where it goes (see
+ * report_setup_output()); report_write() writes it. 0, or -1 after
+ * error().
  */
-int report_markdown(struct report_opts *o, struct repo *repo,
-		    struct strbuf *out);
+int report_render(struct strbuf *out, const struct report_opts *o,
+		  struct repo *repo, const struct change_set *set,
+		  const struct report_doc *doc);
 
 #endif

@@ -197,7 +197,7 @@ static void test_pending(void)
 	struct change c[16];
 	size_t nr = build(c);
 	struct metrics_report m = METRICS_REPORT_INIT;
-	struct metrics_pending p = { 1, 1, "alice@x", 3, 500, 100, 1.5 };
+	struct usage_pending p = { 1, 1, "alice@x", 3, 500, 100, 1.5 };
 	const struct metrics_row *a;
 
 	metrics_compute(&m, c, nr, METRICS_BY_AUTHOR, &p);

@@ -1,0 +1,34 @@
+#ifndef TOKENS_REVS_H
+#define TOKENS_REVS_H
+
+#include "base/strbuf.h"
+#include "base/strvec.h"
+#include "model/change.h"
+
+struct repo;
+
+/*
+ * Settle the range of opts before its log is read: out->mainline_ref
+ * and mainline_tip (none found: NULL and ""), every revision checked.
+ * Returns 1 when there is history to read, 0 when there is none (an
+ * empty repository, an unborn branch), -1 after error(). A range or
+ * mainline that does not resolve is the user's mistake, not ours: its
+ * message goes into err (when err is not NULL) for the command to die()
+ * with.
+ */
+int revs_resolve(struct change_set *out, struct repo *repo,
+		 const struct change_opts *opts, struct strbuf *err);
+
+/*
+ * The user's revision arguments for git log and rev-list. --all leaves
+ * out the notes refs: a notes commit is bookkeeping, not a change.
+ */
+void revs_push(struct strvec *args, const struct strvec *revs);
+
+/*
+ * The tips a range starts from, to say "--not <them>": B for A..B, both
+ * sides of A...B, a plain revision or --all as it is, nothing for ^A.
+ */
+void revs_tips(struct strvec *out, const struct strvec *revs);
+
+#endif

@@ -4,7 +4,6 @@
 #include "engine/notes.h"
 #include "model/change.h"
 #include "model/event.h"
-#include "report/metrics.h"
 
 struct repo;
 

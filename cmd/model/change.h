@@ -48,6 +48,20 @@ void usage_sum_add(struct usage_sum *u, uint64_t requests, uint64_t input,
 		   uint64_t output, uint64_t cache_write, uint64_t cache_read,
 		   double cost, int cost_known, enum attrib_how how);
 
+/*
+ * Usage not yet tied to a commit: attribution fills it, the report
+ * gives it its own row.
+ */
+struct metrics_pending {
+	unsigned present:1;     /* pending usage was looked for */
+	unsigned cost_known:1;
+	const char *email;      /* whose it is (the local user); may be NULL */
+	uint64_t events;
+	uint64_t tokens;
+	uint64_t output;
+	double cost;
+};
+
 /* What a change became (SPEC §7.3, §7.4); filled by the outcomes module. */
 enum review_state {
 	REVIEW_UNKNOWN = 0,       /* no review source: never "unreviewed" */

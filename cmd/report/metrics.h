@@ -81,17 +81,6 @@ struct metrics_row {
 	uint64_t lines_known;       /* +lines of changes with known survival */
 };
 
-/* Usage not yet tied to a commit (SPEC §6.2): its own row. */
-struct metrics_pending {
-	unsigned present:1;     /* pending usage was looked for */
-	unsigned cost_known:1;
-	const char *email;      /* whose it is (the local user); may be NULL */
-	uint64_t events;
-	uint64_t tokens;
-	uint64_t output;
-	double cost;
-};
-
 /* Share of changes with usage, and at which confidence. */
 struct metrics_coverage {
 	uint64_t changes;

@@ -41,6 +41,12 @@ export GIT_CONFIG_NOSYSTEM GIT_ATTR_NOSYSTEM GIT_AUTHOR_NAME \
 	GIT_AUTHOR_EMAIL GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL \
 	GIT_MERGE_VERBOSITY
 
+if ! test -f "$SHARNESS_LIB"
+then
+	echo "Bail out! sharness not found: apt-get install sharness" \
+		"(or set SHARNESS_LIB to its sharness.sh)"
+	exit 1
+fi
 . "$SHARNESS_LIB"
 
 # Never discover the repository the tests themselves live in (a build

@@ -31,25 +31,27 @@ test_expect_success 'a copy of cmd/ passes the check' '
 	check_layers copy
 '
 
+# plant <copy> <file> <line>: a copy of cmd/ whose <file> ends in <line>.
+plant () {
+	rm -rf "$1" && cp -R copy "$1" && echo "$3" >>"$1/$2"
+}
+
 test_expect_success 'an upward include is reported' '
-	rm -rf up && cp -R copy up &&
-	echo "#include \"engine/notes.h\"" >>up/base/strbuf.c &&
+	plant up base/strbuf.c "#include \"engine/notes.h\"" &&
 	test_expect_code 1 check_layers up >out &&
 	grep "^base/strbuf.c:[0-9]*: includes \"engine/notes.h\": engine is above base\$" out &&
 	test_line_count = 1 out
 '
 
 test_expect_success 'an include that names no layer folder is reported' '
-	rm -rf bare && cp -R copy bare &&
-	echo "#include \"strbuf.h\"" >>bare/model/event.c &&
+	plant bare model/event.c "#include \"strbuf.h\"" &&
 	test_expect_code 1 check_layers bare >out &&
 	grep "^model/event.c:[0-9]*: includes \"strbuf.h\", which names no layer folder\$" out &&
 	test_line_count = 1 out
 '
 
 test_expect_success 'a library header outside its owner is reported' '
-	rm -rf lib && cp -R copy lib &&
-	echo "#include <git2.h>" >>lib/engine/notes.c &&
+	plant lib engine/notes.c "#include <git2.h>" &&
 	echo "#include <curl/easy.h>" >>lib/report/render.c &&
 	test_expect_code 1 check_layers lib >out &&
 	grep "^engine/notes.c:[0-9]*: includes <git2.h>: only git/repo.c may (libgit2)\$" out &&
@@ -58,7 +60,7 @@ test_expect_success 'a library header outside its owner is reported' '
 '
 
 test_expect_success 'a folder that is no layer is reported' '
-	rm -rf extra && cp -R copy extra &&
+	plant extra base/die.c "" &&
 	mkdir extra/misc &&
 	echo "#include \"base/die.h\"" >extra/misc/x.c &&
 	test_expect_code 1 check_layers extra >out &&

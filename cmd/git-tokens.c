@@ -177,7 +177,7 @@ static int run_command_entry(const struct cmd_struct *cmd, int argc,
 	if ((flags & NEED_WORK_TREE) && (!repo || !repo_work_tree(repo)))
 		die("this operation must be run in a work tree");
 	if (paginate)
-		setup_pager(repo);
+		setup_pager(repo_config_get, repo);
 
 	ret = cmd->fn(argc, argv, repo);
 	repo_free(repo);

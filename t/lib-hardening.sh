@@ -21,13 +21,6 @@ claude_rec () {
 		"$1" "$2" "$4" "$3" "$3" "$5" "$6"
 }
 
-# commit_at <time> <name>: commit a new file at that time.
-commit_at () {
-	echo "$2" >"$2.t" &&
-	git add "$2.t" &&
-	GIT_AUTHOR_DATE="$1" GIT_COMMITTER_DATE="$1" git commit -q -m "$2"
-}
-
 # note_requests [<ref>]: the sum of "requests" over every note line of
 # the notes ref (default refs/notes/tokens), as git itself reads them.
 note_requests () {
@@ -56,21 +49,6 @@ note_all_lines () {
 	done | sort
 }
 
-# The scripted HTTP server on 127.0.0.1 (t/lib-httpd.py).
-start_httpd () {
-	HTTPD_URL=$(python3 "$TEST_SRCDIR/lib-httpd.py" --start --timeout 120 \
-		"$1")
-}
-
-stop_httpd () {
-	python3 "$TEST_SRCDIR/lib-httpd.py" --stop "$1"
-}
-
-test_line_count () {
-	test "$(wc -l <"$3" | tr -d " ")" "$1" "$2" ||
-	{ echo "$3 has $(wc -l <"$3") lines, expected $1 $2"; cat "$3"; false; }
-}
-
 # The installed layout, so that "hooks install" finds its shims in
 # <datadir>/hooks (as t5000 does it).
 use_installed_datadir () {
@@ -82,8 +60,4 @@ use_installed_datadir () {
 	ln -s "$TEST_SRCDIR/../hooks" "$TRASH/datadir/hooks" &&
 	GIT_TOKENS_DATADIR=$TRASH/datadir &&
 	export GIT_TOKENS_DATADIR
-}
-
-test_path_is_missing () {
-	! test -e "$1" && ! test -h "$1"
 }

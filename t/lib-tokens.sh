@@ -41,6 +41,12 @@ export GIT_CONFIG_NOSYSTEM GIT_ATTR_NOSYSTEM GIT_AUTHOR_NAME \
 	GIT_AUTHOR_EMAIL GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL \
 	GIT_MERGE_VERBOSITY
 
+if ! test -f "$SHARNESS_LIB"
+then
+	echo "Bail out! sharness not found: apt-get install sharness" \
+		"(or set SHARNESS_LIB to its sharness.sh)"
+	exit 1
+fi
 . "$SHARNESS_LIB"
 
 # Never discover the repository the tests themselves live in (a build
@@ -94,4 +100,70 @@ d=json.load(sys.stdin)
 for k in sys.argv[1].split("."):
     d = d[int(k)] if k.lstrip("-").isdigit() else d[k]
 print(json.dumps(d) if isinstance(d,(dict,list)) or d is None else d)' "$1"
+}
+
+# test_line_count <op> <n> <file>: as git's ("test_line_count = 3 out").
+test_line_count () {
+	test "$(wc -l <"$3" | tr -d " ")" "$1" "$2" ||
+	{ echo "$3 has $(wc -l <"$3") lines, expected $1 $2"; cat "$3"; false; }
+}
+
+# test_path_is_missing <path>: neither a file nor a (dangling) symlink.
+test_path_is_missing () {
+	! test -e "$1" && ! test -h "$1"
+}
+
+# commit_at <time> <name> [<lines>]: commit a new file <name>.t at that
+# time (author and committer), holding <name>, or <lines> lines "1".."n".
+commit_at () {
+	if test $# -ge 3
+	then
+		seq "$3" >"$2.t"
+	else
+		echo "$2" >"$2.t"
+	fi &&
+	git add "$2.t" &&
+	GIT_AUTHOR_DATE="$1" GIT_COMMITTER_DATE="$1" git commit -q -m "$2"
+}
+
+# claude_ev <session> <msg-id> <time> <input> <output> [<cache write>
+# [<cache read> [<work tree>]]]: one response of claude-sonnet-4-5 ($3
+# in, $15 out per million), appended to the Claude Code transcript
+# claude/projects/-<work tree>/<session>.jsonl, logged from
+# $TRASH/<work tree> (default "repo"). The response holds
+# $CLAUDE_EV_CONTENT (content blocks; default one text block, "ok");
+# with $CLAUDE_EV_PROMPT set, a user line with that prompt comes first.
+claude_ev () {
+	claude_content=${CLAUDE_EV_CONTENT-'{"type":"text","text":"ok"}'} &&
+	mkdir -p "claude/projects/-${8:-repo}" &&
+	if test -n "${CLAUDE_EV_PROMPT:-}"
+	then
+		cat <<-EOF
+		{"type":"user","cwd":"$TRASH/${8:-repo}","sessionId":"$1","timestamp":"$3","message":{"role":"user","content":"$CLAUDE_EV_PROMPT"}}
+		EOF
+	fi >>"claude/projects/-${8:-repo}/$1.jsonl" &&
+	cat >>"claude/projects/-${8:-repo}/$1.jsonl" <<-EOF
+	{"type":"assistant","cwd":"$TRASH/${8:-repo}","sessionId":"$1","version":"2.1.39","timestamp":"$3","requestId":"req_$2","message":{"model":"claude-sonnet-4-5","id":"$2","type":"message","role":"assistant","content":[$claude_content],"usage":{"input_tokens":$4,"output_tokens":$5,"cache_creation_input_tokens":${6:-0},"cache_read_input_tokens":${7:-0}}}}
+	EOF
+}
+
+# The scripted HTTP server on 127.0.0.1 (t/lib-httpd.py): start_httpd
+# <dir> sets HTTPD_URL; the requests it answered go to <dir>/requests.log.
+start_httpd () {
+	HTTPD_URL=$(python3 "$TEST_SRCDIR/lib-httpd.py" --start --timeout 120 \
+		"$1")
+}
+
+stop_httpd () {
+	python3 "$TEST_SRCDIR/lib-httpd.py" --stop "$1"
+}
+
+# log_lines: how many requests the server in srv/ has logged.
+log_lines () {
+	if test -f srv/requests.log
+	then
+		wc -l <srv/requests.log | tr -d " "
+	else
+		echo 0
+	fi
 }

@@ -4,15 +4,6 @@ test_description='fetch openai: organization completions usage by user'
 
 . "$(dirname "$0")"/lib-tokens.sh
 
-# A scripted server on 127.0.0.1 (t/lib-httpd.py); it stops by itself.
-start_httpd () {
-	HTTPD_URL=$(python3 "$TEST_SRCDIR/lib-httpd.py" --start --timeout 120 "$1")
-}
-
-stop_httpd () {
-	python3 "$TEST_SRCDIR/lib-httpd.py" --stop "$1"
-}
-
 # Tokens per author (or "-") in the stored provider usage.
 stored_totals () {
 	python3 - "$1" <<-\PY

@@ -4,15 +4,6 @@ test_description='fetch: retries, rejected keys, bad answers, bad arguments'
 
 . "$(dirname "$0")"/lib-tokens.sh
 
-# A scripted server on 127.0.0.1 (t/lib-httpd.py); it stops by itself.
-start_httpd () {
-	HTTPD_URL=$(python3 "$TEST_SRCDIR/lib-httpd.py" --start --timeout 120 "$1")
-}
-
-stop_httpd () {
-	python3 "$TEST_SRCDIR/lib-httpd.py" --stop "$1"
-}
-
 # scenario <dir> <completions answers...>: an OpenAI server whose users
 # list answers normally and whose usage endpoint answers as scripted.
 scenario () {

@@ -12,36 +12,14 @@ TZ=UTC
 TRASH=$(pwd)
 export GIT_TOKENS_NOW XDG_CACHE_HOME HOME CLAUDE_CONFIG_DIR TZ
 
-# claude_ev <session> <msg-id> <time> <input> <output> [<cache write>
-# [<cache read>]]: one Claude Code response, logged from the work tree
-# "repo", with a prompt and a file path that must never reach a note.
-claude_ev () {
-	mkdir -p claude/projects/-repo &&
-	cat >>"claude/projects/-repo/$1.jsonl" <<-EOF
-	{"type":"user","cwd":"$TRASH/repo","sessionId":"$1","timestamp":"$3","message":{"role":"user","content":"SENTINEL-PROMPT please edit /home/someone/SENTINEL-FILE.c"}}
-	{"type":"assistant","cwd":"$TRASH/repo","sessionId":"$1","version":"2.1.39","timestamp":"$3","requestId":"req_$2","message":{"model":"claude-sonnet-4-5","id":"$2","type":"message","role":"assistant","content":[{"type":"text","text":"SENTINEL-ANSWER in /home/someone/SENTINEL-FILE.c"}],"usage":{"input_tokens":$4,"output_tokens":$5,"cache_creation_input_tokens":${6:-0},"cache_read_input_tokens":${7:-0}}}}
-	EOF
-}
-
-# commit_at <time> <message>: commit a new file at that time.
-commit_at () {
-	echo "$2" >"$2.t" &&
-	git add "$2.t" &&
-	GIT_AUTHOR_DATE="$1" GIT_COMMITTER_DATE="$1" git commit -q -m "$2"
-}
+# claude_ev's responses carry a prompt and a file path that must never
+# reach a note.
+CLAUDE_EV_PROMPT='SENTINEL-PROMPT please edit /home/someone/SENTINEL-FILE.c'
+CLAUDE_EV_CONTENT='{"type":"text","text":"SENTINEL-ANSWER in /home/someone/SENTINEL-FILE.c"}'
 
 # note_lines <commit>: the note, one line each, to stdout.
 note_lines () {
 	git notes --ref=tokens show "$1"
-}
-
-# test_line_count = <n> <file> and test_path_is_missing, as git has them.
-test_line_count () {
-	test "$(wc -l <"$3" | tr -d " ")" "$1" "$2" ||
-	{ echo "$3 has $(wc -l <"$3") lines, expected $1 $2"; cat "$3"; false; }
-}
-test_path_is_missing () {
-	! test -e "$1"
 }
 
 # sha256 session hash, as a note carries it.

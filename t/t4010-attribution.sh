@@ -12,22 +12,6 @@ TZ=UTC
 TRASH=$(pwd)
 export GIT_TOKENS_NOW XDG_CACHE_HOME HOME CLAUDE_CONFIG_DIR TZ
 
-# claude_ev <session> <msg-id> <time> <input> <output>: one response of
-# claude-sonnet-4-5 ($3 in, $15 out per million), logged in "repo".
-claude_ev () {
-	mkdir -p claude/projects/-repo &&
-	cat >>"claude/projects/-repo/$1.jsonl" <<-EOF
-	{"type":"assistant","cwd":"$TRASH/repo","sessionId":"$1","version":"2.1.39","timestamp":"$3","requestId":"req_$2","message":{"model":"claude-sonnet-4-5","id":"$2","type":"message","role":"assistant","content":[{"type":"text","text":"ok"}],"usage":{"input_tokens":$4,"output_tokens":$5,"cache_creation_input_tokens":0,"cache_read_input_tokens":0}}}
-	EOF
-}
-
-# commit_at <time> <name> [<lines>]: commit a new file of <lines> lines.
-commit_at () {
-	seq ${3:-1} >"$2.t" &&
-	git add "$2.t" &&
-	GIT_AUTHOR_DATE="$1" GIT_COMMITTER_DATE="$1" git commit -q -m "$2"
-}
-
 # The hand-computed truth, per commit subject: tokens, output, cost, how.
 cat >expect-log <<\EOF
 base 110 10 0.00045 window
@@ -43,16 +27,16 @@ EOF
 test_expect_success 'setup: history, local logs, an aider link, provider usage' '
 	git init -q repo &&
 	claude_ev s-w0 m_w0 2026-11-20T07:30:00.000Z 100 10 &&
-	(cd repo && commit_at 2026-11-20T08:00:00Z base) &&
+	(cd repo && commit_at 2026-11-20T08:00:00Z base 1) &&
 	claude_ev s-h1 m_h1 2026-11-20T08:30:00.000Z 200 20 &&
-	(cd repo && commit_at 2026-11-20T09:00:00Z hooked && git tokens record -q) &&
+	(cd repo && commit_at 2026-11-20T09:00:00Z hooked 1 && git tokens record -q) &&
 	claude_ev s-w1 m_w1 2026-11-20T09:30:00.000Z 300 30 &&
 	claude_ev s-w1 m_w2 2026-11-20T09:40:00.000Z 400 40 &&
-	(cd repo && commit_at 2026-11-20T10:00:00Z windowed) &&
+	(cd repo && commit_at 2026-11-20T10:00:00Z windowed 1) &&
 	(
 		cd repo &&
 		GIT_AUTHOR_NAME=Bob GIT_AUTHOR_EMAIL=bob@example.com \
-			commit_at 2026-11-20T10:30:00Z bob-aider &&
+			commit_at 2026-11-20T10:30:00Z bob-aider 1 &&
 		cat >.aider.chat.history.md <<-EOF
 
 		# aider chat started at 2026-11-20 10:20:00
@@ -80,11 +64,11 @@ test_expect_success 'setup: history, local logs, an aider link, provider usage' 
 		EOF
 	) &&
 	claude_ev s-l1 m_l1 2026-11-20T11:50:00.000Z 500 50 &&
-	(cd repo && commit_at 2026-11-20T12:00:00Z last-window) &&
+	(cd repo && commit_at 2026-11-20T12:00:00Z last-window 1) &&
 	claude_ev s-e m_e 2026-11-20T12:50:00.000Z 700 70 &&
 	(
 		cd repo &&
-		commit_at 2026-11-20T13:00:00Z amended &&
+		commit_at 2026-11-20T13:00:00Z amended 1 &&
 		git tokens record -q &&
 		echo again >>amended.t &&
 		git add amended.t &&

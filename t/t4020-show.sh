@@ -13,13 +13,8 @@ TZ=UTC
 TRASH=$(pwd)
 export GIT_TOKENS_NOW XDG_CACHE_HOME HOME CLAUDE_CONFIG_DIR CODEX_HOME TZ
 
-# claude_ev <session> <msg-id> <time> <input> <output>
-claude_ev () {
-	mkdir -p claude/projects/-repo &&
-	cat >>"claude/projects/-repo/$1.jsonl" <<-EOF
-	{"type":"assistant","cwd":"$TRASH/repo","sessionId":"$1","version":"2.1.39","timestamp":"$3","requestId":"req_$2","message":{"model":"claude-sonnet-4-5","id":"$2","type":"message","role":"assistant","content":[{"type":"tool_use","id":"toolu_$2","name":"Bash","input":{"command":"git commit -m x"}}],"usage":{"input_tokens":$4,"output_tokens":$5,"cache_creation_input_tokens":0,"cache_read_input_tokens":0}}}
-	EOF
-}
+# claude_ev's responses run "git commit".
+CLAUDE_EV_CONTENT='{"type":"tool_use","id":"toolu_x","name":"Bash","input":{"command":"git commit -m x"}}'
 
 # claude_commit_output <session> <time> <branch> <short-sha>: the tool
 # result Claude Code logs after running "git commit".
@@ -27,12 +22,6 @@ claude_commit_output () {
 	cat >>"claude/projects/-repo/$1.jsonl" <<-EOF
 	{"type":"user","cwd":"$TRASH/repo","sessionId":"$1","timestamp":"$2","message":{"role":"user","content":[{"tool_use_id":"toolu_x","type":"tool_result","content":"[$3 $4] feature\\n 1 file changed, 1 insertion(+)","is_error":false}]},"toolUseResult":{"stdout":"[$3 $4] feature\\n 1 file changed, 1 insertion(+)","stderr":"","interrupted":false}}
 	EOF
-}
-
-commit_at () {
-	echo "$2" >"$2.t" &&
-	git add "$2.t" &&
-	GIT_AUTHOR_DATE="$1" GIT_COMMITTER_DATE="$1" git commit -q -m "$2"
 }
 
 test_expect_success 'setup: a Claude Code session that committed' '

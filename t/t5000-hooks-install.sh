@@ -19,10 +19,6 @@ ln -s "$TEST_SRCDIR/../hooks" datadir/hooks || exit 1
 GIT_TOKENS_DATADIR=$(pwd)/datadir
 export GIT_TOKENS_DATADIR
 
-test_path_is_missing () {
-	! test -e "$1" && ! test -h "$1"
-}
-
 # What a folder holds: names, types, modes, sizes, link targets, bytes.
 snapshot () {
 	(cd "$1" && find . -printf '%y %m %s %p -> %l\n' | LC_ALL=C sort &&

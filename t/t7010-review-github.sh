@@ -45,15 +45,6 @@ gt () {
 	)
 }
 
-requests () {
-	if test -f srv/requests.log
-	then
-		wc -l <srv/requests.log | tr -d " "
-	else
-		echo 0
-	fi
-}
-
 # "<subject>|<review>|<landed>" for each change of a log --format=json.
 review_table () {
 	(cd repo && git log --format="%H %s" --all) >subjects &&
@@ -207,7 +198,7 @@ assert not any(\"/commits/$D1/\" in p for p in paths), paths
 assert not any(\"/commits/$B/\" in p or \"/commits/$S/\" in p for p in paths), paths
 assert len(paths) == len(set(paths)), paths
 " &&
-	requests >count1
+	log_lines >count1
 '
 
 test_expect_success 'report: first-pass approval rate where review is known' '
@@ -227,7 +218,7 @@ assert abs(r - 4 / 6) < 0.001, r
 test_expect_success 'a second run answers from the cache, no requests' '
 	gt log --format=json main topic >log2.json &&
 	test_cmp log.json log2.json &&
-	requests >count2 &&
+	log_lines >count2 &&
 	test_cmp count1 count2
 '
 
@@ -236,7 +227,7 @@ test_expect_success '--offline uses the cache only' '
 	 git tokens log --offline --format=json main topic) >log3.json 2>err &&
 	test_cmp log.json log3.json &&
 	test_must_be_empty err &&
-	requests >count3 &&
+	log_lines >count3 &&
 	test_cmp count1 count3
 '
 
@@ -244,7 +235,7 @@ test_expect_success 'without a token a report asks nothing: cached answers only'
 	(cd repo && GIT_TOKENS_GITHUB_API=$HTTPD_URL \
 	 git tokens log --format=json main topic) >log4.json &&
 	test_cmp log.json log4.json &&
-	requests >count4 &&
+	log_lines >count4 &&
 	test_cmp count1 count4
 '
 
@@ -271,10 +262,10 @@ test_expect_success 'fetch github --since limits the range' '
 
 test_expect_success 'a report stops asking after its request cap' '
 	rm -r repo/.git/tokens/http &&
-	requests >before &&
+	log_lines >before &&
 	GIT_TOKENS_FORGE_MAX_REQUESTS=2 gt log --format=json main >capped.json 2>err &&
 	grep "^warning: stopped asking github after 2 requests; run .git tokens fetch github. for the review data of the rest$" err &&
-	test $(($(requests) - $(cat before))) = 2
+	test $(($(log_lines) - $(cat before))) = 2
 '
 
 test_expect_success 'the token is never printed nor stored' '

@@ -11,6 +11,8 @@ CLAUDE_CONFIG_DIR=$(pwd)/claude
 CODEX_HOME=$(pwd)/codex
 TRASH=$(pwd)
 export GIT_TOKENS_NOW XDG_CACHE_HOME HOME CLAUDE_CONFIG_DIR CODEX_HOME
+# claude_ev's responses hold no content blocks.
+CLAUDE_EV_CONTENT=
 
 # The installed layout: the shims sit in <datadir>/hooks.
 mkdir datadir &&
@@ -21,15 +23,6 @@ done &&
 ln -s "$TEST_SRCDIR/../hooks" datadir/hooks || exit 1
 GIT_TOKENS_DATADIR=$(pwd)/datadir
 export GIT_TOKENS_DATADIR
-
-# claude_ev <dir> <session> <msg-id> <time>: one Claude Code response
-# logged from the work tree <dir>.
-claude_ev () {
-	mkdir -p "claude/projects/-$1" &&
-	cat >>"claude/projects/-$1/$2.jsonl" <<-EOF
-	{"type":"assistant","cwd":"$TRASH/$1","sessionId":"$2","timestamp":"$4","requestId":"req_$3","message":{"model":"claude-sonnet-4-5","id":"$3","type":"message","role":"assistant","content":[],"usage":{"input_tokens":10,"output_tokens":20,"cache_creation_input_tokens":0,"cache_read_input_tokens":0}}}
-	EOF
-}
 
 # Each finding is one line: level, topic, message; warn and fix lines
 # carry a hint.
@@ -53,9 +46,9 @@ test_expect_success 'setup: a repository, a remote, local usage' '
 	git remote add origin ../remote.git &&
 	git push -q origin main
 	) &&
-	claude_ev repo s1 m1 2026-11-20T10:00:00.000Z &&
-	claude_ev repo s1 m2 2026-11-20T10:01:00.000Z &&
-	claude_ev elsewhere s2 m3 2026-11-21T10:00:00.000Z
+	claude_ev s1 m1 2026-11-20T10:00:00.000Z 10 20 0 0 repo &&
+	claude_ev s1 m2 2026-11-20T10:01:00.000Z 10 20 0 0 repo &&
+	claude_ev s2 m3 2026-11-21T10:00:00.000Z 10 20 0 0 elsewhere
 '
 
 test_expect_success 'a fresh set-up: what is missing, with hints, exit 1' '

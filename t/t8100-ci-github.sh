@@ -67,15 +67,6 @@ requests_since () {
 	PY
 }
 
-log_lines () {
-	if test -f srv/requests.log
-	then
-		wc -l <srv/requests.log | tr -d " "
-	else
-		echo 0
-	fi
-}
-
 test_expect_success 'setup: origin with a pull request and its notes' '
 	git init -q --bare origin.git &&
 	git clone -q origin.git dev 2>/dev/null &&

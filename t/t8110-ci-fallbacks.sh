@@ -35,15 +35,6 @@ ci () {
 	)
 }
 
-log_lines () {
-	if test -f srv/requests.log
-	then
-		wc -l <srv/requests.log | tr -d " "
-	else
-		echo 0
-	fi
-}
-
 # The stored comments of a thread: "<id> <characters> <login>".
 comments () {
 	python3 - "$1" <<-\PY

@@ -9,7 +9,6 @@
 #include "base/die.h"
 #include "base/run-command.h"
 #include "base/term.h"
-#include "git/repo.h"
 
 /* Colour, as git_config_colorbool(): a plain true means "auto". */
 static int colorbool(const char *s, enum color_when *out)
@@ -51,7 +50,7 @@ int color_parse(const char *s, enum color_when *out)
 	return 0;
 }
 
-int want_color(enum color_when opt, struct repo *repo)
+int want_color(enum color_when opt, term_config_fn *config, void *data)
 {
 	const char *no_color = getenv("NO_COLOR");
 	const char *term = getenv("TERM");
@@ -60,8 +59,9 @@ int want_color(enum color_when opt, struct repo *repo)
 
 	if (opt != COLOR_AUTO)
 		return opt == COLOR_ALWAYS;
-	if (repo && !repo_config_string(repo, "color.ui", &ui) &&
-	    colorbool(ui, &cfg) < 0)
+	if (config)
+		ui = config(data, "color.ui");
+	if (ui && colorbool(ui, &cfg) < 0)
 		warning("ignoring invalid color.ui '%s'", ui);
 	free(ui);
 	if (cfg != COLOR_AUTO)
@@ -95,15 +95,15 @@ static void wait_for_pager(void)
 	finish_command(&pager_process);
 }
 
-void setup_pager(struct repo *repo)
+void setup_pager(term_config_fn *config, void *data)
 {
 	const char *pager = getenv("GIT_PAGER");
 	char *cfg = NULL;
 
 	if (pager_started || !isatty(1))
 		return;
-	if (!pager && repo && !repo_config_string(repo, "core.pager", &cfg))
-		pager = cfg;
+	if (!pager && config)
+		pager = cfg = config(data, "core.pager");
 	if (!pager)
 		pager = getenv("PAGER");
 	if (!pager)

@@ -3,16 +3,24 @@
 
 #include <stdint.h>
 
-struct repo;
-
 /* --color=<when>: parse "auto", "always", "never" (and git's synonyms). */
 enum color_when { COLOR_AUTO = -1, COLOR_NEVER = 0, COLOR_ALWAYS = 1 };
 int color_parse(const char *s, enum color_when *out);
+
+/*
+ * A configuration value (color.ui, core.pager) as the caller's
+ * configuration has it: a string the caller frees, or NULL when unset
+ * or unreadable. The base layer does not know where configuration
+ * lives; git/repo.h's repo_config_get() is one such reader. A NULL
+ * reader means no configuration.
+ */
+typedef char *term_config_fn(void *data, const char *key);
+
 /*
  * Decide colour for stdout from the option, color.ui and NO_COLOR.
  * Call after setup_pager(): colour stays on through our own pager.
  */
-int want_color(enum color_when opt, struct repo *repo);
+int want_color(enum color_when opt, term_config_fn *config, void *data);
 
 #define COLOR_RESET "\033[m"
 #define COLOR_BOLD "\033[1m"
@@ -27,7 +35,7 @@ int want_color(enum color_when opt, struct repo *repo);
  * core.pager, PAGER, then "less" with LESS=FRX and LV=-c, as git does.
  * A pager of "" or "cat" means none.
  */
-void setup_pager(struct repo *repo);
+void setup_pager(term_config_fn *config, void *data);
 int pager_in_use(void);
 
 /*

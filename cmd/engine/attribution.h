@@ -99,14 +99,4 @@ int attribution_change_note(const struct change_set *set,
 void attribution_add_event(struct usage_sum *u, const struct usage_event *ev,
 			   enum attrib_how how);
 
-/*
- * Find what "git commit" prints, "[<branch> <short-sha>] <subject>" (or
- * "[<branch> (root-commit) <sha>]", "[detached HEAD <sha>]"), at the
- * start of a line of a tool's output as it sits in a JSON log line (so
- * "\n" may be the two characters backslash, n). The last one wins; its
- * abbreviated id goes to out. Returns 1 when found, else 0. The Claude
- * Code and Codex sources use it to link a session's usage to a commit.
- */
-int attribution_commit_in_output(const char *s, size_t len, char out[41]);
-
 #endif

@@ -425,6 +425,15 @@ int repo_config_string(struct repo *repo, const char *key, char **out)
 	return config_result(r, key);
 }
 
+char *repo_config_get(void *repo, const char *key)
+{
+	char *v = NULL;
+
+	if (repo)
+		repo_config_string(repo, key, &v);
+	return v;
+}
+
 int repo_config_bool(struct repo *repo, const char *key, int *out)
 {
 	git_config *cfg = config_of(repo);

@@ -37,6 +37,11 @@ int repo_is_empty(struct repo *repo);
 
 /* Config: 0 when found, 1 when not set, -1 on error. */
 int repo_config_string(struct repo *repo, const char *key, char **out);
+/*
+ * repo_config_string() as base/term.h's term_config_fn reads: the value
+ * (free it) or NULL. repo is a struct repo, or NULL for none.
+ */
+char *repo_config_get(void *repo, const char *key);
 int repo_config_bool(struct repo *repo, const char *key, int *out);
 int repo_config_int(struct repo *repo, const char *key, int64_t *out);
 /* Every value of a multi-valued key, in order. */

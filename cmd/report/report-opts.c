@@ -245,9 +245,10 @@ void report_setup_output(const struct report_opts *o, struct repo *repo,
 		return;
 	}
 	if (o->fmt == REPORT_FORMAT_TABLE && !o->no_pager)
-		setup_pager(repo);
+		setup_pager(repo_config_get, repo);
 	out->color = o->fmt == REPORT_FORMAT_TABLE &&
-		want_color((enum color_when)o->color, repo);
+		want_color((enum color_when)o->color, repo_config_get,
+			   repo);
 }
 
 /* -o /dev/null, a FIFO, a terminal: written in place, never replaced. */

@@ -21,7 +21,7 @@
 
 #include "base/die.h"
 #include "base/json.h"
-#include "engine/attribution.h"
+#include "sources/commit-link.h"
 #include "sources/sources.h"
 
 #define CL_SIDECHAIN 1
@@ -114,7 +114,6 @@ static int raw_time(const struct json_raw *v, int64_t *ms)
  * Link (SPEC §6.2): a tool result that shows "[<branch> <short-sha>]"
  * after a git commit gives the session's responses since its previous
  * link to that commit. One file is one session (or one subagent's).
- * Added by the attribution work.
  */
 static void claude_link(struct source_file *f, const char *line, size_t len)
 {
@@ -126,7 +125,7 @@ static void claude_link(struct source_file *f, const char *line, size_t len)
 	 * The "[" search (memchr) comes first: it rules out most lines
 	 * faster than memmem would.
 	 */
-	if (!attribution_commit_in_output(line, len, hex) ||
+	if (!commit_link_scan(line, len, hex) ||
 	    !memmem(line, len, "tool_result", 11) ||
 	    !memmem(line, len, " changed", 8))
 		return;

@@ -29,7 +29,7 @@
 
 #include "base/die.h"
 #include "base/json.h"
-#include "engine/attribution.h"
+#include "sources/commit-link.h"
 #include "sources/sources.h"
 
 #define CX_FORK 1
@@ -124,8 +124,7 @@ static int read_usage(const struct json *obj, uint64_t u[U_NR])
 /*
  * Link (SPEC §6.2): tool output showing "[<branch> <short-sha>]" after a
  * git commit gives the turns since the previous link to that commit; a
- * fork's replay of its parent links nothing. Added by the attribution
- * work.
+ * fork's replay of its parent links nothing.
  */
 static void codex_link(struct source_file *f, const struct codex_parse *p,
 		       const char *line, size_t len)
@@ -133,7 +132,7 @@ static void codex_link(struct source_file *f, const struct codex_parse *p,
 	char hex[41];
 	size_t i;
 
-	if (p->st.in_replay || !attribution_commit_in_output(line, len, hex))
+	if (p->st.in_replay || !commit_link_scan(line, len, hex))
 		return;
 	for (i = f->nr; i > 0 && !f->rec[i - 1].ev.commit[0]; i--)
 		memcpy(f->rec[i - 1].ev.commit, hex, strlen(hex) + 1);

@@ -1,19 +1,21 @@
 #!/bin/bash
 # Build the libFuzzer targets t/fuzz/fuzz-*.c with clang and
-# AddressSanitizer + UndefinedBehaviorSanitizer against cmd/*.c, and run
-# each for a bounded time. One summary line per target; exits 1 on any
-# crash, leak, timeout or sanitizer report (the input is kept in
-# <dir>/artifacts/: copy it to t/fuzz/crashers/<target>-<name> once
-# the bug is fixed, and t9500 replays it).
+# AddressSanitizer + UndefinedBehaviorSanitizer against libtokens.a (the
+# library layers of cmd/, made by "make libtokens.a" in a build
+# directory configured for clang), and run each for a bounded time. One
+# summary line per target; exits 1 on any crash, leak, timeout or
+# sanitizer report (the input is kept in <dir>/artifacts/: copy it to
+# t/fuzz/crashers/<target>-<name> once the bug is fixed, and t9500
+# replays it).
 #
 #   t/fuzz/run.sh                  every target, FUZZ_TIME seconds each
 #   t/fuzz/run.sh claude notes     only these targets
 #
-#   FUZZ_DIR    work directory: objects, targets, corpora, artifacts
+#   FUZZ_DIR    work directory: the build, targets, corpora, artifacts
 #               (default: <top>/build-fuzz; kept between runs, so the
 #               corpora grow)
 #   FUZZ_TIME   seconds per target (default 4: about a minute in all)
-#   FUZZ_JOBS   parallel compiles (default: JOBS, else 2)
+#   FUZZ_JOBS   parallel make jobs (default: JOBS, else 2)
 #   FUZZ_CC     a clang with libFuzzer (default: clang)
 set -euo pipefail
 
@@ -23,10 +25,6 @@ case $dir in /*) ;; *) dir=$PWD/$dir ;; esac
 time_each=${FUZZ_TIME:-4}
 jobs=${FUZZ_JOBS:-${JOBS:-2}}
 CC=${FUZZ_CC:-clang}
-
-# Everything the targets reach: the library layers of cmd/, not the
-# commands nor main().
-lib_src=$(cd "$top/cmd" && ls */*.c | grep -v '^builtin/' | sed 's/\.c$//')
 
 all_targets=
 for f in "$top"/t/fuzz/fuzz-*.c
@@ -48,29 +46,39 @@ echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }' |
 }
 mkdir -p "$dir/obj" "$dir/bin" "$dir/corpus" "$dir/artifacts" "$dir/seeds"
 
-# config.h, from configure run with clang (again when configure changed).
-if ! test -f "$dir/conf/config.h" || test "$top/configure" -nt "$dir/conf/config.h"
+san="-fsanitize=address,undefined -fno-sanitize-recover=all"
+# The library is built with these (CFLAGS); the targets with them too.
+lib_cflags="-g -O1 -fno-omit-frame-pointer $san -fsanitize=fuzzer-no-link
+	-DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION"
+lib_cflags=$(echo $lib_cflags)
+
+# The build directory, configured with clang and the flags above (again
+# when configure or the flags changed); make rebuilds only what changed.
+build=$dir/build
+if ! test -f "$build/config.status" ||
+	test "$top/configure" -nt "$build/config.status" ||
+	test "$(cat "$build/.fuzz-flags" 2>/dev/null)" != "$CC $lib_cflags"
 then
 	test -x "$top/configure" || (cd "$top" && autoreconf -fi >/dev/null)
-	mkdir -p "$dir/conf"
-	(cd "$dir/conf" && "$top/configure" -q CC="$CC" >/dev/null) || {
-		echo "fuzz: configure failed (see $dir/conf/config.log)" >&2
+	mkdir -p "$build"
+	rm -f "$build/.fuzz-flags"
+	(cd "$build" && "$top/configure" -q CC="$CC" CFLAGS="$lib_cflags" \
+		>/dev/null) || {
+		echo "fuzz: configure failed (see $build/config.log)" >&2
 		exit 1
 	}
-	touch "$dir/conf/config.h" # kept as it was when nothing changed
+	printf '%s\n' "$CC $lib_cflags" >"$build/.fuzz-flags"
 fi
 
 pkgs="libgit2 libcjson libcurl"
-grep -q '^#define HAVE_SQLITE3 1' "$dir/conf/config.h" && pkgs="$pkgs sqlite3"
-grep -q '^#define HAVE_ZSTD 1' "$dir/conf/config.h" && pkgs="$pkgs libzstd"
+grep -q '^#define HAVE_SQLITE3 1' "$build/config.h" && pkgs="$pkgs sqlite3"
+grep -q '^#define HAVE_ZSTD 1' "$build/config.h" && pkgs="$pkgs libzstd"
 # shellcheck disable=SC2086
 pkg_cflags=$(pkg-config --cflags $pkgs)
 # shellcheck disable=SC2086
 pkg_libs=$(pkg-config --libs $pkgs)
-san="-fsanitize=address,undefined -fno-sanitize-recover=all"
-cflags="-std=gnu11 -g -O1 -fno-omit-frame-pointer -pthread $san
-	-DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -D_GNU_SOURCE
-	-DPKGDATADIR=\"$top/share\" -I$dir/conf -I$top/cmd $pkg_cflags"
+cflags="-std=gnu11 -pthread $lib_cflags -D_GNU_SOURCE
+	-I$build -I$top/cmd $pkg_cflags"
 
 # Compile src to obj unless obj is newer than everything it includes.
 compile () {
@@ -90,37 +98,19 @@ compile () {
 }
 
 echo "fuzz: building in $dir"
-status=0
-pids=()
-for s in $lib_src
-do
-	mkdir -p "$dir/obj/${s%/*}"
-	compile "$top/cmd/$s.c" "$dir/obj/$s.o" -fsanitize=fuzzer-no-link &
-	pids+=($!)
-	if test ${#pids[@]} -ge "$jobs"
-	then
-		wait "${pids[0]}" || status=1
-		pids=("${pids[@]:1}")
-	fi
-done
-for p in "${pids[@]}"
-do
-	wait "$p" || status=1
-done
-test $status = 0 || { echo "fuzz: compiling cmd/ failed" >&2; exit 1; }
-objs=
-for s in $lib_src
-do
-	objs="$objs $dir/obj/$s.o"
-done
+make -s -C "$build" -j"$jobs" libtokens.a >"$dir/make.log" 2>&1 || {
+	cat "$dir/make.log" >&2
+	echo "fuzz: building libtokens.a failed" >&2
+	exit 1
+}
 for t in $targets
 do
 	src=$top/t/fuzz/fuzz-$t.c
 	test -f "$src" || { echo "fuzz: no target '$t'" >&2; exit 1; }
-	compile "$src" "$dir/obj/fuzz-$t.o" "-fsanitize=fuzzer-no-link -I$top/t/fuzz"
+	compile "$src" "$dir/obj/fuzz-$t.o" "-I$top/t/fuzz"
 	# shellcheck disable=SC2086
 	"$CC" -fsanitize=fuzzer $san -pthread -o "$dir/bin/fuzz-$t" \
-		"$dir/obj/fuzz-$t.o" $objs $pkg_libs -lm
+		"$dir/obj/fuzz-$t.o" "$build/libtokens.a" $pkg_libs -lm
 done
 
 rm -rf "$dir/seeds"

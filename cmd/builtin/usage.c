@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/date.h"
 #include "base/die.h"
 #include "builtin/builtin.h"
 #include "git/repo.h"
@@ -204,10 +205,11 @@ int cmd_usage(int argc, const char **argv, struct repo *repo)
 	struct report_out rout;
 	struct strbuf out = STRBUF_INIT;
 	struct u64map index = U64MAP_INIT;
-	int64_t now = source_now(), memo_day = 0;
+	int64_t now, memo_day = 0;
 	const char *memo_key = NULL;
 	int ret = 0, date_only;
 
+	date_now(&now);
 	argc = parse_options(argc, argv, options, usage_usage, 0);
 	if (argc)
 		usage_msg_opt("too many arguments", usage_usage, options);
@@ -221,13 +223,13 @@ int cmd_usage(int argc, const char **argv, struct repo *repo)
 		      "markdown)", o.format);
 		usage_with_options(usage_usage, options, 1);
 	}
-	if (since && usage_parse_date(since, now, &q.since, &date_only) < 0)
+	if (since && date_approx(since, now, &q.since, &date_only) < 0)
 		die("invalid date '%s' for --since", since);
 	if (until) {
-		if (usage_parse_date(until, now, &q.until, &date_only) < 0)
+		if (date_approx(until, now, &q.until, &date_only) < 0)
 			die("invalid date '%s' for --until", until);
 		if (date_only)
-			q.until += 86400000; /* the whole day */
+			q.until += DATE_DAY_MS; /* the whole day */
 	}
 	if (o.quiet)
 		quiet = 1;

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 
 #include "base/die.h"
+#include "base/hash.h"
 #include "base/json.h"
 #include "base/strbuf.h"
 #include "git/repo.h"
@@ -282,7 +283,7 @@ static void add_event(struct source_ctx *ctx, struct source_file *f,
 	rec.ev.cache_write = write;
 	rec.ev.cache_read = hit;
 	rec.ev.output = recv;
-	rec.key = source_hash(f->path, strlen(f->path), lineno);
+	rec.key = hash_bytes(f->path, strlen(f->path), lineno);
 	if (!parse_cost(rest, &cost)) {
 		rec.ev.cost = cost;
 		rec.ev.cost_known = 1;

@@ -19,7 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/date.h"
 #include "base/die.h"
+#include "base/hash.h"
 #include "base/json.h"
 #include "engine/attribution.h"
 #include "sources/sources.h"
@@ -107,7 +109,7 @@ static int raw_time(const struct json_raw *v, int64_t *ms)
 		return -1;
 	memcpy(buf, v->p + 1, v->len - 2);
 	buf[v->len - 2] = '\0';
-	return source_parse_time(buf, ms);
+	return date_parse_iso(buf, ms);
 }
 
 /*
@@ -270,12 +272,12 @@ static int claude_line(struct source_ctx *ctx, struct source_file *f,
 	memcpy(r.ev.session, memo->session, sizeof(r.ev.session));
 
 	if (!json_raw_str(&msg[M_ID], &memo->tmp[3], &s, &slen) && slen) {
-		h = source_hash(s, slen, 1);
+		h = hash_bytes(s, slen, 1);
 		r.key2 = h;
 		r.key = h;
 		if (!json_raw_str(&rec[K_REQUEST], &memo->tmp[0], &s, &slen) &&
 		    slen)
-			r.key = source_hash(s, slen, h);
+			r.key = hash_bytes(s, slen, h);
 	}
 	side = json_raw_bool(&rec[K_SIDE]);
 	/* A nested response is a subagent's, hence a sidechain, unless said. */

@@ -18,7 +18,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/date.h"
 #include "base/die.h"
+#include "base/hash.h"
 #include "base/json.h"
 #include "base/sha256.h"
 #include "base/strbuf.h"
@@ -235,7 +237,7 @@ static int message_rec(struct source_ctx *ctx, struct gemini_file *gf,
 	}
 	if (!input && !output && !cached && !thoughts && !tool)
 		return 1;
-	if (!ts || source_parse_time(ts, &rec->ev.time) ||
+	if (!ts || date_parse_iso(ts, &rec->ev.time) ||
 	    !source_time_ok(ctx, rec->ev.time)) {
 		*why = "bad or missing timestamp";
 		return -1;
@@ -257,7 +259,7 @@ static int message_rec(struct source_ctx *ctx, struct gemini_file *gf,
 		strbuf_addstr(&key, id);
 	else
 		strbuf_addf(&key, "%s:%s", gf->f->path, ts);
-	rec->key = source_hash(key.buf, key.len, 0x6e6d);
+	rec->key = hash_bytes(key.buf, key.len, 0x6e6d);
 	strbuf_release(&key);
 	return 0;
 }

@@ -22,7 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/date.h"
 #include "base/die.h"
+#include "base/hash.h"
 #include "base/paths.h"
 #include "git/repo.h"
 #include "sources/prices.h"
@@ -52,36 +54,6 @@ const struct source *source_lookup(const char *name)
 	return NULL;
 }
 
-/* ---- hashing ---- */
-
-uint64_t source_hash(const void *data, size_t len, uint64_t seed)
-{
-	const unsigned char *p = data;
-	uint64_t h = 0xcbf29ce484222325ULL ^ (seed * 0x9e3779b97f4a7c15ULL);
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h ? h : 1;
-}
-
-static uint64_t ptr_hash(const void *p)
-{
-	uint64_t h = (uint64_t)(uintptr_t)p;
-
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	return h;
-}
-
 /* ---- a map from non-zero 64-bit keys ---- */
 
 size_t *u64map_find(struct u64map *m, uint64_t key, int add)
@@ -98,7 +70,7 @@ size_t *u64map_find(struct u64map *m, uint64_t key, int add)
 		for (i = 0; i < old.alloc; i++) {
 			if (!old.keys[i])
 				continue;
-			j = ptr_hash((void *)(uintptr_t)old.keys[i]) &
+			j = hash_mix(old.keys[i]) &
 			    (m->alloc - 1);
 			while (m->keys[j])
 				j = (j + 1) & (m->alloc - 1);
@@ -110,7 +82,7 @@ size_t *u64map_find(struct u64map *m, uint64_t key, int add)
 	}
 	if (!m->alloc)
 		return NULL;
-	j = ptr_hash((void *)(uintptr_t)key) & (m->alloc - 1);
+	j = hash_mix(key) & (m->alloc - 1);
 	while (m->keys[j]) {
 		if (m->keys[j] == key)
 			return &m->vals[j];
@@ -225,7 +197,7 @@ static __thread struct source_file *scanning;
 
 static size_t state_find_slot(struct source_state *st, const char *path)
 {
-	size_t j = ptr_hash(path) & (st->map_alloc - 1);
+	size_t j = hash_ptr(path) & (st->map_alloc - 1);
 
 	while (st->map[j] && st->files[st->map[j] - 1]->path != path)
 		j = (j + 1) & (st->map_alloc - 1);
@@ -344,7 +316,7 @@ void source_bad_line(struct source_ctx *ctx, const char *file,
 #define PREFIX_SAMPLE 4096
 
 /*
- * Eight bytes a step: source_hash() goes byte by byte, and this runs
+ * Eight bytes a step: hash_bytes() goes byte by byte, and this runs
  * over 8 KiB of every file read.
  */
 static uint64_t sample_hash(const char *buf, size_t len, uint64_t seed)
@@ -808,7 +780,7 @@ static uint32_t strtab_id(struct strtab *t, const char *s)
 		for (i = 0; i < old; i++) {
 			if (!okey[i])
 				continue;
-			j = ptr_hash(okey[i]) & (t->map_alloc - 1);
+			j = hash_ptr(okey[i]) & (t->map_alloc - 1);
 			while (t->key[j])
 				j = (j + 1) & (t->map_alloc - 1);
 			t->key[j] = okey[i];
@@ -817,7 +789,7 @@ static uint32_t strtab_id(struct strtab *t, const char *s)
 		free(okey);
 		free(oval);
 	}
-	j = ptr_hash(s) & (t->map_alloc - 1);
+	j = hash_ptr(s) & (t->map_alloc - 1);
 	while (t->key[j]) {
 		if (t->key[j] == s)
 			return t->val[j];
@@ -1238,7 +1210,7 @@ static int walk_seen_add(struct walk_seen *w, DIR *d)
 
 	if (fstat(dirfd(d), &sb) < 0)
 		return 0;
-	key = source_hash(&sb.st_ino, sizeof(sb.st_ino),
+	key = hash_bytes(&sb.st_ino, sizeof(sb.st_ino),
 			  (uint64_t)sb.st_dev);
 	if (u64map_find(&w->ids, key, 0))
 		return 1;
@@ -1361,219 +1333,9 @@ void source_sort_paths(struct strvec *paths)
 
 /* ---- time ---- */
 
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static int digits(const char **sp, int n, int *out)
-{
-	const char *s = *sp;
-	int v = 0, i;
-
-	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*sp = s + n;
-	*out = v;
-	return 0;
-}
-
-/* Parse "YYYY-MM-DD[(T| )HH:MM[:SS[.fff]]][Z|+hh:mm]"; *end after it. */
-static int parse_iso(const char *s, int64_t *ms, int *date_only,
-		     const char **endp)
-{
-	int y, mo, d, hh = 0, mi = 0, ss = 0, frac = 0, fd = 0;
-	int64_t t, off = 0;
-
-	if (digits(&s, 4, &y) || *s++ != '-' || digits(&s, 2, &mo) ||
-	    *s++ != '-' || digits(&s, 2, &d))
-		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31)
-		return -1;
-	/* No February 30th: it would quietly become March 2nd. */
-	if (d > 30 + ((mo + (mo > 7)) & 1) ||
-	    (mo == 2 && d > 28 + (!(y % 4) && (y % 100 || !(y % 400)))))
-		return -1;
-	*date_only = 1;
-	if ((*s == 'T' || *s == 't' || *s == ' ') &&
-	    isdigit((unsigned char)s[1])) {
-		s++;
-		*date_only = 0;
-		if (digits(&s, 2, &hh) || *s++ != ':' || digits(&s, 2, &mi))
-			return -1;
-		if (*s == ':') {
-			s++;
-			if (digits(&s, 2, &ss))
-				return -1;
-			if (*s == '.' || *s == ',') {
-				s++;
-				while (isdigit((unsigned char)*s)) {
-					if (fd < 3) {
-						frac = frac * 10 + (*s - '0');
-						fd++;
-					}
-					s++;
-				}
-				while (fd < 3) {
-					frac *= 10;
-					fd++;
-				}
-			}
-		}
-		if (hh > 23 || mi > 59 || ss > 60)
-			return -1;
-		if (*s == 'Z' || *s == 'z') {
-			s++;
-		} else if (*s == '+' || *s == '-') {
-			int sign = *s == '-' ? -1 : 1, oh, om = 0;
-
-			s++;
-			if (digits(&s, 2, &oh))
-				return -1;
-			if (*s == ':')
-				s++;
-			if (isdigit((unsigned char)*s) && digits(&s, 2, &om))
-				return -1;
-			off = sign * (oh * 3600 + om * 60);
-		}
-	}
-	t = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
-	    hh * 3600 + mi * 60 + ss - off;
-	*ms = t * 1000 + frac;
-	*endp = s;
-	return 0;
-}
-
-int source_parse_time(const char *s, int64_t *ms)
-{
-	int date_only;
-	const char *end;
-
-	if (!s || parse_iso(s, ms, &date_only, &end) || *end)
-		return -1;
-	return 0;
-}
-
-int64_t source_now(void)
-{
-	const char *env = getenv("GIT_TOKENS_NOW");
-	struct timespec ts;
-	int64_t ms;
-
-	if (env && *env) {
-		char *end;
-		long long v = strtoll(env, &end, 10);
-
-		if (!*end && v <= INT64_MAX / 1000 && v >= INT64_MIN / 1000)
-			return (int64_t)v * 1000;
-		if (!source_parse_time(env, &ms))
-			return ms;
-	}
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int source_time_ok(const struct source_ctx *ctx, int64_t ms)
 {
 	return ms >= SOURCE_TIME_MIN && ms <= ctx->now + 86400000LL;
-}
-
-static int64_t unit_ms(const char *u, size_t n)
-{
-	static const struct { const char *name; int64_t ms; } units[] = {
-		{ "second", 1000 }, { "sec", 1000 }, { "s", 1000 },
-		{ "minute", 60000 }, { "min", 60000 },
-		{ "hour", 3600000 }, { "h", 3600000 },
-		{ "day", 86400000 }, { "d", 86400000 },
-		{ "week", 7 * 86400000LL }, { "w", 7 * 86400000LL },
-		{ "month", 30 * 86400000LL },
-		{ "year", 365 * 86400000LL }, { "y", 365 * 86400000LL },
-	};
-	size_t i;
-
-	if (n > 1 && u[n - 1] == 's')
-		n--;
-	for (i = 0; i < ARRAY_SIZE(units); i++)
-		if (strlen(units[i].name) == n && !strncmp(u, units[i].name, n))
-			return units[i].ms;
-	return 0;
-}
-
-int usage_parse_date(const char *s, int64_t now, int64_t *ms,
-		     int *date_only)
-{
-	const char *end;
-	int64_t today = now - ((now % 86400000) + 86400000) % 86400000;
-
-	*date_only = 0;
-	while (isspace((unsigned char)*s))
-		s++;
-	if (*s == '@') {
-		char *e;
-		long long v = strtoll(s + 1, &e, 10);
-
-		if (e == s + 1 || *e || v > INT64_MAX / 1000 ||
-		    v < INT64_MIN / 1000)
-			return -1;
-		*ms = (int64_t)v * 1000;
-		return 0;
-	}
-	if (!parse_iso(s, ms, date_only, &end) && !*end)
-		return 0;
-	if (!strcmp(s, "now")) {
-		*ms = now;
-		return 0;
-	}
-	if (!strcmp(s, "today")) {
-		*ms = today;
-		*date_only = 1;
-		return 0;
-	}
-	if (!strcmp(s, "yesterday")) {
-		*ms = today - 86400000;
-		*date_only = 1;
-		return 0;
-	}
-	/* "<n>.<unit>[s].ago", "<n> <unit>[s] ago", "<unit> ago" */
-	{
-		char *e;
-		long long n = 1;
-		const char *u;
-		size_t ulen;
-		int64_t per;
-
-		if (isdigit((unsigned char)*s)) {
-			n = strtoll(s, &e, 10);
-			s = e;
-		}
-		while (*s == '.' || *s == ' ' || *s == '_')
-			s++;
-		u = s;
-		while (isalpha((unsigned char)*s))
-			s++;
-		ulen = (size_t)(s - u);
-		while (*s == '.' || *s == ' ' || *s == '_')
-			s++;
-		if (strcmp(s, "ago") || !ulen || n < 0)
-			return -1;
-		per = unit_ms(u, ulen);
-		/* More than 10000 years ago is no date. */
-		if (!per || n > 10000 * 365 * 86400000LL / per)
-			return -1;
-		*ms = now - (int64_t)n * per;
-		return 0;
-	}
 }
 
 /* ---- repository matching ---- */
@@ -1702,7 +1464,7 @@ int source_repo_match(struct source_ctx *ctx, const char *cwd)
 		for (i = 0; i < old; i++) {
 			if (!okey[i])
 				continue;
-			j = ptr_hash(okey[i]) & (m->alloc - 1);
+			j = hash_ptr(okey[i]) & (m->alloc - 1);
 			while (m->key[j])
 				j = (j + 1) & (m->alloc - 1);
 			m->key[j] = okey[i];
@@ -1711,7 +1473,7 @@ int source_repo_match(struct source_ctx *ctx, const char *cwd)
 		free(okey);
 		free(oval);
 	}
-	j = ptr_hash(icwd) & (m->alloc - 1);
+	j = hash_ptr(icwd) & (m->alloc - 1);
 	while (m->key[j]) {
 		if (m->key[j] == icwd)
 			return m->val[j] == 1;
@@ -1757,7 +1519,7 @@ struct source_ctx *source_mem_begin(const char *source,
 	m->ctx.out = out;
 	m->ctx.src = src;
 	strvec_init(&m->ctx.paths);
-	m->ctx.now = source_now();
+	date_now(&m->ctx.now);
 	m->ctx.state = &m->st;
 	m->ctx.warn = &m->warn;
 	return &m->ctx;
@@ -1884,10 +1646,11 @@ int usage_load(struct usage_set *out, struct repo *repo,
 	struct strbuf dir = STRBUF_INIT, path = STRBUF_INIT;
 	struct price_table *prices = NULL;
 	const struct source *src;
-	int64_t now = source_now();
+	int64_t now;
 	int have_dir = 0, ret = 0, merged = 0;
 	size_t i, n;
 
+	date_now(&now);
 	memset(&warn, 0, sizeof(warn));
 	pthread_mutex_init(&warn.lock, NULL);
 	memset(&match, 0, sizeof(match));

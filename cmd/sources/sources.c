@@ -1374,56 +1374,16 @@ static void match_add_root(struct source_match *m, const char *dir)
 
 static void match_init(struct source_match *m, struct repo *repo)
 {
-	struct strbuf sb = STRBUF_INIT;
-	const char *common;
-	DIR *d;
-	struct dirent *de;
-	int bare = 0;
+	struct strvec trees = STRVEC_INIT;
+	size_t i;
 
 	strvec_init(&m->roots);
 	if (!repo)
 		return;
-	match_add_root(m, repo_work_tree(repo));
-	common = repo_common_dir(repo);
-	if (!common)
-		return;
-	/* The main work tree of a non-bare repository: <wt>/.git */
-	strbuf_addstr(&sb, common);
-	while (sb.len > 1 && sb.buf[sb.len - 1] == '/')
-		strbuf_setlen(&sb, sb.len - 1);
-	if (repo_config_bool(repo, "core.bare", &bare) != 0)
-		bare = 0;
-	if (!bare && sb.len >= 5 &&
-	    !strcmp(sb.buf + sb.len - 5, "/.git")) {
-		strbuf_setlen(&sb, sb.len - 5);
-		match_add_root(m, sb.len ? sb.buf : "/");
-	}
-	/* Linked worktrees: <common>/worktrees/<id>/gitdir -> <wt>/.git */
-	strbuf_reset(&sb);
-	strbuf_addf(&sb, "%s/worktrees", common);
-	d = opendir(sb.buf);
-	while (d && (de = readdir(d))) {
-		struct strbuf path = STRBUF_INIT, content = STRBUF_INIT;
-
-		if (de->d_name[0] == '.')
-			continue;
-		strbuf_addf(&path, "%s/%s/gitdir", sb.buf, de->d_name);
-		if (strbuf_read_file(&content, path.buf, 256) > 0) {
-			char *slash;
-
-			strbuf_trim(&content);
-			slash = strrchr(content.buf, '/');
-			if (slash && !strcmp(slash, "/.git")) {
-				*slash = '\0';
-				match_add_root(m, content.buf);
-			}
-		}
-		strbuf_release(&path);
-		strbuf_release(&content);
-	}
-	if (d)
-		closedir(d);
-	strbuf_release(&sb);
+	repo_worktrees(repo, &trees);
+	for (i = 0; i < trees.nr; i++)
+		match_add_root(m, trees.v[i]);
+	strvec_clear(&trees);
 }
 
 static int match_roots(struct source_match *m, const char *path)

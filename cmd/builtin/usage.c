@@ -151,6 +151,38 @@ static int parse_format(const char *s, enum report_format *out)
 	return -1;
 }
 
+/* One row per key (day, session, model or tool), sorted, and the total. */
+static size_t usage_group(const struct usage_set *set, enum usage_by by,
+			  struct usage_row **rows, struct usage_row *total)
+{
+	struct u64map index = U64MAP_INIT;
+	int64_t memo_day = 0;
+	const char *memo_key = NULL;
+	size_t nrows = 0, arows = 0, i;
+
+	*rows = NULL;
+	memset(total, 0, sizeof(*total));
+	for (i = 0; i < set->nr; i++) {
+		const char *key = event_key(&set->ev[i], by, &memo_day,
+					    &memo_key);
+		size_t *slot = u64map_find(&index,
+					   (uint64_t)(uintptr_t)key, 1);
+
+		if (!*slot) {
+			ALLOC_GROW(*rows, nrows + 1, arows);
+			memset(&(*rows)[nrows], 0, sizeof(**rows));
+			(*rows)[nrows].key = key;
+			*slot = ++nrows;
+		}
+		row_add(&(*rows)[*slot - 1], &set->ev[i]);
+		row_add(total, &set->ev[i]);
+	}
+	if (nrows > 1)
+		qsort(*rows, nrows, sizeof(**rows), row_cmp);
+	u64map_release(&index);
+	return nrows;
+}
+
 int cmd_usage(int argc, const char **argv, struct repo *repo)
 {
 	struct report_opts o = REPORT_OPTS_INIT;
@@ -183,7 +215,7 @@ int cmd_usage(int argc, const char **argv, struct repo *repo)
 	struct usage_set set = USAGE_SET_INIT;
 	enum usage_by by = BY_DAY;
 	struct usage_row *rows = NULL, total;
-	size_t nrows = 0, arows = 0, i;
+	size_t nrows, i;
 	struct render_col cols[UCOL__NR] = {
 		[UCOL_KEY] = { "date", "key", RENDER_TEXT, RENDER_FLEX, 0, 12 },
 		[UCOL_REQUESTS] = { "requests", "requests", RENDER_INT,
@@ -204,9 +236,7 @@ int cmd_usage(int argc, const char **argv, struct repo *repo)
 	struct render_opts ropts = { 0, 0 };
 	struct report_out rout;
 	struct strbuf out = STRBUF_INIT;
-	struct u64map index = U64MAP_INIT;
-	int64_t now, memo_day = 0;
-	const char *memo_key = NULL;
+	int64_t now;
 	int ret = 0, date_only;
 
 	date_now(&now);
@@ -246,25 +276,7 @@ int cmd_usage(int argc, const char **argv, struct repo *repo)
 		goto cleanup;
 	}
 
-	memset(&total, 0, sizeof(total));
-	for (i = 0; i < set.nr; i++) {
-		const char *key = event_key(&set.ev[i], by, &memo_day,
-					    &memo_key);
-		size_t *slot = u64map_find(&index,
-					   (uint64_t)(uintptr_t)key, 1);
-
-		if (!*slot) {
-			ALLOC_GROW(rows, nrows + 1, arows);
-			memset(&rows[nrows], 0, sizeof(*rows));
-			rows[nrows].key = key;
-			*slot = ++nrows;
-		}
-		row_add(&rows[*slot - 1], &set.ev[i]);
-		row_add(&total, &set.ev[i]);
-	}
-	if (nrows > 1)
-		qsort(rows, nrows, sizeof(*rows), row_cmp);
-
+	nrows = usage_group(&set, by, &rows, &total);
 	render_table_init(&t, cols, UCOL__NR);
 	for (i = 0; i < nrows; i++)
 		fill_row(render_table_add_row(&t), &rows[i], rows[i].key);
@@ -302,7 +314,6 @@ int cmd_usage(int argc, const char **argv, struct repo *repo)
 	render_table_release(&t);
 cleanup:
 	free(rows);
-	u64map_release(&index);
 	usage_set_release(&set);
 	strbuf_release(&out);
 	report_opts_release(&o);

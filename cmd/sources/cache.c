@@ -56,49 +56,22 @@ struct disk_rec {
 struct strtab {
 	const char **s;
 	size_t nr, alloc;
-	/* interned pointer -> index */
-	const char **key;
-	uint32_t *val;
-	size_t map_alloc;
+	struct u64map ids;      /* interned pointer -> index + 1 */
 };
 
 static uint32_t strtab_id(struct strtab *t, const char *s)
 {
-	size_t j;
+	size_t *slot;
 
 	if (!s)
 		return NO_STR;
-	if ((t->nr + 1) * 2 > t->map_alloc) {
-		size_t i, old = t->map_alloc;
-		const char **okey = t->key;
-		uint32_t *oval = t->val;
-
-		t->map_alloc = old ? old * 2 : 256;
-		t->key = xcalloc(t->map_alloc, sizeof(*t->key));
-		t->val = xcalloc(t->map_alloc, sizeof(*t->val));
-		for (i = 0; i < old; i++) {
-			if (!okey[i])
-				continue;
-			j = hash_ptr(okey[i]) & (t->map_alloc - 1);
-			while (t->key[j])
-				j = (j + 1) & (t->map_alloc - 1);
-			t->key[j] = okey[i];
-			t->val[j] = oval[i];
-		}
-		free(okey);
-		free(oval);
+	slot = u64map_find(&t->ids, (uint64_t)(uintptr_t)s, 1);
+	if (!*slot) {
+		ALLOC_GROW(t->s, t->nr + 1, t->alloc);
+		t->s[t->nr++] = s;
+		*slot = t->nr;
 	}
-	j = hash_ptr(s) & (t->map_alloc - 1);
-	while (t->key[j]) {
-		if (t->key[j] == s)
-			return t->val[j];
-		j = (j + 1) & (t->map_alloc - 1);
-	}
-	ALLOC_GROW(t->s, t->nr + 1, t->alloc);
-	t->s[t->nr] = s;
-	t->key[j] = s;
-	t->val[j] = (uint32_t)t->nr;
-	return (uint32_t)t->nr++;
+	return (uint32_t)(*slot - 1);
 }
 
 static void add_pad(struct strbuf *sb)
@@ -194,7 +167,7 @@ int source_cache_write(struct source_state *st, const char *path,
 {
 	struct strbuf body = STRBUF_INIT, strs = STRBUF_INIT;
 	struct strbuf recs = STRBUF_INIT;
-	struct strtab tab = { 0 };
+	struct strtab tab = { .ids = U64MAP_INIT };
 	struct write_part parts[3];
 	struct disk_header h;
 	struct source_rec r;
@@ -277,8 +250,7 @@ cleanup:
 	strbuf_release(&strs);
 	strbuf_release(&recs);
 	free(tab.s);
-	free(tab.key);
-	free(tab.val);
+	u64map_release(&tab.ids);
 	return ret;
 }
 

@@ -68,53 +68,27 @@ int source_repo_match(struct source_ctx *ctx, const char *cwd)
 {
 	struct source_match *m = ctx->match;
 	const char *icwd;
-	size_t j;
+	size_t *slot;
 	int in;
 	char *real;
 
 	if (!m || !cwd || !m->roots.nr)
 		return 0;
 	icwd = event_intern(cwd);
-	if ((m->nr + 1) * 2 > m->alloc) {
-		size_t i, old = m->alloc;
-		const char **okey = m->key;
-		unsigned char *oval = m->val;
-
-		m->alloc = old ? old * 2 : 64;
-		m->key = xcalloc(m->alloc, sizeof(*m->key));
-		m->val = xcalloc(m->alloc, 1);
-		for (i = 0; i < old; i++) {
-			if (!okey[i])
-				continue;
-			j = hash_ptr(okey[i]) & (m->alloc - 1);
-			while (m->key[j])
-				j = (j + 1) & (m->alloc - 1);
-			m->key[j] = okey[i];
-			m->val[j] = oval[i];
-		}
-		free(okey);
-		free(oval);
-	}
-	j = hash_ptr(icwd) & (m->alloc - 1);
-	while (m->key[j]) {
-		if (m->key[j] == icwd)
-			return m->val[j] == 1;
-		j = (j + 1) & (m->alloc - 1);
-	}
+	slot = u64map_find(&m->seen, (uint64_t)(uintptr_t)icwd, 1);
+	if (*slot)
+		return *slot == 1;
 	in = match_roots(m, icwd);
 	if (!in && (real = realpath(icwd, NULL))) {
 		in = match_roots(m, real);
 		free(real);
 	}
-	m->key[j] = icwd;
-	m->val[j] = in ? 1 : 2;
-	m->nr++;
+	*slot = in ? 1 : 2;
 	return in;
 }
 
 void source_match_release(struct source_match *m)
 {
 	strvec_clear(&m->roots);
-	free(m->key);
-	free(m->val);
+	u64map_release(&m->seen);
 }

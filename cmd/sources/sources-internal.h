@@ -79,10 +79,7 @@ void source_file_load_records(struct source_state *st, struct source_file *f);
 /* Which working directories belong to the repository. */
 struct source_match {
 	struct strvec roots;   /* with a trailing slash */
-	/* interned cwd -> 1 in, 2 out */
-	const char **key;
-	unsigned char *val;
-	size_t nr, alloc;
+	struct u64map seen;    /* interned cwd -> 1 in, 2 out */
 };
 
 void source_match_init(struct source_match *m, struct repo *repo);

@@ -159,4 +159,15 @@ test_expect_success '-o into a FIFO writes through it and leaves it a FIFO' '
 	)
 '
 
+test_expect_success 'json: GIT_TOKENS_NOW as @<epoch> is the same clock as ISO' '
+	(cd repo && GIT_TOKENS_NOW=@1700000000 \
+		git tokens report --format=json) >epoch.json &&
+	(cd repo && GIT_TOKENS_NOW=2023-11-14T22:13:20Z \
+		git tokens report --format=json) >iso.json &&
+	grep "\"generated\": \"2023-11-14T22:13:20Z\"" epoch.json &&
+	grep "\"generated\"" epoch.json >expect &&
+	grep "\"generated\"" iso.json >actual &&
+	test_cmp expect actual
+'
+
 test_done

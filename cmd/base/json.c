@@ -9,6 +9,7 @@
 #endif
 
 #include "base/die.h"
+#include "base/hash.h"
 #include "base/json.h"
 
 #define J(x) ((cJSON *)(x))
@@ -518,17 +519,11 @@ static int hex4(const char *p, const char *end, unsigned long *out)
 	if (end - p < 4)
 		return -1;
 	for (i = 0; i < 4; i++) {
-		int c = (unsigned char)p[i];
+		int c = hex_value((unsigned char)p[i]);
 
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (unsigned long)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (unsigned long)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (unsigned long)(c - 'A' + 10);
-		else
+		if (c < 0)
 			return -1;
+		v = v << 4 | (unsigned long)c;
 	}
 	*out = v;
 	return 0;

@@ -1,43 +1,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/die.h"
+#include "base/hash.h"
 #include "base/oidmap.h"
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int oid_from_hex(unsigned char out[20], const char *hex)
 {
-	int i;
-
-	for (i = 0; i < 20; i++) {
-		int hi = hexval(hex[2 * i]), lo;
-
-		if (hi < 0 || (lo = hexval(hex[2 * i + 1])) < 0)
-			return -1;
-		out[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return 0;
+	return hex_decode(out, hex, 20);
 }
 
 void oid_to_hex(char out[41], const unsigned char oid[20])
 {
-	static const char digits[] = "0123456789abcdef";
-	int i;
-
-	for (i = 0; i < 20; i++) {
-		out[2 * i] = digits[oid[i] >> 4];
-		out[2 * i + 1] = digits[oid[i] & 15];
-	}
-	out[40] = '\0';
+	hex_encode(out, oid, 20);
 }
 
 /* Object ids are uniformly distributed already: their first bytes hash. */

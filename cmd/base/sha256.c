@@ -1,6 +1,7 @@
 /* SHA-256 (FIPS 180-4): session hashes, Gemini project hashes. */
 #include <string.h>
 
+#include "base/hash.h"
 #include "base/sha256.h"
 
 static const uint32_t k[64] = {
@@ -110,17 +111,11 @@ void sha256_final(struct sha256_ctx *c, unsigned char out[32])
 
 void sha256_hex(const void *data, size_t len, char hex[65])
 {
-	static const char digits[] = "0123456789abcdef";
 	struct sha256_ctx c;
 	unsigned char md[32];
-	int i;
 
 	sha256_init(&c);
 	sha256_update(&c, data, len);
 	sha256_final(&c, md);
-	for (i = 0; i < 32; i++) {
-		hex[2 * i] = digits[md[i] >> 4];
-		hex[2 * i + 1] = digits[md[i] & 15];
-	}
-	hex[64] = '\0';
+	hex_encode(hex, md, 32);
 }

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/date.h"
 #include "base/die.h"
 #include "base/parse-options.h"
 #include "base/run-command.h"
@@ -475,18 +476,20 @@ static int64_t day_number(const char *s)
 {
 	int64_t ms;
 
-	if (!s || source_parse_time(s, &ms) < 0)
+	if (date_parse_iso(s, &ms) < 0)
 		return -1;
-	return ms / 86400000;
+	return date_day(ms);
 }
 
 static void check_prices(struct doctor *d, struct repo *repo)
 {
 	struct price_table *t = NULL;
 	const char *date;
-	int64_t day, today = source_now() / 86400000;
+	int64_t day, today;
 	char hint[128];
 
+	date_now(&today);
+	today = date_day(today);
 	if (prices_load(&t, repo, NULL) < 0 || !t) {
 		finding(d, LEVEL_FIX, "prices", "reinstall git-tokens, or "
 			"point tokens.prices at a prices.json",

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/date.h"
 #include "base/die.h"
 #include "base/parse-options.h"
 #include "builtin/builtin.h"
@@ -28,65 +29,30 @@ static const char * const fetch_usage[] = {
 	NULL
 };
 
-/* Today (UTC) as a day number; GIT_TOKENS_NOW (epoch s or date) wins. */
+/* Today (UTC) as a day number: date_now()'s, GIT_TOKENS_NOW when set. */
 static int64_t today(void)
 {
-	const char *env = getenv("GIT_TOKENS_NOW");
-	int64_t day;
+	int64_t ms;
 
-	if (env && *env) {
-		char *end;
-		long long v = strtoll(env, &end, 10);
-
-		if (!*end && end != env)
-			return (int64_t)(v / 86400);
-		if (!provider_parse_day(env, &day))
-			return day;
-	}
-	return (int64_t)time(NULL) / 86400;
+	date_now(&ms);
+	return date_day(ms);
 }
 
 /*
  * A day: ISO 8601 ("2026-11-20", or a time, whose date part counts),
- * "today", "yesterday", "now", or "<n> day(s)/week(s) ago" with dots
- * or spaces ("2.weeks.ago").
+ * or what date_approx() reads ("yesterday", "2.weeks.ago"), in UTC.
  */
 static int parse_date(const char *s, int64_t *day)
 {
-	char *end;
-	long n;
-	const char *unit;
-	int64_t mult;
+	int64_t now, ms;
+	int date_only;
 
 	if (!provider_parse_day(s, day))
 		return 0;
-	if (!strcmp(s, "today") || !strcmp(s, "now")) {
-		*day = today();
-		return 0;
-	}
-	if (!strcmp(s, "yesterday")) {
-		*day = today() - 1;
-		return 0;
-	}
-	if (!isdigit((unsigned char)*s))
+	date_now(&now);
+	if (date_approx(s, now, &ms, &date_only) < 0)
 		return -1;
-	n = strtol(s, &end, 10);
-	if (n < 0 || n > 100000 || (*end != '.' && *end != ' '))
-		return -1;
-	unit = end + 1;
-	if (!strncmp(unit, "days", 4))
-		mult = 1, unit += 4;
-	else if (!strncmp(unit, "day", 3))
-		mult = 1, unit += 3;
-	else if (!strncmp(unit, "weeks", 5))
-		mult = 7, unit += 5;
-	else if (!strncmp(unit, "week", 4))
-		mult = 7, unit += 4;
-	else
-		return -1;
-	if (strcmp(unit, ".ago") && strcmp(unit, " ago"))
-		return -1;
-	*day = today() - n * mult;
+	*day = date_day(ms);
 	return 0;
 }
 

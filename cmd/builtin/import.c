@@ -11,7 +11,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/date.h"
 #include "base/die.h"
+#include "base/hash.h"
 #include "base/parse-options.h"
 #include "base/paths.h"
 #include "base/strbuf.h"
@@ -34,7 +36,7 @@ struct lineset {
 
 static uint64_t line_hash(const char *s)
 {
-	return source_hash(s, strlen(s), 0x6c6e) | 1;
+	return hash_bytes(s, strlen(s), 0x6c6e) | 1;
 }
 
 static void lineset_grow(struct lineset *ls)
@@ -198,9 +200,10 @@ int cmd_import(int argc, const char **argv, struct repo *repo)
 	};
 	struct strvec good = STRVEC_INIT;
 	size_t added = 0, dups = 0;
-	int64_t now = source_now();
+	int64_t now;
 	int bad = 0, failed = 0, stdin_seen = 0, i;
 
+	date_now(&now);
 	argc = parse_options(argc, argv, options, import_usage, 0);
 	if (argc < 1)
 		usage_msg_opt("no file given", import_usage, options);

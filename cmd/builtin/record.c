@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "base/die.h"
+#include "base/hash.h"
 #include "base/parse-options.h"
 #include "base/paths.h"
 #include "builtin/builtin.h"
@@ -71,15 +72,15 @@ struct watermark {
 
 static uint64_t event_key(const struct usage_event *ev)
 {
-	uint64_t h = source_hash(&ev->time, sizeof(ev->time), 1);
+	uint64_t h = hash_bytes(&ev->time, sizeof(ev->time), 1);
 
-	h = source_hash(ev->session, strlen(ev->session), h);
-	h = source_hash(ev->model ? ev->model : "", ev->model ?
+	h = hash_bytes(ev->session, strlen(ev->session), h);
+	h = hash_bytes(ev->model ? ev->model : "", ev->model ?
 			strlen(ev->model) : 0, h ^ (uint64_t)ev->tool);
-	h = source_hash(&ev->input, sizeof(ev->input), h);
-	h = source_hash(&ev->output, sizeof(ev->output), h);
-	h = source_hash(&ev->cache_write, sizeof(ev->cache_write), h);
-	h = source_hash(&ev->cache_read, sizeof(ev->cache_read), h);
+	h = hash_bytes(&ev->input, sizeof(ev->input), h);
+	h = hash_bytes(&ev->output, sizeof(ev->output), h);
+	h = hash_bytes(&ev->cache_write, sizeof(ev->cache_write), h);
+	h = hash_bytes(&ev->cache_read, sizeof(ev->cache_read), h);
 	return h ? h : 1;
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/date.h"
 #include "base/die.h"
 #include "builtin/builtin.h"
 #include "git/repo.h"
@@ -150,6 +151,38 @@ static int parse_format(const char *s, enum report_format *out)
 	return -1;
 }
 
+/* One row per key (day, session, model or tool), sorted, and the total. */
+static size_t usage_group(const struct usage_set *set, enum usage_by by,
+			  struct usage_row **rows, struct usage_row *total)
+{
+	struct u64map index = U64MAP_INIT;
+	int64_t memo_day = 0;
+	const char *memo_key = NULL;
+	size_t nrows = 0, arows = 0, i;
+
+	*rows = NULL;
+	memset(total, 0, sizeof(*total));
+	for (i = 0; i < set->nr; i++) {
+		const char *key = event_key(&set->ev[i], by, &memo_day,
+					    &memo_key);
+		size_t *slot = u64map_find(&index,
+					   (uint64_t)(uintptr_t)key, 1);
+
+		if (!*slot) {
+			ALLOC_GROW(*rows, nrows + 1, arows);
+			memset(&(*rows)[nrows], 0, sizeof(**rows));
+			(*rows)[nrows].key = key;
+			*slot = ++nrows;
+		}
+		row_add(&(*rows)[*slot - 1], &set->ev[i]);
+		row_add(total, &set->ev[i]);
+	}
+	if (nrows > 1)
+		qsort(*rows, nrows, sizeof(**rows), row_cmp);
+	u64map_release(&index);
+	return nrows;
+}
+
 int cmd_usage(int argc, const char **argv, struct repo *repo)
 {
 	struct report_opts o = REPORT_OPTS_INIT;
@@ -182,7 +215,7 @@ int cmd_usage(int argc, const char **argv, struct repo *repo)
 	struct usage_set set = USAGE_SET_INIT;
 	enum usage_by by = BY_DAY;
 	struct usage_row *rows = NULL, total;
-	size_t nrows = 0, arows = 0, i;
+	size_t nrows, i;
 	struct render_col cols[UCOL__NR] = {
 		[UCOL_KEY] = { "date", "key", RENDER_TEXT, RENDER_FLEX, 0, 12 },
 		[UCOL_REQUESTS] = { "requests", "requests", RENDER_INT,
@@ -203,11 +236,10 @@ int cmd_usage(int argc, const char **argv, struct repo *repo)
 	struct render_opts ropts = { 0, 0 };
 	struct report_out rout;
 	struct strbuf out = STRBUF_INIT;
-	struct u64map index = U64MAP_INIT;
-	int64_t now = source_now(), memo_day = 0;
-	const char *memo_key = NULL;
+	int64_t now;
 	int ret = 0, date_only;
 
+	date_now(&now);
 	argc = parse_options(argc, argv, options, usage_usage, 0);
 	if (argc)
 		usage_msg_opt("too many arguments", usage_usage, options);
@@ -221,13 +253,13 @@ int cmd_usage(int argc, const char **argv, struct repo *repo)
 		      "markdown)", o.format);
 		usage_with_options(usage_usage, options, 1);
 	}
-	if (since && usage_parse_date(since, now, &q.since, &date_only) < 0)
+	if (since && date_approx(since, now, &q.since, &date_only) < 0)
 		die("invalid date '%s' for --since", since);
 	if (until) {
-		if (usage_parse_date(until, now, &q.until, &date_only) < 0)
+		if (date_approx(until, now, &q.until, &date_only) < 0)
 			die("invalid date '%s' for --until", until);
 		if (date_only)
-			q.until += 86400000; /* the whole day */
+			q.until += DATE_DAY_MS; /* the whole day */
 	}
 	if (o.quiet)
 		quiet = 1;
@@ -244,25 +276,7 @@ int cmd_usage(int argc, const char **argv, struct repo *repo)
 		goto cleanup;
 	}
 
-	memset(&total, 0, sizeof(total));
-	for (i = 0; i < set.nr; i++) {
-		const char *key = event_key(&set.ev[i], by, &memo_day,
-					    &memo_key);
-		size_t *slot = u64map_find(&index,
-					   (uint64_t)(uintptr_t)key, 1);
-
-		if (!*slot) {
-			ALLOC_GROW(rows, nrows + 1, arows);
-			memset(&rows[nrows], 0, sizeof(*rows));
-			rows[nrows].key = key;
-			*slot = ++nrows;
-		}
-		row_add(&rows[*slot - 1], &set.ev[i]);
-		row_add(&total, &set.ev[i]);
-	}
-	if (nrows > 1)
-		qsort(rows, nrows, sizeof(*rows), row_cmp);
-
+	nrows = usage_group(&set, by, &rows, &total);
 	render_table_init(&t, cols, UCOL__NR);
 	for (i = 0; i < nrows; i++)
 		fill_row(render_table_add_row(&t), &rows[i], rows[i].key);
@@ -300,7 +314,6 @@ int cmd_usage(int argc, const char **argv, struct repo *repo)
 	render_table_release(&t);
 cleanup:
 	free(rows);
-	u64map_release(&index);
 	usage_set_release(&set);
 	strbuf_release(&out);
 	report_opts_release(&o);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "base/date.h"
 #include "base/die.h"
 #include "base/oidmap.h"
 #include "base/run-command.h"
@@ -17,26 +18,10 @@
 
 int64_t landing_now(void)
 {
-	const char *env = getenv("GIT_TOKENS_NOW");
-	int y, mo, d, h = 0, mi = 0, sec = 0;
-	struct tm tm;
+	int64_t ms;
 
-	if (!env || !*env)
-		return (int64_t)time(NULL);
-	if (*env == '@')
-		return strtoll(env + 1, NULL, 10);
-	/* The offset is left out: a day either way does not matter here. */
-	if (sscanf(env, "%d-%d-%dT%d:%d:%d", &y, &mo, &d, &h, &mi, &sec) < 3 &&
-	    sscanf(env, "%d-%d-%d %d:%d:%d", &y, &mo, &d, &h, &mi, &sec) < 3)
-		return (int64_t)time(NULL);
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	return (int64_t)timegm(&tm);
+	date_now(&ms);
+	return date_sec(ms);
 }
 
 static int git_capture(struct strbuf *out, struct strvec *args)

@@ -31,7 +31,7 @@ int landing_mark(struct change_set *set, const struct strvec *revs);
  * abandoned. */
 #define LANDING_ABANDON_DAYS 30
 
-/* Now: GIT_TOKENS_NOW (ISO 8601, or @<epoch>) when set, else the clock. */
+/* Now in seconds: date_now()'s, GIT_TOKENS_NOW when set. */
 int64_t landing_now(void);
 
 #endif

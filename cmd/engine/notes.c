@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/date.h"
 #include "base/die.h"
 #include "base/json.h"
 #include "base/paths.h"
@@ -108,10 +109,10 @@ static int line_parse(struct note_line *l)
 	else if (s)
 		goto cleanup;
 	s = json_get_str(obj, "from");
-	if (!s || source_parse_time(s, &l->from) < 0)
+	if (!s || date_parse_iso(s, &l->from) < 0)
 		goto cleanup;
 	s = json_get_str(obj, "to");
-	if (!s || source_parse_time(s, &l->to) < 0 || l->to < l->from)
+	if (!s || date_parse_iso(s, &l->to) < 0 || l->to < l->from)
 		goto cleanup;
 	if (parse_counter(obj, "requests", &l->requests) ||
 	    parse_counter(obj, "input", &l->input) ||

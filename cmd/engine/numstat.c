@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "base/die.h"
+#include "base/hash.h"
 #include "base/oidmap.h"
 #include "base/paths.h"
 #include "base/run-command.h"
@@ -34,15 +35,6 @@ static struct {
 	pthread_mutex_t lock;
 } pool = { NULL, 0, 0, PTHREAD_MUTEX_INITIALIZER };
 
-static uint64_t fnv1a(const void *data, size_t len, uint64_t h)
-{
-	const unsigned char *p = data;
-
-	while (len--)
-		h = (h ^ *p++) * 0x100000001b3ULL;
-	return h;
-}
-
 static const char *intern_locked(const char *path, size_t len)
 {
 	size_t i;
@@ -59,7 +51,7 @@ static const char *intern_locked(const char *path, size_t len)
 
 			if (!old[i])
 				continue;
-			j = fnv1a(old[i], strlen(old[i]), 0xcbf29ce484222325ULL) &
+			j = fnv1a(old[i], strlen(old[i]), FNV1A_INIT) &
 				(pool.alloc - 1);
 			while (pool.s[j])
 				j = (j + 1) & (pool.alloc - 1);
@@ -67,7 +59,7 @@ static const char *intern_locked(const char *path, size_t len)
 		}
 		free(old);
 	}
-	i = fnv1a(path, len, 0xcbf29ce484222325ULL) & (pool.alloc - 1);
+	i = fnv1a(path, len, FNV1A_INIT) & (pool.alloc - 1);
 	for (; pool.s[i]; i = (i + 1) & (pool.alloc - 1))
 		if (!strncmp(pool.s[i], path, len) && !pool.s[i][len])
 			return pool.s[i];
@@ -136,7 +128,7 @@ static int cache_load(struct cache *c, struct repo *repo)
 		goto corrupt;
 	memcpy(&count, c->buf.buf + 8, 8);
 	memcpy(&sum, c->buf.buf + 16, 8);
-	if (fnv1a(c->buf.buf + 24, c->buf.len - 24, 0xcbf29ce484222325ULL) != sum)
+	if (fnv1a(c->buf.buf + 24, c->buf.len - 24, FNV1A_INIT) != sum)
 		goto corrupt;
 	p = c->buf.buf + 24;
 	end = c->buf.buf + c->buf.len;
@@ -238,7 +230,7 @@ static int cache_store(struct cache *c, const char (*oids)[41],
 		encode(&out, oid, &stats[todo[i]]);
 		count++;
 	}
-	sum = fnv1a(out.buf + 24, out.len - 24, 0xcbf29ce484222325ULL);
+	sum = fnv1a(out.buf + 24, out.len - 24, FNV1A_INIT);
 	memcpy(out.buf + 8, &count, 8);
 	memcpy(out.buf + 16, &sum, 8);
 

@@ -2,6 +2,7 @@
  * The one file that talks to libgit2: everything else sees struct repo,
  * hex object ids and plain strings.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -206,6 +207,56 @@ const char *repo_common_dir(const struct repo *repo)
 const char *repo_work_tree(const struct repo *repo)
 {
 	return git_repository_workdir(repo->git);
+}
+
+void repo_worktrees(struct repo *repo, struct strvec *out)
+{
+	struct strbuf sb = STRBUF_INIT, gitdir = STRBUF_INIT;
+	const char *common = repo_common_dir(repo);
+	const char *wt = repo_work_tree(repo);
+	struct dirent *de;
+	DIR *dir;
+	size_t len;
+	int bare = 0;
+
+	if (wt)
+		strvec_push(out, wt);
+	if (!common)
+		return;
+	strbuf_addstr(&sb, common);
+	while (sb.len > 1 && sb.buf[sb.len - 1] == '/')
+		strbuf_setlen(&sb, sb.len - 1);
+	/* The main work tree holds the common dir as its ".git". */
+	if (repo_config_bool(repo, "core.bare", &bare) != 0)
+		bare = 0;
+	if (!bare && sb.len >= 5 && !strcmp(sb.buf + sb.len - 5, "/.git")) {
+		strbuf_setlen(&sb, sb.len - 5);
+		strvec_push(out, sb.len ? sb.buf : "/");
+		strbuf_addstr(&sb, "/.git");
+	}
+	/* Linked ones: <common>/worktrees/<id>/gitdir names <wt>/.git */
+	strbuf_addstr(&sb, "/worktrees");
+	dir = opendir(sb.buf);
+	len = sb.len;
+	while (dir && (de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		strbuf_setlen(&sb, len);
+		strbuf_addf(&sb, "/%s/gitdir", de->d_name);
+		strbuf_reset(&gitdir);
+		if (strbuf_read_file(&gitdir, sb.buf, 256) < 0)
+			continue;
+		strbuf_trim(&gitdir);
+		if (gitdir.len > 5 &&
+		    !strcmp(gitdir.buf + gitdir.len - 5, "/.git")) {
+			strbuf_setlen(&gitdir, gitdir.len - 5);
+			strvec_push(out, gitdir.buf);
+		}
+	}
+	if (dir)
+		closedir(dir);
+	strbuf_release(&sb);
+	strbuf_release(&gitdir);
 }
 
 int repo_tokens_dir(struct repo *repo, struct strbuf *out)

@@ -30,6 +30,11 @@ const char *repo_git_dir(const struct repo *repo);
 const char *repo_common_dir(const struct repo *repo);
 /* The top of the work tree, with a trailing slash; NULL when bare. */
 const char *repo_work_tree(const struct repo *repo);
+/*
+ * Every work tree of the repository, as written (not resolved), maybe
+ * twice: this one, the main one, the linked ones.
+ */
+void repo_worktrees(struct repo *repo, struct strvec *out);
 /* The directory for our own files: <common dir>/tokens/, created. */
 int repo_tokens_dir(struct repo *repo, struct strbuf *out);
 int repo_is_shallow(struct repo *repo);

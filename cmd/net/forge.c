@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "base/date.h"
 #include "base/die.h"
 #include "base/json.h"
 #include "base/run-command.h"
@@ -640,52 +641,13 @@ static int forge_get_json(struct forge *f, const char *url, unsigned flags,
 
 /* --- requests and reviews ------------------------------------------------- */
 
-int forge_parse_time(const char *s, int64_t *out)
-{
-	struct tm tm;
-	int y, mo, d, h, mi, sec, n = 0, oh, om;
-	long off = 0;
-	const char *p;
-
-	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h,
-			 &mi, &sec, &n) != 6 || n != 19)
-		return -1;
-	p = s + n;
-	if (*p == '.')
-		for (p++; isdigit((unsigned char)*p); p++)
-			;
-	if (*p == 'Z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		int sign = *p == '-' ? -1 : 1;
-
-		n = 0;
-		if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) != 2 || n != 5)
-			return -1;
-		off = sign * (oh * 3600L + om * 60L);
-		p += 1 + n;
-	}
-	if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-	    mi > 59 || sec > 60)
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	*out = (int64_t)timegm(&tm) - off;
-	return 0;
-}
-
 static int64_t get_time(const struct json *o, const char *key)
 {
-	int64_t t;
+	int64_t ms;
 
-	if (forge_parse_time(json_get_str(o, key), &t) < 0)
+	if (date_parse_iso(json_get_str(o, key), &ms) < 0)
 		return -1;
-	return t;
+	return date_sec(ms);
 }
 
 static void copy_oid(char out[41], const char *s)

@@ -100,9 +100,6 @@ int forge_request_review(struct forge *f, struct forge_request *r);
 /* The commits of request n (full ids). */
 int forge_request_commits(struct forge *f, uint64_t n, struct strvec *out);
 
-/* Parse an ISO 8601 time ("2026-11-22T09:12:03Z", offsets, fractions). */
-int forge_parse_time(const char *s, int64_t *out);
-
 /*
  * Tests and fuzzing: read one answer body without the network, as the
  * call it answers reads it (a list is read as two pages of it). r and

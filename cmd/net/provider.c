@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/date.h"
 #include "base/die.h"
 #include "base/json.h"
 #include "base/paths.h"
@@ -27,34 +28,12 @@
 #define CACHE_1H "cache_creation.ephemeral_1h_input_tokens"
 #define CACHE_5M "cache_creation.ephemeral_5m_input_tokens"
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 void provider_format_day(int64_t day, char out[11])
 {
-	int64_t z = day + 719468, era, y;
-	unsigned doe, yoe, doy, mp, d, m;
+	int64_t y;
+	unsigned m, d;
 
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = (int64_t)yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	y += m <= 2;
+	civil_from_days(day, &y, &m, &d);
 	if (y < 0 || y > 9999)
 		y = 0;
 	out[0] = (char)('0' + y / 1000);
@@ -69,34 +48,14 @@ void provider_format_day(int64_t day, char out[11])
 	out[10] = '\0';
 }
 
+/* Days before 1970 are no provider's. */
 int provider_parse_day(const char *s, int64_t *day)
 {
-	static const unsigned mdays[] = {
-		31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
-	unsigned y, m, d;
-	int i;
+	int64_t d;
 
-	if (!s)
+	if (date_parse_day(s, &d) < 0 || d < 0)
 		return -1;
-	for (i = 0; i < 10; i++) {
-		if (i == 4 || i == 7) {
-			if (s[i] != '-')
-				return -1;
-		} else if (s[i] < '0' || s[i] > '9') {
-			return -1;
-		}
-	}
-	/* The digits checked above, and no more (atoi reads on). */
-	y = (unsigned)((s[0] - '0') * 1000 + (s[1] - '0') * 100 +
-		       (s[2] - '0') * 10 + (s[3] - '0'));
-	m = (unsigned)((s[5] - '0') * 10 + (s[6] - '0'));
-	d = (unsigned)((s[8] - '0') * 10 + (s[9] - '0'));
-	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-		return -1;
-	if (m == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400)))
-		return -1;
-	*day = days_from_civil(y, m, d);
+	*day = d;
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/date.h"
 #include "base/die.h"
 #include "base/paths.h"
 #include "git/repo.h"
@@ -104,73 +105,14 @@ void report_date(struct strbuf *out, int64_t t, int short_form)
 	strbuf_addstr(out, buf);
 }
 
-/*
- * "2026-11-22", "2026-11-22T09:12:03Z", "2026-11-22 09:12:03+01:00",
- * fractions of a second ignored. Returns 0 and the epoch time, or -1.
- */
-static int parse_iso8601(const char *s, int64_t *out)
-{
-	struct tm tm;
-	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0, oh, om;
-	long off = 0;
-	char sign;
-	const char *p;
-
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
-		return -1;
-	p = s + n;
-	if (*p == 'T' || *p == 't' || *p == ' ') {
-		n = 0;
-		if (sscanf(p + 1, "%2d:%2d%n", &h, &mi, &n) != 2 || n != 5)
-			return -1;
-		p += 1 + n;
-		if (*p == ':') {
-			n = 0;
-			if (sscanf(p + 1, "%2d%n", &sec, &n) != 1 || n != 2)
-				return -1;
-			p += 1 + n;
-			if (*p == '.' || *p == ',')
-				for (p++; *p >= '0' && *p <= '9'; p++)
-					;
-		}
-	}
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		sign = *p++;
-		n = 0;
-		if (sscanf(p, "%2d:%2d%n", &oh, &om, &n) == 2 && n == 5)
-			p += n;
-		else if (sscanf(p, "%2d%2d%n", &oh, &om, &n) == 2 && n == 4)
-			p += n;
-		else
-			return -1;
-		off = (oh * 60L + om) * 60L * (sign == '-' ? -1 : 1);
-	}
-	if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-	    mi > 59 || sec > 60)
-		return -1;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	*out = (int64_t)timegm(&tm) - off;
-	return 0;
-}
-
 int report_generated(struct strbuf *out)
 {
-	const char *env = getenv("GIT_TOKENS_NOW");
-	int64_t t = (int64_t)time(NULL);
+	int64_t ms;
 
 	/* A fixed clock makes the JSON reproducible in tests. */
-	if (env && *env && parse_iso8601(env, &t) < 0)
-		return error("invalid GIT_TOKENS_NOW '%s' (expected an ISO "
-			     "8601 date)", env);
-	report_date(out, t, 0);
+	if (date_now(&ms) < 0)
+		return -1;
+	report_date(out, date_sec(ms), 0);
 	return 0;
 }
 

@@ -90,7 +90,7 @@ void report_opts_release(struct report_opts *o);
 int report_json_head(struct strbuf *out, const char *schema,
 		      const struct report_opts *o,
 		      const struct change_set *set);
-/* GIT_TOKENS_NOW (ISO 8601) or now, as "YYYY-MM-DDTHH:MM:SSZ". */
+/* date_now() (GIT_TOKENS_NOW or the clock) as "YYYY-MM-DDTHH:MM:SSZ". */
 int report_generated(struct strbuf *out);
 /* An epoch time as "YYYY-MM-DD" (short) or ISO 8601 UTC. */
 void report_date(struct strbuf *out, int64_t t, int short_form);

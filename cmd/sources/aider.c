@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 
 #include "base/die.h"
+#include "base/hash.h"
 #include "base/json.h"
 #include "base/strbuf.h"
 #include "git/repo.h"
@@ -282,7 +283,7 @@ static void add_event(struct source_ctx *ctx, struct source_file *f,
 	rec.ev.cache_write = write;
 	rec.ev.cache_read = hit;
 	rec.ev.output = recv;
-	rec.key = source_hash(f->path, strlen(f->path), lineno);
+	rec.key = hash_bytes(f->path, strlen(f->path), lineno);
 	if (!parse_cost(rest, &cost)) {
 		rec.ev.cost = cost;
 		rec.ev.cost_known = 1;
@@ -439,61 +440,10 @@ static void add_candidate(struct strvec *files, struct strvec *cwds,
 	strbuf_release(&sb);
 }
 
-/* Every work tree of the repository: this one, the main one, linked. */
-static void repo_work_trees(struct repo *repo, struct strvec *files,
-			    struct strvec *cwds)
-{
-	struct strbuf sb = STRBUF_INIT, gitdir = STRBUF_INIT;
-	const char *common = repo_common_dir(repo);
-	const char *wt = repo_work_tree(repo);
-	struct dirent *de;
-	DIR *dir = NULL;
-	size_t len;
-
-	if (wt)
-		add_candidate(files, cwds, wt);
-	if (!common)
-		return;
-	strbuf_addstr(&sb, common);
-	while (sb.len > 1 && sb.buf[sb.len - 1] == '/')
-		strbuf_setlen(&sb, sb.len - 1);
-	/* The main work tree holds the common dir as its ".git". */
-	if (sb.len > 5 && !strcmp(sb.buf + sb.len - 5, "/.git")) {
-		strbuf_setlen(&sb, sb.len - 5);
-		add_candidate(files, cwds, sb.buf);
-		strbuf_addstr(&sb, "/.git");
-	}
-	strbuf_addstr(&sb, "/worktrees");
-	dir = opendir(sb.buf);
-	if (!dir)
-		goto cleanup;
-	len = sb.len;
-	while ((de = readdir(dir))) {
-		if (de->d_name[0] == '.')
-			continue;
-		strbuf_setlen(&sb, len);
-		strbuf_addf(&sb, "/%s/gitdir", de->d_name);
-		strbuf_reset(&gitdir);
-		if (strbuf_read_file(&gitdir, sb.buf, 256) < 0)
-			continue;
-		strbuf_trim(&gitdir);
-		/* gitdir names <work tree>/.git */
-		if (gitdir.len > 5 &&
-		    !strcmp(gitdir.buf + gitdir.len - 5, "/.git")) {
-			strbuf_setlen(&gitdir, gitdir.len - 5);
-			add_candidate(files, cwds, gitdir.buf);
-		}
-	}
-cleanup:
-	if (dir)
-		closedir(dir);
-	strbuf_release(&sb);
-	strbuf_release(&gitdir);
-}
-
 int source_aider_read(struct source_ctx *ctx)
 {
 	struct strvec files = STRVEC_INIT, cwds = STRVEC_INIT;
+	struct strvec trees = STRVEC_INIT;
 	struct strbuf sb = STRBUF_INIT;
 	struct stat st;
 	size_t i;
@@ -546,7 +496,9 @@ int source_aider_read(struct source_ctx *ctx)
 		free(real);
 	}
 	if (ctx->repo)
-		repo_work_trees(ctx->repo, &files, &cwds);
+		repo_worktrees(ctx->repo, &trees);
+	for (i = 0; i < trees.nr; i++)
+		add_candidate(&files, &cwds, trees.v[i]);
 	for (i = 0; i < files.nr; i++) {
 		size_t j;
 
@@ -559,6 +511,7 @@ int source_aider_read(struct source_ctx *ctx)
 	}
 	strvec_clear(&files);
 	strvec_clear(&cwds);
+	strvec_clear(&trees);
 	strbuf_release(&sb);
 	return 0;
 }

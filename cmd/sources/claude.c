@@ -19,7 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/date.h"
 #include "base/die.h"
+#include "base/hash.h"
 #include "base/json.h"
 #include "sources/commit-link.h"
 #include "sources/sources.h"
@@ -107,7 +109,7 @@ static int raw_time(const struct json_raw *v, int64_t *ms)
 		return -1;
 	memcpy(buf, v->p + 1, v->len - 2);
 	buf[v->len - 2] = '\0';
-	return source_parse_time(buf, ms);
+	return date_parse_iso(buf, ms);
 }
 
 /*
@@ -133,18 +135,89 @@ static void claude_link(struct source_file *f, const char *line, size_t len)
 		memcpy(f->rec[i - 1].ev.commit, hex, strlen(hex) + 1);
 }
 
+/* The token counts of a usage object: NULL, or why they are bad. */
+static const char *claude_counts(struct json_raw *u, struct usage_event *ev)
+{
+	struct json_raw cc[2];
+	uint64_t v5m = 0, v1h = 0;
+	int st;
+
+	st = json_raw_u64(&u[U_IN], &ev->input);
+	st |= json_raw_u64(&u[U_OUT], &ev->output);
+	if (st & JSON_NUM_BAD)
+		return "bad token count";
+	if (st)
+		return "missing token counts";
+	if (json_raw_u64(&u[U_CR], &ev->cache_read) == JSON_NUM_BAD ||
+	    json_raw_u64(&u[U_CW], &ev->cache_write) == JSON_NUM_BAD)
+		return "bad token count";
+	if (json_raw_is_object(&u[U_CC])) {
+		if (json_skim(u[U_CC].p, u[U_CC].len, cc_keys, 2, cc) ||
+		    json_raw_u64(&cc[0], &v5m) == JSON_NUM_BAD ||
+		    json_raw_u64(&cc[1], &v1h) == JSON_NUM_BAD)
+			return "bad token count";
+		if (v5m + v1h)
+			ev->cache_write = v5m + v1h;
+	}
+	ev->cache_write_1h = v1h <= ev->cache_write ? v1h : ev->cache_write;
+	return NULL;
+}
+
+/* The model, "-fast" when the response was in the fast mode. */
+static void claude_model(struct claude_memo *memo, struct json_raw *msg,
+			 struct json_raw *u, struct usage_event *ev)
+{
+	struct strbuf fast = STRBUF_INIT;
+	const char *s;
+	size_t slen;
+
+	if (json_raw_str(&msg[M_MODEL], &memo->tmp[0], &s, &slen) || !slen)
+		return;
+	if (!json_raw_streq(&u[U_SPEED], "fast")) {
+		ev->model = memo_intern(&memo->model_raw, &memo->model, s,
+					slen);
+		return;
+	}
+	strbuf_add(&fast, s, slen);
+	strbuf_addstr(&fast, "-fast");
+	ev->model = event_intern(fast.buf);
+	strbuf_release(&fast);
+}
+
+/* The session: its id, else the file's name; hashed once per change. */
+static void claude_session(struct claude_memo *memo, struct source_file *f,
+			   struct json_raw *top, struct usage_event *ev)
+{
+	const char *s;
+	size_t slen;
+
+	if (json_raw_str(&top[K_SESSION], &memo->tmp[2], &s, &slen) || !slen) {
+		if (!memo->fallback.len)
+			session_from_path(f->path, &memo->fallback);
+		s = memo->fallback.buf;
+		slen = memo->fallback.len;
+	}
+	if (!memo->session[0] || memo->session_id.len != slen ||
+	    memcmp(memo->session_id.buf, s, slen)) {
+		strbuf_reset(&memo->session_id);
+		strbuf_add(&memo->session_id, s, slen);
+		event_session_hash(memo->session, memo->session_id.buf);
+	}
+	memcpy(ev->session, memo->session, sizeof(ev->session));
+}
+
 static int claude_line(struct source_ctx *ctx, struct source_file *f,
 		       const char *line, size_t len, uint64_t lineno,
 		       int partial, void *data)
 {
 	struct claude_memo *memo = data;
 	struct json_raw top[K__NR], nest[K__NR], dm[1], msg[M__NR];
-	struct json_raw u[U__NR], cc[2], *rec;
+	struct json_raw u[U__NR], *rec;
 	const char *s, *why = NULL;
 	size_t slen;
 	struct source_rec r;
-	uint64_t v5m = 0, v1h = 0, h;
-	int st, nested = 0, side, msgbad;
+	uint64_t h;
+	int nested = 0, side, msgbad;
 
 	/*
 	 * Most lines are user prompts and tool results: when the type comes
@@ -211,40 +284,10 @@ static int claude_line(struct source_ctx *ctx, struct source_file *f,
 		why = "timestamp out of range";
 		goto bad;
 	}
-	st = json_raw_u64(&u[U_IN], &r.ev.input);
-	st |= json_raw_u64(&u[U_OUT], &r.ev.output);
-	if (st & JSON_NUM_BAD)
-		goto bad_count;
-	if (st) {
-		why = "missing token counts";
+	why = claude_counts(u, &r.ev);
+	if (why)
 		goto bad;
-	}
-	if (json_raw_u64(&u[U_CR], &r.ev.cache_read) == JSON_NUM_BAD ||
-	    json_raw_u64(&u[U_CW], &r.ev.cache_write) == JSON_NUM_BAD)
-		goto bad_count;
-	if (json_raw_is_object(&u[U_CC])) {
-		if (json_skim(u[U_CC].p, u[U_CC].len, cc_keys, 2, cc) ||
-		    json_raw_u64(&cc[0], &v5m) == JSON_NUM_BAD ||
-		    json_raw_u64(&cc[1], &v1h) == JSON_NUM_BAD)
-			goto bad_count;
-		if (v5m + v1h)
-			r.ev.cache_write = v5m + v1h;
-	}
-	r.ev.cache_write_1h = v1h <= r.ev.cache_write ? v1h : r.ev.cache_write;
-
-	if (!json_raw_str(&msg[M_MODEL], &memo->tmp[0], &s, &slen) && slen) {
-		if (json_raw_streq(&u[U_SPEED], "fast")) {
-			struct strbuf fast = STRBUF_INIT;
-
-			strbuf_add(&fast, s, slen);
-			strbuf_addstr(&fast, "-fast");
-			r.ev.model = event_intern(fast.buf);
-			strbuf_release(&fast);
-		} else {
-			r.ev.model = memo_intern(&memo->model_raw,
-						 &memo->model, s, slen);
-		}
-	}
+	claude_model(memo, msg, u, &r.ev);
 	if (!json_raw_str(&top[K_CWD], &memo->tmp[1], &s, &slen) && slen)
 		r.ev.cwd = memo_intern(&memo->cwd_raw, &memo->cwd, s, slen);
 	if (!json_raw_double(&rec[K_COST], &r.ev.cost) && r.ev.cost >= 0) {
@@ -253,28 +296,15 @@ static int claude_line(struct source_ctx *ctx, struct source_file *f,
 	} else {
 		r.ev.cost = 0;
 	}
-
-	if (json_raw_str(&top[K_SESSION], &memo->tmp[2], &s, &slen) || !slen) {
-		if (!memo->fallback.len)
-			session_from_path(f->path, &memo->fallback);
-		s = memo->fallback.buf;
-		slen = memo->fallback.len;
-	}
-	if (!memo->session[0] || memo->session_id.len != slen ||
-	    memcmp(memo->session_id.buf, s, slen)) {
-		strbuf_reset(&memo->session_id);
-		strbuf_add(&memo->session_id, s, slen);
-		event_session_hash(memo->session, memo->session_id.buf);
-	}
-	memcpy(r.ev.session, memo->session, sizeof(r.ev.session));
+	claude_session(memo, f, top, &r.ev);
 
 	if (!json_raw_str(&msg[M_ID], &memo->tmp[3], &s, &slen) && slen) {
-		h = source_hash(s, slen, 1);
+		h = hash_bytes(s, slen, 1);
 		r.key2 = h;
 		r.key = h;
 		if (!json_raw_str(&rec[K_REQUEST], &memo->tmp[0], &s, &slen) &&
 		    slen)
-			r.key = source_hash(s, slen, h);
+			r.key = hash_bytes(s, slen, h);
 	}
 	side = json_raw_bool(&rec[K_SIDE]);
 	/* A nested response is a subagent's, hence a sidechain, unless said. */
@@ -286,9 +316,6 @@ static int claude_line(struct source_ctx *ctx, struct source_file *f,
 	return 0;
 malformed:
 	why = "malformed JSON";
-	goto bad;
-bad_count:
-	why = "bad token count";
 bad:
 	source_bad_line(ctx, f->path, lineno, why);
 	return 0;

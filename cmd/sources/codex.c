@@ -27,7 +27,9 @@
 #include <zstd.h>
 #endif
 
+#include "base/date.h"
 #include "base/die.h"
+#include "base/hash.h"
 #include "base/json.h"
 #include "sources/commit-link.h"
 #include "sources/sources.h"
@@ -160,7 +162,7 @@ static int codex_line(struct source_ctx *ctx, struct source_file *f,
 	type = json_get_str(root, "type");
 	payload = json_get(root, "payload");
 	ts = json_get_str(root, "timestamp");
-	have_time = ts && !source_parse_time(ts, &t);
+	have_time = ts && !date_parse_iso(ts, &t);
 
 	/* A fork's replay is one burst: it ends at the first pause. */
 	if (p->st.in_replay && have_time) {
@@ -276,7 +278,7 @@ static int codex_line(struct source_ctx *ctx, struct source_file *f,
 
 		memcpy(sig, total, sizeof(total));
 		memcpy(sig + U_NR, last, sizeof(last));
-		r.key = source_hash(sig, sizeof(sig), 2);
+		r.key = hash_bytes(sig, sizeof(sig), 2);
 	}
 	if (p->st.is_fork)
 		r.flags |= CX_FORK;

@@ -18,7 +18,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/date.h"
 #include "base/die.h"
+#include "base/hash.h"
 #include "base/json.h"
 #include "base/sha256.h"
 #include "base/strbuf.h"
@@ -86,54 +88,18 @@ cleanup:
 /* The work trees of the repository: candidates for projectHash. */
 static void collect_roots(struct gemini_run *run, struct repo *repo)
 {
-	struct strbuf sb = STRBUF_INIT, gitdir = STRBUF_INIT;
-	const char *common, *wt;
-	struct dirent *de;
-	DIR *dir = NULL;
-	size_t len, i;
+	struct strvec trees = STRVEC_INIT;
+	size_t i;
 
-	if (!repo)
-		goto hash;
-	wt = repo_work_tree(repo);
-	common = repo_common_dir(repo);
-	if (wt)
-		add_root(run, wt);
-	if (!common)
-		goto hash;
-	strbuf_addstr(&sb, common);
-	strip_slashes(&sb);
-	if (sb.len > 5 && !strcmp(sb.buf + sb.len - 5, "/.git")) {
-		strbuf_setlen(&sb, sb.len - 5);
-		add_root(run, sb.buf);
-		strbuf_addstr(&sb, "/.git");
-	}
-	strbuf_addstr(&sb, "/worktrees");
-	dir = opendir(sb.buf);
-	len = sb.len;
-	while (dir && (de = readdir(dir))) {
-		if (de->d_name[0] == '.')
-			continue;
-		strbuf_setlen(&sb, len);
-		strbuf_addf(&sb, "/%s/gitdir", de->d_name);
-		strbuf_reset(&gitdir);
-		if (strbuf_read_file(&gitdir, sb.buf, 256) < 0)
-			continue;
-		strbuf_trim(&gitdir);
-		if (gitdir.len > 5 &&
-		    !strcmp(gitdir.buf + gitdir.len - 5, "/.git")) {
-			strbuf_setlen(&gitdir, gitdir.len - 5);
-			add_root(run, gitdir.buf);
-		}
-	}
-hash:
+	if (repo)
+		repo_worktrees(repo, &trees);
+	for (i = 0; i < trees.nr; i++)
+		add_root(run, trees.v[i]);
+	strvec_clear(&trees);
 	run->hashes = xcalloc(run->roots.nr + 1, sizeof(*run->hashes));
 	for (i = 0; i < run->roots.nr; i++)
 		sha256_hex(run->roots.v[i], strlen(run->roots.v[i]),
 			   run->hashes[i]);
-	if (dir)
-		closedir(dir);
-	strbuf_release(&sb);
-	strbuf_release(&gitdir);
 }
 
 static const char *root_by_hash(struct gemini_run *run, const char *hash)
@@ -235,7 +201,7 @@ static int message_rec(struct source_ctx *ctx, struct gemini_file *gf,
 	}
 	if (!input && !output && !cached && !thoughts && !tool)
 		return 1;
-	if (!ts || source_parse_time(ts, &rec->ev.time) ||
+	if (!ts || date_parse_iso(ts, &rec->ev.time) ||
 	    !source_time_ok(ctx, rec->ev.time)) {
 		*why = "bad or missing timestamp";
 		return -1;
@@ -257,7 +223,7 @@ static int message_rec(struct source_ctx *ctx, struct gemini_file *gf,
 		strbuf_addstr(&key, id);
 	else
 		strbuf_addf(&key, "%s:%s", gf->f->path, ts);
-	rec->key = source_hash(key.buf, key.len, 0x6e6d);
+	rec->key = hash_bytes(key.buf, key.len, 0x6e6d);
 	strbuf_release(&key);
 	return 0;
 }

@@ -14,7 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/date.h"
 #include "base/die.h"
+#include "base/hash.h"
 #include "base/json.h"
 #include "base/strbuf.h"
 #include "git/repo.h"
@@ -30,7 +32,7 @@ static int parse_time(const struct json *j, int64_t *ms)
 	double d;
 
 	if (json_str(j))
-		return source_parse_time(json_str(j), ms);
+		return date_parse_iso(json_str(j), ms);
 	if (json_double(j, &d) || d < 0 || d > 9e15)
 		return -1;
 	/* Epoch seconds, or milliseconds when it is that large. */
@@ -237,7 +239,7 @@ static int import_line(struct source_ctx *ctx, struct source_file *f,
 		source_bad_line(ctx, f->path, lineno, why);
 		return 0;
 	}
-	rec.key = source_hash(line, len, 0x696d);
+	rec.key = hash_bytes(line, len, 0x696d);
 	source_file_add(f, &rec);
 	return 0;
 }

@@ -22,6 +22,7 @@
 #endif
 
 #include "base/die.h"
+#include "base/hash.h"
 #include "base/json.h"
 #include "base/strbuf.h"
 #include "sources/sources.h"
@@ -54,7 +55,7 @@ static int keyset_has(const struct keyset *ks, uint64_t key)
 
 static uint64_t message_key(const char *id)
 {
-	return source_hash(id, strlen(id), 0x6f63);
+	return hash_bytes(id, strlen(id), 0x6f63);
 }
 
 /*

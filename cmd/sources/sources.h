@@ -174,23 +174,6 @@ struct source_ctx {
 /* Sanity bounds shared by all sources: 2020-01-01 .. now + 1 day. */
 #define SOURCE_TIME_MIN 1577836800000LL
 int source_time_ok(const struct source_ctx *ctx, int64_t ms);
-/*
- * Parse an ISO 8601 time ("2026-02-12T16:02:51.467Z", "+02:00"
- * offsets, no zone = UTC); 0 or -1.
- */
-int source_parse_time(const char *s, int64_t *ms);
-/* The current time in ms; GIT_TOKENS_NOW (epoch seconds or ISO) wins. */
-int64_t source_now(void);
-
-/*
- * --since/--until: ISO 8601 dates and times, "@<epoch>", and git's
- * relative forms ("2.weeks.ago", "3 days ago", "yesterday", "today",
- * "now"). *date_only is set for a bare day (so --until can take the
- * whole day). Returns 0 or -1.
- */
-int usage_parse_date(const char *s, int64_t now, int64_t *ms,
-		     int *date_only);
-
 /* Does cwd lie in repo's work tree or one of its linked worktrees? */
 int source_repo_match(struct source_ctx *ctx, const char *cwd);
 
@@ -206,9 +189,6 @@ void source_sort_paths(struct strvec *paths);
 
 /* ~ expanded, $HOME-based default directories. */
 const char *source_home(void);
-
-/* A 64-bit hash of bytes (FNV-1a, mixed), for dedup keys. */
-uint64_t source_hash(const void *data, size_t len, uint64_t seed);
 
 /*
  * A map from non-zero 64-bit keys (dedup hashes) to a size_t: find

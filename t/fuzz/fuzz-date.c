@@ -1,11 +1,10 @@
 /*
- * Dates and times: --since/--until (usage_parse_date), log times
- * (source_parse_time), forge times and provider days.
+ * Dates and times: --since/--until (date_approx), log times
+ * (date_parse_iso), GIT_TOKENS_NOW and provider days.
  */
 #include "fuzz.h"
-#include "net/forge.h"
+#include "base/date.h"
 #include "net/provider.h"
-#include "sources/sources.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -20,11 +19,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int date_only;
 	char out[11];
 
-	usage_parse_date(s, 1767225600000LL, &ms, &date_only);
-	if (!source_parse_time(s, &t) &&
-	    (usage_parse_date(s, 0, &ms, &date_only) || ms != t))
+	date_approx(s, 1767225600000LL, &ms, &date_only);
+	if (!date_parse_iso(s, &t) &&
+	    (date_approx(s, 0, &ms, &date_only) || ms != t))
 		BUG("'%s' reads as a log time but not as the same date", s);
-	forge_parse_time(s, &t);
+	if (!date_parse_iso(s, &t) && (date_parse_now(s, &ms) || ms != t))
+		BUG("'%s' reads as a time but not as the same now", s);
 	if (!provider_parse_day(s, &day)) {
 		provider_format_day(day, out);
 		if (strncmp(out, s, 10))

@@ -1,0 +1,263 @@
+/*
+ * Reading log files: JSON Lines a line at a time from a mapping, and
+ * many files on a few threads.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* memmem */
+#endif
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/die.h"
+#include "sources/sources-internal.h"
+
+static int line_has(const char *line, size_t len, const char * const *filter)
+{
+	const char * const *p;
+
+	if (!filter)
+		return 1;
+	for (p = filter; *p; p++)
+		if (memmem(line, len, *p, strlen(*p)))
+			return 1;
+	return 0;
+}
+
+static void warn_truncated(struct source_ctx *ctx, struct source_file *f,
+			   uint64_t lineno)
+{
+	source_warn_add(ctx->warn, ctx->state->idx, f->path, lineno,
+			"truncated last line", 1);
+}
+
+/* base: the whole file from offset 0 when it is at hand, else NULL */
+static int scan_mem(struct source_ctx *ctx, struct source_file *f,
+		    const char *base, const char *buf, size_t len,
+		    const char * const *filter, source_line_fn *fn, void *data)
+{
+	const char *p = buf, *end = buf + len, *nl, *s, *e;
+	uint64_t lineno = f->lines;
+	struct source_file *saved = source_scanning;
+
+	source_scanning = f;
+	while (p < end) {
+		int partial;
+
+		nl = memchr(p, '\n', (size_t)(end - p));
+		partial = !nl;
+		e = partial ? end : nl;
+		lineno++;
+		s = p;
+		while (s < e && (*s == ' ' || *s == '\t'))
+			s++;
+		while (e > s && (e[-1] == '\r' || e[-1] == ' ' ||
+				 e[-1] == '\t'))
+			e--;
+		if (s == e) {
+			/* empty: nothing to read, nothing to complain about */
+		} else if (*s != '{' || e[-1] != '}') {
+			if (partial) {
+				warn_truncated(ctx, f, lineno);
+				lineno--;
+				break;
+			}
+			source_bad_line(ctx, f->path, lineno,
+					"not a JSON object");
+		} else if (line_has(s, (size_t)(e - s), filter)) {
+			/* JSON has no raw NUL: a C string would stop there. */
+			if (!partial && memchr(s, '\0', (size_t)(e - s))) {
+				source_bad_line(ctx, f->path, lineno,
+						"NUL byte in line");
+			} else if (fn(ctx, f, s, (size_t)(e - s), lineno,
+				      partial, data)) {
+				warn_truncated(ctx, f, lineno);
+				lineno--;
+				break;
+			}
+		} else if (partial) {
+			/* It may still be being written: leave it. */
+			warn_truncated(ctx, f, lineno);
+			lineno--;
+			break;
+		}
+		p = partial ? end : nl + 1;
+	}
+	f->lines = lineno;
+	f->offset += (uint64_t)(p - buf);
+	if (!f->offset)
+		f->tail_hash = 0;
+	else if (base)
+		f->tail_hash = source_prefix_hash_mem(base, f->offset);
+	else if (source_prefix_hash(f->path, f->offset, &f->tail_hash) < 0)
+		f->tail_hash = 0;
+	source_scanning = saved;
+	return 0;
+}
+
+int source_scan_mem(struct source_ctx *ctx, struct source_file *f,
+		    const char *buf, size_t len,
+		    const char * const *filter, source_line_fn *fn, void *data)
+{
+	return scan_mem(ctx, f, NULL, buf, len, filter, fn, data);
+}
+
+int source_scan(struct source_ctx *ctx, struct source_file *f,
+		const char * const *filter, source_line_fn *fn, void *data)
+{
+	int fd, ret = -1;
+	struct stat sb;
+	uint64_t start, page = (uint64_t)sysconf(_SC_PAGESIZE);
+	char *map = MAP_FAILED;
+	size_t maplen = 0;
+
+	/* No wait on a FIFO put where the log was since the stat(). */
+	fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		source_bad_line(ctx, f->path, 0, errno == ENOENT ?
+				"file vanished" : "cannot read file");
+		return -1;
+	}
+	if (fstat(fd, &sb) < 0) {
+		source_bad_line(ctx, f->path, 0, "cannot read file");
+		goto cleanup;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		source_bad_line(ctx, f->path, 0, "not a regular file");
+		goto cleanup;
+	}
+	if ((uint64_t)sb.st_size < f->offset) {
+		/* shrank between stat and open: start again */
+		source_file_reset(f);
+	}
+	if ((uint64_t)sb.st_size == f->offset) {
+		ret = 0;
+		goto cleanup;
+	}
+	start = f->offset - f->offset % page;
+	maplen = (size_t)((uint64_t)sb.st_size - start);
+	map = mmap(NULL, maplen, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd,
+		   (off_t)start);
+	if (map == MAP_FAILED) {
+		source_bad_line(ctx, f->path, 0, "cannot read file");
+		goto cleanup;
+	}
+	madvise(map, maplen, MADV_SEQUENTIAL);
+	ret = scan_mem(ctx, f, start ? NULL : map, map + (f->offset - start),
+		       maplen - (size_t)(f->offset - start), filter, fn, data);
+cleanup:
+	if (map != MAP_FAILED)
+		munmap(map, maplen);
+	close(fd);
+	return ret;
+}
+
+int source_read_whole(struct source_ctx *ctx, struct source_file *f,
+		      struct strbuf *sb)
+{
+	source_file_reset(f);
+	if (strbuf_read_file(sb, f->path, (size_t)f->size) < 0) {
+		source_bad_line(ctx, f->path, 0, errno == ENOENT ?
+				"file vanished" : "cannot read file");
+		return -1;
+	}
+	f->offset = sb->len;
+	return 0;
+}
+
+/* ---- threads ---- */
+
+struct par_job {
+	struct source_ctx *ctx;
+	struct source_file **files; /* biggest first */
+	size_t nr;
+	size_t next;                /* the next file to take (atomic) */
+	source_file_fn *fn;
+	void *data;
+};
+
+/*
+ * Each thread takes the next file, biggest first: a thread the system
+ * holds back (other work on the machine) leaves its share to the rest.
+ */
+static void *par_run(void *v)
+{
+	struct par_job *job = v;
+	size_t i;
+
+	while ((i = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED)) <
+	       job->nr)
+		job->fn(job->ctx, job->files[i], job->data);
+	return NULL;
+}
+
+static int size_desc(const void *a, const void *b)
+{
+	const struct source_file *fa = *(struct source_file * const *)a;
+	const struct source_file *fb = *(struct source_file * const *)b;
+	uint64_t sa = fa->size - fa->offset, sb = fb->size - fb->offset;
+
+	if (sa != sb)
+		return sa > sb ? -1 : 1;
+	return strcmp(fa->path, fb->path);
+}
+
+#define MAX_THREADS 4
+
+void source_parallel(struct source_ctx *ctx, struct source_file **files,
+		     size_t nr, source_file_fn *fn, void *data)
+{
+	struct par_job job;
+	pthread_t tid[MAX_THREADS];
+	int started[MAX_THREADS];
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	const char *env = getenv("GIT_TOKENS_THREADS");
+	uint64_t total = 0;
+	int nt, t;
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		total += files[i]->size - files[i]->offset;
+	/*
+	 * Two threads a core: while one waits for a page of the log, the
+	 * other works, and a busy machine still gives us our share.
+	 */
+	nt = ncpu < 1 ? 1 : ncpu >= MAX_THREADS ? MAX_THREADS : 2 * (int)ncpu;
+	if (env)
+		nt = atoi(env);
+	else if (nr < 2 || total < (8 << 20))
+		nt = 1;
+	if (nt < 1)
+		nt = 1;
+	if (nt > MAX_THREADS)
+		nt = MAX_THREADS;
+	if ((size_t)nt > nr)
+		nt = nr ? (int)nr : 1;
+	if (nt == 1) {
+		for (i = 0; i < nr; i++)
+			fn(ctx, files[i], data);
+		return;
+	}
+	job.ctx = ctx;
+	job.files = xmalloc(nr * sizeof(*job.files));
+	memcpy(job.files, files, nr * sizeof(*job.files));
+	qsort(job.files, nr, sizeof(*job.files), size_desc);
+	job.nr = nr;
+	job.next = 0;
+	job.fn = fn;
+	job.data = data;
+	for (t = 1; t < nt; t++)
+		started[t] = !pthread_create(&tid[t], NULL, par_run, &job);
+	par_run(&job);
+	for (t = 1; t < nt; t++)
+		if (started[t])
+			pthread_join(tid[t], NULL);
+	free(job.files);
+}

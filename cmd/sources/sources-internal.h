@@ -1,0 +1,88 @@
+#ifndef TOKENS_SOURCES_INTERNAL_H
+#define TOKENS_SOURCES_INTERNAL_H
+
+#include <pthread.h>
+#include <sys/stat.h>
+#include "sources/sources.h"
+
+/*
+ * What the files of the usage-source core share: sources.c (registry,
+ * warnings, usage_load), state.c (per-file state), scan.c (lines and
+ * threads), cache.c (the cache file), walk.c and match.c. The
+ * parsers of each tool see only sources.h.
+ */
+
+/* Bad input: counted, and the first (in a stable order) shown. */
+struct source_warn {
+	pthread_mutex_t lock;
+	uint64_t count;
+	int first_src;
+	char *first_file;
+	uint64_t first_line;
+	char *first_why;
+	/* models already warned about (interned pointers) */
+	const char **models;
+	size_t models_nr, models_alloc;
+};
+
+void source_warn_add(struct source_warn *w, int src, const char *file,
+		     uint64_t line, const char *why, uint64_t n);
+void source_warn_flush(struct source_warn *w);
+
+/* What one source knows of its log files, between runs too. */
+struct source_state {
+	const struct source *src;
+	int idx;
+	struct source_file **files;
+	size_t nr, alloc;
+	/* open addressing: interned path pointer -> files[] index + 1 */
+	size_t *map;
+	size_t map_alloc;
+	int dirty;
+	/* the cache file, mapped while its records may be needed */
+	char *map_base;
+	size_t map_len;
+	const char **strs;
+	size_t nstr;
+	/* stat() results from the folder walk, by interned path */
+	struct u64map stats;
+	struct stat *stat;
+	size_t stat_nr, stat_alloc;
+	const void *result;     /* the source's last result, on disk */
+	size_t result_nr;
+	int reused;
+};
+
+/* The file being scanned on this thread, for source_bad_line(). */
+extern __thread struct source_file *source_scanning;
+
+struct source_file *source_state_lookup(struct source_state *st,
+					const char *path);
+struct source_file *source_state_add(struct source_state *st,
+				     const char *path);
+void source_state_free(struct source_state *st);
+
+/*
+ * A hash of a file's first and last 4 KiB before offset, from the
+ * file or from memory holding it from offset 0.
+ */
+int source_prefix_hash(const char *path, uint64_t offset, uint64_t *out);
+uint64_t source_prefix_hash_mem(const char *base, uint64_t offset);
+
+/* The cache file of one source; see cache.c. */
+void source_cache_read(struct source_state *st, const char *path);
+int source_cache_write(struct source_state *st, const char *path,
+		       const struct usage_set *result);
+/* Turn a file's records, still in the mapped cache, into memory. */
+void source_file_load_records(struct source_state *st, struct source_file *f);
+
+/* Which working directories belong to the repository. */
+struct source_match {
+	struct strvec roots;   /* with a trailing slash */
+	struct u64map seen;    /* interned cwd -> 1 in, 2 out */
+};
+
+void source_match_init(struct source_match *m, struct repo *repo);
+void source_match_release(struct source_match *m);
+
+#endif

@@ -1,0 +1,299 @@
+/*
+ * Per-file state of a source: which log files it has read, how far,
+ * and whether a file that changed can be resumed.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/die.h"
+#include "base/hash.h"
+#include "sources/sources-internal.h"
+
+
+__thread struct source_file *source_scanning;
+
+static size_t state_find_slot(struct source_state *st, const char *path)
+{
+	size_t j = hash_ptr(path) & (st->map_alloc - 1);
+
+	while (st->map[j] && st->files[st->map[j] - 1]->path != path)
+		j = (j + 1) & (st->map_alloc - 1);
+	return j;
+}
+
+static void state_rehash(struct source_state *st)
+{
+	size_t i;
+
+	free(st->map);
+	st->map_alloc = 64;
+	while (st->map_alloc < st->nr * 2 + 2)
+		st->map_alloc *= 2;
+	st->map = xcalloc(st->map_alloc, sizeof(*st->map));
+	for (i = 0; i < st->nr; i++)
+		st->map[state_find_slot(st, st->files[i]->path)] = i + 1;
+}
+
+struct source_file *source_state_lookup(struct source_state *st,
+					const char *path)
+{
+	size_t j;
+
+	if (!st->map_alloc)
+		return NULL;
+	j = state_find_slot(st, path);
+	return st->map[j] ? st->files[st->map[j] - 1] : NULL;
+}
+
+struct source_file *source_state_add(struct source_state *st,
+				     const char *path)
+{
+	struct source_file *f = xcalloc(1, sizeof(*f));
+
+	f->path = path;
+	strbuf_init(&f->state, 0);
+	ALLOC_GROW(st->files, st->nr + 1, st->alloc);
+	st->files[st->nr++] = f;
+	if (st->nr * 2 + 2 > st->map_alloc)
+		state_rehash(st);
+	else
+		st->map[state_find_slot(st, path)] = st->nr;
+	return f;
+}
+
+static void file_free(struct source_file *f)
+{
+	strbuf_release(&f->state);
+	free(f->rec);
+	free(f);
+}
+
+void source_state_free(struct source_state *st)
+{
+	size_t i;
+
+	const struct source *src = st->src;
+	int idx = st->idx;
+
+	for (i = 0; i < st->nr; i++)
+		file_free(st->files[i]);
+	free(st->files);
+	free(st->map);
+	free(st->strs);
+	u64map_release(&st->stats);
+	free(st->stat);
+	if (st->map_base)
+		munmap(st->map_base, st->map_len);
+	memset(st, 0, sizeof(*st));
+	st->src = src;
+	st->idx = idx;
+}
+
+void source_file_reset(struct source_file *f)
+{
+	f->disk = NULL;
+	f->disk_nr = 0;
+	f->offset = 0;
+	f->lines = 0;
+	f->nr = 0;
+	f->bad = 0;
+	f->bad_line = 0;
+	f->bad_why = NULL;
+	f->tail_hash = 0;
+	strbuf_reset(&f->state);
+}
+
+void source_file_add(struct source_file *f, const struct source_rec *rec)
+{
+	ALLOC_GROW(f->rec, f->nr + 1, f->alloc);
+	f->rec[f->nr++] = *rec;
+}
+
+void source_bad_line(struct source_ctx *ctx, const char *file,
+		     uint64_t line, const char *why)
+{
+	struct source_file *f = source_scanning;
+
+	source_warn_add(ctx->warn, ctx->state ? ctx->state->idx : 0, file,
+			line, why, 1);
+	/* Remember bad lines that are consumed, so the warning repeats. */
+	if (f && line && !strcmp(f->path, file)) {
+		if (!f->bad || line < f->bad_line) {
+			f->bad_line = line;
+			f->bad_why = event_intern(why);
+		}
+		f->bad++;
+	}
+}
+
+/*
+ * A file that grew is resumed at the saved offset only if the bytes
+ * before it are still ours: compare a hash of its first and last 4 KiB.
+ */
+#define PREFIX_SAMPLE 4096
+
+/*
+ * Eight bytes a step: hash_bytes() goes byte by byte, and this runs
+ * over 8 KiB of every file read.
+ */
+static uint64_t sample_hash(const char *buf, size_t len, uint64_t seed)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ seed, w;
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, buf + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 29;
+	}
+	w = 0;
+	memcpy(&w, buf + i, len - i);
+	h = (h ^ w ^ len) * 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 32;
+	return h;
+}
+
+uint64_t source_prefix_hash_mem(const char *base, uint64_t offset)
+{
+	char buf[2 * PREFIX_SAMPLE];
+	size_t n = offset < PREFIX_SAMPLE ? (size_t)offset : PREFIX_SAMPLE;
+
+	memcpy(buf, base, n);
+	memcpy(buf + n, base + offset - n, n);
+	return sample_hash(buf, 2 * n, offset);
+}
+
+int source_prefix_hash(const char *path, uint64_t offset, uint64_t *out)
+{
+	char buf[2 * PREFIX_SAMPLE];
+	size_t n = offset < PREFIX_SAMPLE ? (size_t)offset : PREFIX_SAMPLE;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t got1, got2;
+
+	if (fd < 0)
+		return -1;
+	got1 = pread(fd, buf, n, 0);
+	got2 = pread(fd, buf + n, n, (off_t)(offset - n));
+	close(fd);
+	if (got1 != (ssize_t)n || got2 != (ssize_t)n)
+		return -1;
+	*out = sample_hash(buf, 2 * n, offset);
+	return 0;
+}
+
+/* access(R_OK) from the mode bits we already have: one lookup less. */
+static int mode_readable(const struct stat *sb)
+{
+	static gid_t groups[256];
+	static int ngroups = -1;
+	uid_t uid = geteuid();
+	int i;
+
+	if (!uid)
+		return 1;
+	if (sb->st_uid == uid)
+		return !!(sb->st_mode & S_IRUSR);
+	if (ngroups < 0) {
+		ngroups = getgroups(ARRAY_SIZE(groups), groups);
+		if (ngroups < 0)
+			ngroups = 0;
+	}
+	if (sb->st_gid == getegid())
+		return !!(sb->st_mode & S_IRGRP);
+	for (i = 0; i < ngroups; i++)
+		if (groups[i] == sb->st_gid)
+			return !!(sb->st_mode & S_IRGRP);
+	return !!(sb->st_mode & S_IROTH);
+}
+
+struct source_file *source_file_get(struct source_ctx *ctx, const char *path,
+				    int *changed)
+{
+	struct source_state *st = ctx->state;
+	const char *ipath = event_intern(path);
+	struct source_file *f;
+	struct stat sb;
+	uint64_t mtime, tail;
+	size_t *slot;
+
+	*changed = 0;
+	slot = u64map_find(&st->stats, (uint64_t)(uintptr_t)ipath, 0);
+	if (slot && *slot) {
+		sb = st->stat[*slot - 1];
+		*slot = 0; /* once: a second look-up asks the disk again */
+	} else if (stat(path, &sb) < 0) {
+		source_bad_line(ctx, path, 0, errno == ENOENT ?
+				"file vanished" : strerror(errno));
+		return NULL;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		/* A FIFO would block, a device never end: never open them. */
+		source_bad_line(ctx, path, 0, "not a regular file");
+		return NULL;
+	}
+	if (!mode_readable(&sb)) {
+		source_bad_line(ctx, path, 0, "cannot read file");
+		return NULL;
+	}
+	/* A huge, mostly empty file is not a log anybody wrote. */
+	if (sb.st_size > (1 << 20) &&
+	    (uint64_t)sb.st_blocks * 512 < (uint64_t)sb.st_size / 16) {
+		source_bad_line(ctx, path, 0, "sparse file");
+		return NULL;
+	}
+	mtime = (uint64_t)sb.st_mtim.tv_sec * 1000000000ULL +
+		(uint64_t)sb.st_mtim.tv_nsec;
+	if (ctx->recent_since &&
+	    (int64_t)(mtime / 1000000) < ctx->recent_since)
+		return NULL;
+	f = source_state_lookup(st, ipath);
+	if (!f) {
+		f = source_state_add(st, ipath);
+		st->dirty = 1;
+		*changed = 1;
+	} else if (f->seen) {
+		/* the same file twice in one run (overlapping roots) */
+		return NULL;
+	} else if (f->dev != (uint64_t)sb.st_dev ||
+		   f->ino != (uint64_t)sb.st_ino ||
+		   (uint64_t)sb.st_size < f->offset ||
+		   ((uint64_t)sb.st_size == f->size && mtime != f->mtime_ns &&
+		    (uint64_t)sb.st_size != f->offset)) {
+		source_file_reset(f);
+		*changed = 1;
+	} else if ((uint64_t)sb.st_size != f->size || mtime != f->mtime_ns) {
+		/* It grew (or was touched): resume if the prefix is ours. */
+		if (f->offset &&
+		    (source_prefix_hash(path, f->offset, &tail) < 0 ||
+		     tail != f->tail_hash))
+			source_file_reset(f);
+		*changed = 1;
+	}
+	/* Replay what the part already read contributed to the warning. */
+	if (f->bad)
+		source_warn_add(ctx->warn, st->idx, f->path, f->bad_line,
+				f->bad_why, f->bad);
+	if (!*changed && f->size > f->offset)
+		source_warn_add(ctx->warn, st->idx, f->path, f->lines + 1,
+				"truncated last line", 1);
+	/* Records a source will look at or add to must be in memory. */
+	if (*changed || !ctx->lazy_records)
+		source_file_load_records(st, f);
+	f->seen = 1;
+	f->dev = (uint64_t)sb.st_dev;
+	f->ino = (uint64_t)sb.st_ino;
+	f->size = (uint64_t)sb.st_size;
+	f->mtime_ns = mtime;
+	if (*changed) {
+		f->changed = 1;
+		st->dirty = 1;
+	}
+	return f;
+}

@@ -1,6 +1,6 @@
 /*
- * git tokens import <file>...: add usage events from JSON Lines (SPEC
- * §5.7) to <common dir>/tokens/imported.jsonl, which the "import" source
+ * git tokens import <file>...: add usage events from JSON Lines to
+ * <common dir>/tokens/imported.jsonl, which the "import" source
  * reads. Lines are checked before they are kept; a line already in the
  * file is not added twice. The file is rewritten whole under a lock and
  * renamed into place, so readers never see half of it.

@@ -99,7 +99,7 @@ static void fill_change(struct render_cell *cell, const struct change *c)
 	render_cell_int(&cell[LCOL_ADDED], c->added);
 	render_cell_int(&cell[LCOL_DELETED], c->deleted);
 	render_cell_str(&cell[LCOL_LANDED], metrics_landed_name(c->landed));
-	/* Not landed (yet): still open, or abandoned (SPEC §7.2). */
+	/* Not landed (yet): still open, or abandoned. */
 	if (c->landed == LANDED_NO)
 		render_cell_str(&cell[LCOL_UNLANDED], c->outcome.abandoned ?
 				"abandoned" : "open");

@@ -1,5 +1,5 @@
 /*
- * Landing, the parts after reachability and patch-ids (SPEC §7.2):
+ * Landing, the parts after reachability and patch-ids:
  * squash merges matched through the request head refs a fetch brought
  * in, open or abandoned for what did not land, and fixup!/squash!
  * commits. The forge APIs (fetch github|gitlab) match squash merges

@@ -1,5 +1,5 @@
 /*
- * Usage notes (SPEC §6.1): JSON Lines under tokens.notesRef, read in one
+ * Usage notes: JSON Lines under tokens.notesRef, read in one
  * pass, appended with compare-and-swap. See notes.h for the contract.
  */
 #include <errno.h>

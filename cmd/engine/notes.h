@@ -11,7 +11,7 @@
 struct repo;
 
 /*
- * Usage notes (SPEC §6.1) under tokens.notesRef. A note is JSON Lines,
+ * Usage notes under tokens.notesRef. A note is JSON Lines,
  * one object per usage group:
  *
  *   {"v":1,"tool":"claude-code","model":"…","session":"3f9a1c0e2b7d",

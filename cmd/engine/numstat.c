@@ -1,6 +1,6 @@
 /*
  * Line counts per change. libgit2's diff machinery costs 4.5x
- * "git log --numstat" on git.git (reference/performance.md); two
+ * "git log --numstat" on git.git (measured with t/perf/p0001); two
  * "git diff-tree --stdin" co-processes cost 0.56x and are exact by
  * construction, so that is what runs here, with every setting that
  * changes the output pinned.
@@ -154,7 +154,7 @@ static int cache_load(struct cache *c, struct repo *repo)
 		goto corrupt;
 	goto cleanup;
 corrupt:
-	/* Rebuilt silently (SPEC §11): a cache is never worth an error. */
+	/* Rebuilt silently: a cache is never worth an error. */
 	strbuf_reset(&c->buf);
 	oidmap_clear(&c->index);
 cleanup:

@@ -4,7 +4,7 @@
 #include "base/strvec.h"
 
 /*
- * AI agents named by a commit (SPEC §6.2, token-sources.md §7): a
+ * AI agents named by a commit: a
  * co-author trailer, a "Generated with" line, an agent author (bot
  * account) or an author name with an agent suffix ("Jane Doe (aider)").
  */

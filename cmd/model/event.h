@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 /*
- * One billed model response (SPEC §2). Strings are interned (see
+ * One billed model response. Strings are interned (see
  * event_intern) and live as long as the process: events are copied and
  * sorted freely.
  */

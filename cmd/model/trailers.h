@@ -5,7 +5,7 @@
 
 /*
  * The trailer block of a commit message, found as git's trailer.c
- * finds it (apis.md §6.1): the last paragraph, never the subject's,
+ * finds it: the last paragraph, never the subject's,
  * accepted when all its lines are trailers, or when it holds a
  * git-generated one ("Signed-off-by: ", "(cherry picked from commit ")
  * and trailers make at least a quarter of its lines. Lines starting

@@ -161,7 +161,7 @@ static int whoami(struct forge *f, struct comment_result *r)
 	const char *name;
 	int ret = 0;
 
-	/* apis.md §4.1: a job token may read notes, never write them. */
+	/* GitLab's CI job token may read notes, never write them. */
 	if (f->kind == FORGE_GITLAB && f->key_var &&
 	    !strcmp(f->key_var, "CI_JOB_TOKEN")) {
 		strbuf_addstr(&r->reason, "CI_JOB_TOKEN cannot write merge "

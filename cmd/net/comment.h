@@ -8,7 +8,7 @@
 struct forge;
 
 /*
- * The sticky comment of "git tokens ci" (SPEC §10; apis.md §3.2, §4.2):
+ * The sticky comment of "git tokens ci":
  * one comment per pull or merge request, found again by a hidden marker
  * among the comments of the token's own user, and edited in place.
  */

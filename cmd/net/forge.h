@@ -9,8 +9,8 @@
 struct repo;
 
 /*
- * GitHub and GitLab REST clients for review outcomes (SPEC §7.2, §7.4;
- * apis.md §3, §4), on top of http.c. Every answer goes through the
+ * GitHub and GitLab REST clients for review outcomes, on top of
+ * http.c. Every answer goes through the
  * answer cache under <common dir>/tokens/http/ (all pages of a list
  * in one entry), so that "report --offline" and a report after
  * "fetch github" need no network. Tokens travel only in request

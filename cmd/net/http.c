@@ -491,7 +491,7 @@ static void scrub_value(struct strbuf *msg, const char *v)
 
 /*
  * Replace each credential sent with req in msg, and every secret the
- * environment holds (SPEC §4): servers, proxies too, may echo them.
+ * environment holds: servers, proxies too, may echo them.
  */
 static void scrub_secrets(struct strbuf *msg, const struct http_request *req)
 {

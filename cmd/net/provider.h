@@ -8,7 +8,7 @@
 struct repo;
 
 /*
- * Provider usage APIs (SPEC §5.6): the Anthropic Admin API (Claude Code
+ * Provider usage APIs: the Anthropic Admin API (Claude Code
  * analytics and the messages usage report) and OpenAI's organization
  * usage. Their answers become daily per-person usage events (tool
  * anthropic-api or openai-api, author = the person's email, time = the

@@ -1,6 +1,6 @@
 /*
- * Review outcomes of landed changes (SPEC §7.4) and squash merges found
- * through the forge API (SPEC §7.2). Sources, best first: the forge's
+ * Review outcomes of landed changes and squash merges found
+ * through the forge API. Sources, best first: the forge's
  * pull or merge request, Gerrit's refs/notes/review, trailers.
  */
 #include <ctype.h>
@@ -453,7 +453,7 @@ static void from_forge(struct review_ctx *x, struct change *c, long mi)
 }
 
 /*
- * Change c is the squash commit of request mi (SPEC §7.2): the commits
+ * Change c is the squash commit of request mi: the commits
  * it absorbed, from the forge, whether they are in the range, fetched
  * or not. On GitHub the merge commit of a request merged by squash is
  * its squash commit; on GitLab, squash_commit_sha names it.

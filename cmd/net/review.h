@@ -8,7 +8,7 @@
 struct repo;
 
 /*
- * Review outcomes of landed changes (SPEC §7.4), from the best source
+ * Review outcomes of landed changes, from the best source
  * at hand: the forge API (GitHub reviews, GitLab approvals), Gerrit's
  * refs/notes/review, then Reviewed-by/Acked-by/Tested-by trailers.
  * Changes without a source stay REVIEW_UNKNOWN.

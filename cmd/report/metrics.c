@@ -12,7 +12,7 @@ static const char *const flag_names[METRICS_FLAG_ALL] = {
 	"no-ai", "burn", "rework", "unknown",
 };
 
-/* Flag thresholds of SPEC §8. */
+/* Flag thresholds (git-tokens(1), THE REPORT). */
 #define BURN_UNLANDED 0.5
 #define BURN_LPU_FRACTION 0.25
 #define REWORK_SHARE 0.30
@@ -337,8 +337,8 @@ static void row_finish(struct metrics_row *r)
 	double all;
 
 	/*
-	 * Survival and rework are known where the mainline is (SPEC
-	 * §7.3); lines/$ follows survival.
+	 * Survival and rework are known where the mainline is; lines/$
+	 * follows survival.
 	 */
 	r->rework = metrics_share((double)r->reworked,
 				  (double)r->lines_known, &known);

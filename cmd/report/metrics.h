@@ -6,7 +6,7 @@
 #include "model/change.h"
 
 /*
- * The numbers of the report (SPEC §8): changes grouped into rows by a
+ * The numbers of the report: changes grouped into rows by a
  * key, one value per column, flags, a total and the attribution
  * coverage. Pure functions over a change array: no I/O.
  *
@@ -116,7 +116,7 @@ int metrics_compute(struct metrics_report *out, const struct change *c,
 void metrics_report_release(struct metrics_report *r);
 
 /*
- * Order rows as SPEC §8 does: rows with a cost first, by lines/$
+ * Order rows as the man page says: rows with a cost first, by lines/$
  * descending, then surviving descending; then rows without cost, by
  * surviving. Where surviving is unknown, +lines stands in for it; ties
  * go by changes, then key. Never by tokens.

@@ -1,5 +1,5 @@
 /*
- * The html format of the report (SPEC §8): one self-contained page with
+ * The html format of the report: one self-contained page with
  * the report table and inline SVG charts. Nothing is loaded from
  * anywhere: no scripts, no external style sheets, fonts or images, and
  * a Content-Security-Policy that forbids them should any slip in. Every

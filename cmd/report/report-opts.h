@@ -9,7 +9,7 @@
 struct repo;
 
 /*
- * The options report and log share (SPEC §3), the parsing of
+ * The options report and log share, the parsing of
  * "[<revision-range>] [[--] <path>...]", and where the output goes.
  */
 enum report_format {

@@ -103,7 +103,7 @@ static size_t parse_count(const char *s, uint64_t *out)
 		mult = 1000000;
 		p++;
 	}
-	/* Counts beyond 10^12 cannot be right (SPEC §5). */
+	/* Counts beyond 10^12 cannot be right. */
 	if (ip > JSON_U64_MAX / mult)
 		return 0;
 	*out = ip * mult + (frac * mult + div / 2) / div;

@@ -113,7 +113,7 @@ static int raw_time(const struct json_raw *v, int64_t *ms)
 }
 
 /*
- * Link (SPEC §6.2): a tool result that shows "[<branch> <short-sha>]"
+ * Link: a tool result that shows "[<branch> <short-sha>]"
  * after a git commit gives the session's responses since its previous
  * link to that commit. One file is one session (or one subagent's).
  */

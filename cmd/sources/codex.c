@@ -124,7 +124,7 @@ static int read_usage(const struct json *obj, uint64_t u[U_NR])
 }
 
 /*
- * Link (SPEC §6.2): tool output showing "[<branch> <short-sha>]" after a
+ * Link: tool output showing "[<branch> <short-sha>]" after a
  * git commit gives the turns since the previous link to that commit; a
  * fork's replay of its parent links nothing.
  */

@@ -1,7 +1,7 @@
 /*
  * Imported usage: the JSON Lines events "git tokens import" stored in
  * <common dir>/tokens/imported.jsonl, and any tokens.import.path file in
- * the same format (SPEC §5.7):
+ * the same format:
  *
  *   {"time":"2026-11-20T10:00:00Z","tool":"…","model":"…","session":"…",
  *    "cwd":"…","author":"…","input":0,"output":0,"cache_write":0,

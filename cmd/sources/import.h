@@ -13,7 +13,7 @@ struct repo;
 #define IMPORT_HEADER "{\"schema\":\"" IMPORT_SCHEMA "\"}"
 
 /*
- * Parse one JSON Lines event (SPEC §5.7) into ev. now (ms) bounds the
+ * Parse one JSON Lines event into ev. now (ms) bounds the
  * time. An event names its repository with "cwd" (a path) or "repo" (a
  * path, a remote URL or the work tree's name); one that names neither
  * belongs to the repository it was imported into. repo may be NULL (no

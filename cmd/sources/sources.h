@@ -11,7 +11,7 @@
 struct repo;
 
 /*
- * Local usage sources (SPEC §5): each one reads a tool's logs and adds
+ * Local usage sources: each one reads a tool's logs and adds
  * usage events to a usage_set. The public entry point is usage_load();
  * the rest of this header is the interface a source is written against.
  */

@@ -1,7 +1,7 @@
 /*
  * Usage notes: the line parser. A parsed note written out and read
  * again must come back the same (notes are rewritten on every append:
- * SPEC §6.1 keeps every line, valid or not).
+ * a note keeps every line, valid or not).
  */
 #include "fuzz.h"
 #include "engine/notes.h"

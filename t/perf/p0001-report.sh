@@ -1,6 +1,6 @@
 #!/bin/sh
 # Benchmark: the change engine over a large history, against git's own
-# "git log --numstat -M --no-merges" in the same run (issue: foundation).
+# "git log --numstat -M --no-merges" in the same run.
 #
 #	t/perf/p0001-report.sh <repository> [<runs>]
 #

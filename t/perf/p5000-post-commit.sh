@@ -1,6 +1,6 @@
 #!/bin/sh
 # Benchmark: the post-commit hook with a year of Claude Code logs on the
-# machine (SPEC §9: under 50 ms). Issue: Attribution.
+# machine (goal: under 50 ms).
 #
 #	t/perf/p5000-post-commit.sh [<days> [<MiB of logs> [<commits>]]]
 #

@@ -2,7 +2,7 @@
 # Benchmark: the survival engine over a whole history, against what it
 # replaces, "git blame" of every countable file at the tip (two at a
 # time), and against "git log --numstat -M --no-merges", all in the same
-# run (issue: outcomes; reference/performance.md).
+# run.
 #
 #	t/perf/p6000-survival.sh <repository> [<files to blame>]
 #

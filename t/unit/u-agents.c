@@ -1,4 +1,4 @@
-/* Agent marks from authors and messages (SPEC §6.2, token-sources §7). */
+/* Agent marks from authors and messages. */
 #include <stdlib.h>
 #include "base/oidmap.h"
 #include "model/agents.h"

@@ -1,4 +1,4 @@
-/* The trailer parser against git's rules (apis.md §6.1). */
+/* The trailer parser against git's rules. */
 #include <string.h>
 
 #include "tap.h"

@@ -27,6 +27,7 @@
 #include "engine/hooks.h"
 #include "engine/notes-sync.h"
 #include "engine/notes.h"
+#include "engine/record.h"
 #include "git/repo.h"
 #include "model/change.h"
 #include "report/render.h"
@@ -42,9 +43,10 @@ static const char * const hooks_usage[] = {
 
 static void run_record(struct repo *repo)
 {
-	const char *argv[] = { "record", "--hook", NULL };
+	struct record_opts o = RECORD_OPTS_INIT;
 
-	cmd_record(2, argv, repo);
+	o.hook = 1;
+	record_run(repo, "HEAD", &o);
 }
 
 static int run_post_commit(struct repo *repo)

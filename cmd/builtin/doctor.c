@@ -16,13 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "base/die.h"
 #include "base/parse-options.h"
-#include "base/run-command.h"
 #include "base/strbuf.h"
 #include "base/strvec.h"
 #include "builtin/builtin.h"

@@ -10,18 +10,14 @@
  * remote.<name>.url): a push to a bare URL never carries them.
  */
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/die.h"
 #include "base/oidmap.h"
 #include "base/parse-options.h"
-#include "base/paths.h"
 #include "base/run-command.h"
 #include "builtin/builtin.h"
 #include "engine/hooks.h"
@@ -162,7 +158,7 @@ static void human(struct strbuf *sb, enum render_kind kind, uint64_t n,
 	render_human(sb, &col, &cell);
 }
 
-/* "3 changes, +212 −37 lines, 41.2k out tok, $0.81" (SPEC §9). */
+/* "3 changes, +212 −37 lines, 41.2k out tok, $0.81" */
 static void push_summary(struct strbuf *sb, const struct push_sum *s)
 {
 	strbuf_addf(sb, "%lu change%s, +%llu \xe2\x88\x92%llu lines",

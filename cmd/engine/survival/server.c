@@ -129,6 +129,19 @@ void server_stop(struct server *sv)
 	diff_record_release(&sv->rec);
 }
 
+/* The tree "git mktree" made: 40 hex digits into out. */
+static int read_tree(struct server *sv, char out[41])
+{
+	size_t len;
+	char *tok = rd_token(&sv->mk_rd, '\n', &len);
+
+	if (!tok || len != 40)
+		return error("git mktree failed");
+	memcpy(out, tok, 40);
+	out[40] = '\0';
+	return 0;
+}
+
 /*
  * The -U0 hunks of each request, appended to the hunk store *h: the
  * "from" blobs go in one tree and the "to" blobs in another, under the
@@ -140,8 +153,7 @@ int server_diff(struct server *sv, struct repo *repo, struct request *req,
 	struct strbuf in = STRBUF_INIT;
 	struct diff_record *rec = &sv->rec;
 	char hex[41], ta[41], tb[41];
-	size_t i, len, nfrom = 0;
-	char *tok;
+	size_t i, nfrom = 0;
 	int ret = 0;
 
 	if (!sv->started && server_start(sv, repo) < 0)
@@ -169,20 +181,10 @@ int server_diff(struct server *sv, struct repo *repo, struct request *req,
 		ret = -1;
 		goto cleanup;
 	}
-	tok = rd_token(&sv->mk_rd, '\n', &len);
-	if (!tok || len != 40) {
-		ret = error("git mktree failed");
+	if (read_tree(sv, ta) < 0 || read_tree(sv, tb) < 0) {
+		ret = -1;
 		goto cleanup;
 	}
-	memcpy(ta, tok, 40);
-	ta[40] = '\0';
-	tok = rd_token(&sv->mk_rd, '\n', &len);
-	if (!tok || len != 40) {
-		ret = error("git mktree failed");
-		goto cleanup;
-	}
-	memcpy(tb, tok, 40);
-	tb[40] = '\0';
 	if (!nfrom)
 		strcpy(ta, EMPTY_TREE);
 	strbuf_reset(&in);

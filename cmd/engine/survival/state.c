@@ -179,29 +179,34 @@ static const char *take(struct cursor *c, size_t n)
 	return p;
 }
 
-static uint32_t take_u32(struct cursor *c)
+/* n bytes into out, which stays as it was past the end. */
+static void take_into(struct cursor *c, void *out, size_t n)
 {
-	const char *p = take(c, 4);
-	uint32_t v = 0;
+	const char *p = take(c, n);
 
 	if (p)
-		memcpy(&v, p, 4);
+		memcpy(out, p, n);
+}
+
+static uint32_t take_u32(struct cursor *c)
+{
+	uint32_t v = 0;
+
+	take_into(c, &v, 4);
 	return v;
 }
 
 static int64_t take_i64(struct cursor *c)
 {
-	const char *p = take(c, 8);
 	int64_t v = 0;
 
-	if (p)
-		memcpy(&v, p, 8);
+	take_into(c, &v, 8);
 	return v;
 }
 
 /*
  * The stored state into s: 1 when there is one, 0 when there is none
- * or it is not usable (it is then rebuilt silently, SPEC §11).
+ * or it is not usable (it is then rebuilt silently).
  */
 int survival_state_load(struct survival *s, struct repo *repo)
 {

@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include "base/die.h"
 #include "base/oidmap.h"
 #include "base/run-command.h"
 #include "base/strbuf.h"

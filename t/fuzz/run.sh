@@ -24,9 +24,10 @@ time_each=${FUZZ_TIME:-4}
 jobs=${FUZZ_JOBS:-${JOBS:-2}}
 CC=${FUZZ_CC:-clang}
 
-# Everything the targets reach: the library layers of cmd/, not the
-# commands nor main().
-lib_src=$(cd "$top/cmd" && ls */*.c | grep -v '^builtin/' | sed 's/\.c$//')
+# Everything the targets reach: the library layers of cmd/ (and the
+# modules in folders of their own), not the commands nor main().
+lib_src=$(cd "$top/cmd" && find . -mindepth 2 -name '*.c' | sed 's|^\./||' |
+	sort | grep -v '^builtin/' | sed 's/\.c$//')
 
 all_targets=
 for f in "$top"/t/fuzz/fuzz-*.c

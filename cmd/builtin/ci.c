@@ -1,7 +1,7 @@
 /*
  * git tokens ci: in GitHub Actions or GitLab CI, report the pull or
  * merge request's range as markdown, append it to the job summary and
- * keep one sticky comment on the request up to date (SPEC §10). What
+ * keep one sticky comment on the request up to date. What
  * the job cannot do (no token, a fork's read-only token, a shallow
  * clone) is a warning, never a red job.
  */
@@ -21,8 +21,8 @@
 #include "base/parse-options.h"
 #include "base/run-command.h"
 #include "builtin/builtin.h"
+#include "engine/notes-sync.h"
 #include "engine/notes.h"
-#include "engine/sync.h"
 #include "git/repo.h"
 #include "net/comment.h"
 #include "net/forge.h"
@@ -102,7 +102,7 @@ static char *strip_slash(const char *url)
 
 /*
  * GitHub Actions: the pull request comes from the event file, because
- * GITHUB_SHA is the test merge commit, not the head (apis.md §3.5).
+ * GITHUB_SHA is the test merge commit, not the head.
  */
 static int github_request(struct ci_request *r)
 {
@@ -185,7 +185,7 @@ cleanup:
 	return ret;
 }
 
-/* GitLab CI: everything is in predefined variables (apis.md §4.3). */
+/* GitLab CI: everything is in predefined variables. */
 static int gitlab_request(struct ci_request *r)
 {
 	const char *iid = env("CI_MERGE_REQUEST_IID");

@@ -16,18 +16,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "base/date.h"
 #include "base/die.h"
 #include "base/parse-options.h"
-#include "base/run-command.h"
 #include "base/strbuf.h"
 #include "base/strvec.h"
 #include "builtin/builtin.h"
+#include "engine/hooks.h"
 #include "engine/notes.h"
+#include "engine/revs.h"
 #include "git/repo.h"
 #include "model/event.h"
 #include "net/forge.h"
@@ -39,7 +39,6 @@ static const char * const doctor_usage[] = {
 	NULL
 };
 
-#define SHIM_MARK "\n# git-tokens-shim "
 /* A price table older than this is worth a warning. */
 #define PRICES_MAX_AGE_DAYS 180
 
@@ -174,82 +173,32 @@ static void check_sources(struct doctor *d, struct repo *repo)
 
 /* --- hooks ------------------------------------------------------------- */
 
-/* git rev-parse --git-path hooks, absolute (core.hooksPath honoured). */
-static int hooks_dir(struct repo *repo, struct strbuf *out)
-{
-	struct child_process cp = CHILD_PROCESS_INIT;
-	struct strbuf path = STRBUF_INIT;
-	const char *top = repo_work_tree(repo);
-	char *cwd = NULL;
-	int ret = 0;
-
-	cp.git_cmd = 1;
-	cp.dir = top ? top : repo_git_dir(repo);
-	cp.no_stderr = 1;
-	strvec_pushl(&cp.args, "rev-parse", "--git-path", "hooks", NULL);
-	if (capture_command(&cp, &path) || !path.len) {
-		ret = -1;
-		goto cleanup;
-	}
-	if (path.buf[path.len - 1] == '\n')
-		strbuf_setlen(&path, path.len - 1);
-	strbuf_reset(out);
-	if (path.buf[0] != '/') {
-		strbuf_addstr(out, cp.dir ? cp.dir :
-			      (cwd = getcwd(NULL, 0)) ? cwd : ".");
-		if (out->len && out->buf[out->len - 1] != '/')
-			strbuf_addch(out, '/');
-	}
-	strbuf_addbuf(out, &path);
-cleanup:
-	free(cwd);
-	child_process_clear(&cp);
-	strbuf_release(&path);
-	return ret;
-}
-
-static int is_shim(const char *path)
-{
-	struct strbuf text = STRBUF_INIT;
-	struct stat st;
-	int ret;
-
-	if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
-		return 0;
-	ret = strbuf_read_file(&text, path, (size_t)st.st_size) >= 0 &&
-		strstr(text.buf, SHIM_MARK) != NULL;
-	strbuf_release(&text);
-	return ret;
-}
-
 /* Returns 1 when the pre-push shim is there (it pushes the notes). */
 static int check_hooks(struct doctor *d, struct repo *repo,
 		       const char *notes)
 {
-	static const char *names[] = {
-		"post-commit", "pre-push", "post-rewrite",
-	};
 	struct strbuf dir = STRBUF_INIT, path = STRBUF_INIT;
 	struct strbuf missing = STRBUF_INIT;
 	struct strvec rewrite = STRVEC_INIT;
 	size_t i, nmissing = 0;
 	int pre_push = 0, found = 0;
 
-	if (hooks_dir(repo, &dir) < 0) {
+	if (hooks_dir(repo, &dir, HOOKS_QUIET) < 0) {
 		finding(d, LEVEL_FIX, "hooks", "is git on PATH?",
 			"cannot find the hooks folder ('git rev-parse "
 			"--git-path hooks' failed)");
 		goto cleanup;
 	}
-	for (i = 0; i < ARRAY_SIZE(names); i++) {
+	for (i = 0; i < HOOKS_NR; i++) {
 		strbuf_reset(&path);
-		strbuf_addf(&path, "%s/%s", dir.buf, names[i]);
-		if (is_shim(path.buf)) {
-			if (i == 1)
+		strbuf_addf(&path, "%s/%s", dir.buf, hooks_names[i]);
+		if (hooks_is_shim(path.buf)) {
+			if (!strcmp(hooks_names[i], "pre-push"))
 				pre_push = 1;
 			continue;
 		}
-		strbuf_addf(&missing, "%s%s", nmissing ? ", " : "", names[i]);
+		strbuf_addf(&missing, "%s%s", nmissing ? ", " : "",
+			    hooks_names[i]);
 		nmissing++;
 	}
 	if (!nmissing) {
@@ -430,18 +379,13 @@ cleanup:
 
 /* --- mainline, prices, forge ------------------------------------------- */
 
-/* SPEC §2, as the change engine looks for it; the name goes to out. */
+/* The mainline as the change engine finds it; its name goes to out. */
 static void check_mainline(struct doctor *d, struct repo *repo,
 			   struct strbuf *out)
 {
-	static const char *guesses[] = {
-		"refs/remotes/origin/HEAD", "refs/heads/main",
-		"refs/heads/master", "refs/remotes/origin/main",
-		"refs/remotes/origin/master",
-	};
 	char oid[OID_HEX + 1];
+	const char *guess;
 	char *cfg = NULL;
-	size_t i;
 
 	strbuf_reset(out);
 	if (repo_config_string(repo, "tokens.mainline", &cfg) == 0 && cfg) {
@@ -456,12 +400,11 @@ static void check_mainline(struct doctor *d, struct repo *repo,
 		}
 		goto cleanup;
 	}
-	for (i = 0; i < ARRAY_SIZE(guesses); i++) {
-		if (repo_resolve(repo, guesses[i], oid) != 0)
-			continue;
-		strbuf_addstr(out, guesses[i]);
+	guess = revs_mainline_guess(repo, oid);
+	if (guess) {
+		strbuf_addstr(out, guess);
 		finding(d, LEVEL_OK, "mainline", NULL, "'%s' (guessed; set "
-			"tokens.mainline to choose)", guesses[i]);
+			"tokens.mainline to choose)", guess);
 		goto cleanup;
 	}
 	finding(d, LEVEL_FIX, "mainline", "git config tokens.mainline "

@@ -235,20 +235,3 @@ void pipeline_release(struct pipeline *p)
 	notes_map_release(&p->notes);
 	strbuf_release(&p->err);
 }
-
-int changes_load(struct change_set *out, struct repo *repo,
-		 const struct change_opts *opts, struct strbuf *err)
-{
-	struct pipeline p = PIPELINE_INIT;
-	int ret;
-
-	p.stages = PIPELINE_LINES | PIPELINE_LANDING | PIPELINE_SQUASH_AUTHORS;
-	p.range = opts;
-	ret = pipeline_run(&p, repo, out);
-	if (err)
-		strbuf_addbuf(err, &p.err);
-	if (ret < 0)
-		change_set_release(out);
-	pipeline_release(&p);
-	return ret;
-}

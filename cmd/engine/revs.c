@@ -29,16 +29,26 @@ static int user_error(struct strbuf *err, const char *fmt, ...)
 
 /* --- mainline ------------------------------------------------------------ */
 
-/* --mainline, tokens.mainline, origin/HEAD, main, master, ... */
-static int find_mainline(struct change_set *out, struct repo *repo,
-			 const char *opt, struct strbuf *err)
+const char *revs_mainline_guess(struct repo *repo, char tip[OID_HEX + 1])
 {
 	static const char *guesses[] = {
 		"refs/remotes/origin/HEAD", "refs/heads/main", "refs/heads/master",
 		"refs/remotes/origin/main", "refs/remotes/origin/master",
 	};
-	char *cfg = NULL;
 	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(guesses); i++)
+		if (repo_resolve(repo, guesses[i], tip) == 0)
+			return guesses[i];
+	return NULL;
+}
+
+/* --mainline, tokens.mainline, then revs_mainline_guess(). */
+static int find_mainline(struct change_set *out, struct repo *repo,
+			 const char *opt, struct strbuf *err)
+{
+	const char *name;
+	char *cfg = NULL;
 	int ret = 0;
 
 	if (!opt && repo_config_string(repo, "tokens.mainline", &cfg) == 0)
@@ -50,17 +60,14 @@ static int find_mainline(struct change_set *out, struct repo *repo,
 			out->mainline_ref = xstrdup(opt);
 		goto cleanup;
 	}
-	for (i = 0; i < ARRAY_SIZE(guesses); i++)
-		if (repo_resolve(repo, guesses[i], out->mainline_tip) == 0) {
-			const char *name = guesses[i];
-
-			if (!strncmp(name, "refs/heads/", 11))
-				name += 11;
-			else if (!strncmp(name, "refs/remotes/", 13))
-				name += 13;
-			out->mainline_ref = xstrdup(name);
-			break;
-		}
+	name = revs_mainline_guess(repo, out->mainline_tip);
+	if (name) {
+		if (!strncmp(name, "refs/heads/", 11))
+			name += 11;
+		else if (!strncmp(name, "refs/remotes/", 13))
+			name += 13;
+		out->mainline_ref = xstrdup(name);
+	}
 cleanup:
 	free(cfg);
 	return ret;

@@ -23,6 +23,13 @@ int revs_resolve(struct change_set *out, struct repo *repo,
  * The user's revision arguments for git log and rev-list. --all leaves
  * out the notes refs: a notes commit is bookkeeping, not a change.
  */
+/*
+ * The mainline when neither --mainline nor tokens.mainline names it:
+ * origin/HEAD, main, master, origin/main, origin/master, the first that
+ * resolves. Returns its full ref name (its commit in tip), or NULL.
+ */
+const char *revs_mainline_guess(struct repo *repo, char tip[41]);
+
 void revs_push(struct strvec *args, const struct strvec *revs);
 
 /*

@@ -7,7 +7,7 @@
 struct repo;
 
 /*
- * The survival engine (SPEC §7.3): every line of every file at the
+ * The survival engine: every line of every file at the
  * mainline tip, with the commit that added it as "git blame" names it
  * (whole-file renames followed, no -M or -C inside or across files),
  * and when the lines that did not survive left the mainline.

@@ -163,13 +163,4 @@ void change_set_fold_squashes(struct change_set *set);
 const char *change_set_absorbed_into(const struct change_set *set,
 				     const char *hex);
 
-/*
- * Transitional, for builtin/hooks.c's pre-push until it asks the
- * pipeline (engine/pipeline.h) itself: pipeline_run() with
- * PIPELINE_LINES | PIPELINE_LANDING | PIPELINE_SQUASH_AUTHORS.
- */
-struct repo;
-int changes_load(struct change_set *out, struct repo *repo,
-		 const struct change_opts *opts, struct strbuf *err);
-
 #endif

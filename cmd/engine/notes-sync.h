@@ -1,5 +1,5 @@
-#ifndef TOKENS_SYNC_H
-#define TOKENS_SYNC_H
+#ifndef TOKENS_NOTES_SYNC_H
+#define TOKENS_NOTES_SYNC_H
 
 #include <stdio.h>
 #include "base/strbuf.h"
@@ -7,7 +7,7 @@
 struct repo;
 
 /*
- * Sharing the notes ref with a remote (SPEC §9, sync): the remote's
+ * Sharing the notes ref with a remote ("git tokens sync"): the remote's
  * notes are fetched into refs/notes/remotes/<remote>/<name>, never into
  * the local ref (a forced fetch there would drop local lines), merged
  * into the local ref as a union of lines, and the local ref is pushed.

@@ -1,0 +1,304 @@
+/*
+ * Sharing the notes ref with a remote: fetch the remote's notes into
+ * refs/notes/remotes/<remote>/<name>, merge them into the local ref as
+ * a union, push, and try again when the remote moved in between. "git
+ * tokens sync", the pre-push hook and ci run it.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/die.h"
+#include "base/run-command.h"
+#include "engine/notes-sync.h"
+#include "engine/notes.h"
+#include "git/repo.h"
+
+void notes_tracking_ref(struct strbuf *out, const char *remote,
+			const char *ref)
+{
+	strbuf_reset(out);
+	if (!strncmp(ref, "refs/notes/", 11))
+		ref += 11;
+	else if (!strncmp(ref, "refs/", 5))
+		ref += 5;
+	strbuf_addf(out, "refs/notes/remotes/%s/%s", remote, ref);
+}
+
+int notes_remote_is_named(struct repo *repo, const char *remote)
+{
+	char *key, *url = NULL;
+	int r;
+
+	/* A URL or a path is no remote name, whatever the config says. */
+	if (!*remote || strchr(remote, ':') || *remote == '/' ||
+	    *remote == '.')
+		return 0;
+	key = xstrfmt("remote.%s.url", remote);
+	r = repo_config_string(repo, key, &url);
+	free(key);
+	free(url);
+	return r == 0;
+}
+
+/*
+ * Run git with its messages in C, stdout into out and stderr into err
+ * (either may be NULL); returns git's exit code, or -1.
+ */
+static int run_git(const char **argv, struct strbuf *out, struct strbuf *err)
+{
+	struct child_process cp = CHILD_PROCESS_INIT;
+	struct strbuf ignored = STRBUF_INIT;
+	FILE *tmp = tmpfile();
+	int code;
+
+	cp.git_cmd = 1;
+	cp.no_stdin = 1;
+	strvec_pushv(&cp.args, argv);
+	strvec_push(&cp.env, "LC_ALL=C");
+	strvec_push(&cp.env, "LANGUAGE");
+	if (tmp)
+		cp.err = fileno(tmp);
+	else
+		cp.no_stderr = 1;
+	code = capture_command(&cp, out ? out : &ignored);
+	if (tmp) {
+		if (err) {
+			char buf[4096];
+			size_t n;
+
+			rewind(tmp);
+			while ((n = fread(buf, 1, sizeof(buf), tmp)) > 0)
+				strbuf_add(err, buf, n);
+		}
+		fclose(tmp);
+	}
+	child_process_clear(&cp);
+	strbuf_release(&ignored);
+	return code;
+}
+
+/* The last "error:"/"fatal:" line of git's messages, for ours. */
+static const char *git_reason(struct strbuf *err)
+{
+	char *p, *last = NULL;
+
+	strbuf_rtrim(err);
+	for (p = err->buf; p && *p; p = strchr(p, '\n')) {
+		if (*p == '\n')
+			*p++ = '\0';
+		if (!strncmp(p, "fatal: ", 7) || !strncmp(p, "error: ", 7))
+			last = p + 7;
+		else if (!last && *p)
+			last = p;
+	}
+	return last && *last ? last : "unknown error";
+}
+
+/* Wait a little longer each time, and not in step with the other side. */
+static void backoff(int attempt)
+{
+	static unsigned seed;
+	struct timespec ts;
+
+	if (!seed)
+		seed = (unsigned)getpid() ^ (unsigned)time(NULL);
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)(50 + rand_r(&seed) % 150) * attempt * 1000000L;
+	while (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	nanosleep(&ts, NULL);
+}
+
+/* Another fetch of ours updates the tracking ref at the same moment. */
+static int tracking_ref_busy(const char *err)
+{
+	return strstr(err, "cannot lock ref") ||
+	       (strstr(err, "Unable to create") && strstr(err, ".lock"));
+}
+
+/*
+ * Fetch remote's ref into tracking. *has is 0 when the remote has no
+ * such ref yet. Returns 0 or -1.
+ */
+static int fetch_notes(const char *remote, const char *ref,
+		       const char *tracking, int *has)
+{
+	struct strbuf err = STRBUF_INIT;
+	char *spec = xstrfmt("+%s:%s", ref, tracking);
+	const char *argv[] = {
+		"-c", "gc.auto=0", "-c", "maintenance.auto=false",
+		"fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
+		"--no-recurse-submodules", remote, spec, NULL
+	};
+	int code, ret = 0, attempt;
+
+	*has = 0;
+	for (attempt = 1; ; attempt++) {
+		strbuf_reset(&err);
+		code = run_git(argv, NULL, &err);
+		if (!code || attempt >= NOTES_SYNC_ATTEMPTS ||
+		    !tracking_ref_busy(err.buf))
+			break;
+		backoff(attempt);
+	}
+	if (!code)
+		*has = 1;
+	else if (!strstr(err.buf, "couldn't find remote ref"))
+		ret = error("cannot fetch '%s' from '%s': %s", ref, remote,
+			    git_reason(&err));
+	free(spec);
+	strbuf_release(&err);
+	return ret;
+}
+
+/*
+ * The remote could not take the ref's lock: another push of the notes
+ * is under way there. Worth trying again, unlike a hook's refusal.
+ */
+static int retryable_remote(const char *line)
+{
+	return strstr(line, "[remote rejected]") &&
+		(strstr(line, "failed to update ref") ||
+		 strstr(line, "lock"));
+}
+
+/*
+ * Push ref to remote (a fast-forward only, with --no-verify: we may be
+ * in its pre-push hook). Returns 0 when the remote ref moved, 2 when it
+ * was up to date, 1 when it was rejected because the remote moved, -1
+ * on other errors.
+ */
+static int push_notes(const char *remote, const char *ref)
+{
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+	char *spec = xstrfmt("%s:%s", ref, ref);
+	const char *argv[] = {
+		"push", "--no-verify", "--porcelain", remote, spec, NULL
+	};
+	char *line, *nl;
+	int code, ret = -1, flag = 0;
+
+	code = run_git(argv, &out, &err);
+	/* "<flag> TAB <from>:<to> TAB <summary>": find our ref's line. */
+	for (line = out.buf; line && *line; line = nl) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl++ = '\0';
+		if (line[0] && line[1] == '\t' && strstr(line, spec)) {
+			flag = line[0];
+			break;
+		}
+	}
+	if (!code)
+		ret = flag == '=' ? 2 : 0;
+	else if (flag == '!' && line && (strstr(line, "[rejected]") ||
+					 retryable_remote(line)))
+		ret = 1;
+	else if (flag == '!')
+		error("cannot push '%s' to '%s': %s", ref, remote,
+		      strchr(line + 2, '\t') ? strchr(line + 2, '\t') + 1 :
+		      git_reason(&err));
+	else
+		error("cannot push '%s' to '%s': %s", ref, remote,
+		      git_reason(&err));
+	free(spec);
+	strbuf_release(&out);
+	strbuf_release(&err);
+	return ret;
+}
+
+__attribute__((format(printf, 3, 4)))
+static void say(FILE *out, unsigned flags, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!out || (flags & NOTES_SYNC_QUIET))
+		return;
+	va_start(ap, fmt);
+	vfprintf(out, fmt, ap);
+	va_end(ap);
+	fputc('\n', out);
+}
+
+int notes_sync(struct repo *repo, const char *remote, const char *ref,
+	       unsigned flags, struct notes_sync_result *res, FILE *out)
+{
+	struct strbuf tracking = STRBUF_INIT;
+	char local[OID_HEX + 1], theirs[OID_HEX + 1];
+	int fetch = !!(flags & NOTES_SYNC_FETCH_FIRST);
+	int attempt, has, changed, r, ret = 0;
+
+	memset(res, 0, sizeof(*res));
+	notes_tracking_ref(&tracking, remote, ref);
+	for (attempt = 1; ; attempt++) {
+		*theirs = '\0';
+		if (fetch) {
+			if (fetch_notes(remote, ref, tracking.buf, &has) < 0) {
+				ret = -1;
+				goto cleanup;
+			}
+			res->remote_has = has;
+			if (has && repo_resolve(repo, tracking.buf, theirs))
+				*theirs = '\0';
+			if (!has)
+				say(out, flags, "%s has no %s yet", remote,
+				    ref);
+		}
+		if (*theirs) {
+			changed = 0;
+			if (notes_merge(repo, ref, tracking.buf,
+					&changed) < 0) {
+				ret = error("cannot merge '%s' into '%s'",
+					    tracking.buf, ref);
+				goto cleanup;
+			}
+			if (changed) {
+				res->merged = 1;
+				say(out, flags, "merged %s's notes (%s) "
+				    "into %s", remote, tracking.buf, ref);
+			}
+		}
+		if (repo_resolve(repo, ref, local)) {
+			if (!res->remote_has)
+				res->nothing = 1;
+			say(out, flags, "no notes to push");
+			break;
+		}
+		if (*theirs && !strcmp(theirs, local)) {
+			say(out, flags, "%s is up to date with %s", ref,
+			    remote);
+			break;
+		}
+		r = push_notes(remote, ref);
+		if (r == 0 || r == 2) {
+			res->pushed = r == 0;
+			say(out, flags, r ? "%s is up to date with %s" :
+			    "pushed %s to %s", ref, remote);
+			break;
+		}
+		if (r < 0) {
+			ret = -1;
+			goto cleanup;
+		}
+		if (attempt >= NOTES_SYNC_ATTEMPTS) {
+			ret = error("cannot push '%s' to '%s': it moved "
+				    "on each of %d attempts", ref, remote,
+				    attempt);
+			goto cleanup;
+		}
+		res->retries++;
+		say(out, flags, "%s moved on %s; merging and trying again",
+		    ref, remote);
+		backoff(attempt);
+		fetch = 1;
+	}
+cleanup:
+	strbuf_release(&tracking);
+	return ret;
+}

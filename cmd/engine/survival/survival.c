@@ -1,0 +1,327 @@
+/*
+ * The survival engine: which change added each line at the mainline
+ * tip, exactly as "git blame" answers it, for the whole tip at once.
+ *
+ * History is replayed forward, parents before children. Each commit's
+ * state maps every path to its blob and to an array of line origins (the
+ * index of the commit that added each line); states and arrays are
+ * shared copy-on-write and freed when the last child has been replayed.
+ * A non-merge commit applies its first-parent diff hunks; renames carry
+ * the array over, as blame follows whole-file renames. A merge applies
+ * blame's rule (pass_blame()): a parent holding the very same blob gives
+ * the whole file; otherwise each line comes from the first parent whose
+ * diff leaves it unchanged, else from the merge itself.
+ *
+ * The diffs are git's own, so they are exact: two "git diff-tree --stdin
+ * -p -U0 -M" co-processes share the non-merge commits, read here in
+ * turn; a third lists what each merge changes against its first parent,
+ * without patches, since a parent gives most such files whole. The few
+ * files no parent gives whole need diffs against each parent: a thread
+ * reads them from "git diff-tree -c" ahead of the replay and has them
+ * computed in bulk, through throw-away trees of the blobs in a temporary
+ * object directory. On git.git this costs about what "git log --numstat"
+ * does, where blaming every file costs fifty times more.
+ *
+ * Lines leaving the first-parent chain are recorded as deaths (for
+ * rework); the state at the tip is stored so that a later run replays
+ * only what is new. survival-internal.h says which file holds which
+ * part; this one holds the run, the store of commits and deaths, and
+ * the tally.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "base/die.h"
+#include "base/run-command.h"
+#include "engine/survival/survival-internal.h"
+#include "git/repo.h"
+
+uint32_t survival_add_commit(struct survival *s, const unsigned char oid[20])
+{
+	struct scommit *c;
+
+	ALLOC_GROW(s->c, s->nr + 1, s->alloc);
+	c = &s->c[s->nr];
+	memset(c, 0, sizeof(*c));
+	memcpy(c->oid, oid, 20);
+	oidmap_put_raw(&s->index, oid, s->nr);
+	return (uint32_t)s->nr++;
+}
+
+void survival_add_death(struct survival *s, uint32_t origin, uint32_t count,
+			int64_t time, const char *path)
+{
+	struct death *d;
+
+	ALLOC_GROW(s->d, s->nd + 1, s->dalloc);
+	d = &s->d[s->nd++];
+	d->origin = origin;
+	d->count = count;
+	d->time = time;
+	d->path = path;
+}
+
+/*
+ * The lines in dead but not in kept (multisets) died at time in path:
+ * counted per origin in s->cnt (all zero between calls), no sorting.
+ */
+void survival_record_deaths(struct survival *s, struct u32vec *dead,
+			    struct u32vec *kept, const char *path,
+			    int64_t time)
+{
+	uint32_t *cnt = s->cnt;
+	size_t i;
+
+	for (i = 0; i < dead->nr; i++)
+		if (dead->v[i] < s->nr)
+			cnt[dead->v[i]]++;
+	for (i = 0; i < kept->nr && dead->nr; i++)
+		if (kept->v[i] < s->nr && cnt[kept->v[i]])
+			cnt[kept->v[i]]--;
+	for (i = 0; i < dead->nr; i++) {
+		uint32_t o = dead->v[i];
+
+		if (o >= s->nr || !cnt[o])
+			continue;
+		if (!s->c[o].merge)
+			survival_add_death(s, o, cnt[o], time, path);
+		cnt[o] = 0;
+	}
+	dead->nr = 0;
+	kept->nr = 0;
+}
+
+/* A file whose origins are no longer known (GIT_TOKENS_DEBUG=2 says). */
+void survival_lose(struct survival *s, uint32_t k, const char *path,
+		   const char *why)
+{
+	const char *debug = getenv("GIT_TOKENS_DEBUG");
+	char hex[41] = "derived";
+
+	s->lost++;
+	if (!debug || strcmp(debug, "2"))
+		return;
+	if (k < s->nr)
+		oid_to_hex(hex, s->c[k].oid);
+	fprintf(stderr, "survival: lost %s in %s: %s\n", path, hex, why);
+}
+
+void survival_free(struct survival *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->nr; i++)
+		if (s->c[i].st != s->tip)
+			tstate_free(s->c[i].st);
+	tstate_free(s->tip);
+	free(s->c);
+	free(s->parents);
+	free(s->d);
+	free(s->cnt);
+	oidmap_clear(&s->index);
+	free(s);
+}
+
+static int git_ok(const char **argv)
+{
+	struct child_process cp = CHILD_PROCESS_INIT;
+	int code;
+
+	cp.git_cmd = 1;
+	cp.no_stdin = 1;
+	cp.no_stderr = 1;
+	strvec_pushv(&cp.args, argv);
+	code = run_command(&cp);
+	child_process_clear(&cp);
+	return code;
+}
+
+/* GIT_TOKENS_DEBUG: what the run did and how long it took. */
+static void debug_report(const struct survival *s, const struct timespec *t0)
+{
+	struct timespec t1;
+	struct strbuf status = STRBUF_INIT;
+	const char *hwm;
+
+	if (!getenv("GIT_TOKENS_DEBUG"))
+		return;
+	strbuf_read_file(&status, "/proc/self/status", 0);
+	hwm = strstr(status.buf, "VmHWM:");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	fprintf(stderr, "survival: %lu commits, %lu replayed in %.2f s, "
+		"%lu merge diff rounds (%lu files), lost track of %lu "
+		"file version(s), peak memory %ld kB\n", (unsigned long)s->nr,
+		(unsigned long)s->replayed,
+		(double)(t1.tv_sec - t0->tv_sec) +
+		(double)(t1.tv_nsec - t0->tv_nsec) / 1e9,
+		(unsigned long)s->rounds, (unsigned long)s->requests,
+		(unsigned long)s->lost, hwm ? strtol(hwm + 6, NULL, 10) : -1L);
+	strbuf_release(&status);
+}
+
+int survival_run(struct survival **out, struct repo *repo, const char *tip,
+		 const struct survival_opts *opts)
+{
+	struct survival *s = xcalloc(1, sizeof(*s));
+	struct timespec t0;
+	char base[41] = "";
+	int have = 0, ret = 0, keep;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	*out = NULL;
+	/*
+	 * The state is keyed by commit ids: under grafts or replace refs
+	 * the same ids stand for another history. Compute, keep nothing.
+	 */
+	keep = !repo_history_rewritten(repo);
+	if (opts->use_cache && keep)
+		have = survival_state_load(s, repo);
+	if (have && !strcmp(s->tip_oid, tip))
+		goto done;
+	if (have) {
+		const char *argv[] = { "merge-base", "--is-ancestor",
+				       s->tip_oid, tip, NULL };
+
+		if (git_ok(argv) == 0) {
+			memcpy(base, s->tip_oid, 41);
+		} else {
+			/* a rewritten mainline: start over */
+			survival_free(s);
+			s = xcalloc(1, sizeof(*s));
+		}
+	}
+	if (survival_replay(s, repo, tip, *base ? base : NULL, opts) < 0) {
+		ret = -1;
+		goto cleanup;
+	}
+	/* A state that cannot be written is only slower next time. */
+	if (keep && survival_state_store(s, repo) < 0)
+		warning("the survival state was not saved");
+done:
+	debug_report(s, &t0);
+	*out = s;
+	s = NULL;
+cleanup:
+	survival_free(s);
+	return ret;
+}
+
+void survival_for_each_path(const struct survival *s,
+			    void (*fn)(const char *path, void *data),
+			    void *data)
+{
+	size_t i, k;
+
+	for (k = 0; s->tip && k < NBUCKET; k++) {
+		const struct bucket *b = s->tip->b[k];
+
+		for (i = 0; b && i < b->nr; i++)
+			if (b->e[i].l)
+				fn(b->e[i].path, data);
+	}
+	for (i = 0; i < s->nd; i++)
+		fn(s->d[i].path, data);
+}
+
+/* GIT_TOKENS_TRACE_SURVIVAL=<file>: "<commit> <lines> <path>" per run. */
+static void trace_tip(const struct survival *s, const struct fent *f,
+		      FILE *fp)
+{
+	char hex[41];
+	size_t i = 0;
+
+	while (i < f->l->nr) {
+		uint32_t o = f->l->v[i];
+		size_t n = 0;
+
+		while (i < f->l->nr && f->l->v[i] == o) {
+			i++;
+			n++;
+		}
+		if (o < s->nr)
+			oid_to_hex(hex, s->c[o].oid);
+		else
+			strcpy(hex, "none");
+		fprintf(fp, "%s %lu %s\n", hex, (unsigned long)n, f->path);
+	}
+}
+
+void survival_tally(struct survival *s, struct change_set *set,
+		    int (*countable)(const char *path, void *data),
+		    void *data, int64_t rework_secs)
+{
+	uint64_t *alive = xcalloc(s->nr + 1, sizeof(*alive));
+	uint64_t *rework = xcalloc(s->nr + 1, sizeof(*rework));
+	uint64_t *squashed = xcalloc(s->nr + 1, sizeof(*squashed));
+	const char *trace = getenv("GIT_TOKENS_TRACE_SURVIVAL");
+	FILE *fp = NULL;
+	size_t i, k;
+
+	if (trace && *trace && !(fp = fopen(trace, "w")))
+		warning("cannot open '%s' for writing", trace);
+	for (k = 0; s->tip && k < NBUCKET; k++) {
+		const struct bucket *b = s->tip->b[k];
+
+		for (i = 0; b && i < b->nr; i++) {
+			const struct fent *f = &b->e[i];
+			uint32_t j;
+
+			if (!f->l || !countable(f->path, data))
+				continue;
+			for (j = 0; j < f->l->nr; j++)
+				if (f->l->v[j] < s->nr)
+					alive[f->l->v[j]]++;
+			if (fp)
+				trace_tip(s, f, fp);
+		}
+	}
+	if (fp)
+		fclose(fp);
+	for (i = 0; i < s->nd; i++) {
+		const struct death *d = &s->d[i];
+
+		if (d->origin < s->nr && !s->c[d->origin].merge &&
+		    d->time - s->c[d->origin].land <= rework_secs &&
+		    countable(d->path, data))
+			rework[d->origin] += d->count;
+	}
+	/* The commits a squash absorbed share its lines, by their +lines. */
+	for (i = 0; i < set->nr; i++) {
+		size_t v;
+
+		if (set->c[i].landed == LANDED_SQUASH &&
+		    oidmap_get(&s->index, set->c[i].landed_as, &v))
+			squashed[v] += set->c[i].added;
+	}
+	for (i = 0; i < set->nr; i++) {
+		struct change *c = &set->c[i];
+		const char *oid = c->oid;
+		uint64_t alive_n, rework_n;
+		size_t v;
+
+		if (c->landed == LANDED_NO)
+			continue;
+		if (c->landed != LANDED_REACHABLE && *c->landed_as)
+			oid = c->landed_as;
+		if (!oidmap_get(&s->index, oid, &v) || s->c[v].merge)
+			continue;
+		alive_n = alive[v];
+		rework_n = rework[v];
+		if (c->landed == LANDED_SQUASH) {
+			double share = squashed[v] ?
+				(double)c->added / (double)squashed[v] : 0;
+
+			alive_n = (uint64_t)((double)alive_n * share + 0.5);
+			rework_n = (uint64_t)((double)rework_n * share + 0.5);
+		}
+		c->outcome.survival_known = 1;
+		c->outcome.surviving = c->reverted ? 0 : alive_n;
+		c->outcome.reworked = rework_n;
+	}
+	free(alive);
+	free(rework);
+	free(squashed);
+}

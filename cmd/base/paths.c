@@ -175,6 +175,20 @@ int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+int dir_list(const char *dir, struct strvec *out)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			strvec_push(out, de->d_name);
+	closedir(d);
+	return 0;
+}
+
 /*
  * Remove "<base>.tmp-<pid>" files in dir whose process is gone: what a
  * run killed between creating and renaming its temporary file left.

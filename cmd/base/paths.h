@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 #include "base/strbuf.h"
+#include "base/strvec.h"
 
 /* Installed data (prices.json, hooks/, ci/): $GIT_TOKENS_DATADIR or
  * the configured pkgdatadir. */
@@ -16,6 +17,11 @@ int tokens_user_cache_dir(struct strbuf *out);
 
 /* mkdir -p: 0, or -1 with errno set (no message). */
 int mkdir_p(const char *path);
+/*
+ * The names in dir that do not start with '.', in readdir order, added
+ * to out. -1 when dir cannot be opened (out is left as it was).
+ */
+int dir_list(const char *dir, struct strvec *out);
 
 /* write(2) all of buf, again after EINTR: 0, or -1 with errno set. */
 int write_all(int fd, const void *buf, size_t len);

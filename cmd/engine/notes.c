@@ -545,14 +545,8 @@ struct notes_lock {
 static void ref_lock_path(struct repo *repo, const char *ref,
 			  struct strbuf *out)
 {
-	const char *common = repo_common_dir(repo);
-	size_t len = strlen(common);
-
-	strbuf_reset(out);
-	strbuf_addstr(out, common);
-	if (len && common[len - 1] != '/')
-		strbuf_addch(out, '/');
-	strbuf_addf(out, "%s.lock", ref);
+	repo_common_path(repo, out, ref);
+	strbuf_addstr(out, ".lock");
 }
 
 static void ref_lock_clear_stale(struct repo *repo, const char *ref)

@@ -259,7 +259,8 @@ void repo_worktrees(struct repo *repo, struct strvec *out)
 	strbuf_release(&gitdir);
 }
 
-int repo_tokens_dir(struct repo *repo, struct strbuf *out)
+void repo_common_path(struct repo *repo, struct strbuf *out,
+		      const char *name)
 {
 	const char *common = repo_common_dir(repo);
 	size_t len = strlen(common);
@@ -268,7 +269,12 @@ int repo_tokens_dir(struct repo *repo, struct strbuf *out)
 	strbuf_addstr(out, common);
 	if (len && common[len - 1] != '/')
 		strbuf_addch(out, '/');
-	strbuf_addstr(out, "tokens/");
+	strbuf_addstr(out, name);
+}
+
+int repo_tokens_dir(struct repo *repo, struct strbuf *out)
+{
+	repo_common_path(repo, out, "tokens/");
 	if (mkdir_p(out->buf) < 0)
 		return error_errno("cannot create '%s'", out->buf);
 	return 0;

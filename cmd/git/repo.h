@@ -28,6 +28,9 @@ void repo_free(struct repo *repo);
 /* $GIT_DIR (of this worktree) and the common dir (shared by worktrees). */
 const char *repo_git_dir(const struct repo *repo);
 const char *repo_common_dir(const struct repo *repo);
+/* <common dir>/<name> into out (reset first). */
+void repo_common_path(struct repo *repo, struct strbuf *out,
+		      const char *name);
 /* The top of the work tree, with a trailing slash; NULL when bare. */
 const char *repo_work_tree(const struct repo *repo);
 /*

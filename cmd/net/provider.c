@@ -10,6 +10,7 @@
 
 #include "base/date.h"
 #include "base/die.h"
+#include "base/hash.h"
 #include "base/json.h"
 #include "base/paths.h"
 #include "base/strbuf.h"
@@ -83,20 +84,11 @@ struct table {
 };
 #define TABLE_INIT { 0 }
 
-static uint64_t mix(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
 static size_t slot_hash(int64_t day, const void *k1, const void *k2)
 {
-	return (size_t)(mix((uint64_t)day) ^ mix((uintptr_t)k1 + 1) * 3 ^
-			mix((uintptr_t)k2 + 2) * 7);
+	return (size_t)(hash_mix((uint64_t)day) ^
+			hash_mix((uintptr_t)k1 + 1) * 3 ^
+			hash_mix((uintptr_t)k2 + 2) * 7);
 }
 
 static struct slot *table_find(struct table *t, int64_t day, const void *k1,

@@ -748,20 +748,13 @@ int render_html_report(struct strbuf *out, const char *title,
 {
 	struct render_html_input in;
 	struct strbuf range = STRBUF_INIT, now = STRBUF_INIT;
-	size_t i;
 	int ret;
 
 	if (report_generated(&now) < 0) {
 		ret = -1;
 		goto cleanup;
 	}
-	for (i = 0; i < o->change.revs.nr; i++)
-		strbuf_addf(&range, "%s%s", i ? " " : "", o->change.revs.v[i]);
-	if (!range.len)
-		strbuf_addstr(&range, "HEAD");
-	for (i = 0; i < o->change.paths.nr; i++)
-		strbuf_addf(&range, "%s%s", i ? " " : " -- ",
-			    o->change.paths.v[i]);
+	report_range(&range, o, 1);
 	memset(&in, 0, sizeof(in));
 	in.title = title;
 	in.range = range.buf;

@@ -583,29 +583,14 @@ void render_json_row(struct strbuf *out, const struct render_table *t,
 		first = 0;
 		strbuf_add_json_str(out, col->key);
 		strbuf_addch(out, ':');
-		if (!c->known) {
+		if (!c->known)
 			strbuf_addstr(out, "null");
-			continue;
-		}
-		switch (col->kind) {
-		case RENDER_INT:
-			strbuf_addf(out, "%" PRIu64, c->n);
-			break;
-		case RENDER_MONEY:
-		case RENDER_SHARE:
-		case RENDER_NUMBER:
-			render_json_number(out, col->kind, c->d);
-			break;
-		case RENDER_BOOL:
-			strbuf_addstr(out, c->b ? "true" : "false");
-			break;
-		case RENDER_TEXT:
+		else if (col->kind == RENDER_TEXT)
 			strbuf_add_json_str(out, c->s ? c->s : "");
-			break;
-		case RENDER_FLAGS:
+		else if (col->kind == RENDER_FLAGS)
 			json_flags(out, c->s ? c->s : "");
-			break;
-		}
+		else
+			render_raw(out, col, c);  /* numbers are JSON as they are */
 	}
 	strbuf_addch(out, '}');
 }

@@ -116,24 +116,32 @@ int report_generated(struct strbuf *out)
 	return 0;
 }
 
+void report_range(struct strbuf *out, const struct report_opts *o,
+		  int with_paths)
+{
+	size_t i, start = out->len;
+
+	for (i = 0; i < o->change.revs.nr; i++)
+		strbuf_addf(out, "%s%s", i ? " " : "", o->change.revs.v[i]);
+	if (out->len == start)
+		strbuf_addstr(out, "HEAD");
+	for (i = 0; with_paths && i < o->change.paths.nr; i++)
+		strbuf_addf(out, "%s%s", i ? " " : " -- ", o->change.paths.v[i]);
+}
+
 int report_json_head(struct strbuf *out, const char *schema,
 		      const struct report_opts *o,
 		      const struct change_set *set)
 {
 	struct strbuf range = STRBUF_INIT;
 	struct strbuf now = STRBUF_INIT;
-	size_t i;
 	int ret = 0;
 
 	if (report_generated(&now) < 0) {
 		ret = -1;
 		goto cleanup;
 	}
-	for (i = 0; i < o->change.revs.nr; i++)
-		strbuf_addf(&range, "%s%s", i ? " " : "", o->change.revs.v[i]);
-	if (!range.len)
-		strbuf_addstr(&range, "HEAD");
-
+	report_range(&range, o, 0);
 	strbuf_addstr(out, "{\n  \"schema\": ");
 	strbuf_add_json_str(out, schema);
 	strbuf_addstr(out, ",\n  \"range\": ");

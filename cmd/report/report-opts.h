@@ -33,8 +33,12 @@ struct report_opts {
 	enum report_format fmt;
 	int offline;    /* --offline: cached forge answers only */
 };
-#define REPORT_OPTS_INIT { CHANGE_OPTS_INIT, NULL, NULL, NULL, COLOR_AUTO, \
-			   0, -1, 0, 0, REPORT_FORMAT_TABLE, 0 }
+#define REPORT_OPTS_INIT { \
+	.change = CHANGE_OPTS_INIT, \
+	.color = COLOR_AUTO, \
+	.progress = -1, \
+	.fmt = REPORT_FORMAT_TABLE, \
+}
 
 int report_opt_color(const struct option *opt, const char *arg, int unset);
 /* --all, --branches, ...: revision arguments, passed on as they are. */
@@ -83,6 +87,12 @@ void report_opts_parse(struct report_opts *o, int argc, const char **argv,
 		       const char * const *usagestr);
 void report_opts_release(struct report_opts *o);
 
+/*
+ * The range as the user gave it ("HEAD" when none), with " -- <path>..."
+ * when with_paths.
+ */
+void report_range(struct strbuf *out, const struct report_opts *o,
+		  int with_paths);
 /*
  * The JSON head: '{', schema, range, mainline, generated (and a comma).
  * -1 after error() when GIT_TOKENS_NOW is not a date.

@@ -13,7 +13,6 @@
  * tool-use prompt tokens, billed as input), cache_read = cached, and
  * thoughts are output.
  */
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,6 +21,7 @@
 #include "base/die.h"
 #include "base/hash.h"
 #include "base/json.h"
+#include "base/paths.h"
 #include "base/sha256.h"
 #include "base/strbuf.h"
 #include "git/repo.h"
@@ -431,16 +431,10 @@ static void read_tmpdir(struct source_ctx *ctx, struct gemini_run *run,
 			const char *tmpdir, struct files *seen)
 {
 	struct strvec ids = STRVEC_INIT;
-	struct dirent *de;
-	DIR *dir = opendir(tmpdir);
 	size_t i;
 
-	if (!dir)
+	if (dir_list(tmpdir, &ids) < 0)
 		return;
-	while ((de = readdir(dir)))
-		if (de->d_name[0] != '.')
-			strvec_push(&ids, de->d_name);
-	closedir(dir);
 	source_sort_paths(&ids);
 	for (i = 0; i < ids.nr; i++)
 		read_project(ctx, run, tmpdir, ids.v[i], seen);

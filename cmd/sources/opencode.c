@@ -13,7 +13,6 @@
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -24,6 +23,7 @@
 #include "base/die.h"
 #include "base/hash.h"
 #include "base/json.h"
+#include "base/paths.h"
 #include "base/strbuf.h"
 #include "sources/sources.h"
 
@@ -241,22 +241,21 @@ cleanup:
 static void read_dbs(struct source_ctx *ctx, const char *base,
 		     struct keyset *keys)
 {
-	struct strvec dbs = STRVEC_INIT;
-	struct dirent *de;
-	DIR *dir = opendir(base);
+	struct strvec names = STRVEC_INIT, dbs = STRVEC_INIT;
 	size_t i;
 
-	if (!dir)
+	if (dir_list(base, &names) < 0)
 		return;
-	while ((de = readdir(dir))) {
-		size_t len = strlen(de->d_name);
+	for (i = 0; i < names.nr; i++) {
+		const char *name = names.v[i];
+		size_t len = strlen(name);
 
-		if (!strcmp(de->d_name, "opencode.db") ||
-		    (!strncmp(de->d_name, "opencode-", 9) && len > 12 &&
-		     !strcmp(de->d_name + len - 3, ".db")))
-			strvec_pushf(&dbs, "%s/%s", base, de->d_name);
+		if (!strcmp(name, "opencode.db") ||
+		    (!strncmp(name, "opencode-", 9) && len > 12 &&
+		     !strcmp(name + len - 3, ".db")))
+			strvec_pushf(&dbs, "%s/%s", base, name);
 	}
-	closedir(dir);
+	strvec_clear(&names);
 	source_sort_paths(&dbs);
 	for (i = 0; i < dbs.nr; i++) {
 #ifdef HAVE_SQLITE3

@@ -30,7 +30,7 @@ struct usage_query {
 	 */
 	unsigned recent:1;
 };
-#define USAGE_QUERY_INIT { 0, 0, 0, 1, 0 }
+#define USAGE_QUERY_INIT { .use_cache = 1 }
 
 /*
  * Load the deduplicated, priced usage events of every enabled source

@@ -4,7 +4,7 @@
 struct repo;
 
 /*
- * One entry point per subcommand, one file each (cmd-<name>.c). argv[0]
+ * One entry point per subcommand, one file each (builtin/<name>.c). argv[0]
  * is the subcommand name. repo is NULL for commands that run outside a
  * repository. The return value is the exit code.
  */

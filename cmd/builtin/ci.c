@@ -23,6 +23,7 @@
 #include "builtin/builtin.h"
 #include "engine/notes-sync.h"
 #include "engine/notes.h"
+#include "git/git-cmd.h"
 #include "git/repo.h"
 #include "net/comment.h"
 #include "net/forge.h"
@@ -239,31 +240,10 @@ static int gitlab_request(struct ci_request *r)
 /* Run git quietly; its last error line goes to err. Exit code or -1. */
 static int run_git(struct strvec *args, struct strbuf *err)
 {
-	struct child_process cp = CHILD_PROCESS_INIT;
-	struct strbuf out = STRBUF_INIT;
-	FILE *tmp = tmpfile();
-	char buf[4096];
-	size_t n;
-	int code;
+	int code = git_cmd(args->v, NULL, err, GIT_CMD_NO_STDIN |
+			   GIT_CMD_C_LOCALE | GIT_CMD_NO_PROMPT);
 
-	cp.git_cmd = 1;
-	cp.no_stdin = 1;
-	strvec_pushv(&cp.args, args->v);
-	strvec_pushl(&cp.env, "LC_ALL=C", "GIT_TERMINAL_PROMPT=0", NULL);
-	if (tmp)
-		cp.err = fileno(tmp);
-	else
-		cp.no_stderr = 1;
-	code = capture_command(&cp, &out);
-	if (tmp) {
-		rewind(tmp);
-		while ((n = fread(buf, 1, sizeof(buf), tmp)) > 0)
-			strbuf_add(err, buf, n);
-		fclose(tmp);
-	}
 	strbuf_rtrim(err);
-	child_process_clear(&cp);
-	strbuf_release(&out);
 	return code;
 }
 
@@ -592,8 +572,6 @@ int cmd_ci(int argc, const char **argv, struct repo *repo)
 		usage_msg_opt("too many arguments", ci_usage, options);
 	if (quiet_flag)
 		quiet = 1;
-	if (!repo)
-		die("not a git repository");
 
 	if (env("GITHUB_ACTIONS") && !strcmp(env("GITHUB_ACTIONS"), "true"))
 		ret = github_request(&r);

@@ -176,10 +176,7 @@ int cmd_export(int argc, const char **argv, struct repo *repo)
 
 	/* JSON Lines only: "--format" is not an option here. */
 	report_opts_parse(&o, argc, argv, options, export_usage);
-	if (!repo)
-		die("not a git repository");
-	report_pipeline(&p, &o);
-	if (pipeline_run(&p, repo, &set) < 0) {
+	if (report_pipeline_run(&p, &o, repo, &set) < 0) {
 		if (p.err.len)
 			die("%s", p.err.buf);
 		ret = EXIT_FATAL;

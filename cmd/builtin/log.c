@@ -159,10 +159,7 @@ int cmd_log(int argc, const char **argv, struct repo *repo)
 
 	render_table_init(&t, log_cols, LCOL__NR);
 	report_opts_parse(&o, argc, argv, options, log_usage);
-	if (!repo)
-		die("not a git repository");
-	report_pipeline(&p, &o);
-	if (pipeline_run(&p, repo, &set) < 0) {
+	if (report_pipeline_run(&p, &o, repo, &set) < 0) {
 		if (p.err.len)
 			die("%s", p.err.buf);
 		ret = EXIT_FATAL;

@@ -37,8 +37,6 @@ int cmd_report(int argc, const char **argv, struct repo *repo)
 			      "week, month, tool, model or team)", o.by);
 		usage_with_options(report_usage, options, 1);
 	}
-	if (!repo)
-		die("not a git repository");
 
 	report_table_init(&rt, by);
 	if (report_table_load(&rt, &o, repo) < 0) {

@@ -27,6 +27,7 @@
 #include "base/strvec.h"
 #include "engine/hooks.h"
 #include "engine/notes.h"
+#include "git/git-cmd.h"
 #include "git/repo.h"
 
 #define SHIM_MARK "\n# git-tokens-shim "
@@ -401,15 +402,9 @@ static int read_shim(const char *name, struct strbuf *out)
 static int git_config(const char *a1, const char *a2, const char *a3,
 		      const char *a4)
 {
-	struct child_process cp = CHILD_PROCESS_INIT;
-	int code;
+	const char *argv[] = { "config", "--local", a1, a2, a3, a4, NULL };
 
-	cp.git_cmd = 1;
-	cp.no_stdin = 1;
-	strvec_pushl(&cp.args, "config", "--local", a1, a2, a3, a4, NULL);
-	code = run_command(&cp);
-	child_process_clear(&cp);
-	return code;
+	return git_cmd(argv, NULL, NULL, GIT_CMD_NO_STDIN);
 }
 
 /* The value of key in the repository's own config: 0, 1 unset, -1. */

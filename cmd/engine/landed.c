@@ -15,19 +15,7 @@
 #include "engine/changes.h"
 #include "engine/landing.h"
 #include "engine/revs.h"
-
-static int git_capture(struct strbuf *out, const char **argv, int quiet_err)
-{
-	struct child_process cp = CHILD_PROCESS_INIT;
-	int ret;
-
-	cp.git_cmd = 1;
-	cp.no_stderr = !!quiet_err;
-	strvec_pushv(&cp.args, argv);
-	ret = capture_command(&cp, out);
-	child_process_clear(&cp);
-	return ret;
-}
+#include "git/git-cmd.h"
 
 /*
  * Reachable from the mainline tip, without walking the whole mainline:
@@ -176,7 +164,7 @@ static int mark_patch_ids(struct change_set *set)
 
 		snprintf(since, sizeof(since), "--since=@%lld", (long long)oldest);
 		argv[3] = since;
-		if (git_capture(&times, argv, 0)) {
+		if (git_cmd(argv, &times, NULL, 0)) {
 			ret = error("git log failed on the mainline");
 			goto cleanup;
 		}

@@ -15,6 +15,7 @@
 #include "base/run-command.h"
 #include "base/strbuf.h"
 #include "engine/landing.h"
+#include "git/git-cmd.h"
 
 int64_t landing_now(void)
 {
@@ -22,18 +23,6 @@ int64_t landing_now(void)
 
 	date_now(&ms);
 	return date_sec(ms);
-}
-
-static int git_capture(struct strbuf *out, struct strvec *args)
-{
-	struct child_process cp = CHILD_PROCESS_INIT;
-	int code;
-
-	cp.git_cmd = 1;
-	strvec_pushv(&cp.args, args->v);
-	code = capture_command(&cp, out);
-	child_process_clear(&cp);
-	return code;
 }
 
 /* --- a small commit graph off the mainline ------------------------------ */
@@ -96,7 +85,7 @@ static int graph_load(struct graph *g, const struct strvec *tips,
 	else
 		strvec_push(&args, "HEAD");
 	strvec_pushl(&args, "--not", mainline, "--", NULL);
-	if (git_capture(&out, &args)) {
+	if (git_cmd(args.v, &out, NULL, 0)) {
 		ret = error("git log failed beyond the mainline");
 		goto cleanup;
 	}
@@ -251,7 +240,7 @@ static int read_request_refs(struct request_ref **out, size_t *nr)
 	strvec_pushl(&args, "for-each-ref",
 		     "--format=%(objectname) %(committerdate:unix) %(refname)",
 		     "refs/pull/", "refs/merge-requests/", NULL);
-	if (git_capture(&refs, &args)) {
+	if (git_cmd(args.v, &refs, NULL, 0)) {
 		ret = error("git for-each-ref failed");
 		goto cleanup;
 	}
@@ -306,7 +295,7 @@ static int find_squashes(struct change_set *set, struct request_ref *req,
 		     "--grep=\\(#[0-9]+\\)", "--grep=See merge request ", NULL);
 	strvec_pushf(&args, "--since=@%lld", (long long)since);
 	strvec_pushl(&args, set->mainline_tip, "--", NULL);
-	if (git_capture(&log, &args)) {
+	if (git_cmd(args.v, &log, NULL, 0)) {
 		ret = error("git log failed on the mainline");
 		goto cleanup;
 	}

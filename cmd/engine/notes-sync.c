@@ -15,6 +15,7 @@
 #include "base/run-command.h"
 #include "engine/notes-sync.h"
 #include "engine/notes.h"
+#include "git/git-cmd.h"
 #include "git/repo.h"
 
 void notes_tracking_ref(struct strbuf *out, const char *remote,
@@ -50,33 +51,10 @@ int notes_remote_is_named(struct repo *repo, const char *remote)
  */
 static int run_git(const char **argv, struct strbuf *out, struct strbuf *err)
 {
-	struct child_process cp = CHILD_PROCESS_INIT;
 	struct strbuf ignored = STRBUF_INIT;
-	FILE *tmp = tmpfile();
-	int code;
+	int code = git_cmd(argv, out, err ? err : &ignored,
+			   GIT_CMD_NO_STDIN | GIT_CMD_C_LOCALE);
 
-	cp.git_cmd = 1;
-	cp.no_stdin = 1;
-	strvec_pushv(&cp.args, argv);
-	strvec_push(&cp.env, "LC_ALL=C");
-	strvec_push(&cp.env, "LANGUAGE");
-	if (tmp)
-		cp.err = fileno(tmp);
-	else
-		cp.no_stderr = 1;
-	code = capture_command(&cp, out ? out : &ignored);
-	if (tmp) {
-		if (err) {
-			char buf[4096];
-			size_t n;
-
-			rewind(tmp);
-			while ((n = fread(buf, 1, sizeof(buf), tmp)) > 0)
-				strbuf_add(err, buf, n);
-		}
-		fclose(tmp);
-	}
-	child_process_clear(&cp);
 	strbuf_release(&ignored);
 	return code;
 }

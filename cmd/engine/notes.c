@@ -406,25 +406,26 @@ static const char *ref_or_default(struct repo *repo, const char *ref,
 	return notes_ref(repo, name) < 0 ? NULL : name->buf;
 }
 
-int notes_read_all(struct repo *repo, const char *ref, struct notes_map *out)
+/* The tip of ref (or the configured one): 0, 1 when none, -1. */
+static int tip_of(struct repo *repo, const char *ref, char tip[OID_HEX + 1])
 {
 	struct strbuf name = STRBUF_INIT;
-	char tip[OID_HEX + 1];
-	int r, ret = -1;
+	int r = -1;
 
-	if (!(ref = ref_or_default(repo, ref, &name)))
-		goto cleanup;
-	r = repo_notes_tip(repo, ref, tip);
-	if (r < 0)
-		goto cleanup;
-	if (r > 0) {
-		ret = 0;
-		goto cleanup;
-	}
-	ret = read_map(repo, tip, out);
-cleanup:
+	if ((ref = ref_or_default(repo, ref, &name)))
+		r = repo_notes_tip(repo, ref, tip);
 	strbuf_release(&name);
-	return ret;
+	return r;
+}
+
+int notes_read_all(struct repo *repo, const char *ref, struct notes_map *out)
+{
+	char tip[OID_HEX + 1];
+	int r = tip_of(repo, ref, tip);
+
+	if (r)
+		return r < 0 ? -1 : 0;
+	return read_map(repo, tip, out);
 }
 
 const struct note *notes_find(const struct notes_map *m, const char *commit)
@@ -734,15 +735,13 @@ cleanup:
 int notes_has_lines(struct repo *repo, const char *ref, const char *commit,
 		    const char * const *lines, size_t nr)
 {
-	struct strbuf name = STRBUF_INIT, text = STRBUF_INIT;
+	struct strbuf text = STRBUF_INIT;
 	struct note n = { "", NULL, 0, 0, 0, 0 };
 	char tip[OID_HEX + 1];
 	size_t i;
 	int r, ret = -1;
 
-	if (!(ref = ref_or_default(repo, ref, &name)))
-		goto cleanup;
-	r = repo_notes_tip(repo, ref, tip);
+	r = tip_of(repo, ref, tip);
 	if (r < 0)
 		goto cleanup;
 	if (!r && repo_note_read(repo, tip, commit, &text) < 0)
@@ -754,7 +753,6 @@ int notes_has_lines(struct repo *repo, const char *ref, const char *commit,
 			ret = 0;
 cleanup:
 	note_release(&n);
-	strbuf_release(&name);
 	strbuf_release(&text);
 	return ret;
 }

@@ -280,13 +280,15 @@ static int compute(struct report_table *rt, struct report_opts *o,
 	return 0;
 }
 
-void report_pipeline(struct pipeline *p, const struct report_opts *o)
+int report_pipeline_run(struct pipeline *p, const struct report_opts *o,
+			struct repo *repo, struct change_set *set)
 {
 	p->stages = PIPELINE_REPORT;
 	p->range = &o->change;
 	p->review.offline = o->offline;
 	p->review.use_cache = o->change.use_cache;
 	p->warn_empty = !o->quiet;
+	return pipeline_run(p, repo, set);
 }
 
 void report_table_init(struct report_table *rt, enum metrics_by by)
@@ -308,8 +310,7 @@ void report_table_init(struct report_table *rt, enum metrics_by by)
 int report_table_load(struct report_table *rt, struct report_opts *o,
 		      struct repo *repo)
 {
-	report_pipeline(&rt->pipeline, o);
-	if (pipeline_run(&rt->pipeline, repo, &rt->set) < 0)
+	if (report_pipeline_run(&rt->pipeline, o, repo, &rt->set) < 0)
 		return -1;
 	return compute(rt, o, repo);
 }

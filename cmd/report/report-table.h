@@ -36,8 +36,12 @@ struct report_table {
 	struct render_table t;
 };
 
-/* The pipeline every report-like command runs, as o asks. */
-void report_pipeline(struct pipeline *p, const struct report_opts *o);
+/*
+ * Run the pipeline every report-like command runs, as o asks:
+ * pipeline_run()'s result (a mistake of the user's is in p->err).
+ */
+int report_pipeline_run(struct pipeline *p, const struct report_opts *o,
+			struct repo *repo, struct change_set *set);
 
 void report_table_init(struct report_table *rt, enum metrics_by by);
 /* Run the pipeline over o's range, then the numbers: 0, or -1. */

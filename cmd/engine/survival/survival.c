@@ -35,6 +35,7 @@
 #include "base/die.h"
 #include "base/run-command.h"
 #include "engine/survival/survival-internal.h"
+#include "git/git-cmd.h"
 #include "git/repo.h"
 
 uint32_t survival_add_commit(struct survival *s, const unsigned char oid[20])
@@ -125,20 +126,6 @@ void survival_free(struct survival *s)
 	free(s);
 }
 
-static int git_ok(const char **argv)
-{
-	struct child_process cp = CHILD_PROCESS_INIT;
-	int code;
-
-	cp.git_cmd = 1;
-	cp.no_stdin = 1;
-	cp.no_stderr = 1;
-	strvec_pushv(&cp.args, argv);
-	code = run_command(&cp);
-	child_process_clear(&cp);
-	return code;
-}
-
 /* GIT_TOKENS_DEBUG: what the run did and how long it took. */
 static void debug_report(const struct survival *s, const struct timespec *t0)
 {
@@ -185,7 +172,8 @@ int survival_run(struct survival **out, struct repo *repo, const char *tip,
 		const char *argv[] = { "merge-base", "--is-ancestor",
 				       s->tip_oid, tip, NULL };
 
-		if (git_ok(argv) == 0) {
+		if (!git_cmd(argv, NULL, NULL,
+			     GIT_CMD_QUIET | GIT_CMD_NO_STDIN)) {
 			memcpy(base, s->tip_oid, 41);
 		} else {
 			/* a rewritten mainline: start over */

@@ -72,7 +72,7 @@ struct option {
 	{ .type = OPTION_CALLBACK, .short_name = (s), .long_name = (l), \
 	  .value = (v), .argh = (a), .help = (h), .flags = (f), \
 	  .callback = (cb) }
-/* Added by the framework: a boolean with flags (PARSE_OPT_NONEG, ...). */
+/* A boolean with flags (PARSE_OPT_NONEG, ...). */
 #define OPT_BOOL_F(s, l, v, h, f) \
 	{ .type = OPTION_BOOL, .short_name = (s), .long_name = (l), \
 	  .value = (v), .help = (h), .flags = (f) }

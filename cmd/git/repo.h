@@ -68,7 +68,7 @@ void repo_mailmap(struct repo *repo, const char *name, const char *email,
 
 
 /*
- * Added by the framework: the message of libgit2's last error, never NULL
+ * The message of libgit2's last error, never NULL
  * ("unknown error" when there is none), for error("...: %s", ...).
  */
 const char *repo_last_error(void);

@@ -29,16 +29,15 @@
 
 const char *forge_name(enum forge_kind kind)
 {
-	switch (kind) {
-	case FORGE_GITHUB:
-		return "github";
-	case FORGE_GITLAB:
-		return "gitlab";
-	case FORGE_GERRIT:
-		return "gerrit";
-	case FORGE_NONE:
-		break;
-	}
+	static const char *const names[] = {
+		[FORGE_NONE] = "none",
+		[FORGE_GITHUB] = "github",
+		[FORGE_GITLAB] = "gitlab",
+		[FORGE_GERRIT] = "gerrit",
+	};
+
+	if ((size_t)kind < ARRAY_SIZE(names) && names[kind])
+		return names[kind];
 	return "none";
 }
 

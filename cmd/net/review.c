@@ -67,17 +67,13 @@ struct review_ctx {
 
 const char *review_state_name(enum review_state state)
 {
-	switch (state) {
-	case REVIEW_APPROVED:
-		return "approved";
-	case REVIEW_CHANGES_REQUESTED:
-		return "changes-requested";
-	case REVIEW_NONE:
-		return "not-approved";
-	case REVIEW_UNKNOWN:
-		break;
-	}
-	return NULL;
+	static const char *const names[] = {
+		[REVIEW_APPROVED] = "approved",
+		[REVIEW_CHANGES_REQUESTED] = "changes-requested",
+		[REVIEW_NONE] = "not-approved",
+	};
+
+	return (size_t)state < ARRAY_SIZE(names) ? names[state] : NULL;
 }
 
 /* --- messages ------------------------------------------------------------- */

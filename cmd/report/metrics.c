@@ -6,6 +6,7 @@
 
 #include "base/die.h"
 #include "base/strbuf.h"
+#include "engine/notes.h"
 #include "report/metrics.h"
 
 static const char *const flag_names[METRICS_FLAG_ALL] = {
@@ -45,20 +46,17 @@ int metrics_by_parse(const char *s, enum metrics_by *out)
 
 const char *metrics_by_name(enum metrics_by by)
 {
-	switch (by) {
-	case METRICS_BY_AUTHOR:
-		return "author";
-	case METRICS_BY_WEEK:
-		return "week";
-	case METRICS_BY_MONTH:
-		return "month";
-	case METRICS_BY_TOOL:
-		return "tool";
-	case METRICS_BY_MODEL:
-		return "model";
-	case METRICS_BY_TEAM:
-		return "team";
-	}
+	static const char *const names[] = {
+		[METRICS_BY_AUTHOR] = "author",
+		[METRICS_BY_WEEK] = "week",
+		[METRICS_BY_MONTH] = "month",
+		[METRICS_BY_TOOL] = "tool",
+		[METRICS_BY_MODEL] = "model",
+		[METRICS_BY_TEAM] = "team",
+	};
+
+	if ((size_t)by < ARRAY_SIZE(names) && names[by])
+		return names[by];
 	return "key";
 }
 
@@ -90,35 +88,20 @@ void metrics_flags_str(unsigned flags, char *buf, size_t len)
 
 const char *metrics_how_name(enum attrib_how how)
 {
-	switch (how) {
-	case ATTRIB_HOOK:
-		return "hook";
-	case ATTRIB_LINK:
-		return "link";
-	case ATTRIB_WINDOW:
-		return "window";
-	case ATTRIB_DAY:
-		return "day";
-	case ATTRIB_IMPORT:
-		return "import";
-	case ATTRIB_NONE:
-		break;
-	}
-	return NULL;
+	return how == ATTRIB_NONE ? NULL : notes_how_name(how);
 }
 
 const char *metrics_landed_name(enum landed_how how)
 {
-	switch (how) {
-	case LANDED_REACHABLE:
-		return "yes";
-	case LANDED_PATCH_ID:
-		return "patch-id";
-	case LANDED_SQUASH:
-		return "squash";
-	case LANDED_NO:
-		break;
-	}
+	static const char *const names[] = {
+		[LANDED_NO] = "no",
+		[LANDED_REACHABLE] = "yes",
+		[LANDED_PATCH_ID] = "patch-id",
+		[LANDED_SQUASH] = "squash",
+	};
+
+	if ((size_t)how < ARRAY_SIZE(names) && names[how])
+		return names[how];
 	return "no";
 }
 

@@ -386,11 +386,8 @@ static void parse_history(struct source_ctx *ctx, struct source_file *f,
 void source_aider_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			    const char *buf, size_t len)
 {
-	size_t i;
-
 	parse_history(ctx, f, buf, len, NULL);
-	for (i = 0; i < f->nr; i++)
-		usage_set_add(ctx->out, &f->rec[i].ev);
+	source_file_emit(ctx, f);
 }
 
 static void read_history(struct source_ctx *ctx, const char *path,
@@ -399,7 +396,6 @@ static void read_history(struct source_ctx *ctx, const char *path,
 	struct strbuf buf = STRBUF_INIT;
 	struct source_file *f;
 	int changed = 0;
-	size_t i;
 
 	f = source_file_get(ctx, path, &changed);
 	if (!f)
@@ -410,8 +406,7 @@ static void read_history(struct source_ctx *ctx, const char *path,
 			goto cleanup;
 		parse_history(ctx, f, buf.buf, buf.len, cwd);
 	}
-	for (i = 0; i < f->nr; i++)
-		usage_set_add(ctx->out, &f->rec[i].ev);
+	source_file_emit(ctx, f);
 cleanup:
 	strbuf_release(&buf);
 }

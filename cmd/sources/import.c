@@ -247,26 +247,21 @@ static int import_line(struct source_ctx *ctx, struct source_file *f,
 void source_import_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			     const char *buf, size_t len)
 {
-	size_t i;
-
 	source_scan_mem(ctx, f, buf, len, NULL, import_line, NULL);
-	for (i = 0; i < f->nr; i++)
-		usage_set_add(ctx->out, &f->rec[i].ev);
+	source_file_emit(ctx, f);
 }
 
 static void read_file(struct source_ctx *ctx, const char *path)
 {
 	struct source_file *f;
 	int changed = 0;
-	size_t i;
 
 	f = source_file_get(ctx, path, &changed);
 	if (!f)
 		return;
 	if (changed && source_scan(ctx, f, NULL, import_line, NULL))
 		return;
-	for (i = 0; i < f->nr; i++)
-		usage_set_add(ctx->out, &f->rec[i].ev);
+	source_file_emit(ctx, f);
 }
 
 int source_import_read(struct source_ctx *ctx)

@@ -306,11 +306,8 @@ cleanup:
 void source_opencode_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			       const char *buf, size_t len)
 {
-	size_t i;
-
 	parse_message(ctx, f, buf, len);
-	for (i = 0; i < f->nr; i++)
-		usage_set_add(ctx->out, &f->rec[i].ev);
+	source_file_emit(ctx, f);
 }
 
 /* One storage/message/<session>/<message>.json file. */

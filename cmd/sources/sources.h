@@ -90,6 +90,8 @@ struct source_ctx;
 struct source_file *source_file_get(struct source_ctx *ctx, const char *path,
 				    int *changed);
 void source_file_add(struct source_file *f, const struct source_rec *rec);
+/* Add the events of f's records to the usage set being read. */
+void source_file_emit(struct source_ctx *ctx, const struct source_file *f);
 /*
  * Add the events of recs to ctx->out in usage_set_sort()'s order (ties
  * as they come), so that the sorts after it find nothing to do.

@@ -116,6 +116,14 @@ void source_file_add(struct source_file *f, const struct source_rec *rec)
 	f->rec[f->nr++] = *rec;
 }
 
+void source_file_emit(struct source_ctx *ctx, const struct source_file *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nr; i++)
+		usage_set_add(ctx->out, &f->rec[i].ev);
+}
+
 void source_bad_line(struct source_ctx *ctx, const char *file,
 		     uint64_t line, const char *why)
 {

@@ -131,9 +131,9 @@ void metrics_flag_rows(struct metrics_report *r);
 #define METRICS_BOTS "bots"
 
 /*
- * Keys: author "Name <email>" (METRICS_BOTS for bots), ISO week and month of the author date
- * (UTC), tool and model (of most cost, else the agent named, else
- * "none").
+ * Keys: author "Name <email>" (METRICS_BOTS for bots), ISO week and
+ * month of the author date (UTC), tool and model (of most cost, else the
+ * agent named, else "none").
  */
 void metrics_key_week(int64_t t, char out[16]);
 void metrics_key_month(int64_t t, char out[16]);

@@ -29,6 +29,7 @@
 #include "engine/notes.h"
 #include "engine/revs.h"
 #include "git/repo.h"
+#include "model/agents.h"
 #include "model/event.h"
 #include "net/forge.h"
 #include "sources/prices.h"
@@ -36,6 +37,7 @@
 
 static const char * const doctor_usage[] = {
 	"git tokens doctor [-q]",
+	"git tokens doctor --agents",
 	NULL
 };
 
@@ -457,6 +459,42 @@ static void check_prices(struct doctor *d, struct repo *repo)
 	prices_free(t);
 }
 
+/* The agent and bot rules in use: counted, or with --agents listed. */
+static int check_agents(struct doctor *d, struct repo *repo, int list)
+{
+	struct agent_list l = AGENT_LIST_INIT;
+	size_t i, nconfig = 0;
+	char *path = agents_file();
+	int ret = 0;
+
+	if (agents_load(&l, repo) < 0) {
+		finding(d, LEVEL_FIX, "agents", "reinstall git-tokens",
+			"the agent list '%s' could not be read (see above): "
+			"no change is read as AI-assisted or as a bot's", path);
+		ret = -1;
+		goto cleanup;
+	}
+	for (i = 0; i < l.nr; i++) {
+		const struct agent_rule *r = &l.v[i];
+
+		if (!strchr(r->origin, ':'))
+			nconfig++;
+		if (list)
+			printf("%-5s %-10s %s\t(%s)\n",
+			       agent_rule_kind_name(r->kind),
+			       r->name ? r->name : "-", r->pattern, r->origin);
+	}
+	if (!list)
+		finding(d, LEVEL_OK, "agents", NULL, "%" PRIuMAX " rules from "
+			"'%s', %" PRIuMAX " from tokens.agentIdentity and "
+			"tokens.bot (list them: git tokens doctor --agents)",
+			(uintmax_t)(l.nr - nconfig), path, (uintmax_t)nconfig);
+cleanup:
+	agent_list_release(&l);
+	free(path);
+	return ret;
+}
+
 static void check_forge(struct doctor *d, struct repo *repo,
 			const char *mainline)
 {
@@ -514,9 +552,12 @@ cleanup:
 int cmd_doctor(int argc, const char **argv, struct repo *repo)
 {
 	struct doctor d = { 0, 0, 0 };
+	int agents = 0;
 	struct option options[] = {
 		OPT_BOOL('q', "quiet", &d.quiet,
 			 "only what needs a look (warn, fix)"),
+		OPT_BOOL(0, "agents", &agents,
+			 "list the rules that name agents and bots"),
 		OPT_END()
 	};
 	struct strbuf notes = STRBUF_INIT, mainline = STRBUF_INIT;
@@ -525,6 +566,8 @@ int cmd_doctor(int argc, const char **argv, struct repo *repo)
 	argc = parse_options(argc, argv, options, doctor_usage, 0);
 	if (argc)
 		usage_msg_opt("too many arguments", doctor_usage, options);
+	if (agents)
+		return check_agents(&d, repo, 1) < 0 ? 1 : 0;
 
 	if (!repo)
 		finding(&d, LEVEL_FIX, "repository", "run it inside the "
@@ -540,6 +583,7 @@ int cmd_doctor(int argc, const char **argv, struct repo *repo)
 		check_mainline(&d, repo, &mainline);
 	}
 	check_prices(&d, repo);
+	check_agents(&d, repo, 0);
 	if (repo)
 		check_forge(&d, repo, mainline.buf);
 

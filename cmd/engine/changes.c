@@ -138,13 +138,13 @@ int changes_parse(struct change_set *out, struct repo *repo,
 		  struct strbuf *log, const struct strvec *authors,
 		  const struct oidmap *shallow, size_t *nshallow)
 {
-	struct strvec extra = STRVEC_INIT;
+	struct agent_list agents = AGENT_LIST_INIT;
 	struct author_filter af = { NULL, 0 };
 	char *p = log->buf, *end = log->buf + log->len;
 	int ret = 0;
 
-	repo_config_multi(repo, "tokens.agentIdentity", &extra);
-	if (author_filter_init(&af, authors) < 0) {
+	if (agents_load(&agents, repo) < 0 ||
+	    author_filter_init(&af, authors) < 0) {
 		ret = -1;
 		goto cleanup;
 	}
@@ -183,9 +183,11 @@ int changes_parse(struct change_set *out, struct repo *repo,
 		nl = strchr(msg, '\n');
 		c.subject = nl ? xstrndup(msg, nl - msg) : xstrdup(msg);
 		c.reverts = changes_revert_of(msg);
-		agents_detect(&mark, an, ae, msg, &extra);
+		agents_detect(&mark, an, ae, msg, &agents);
 		c.agent = mark.agent;
+		c.agent_tool = mark.tool;
 		c.agent_author = mark.author_is_agent;
+		c.bot = mark.author_is_bot;
 		if (mark.author_is_agent && mark.human_name) {
 			repo_mailmap(repo, mark.human_name, mark.human_email,
 				     &c.author_name, &c.author_email);
@@ -210,7 +212,7 @@ int changes_parse(struct change_set *out, struct repo *repo,
 	}
 cleanup:
 	author_filter_release(&af);
-	strvec_clear(&extra);
+	agent_list_release(&agents);
 	return ret;
 }
 

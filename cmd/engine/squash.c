@@ -216,6 +216,7 @@ int squash_authors(struct change_set *set, struct repo *repo,
 					 by->author_name : "");
 		s->author_email = xstrdup(by->author_email ?
 					  by->author_email : "");
+		s->bot = by->bot;
 	}
 
 	/* --author: on the authors as they are now */

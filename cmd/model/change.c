@@ -169,8 +169,10 @@ void change_set_fold_squashes(struct change_set *set)
 			continue;
 		gone[from] = 1;
 		/* the squash message may have lost the agent's trailer */
-		if (!set->c[into].agent)
+		if (!set->c[into].agent) {
 			set->c[into].agent = set->c[from].agent;
+			set->c[into].agent_tool = set->c[from].agent_tool;
+		}
 	}
 	/* their lines are the squash commits' lines: count them once */
 	change_set_drop(set, gone);

@@ -97,7 +97,9 @@ struct change {
 	char *reverts;         /* full id of the commit this one reverts */
 	unsigned reverted:1;   /* a later mainline commit reverts it */
 	const char *agent;     /* AI agent named by a trailer or author */
+	const char *agent_tool;/* the agent's tool name in the report */
 	unsigned agent_author:1; /* the agent is the author; credited to human */
+	unsigned bot:1;        /* the author is an automation account */
 	struct usage_sum usage;
 	struct outcome outcome;
 };

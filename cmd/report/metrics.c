@@ -130,14 +130,6 @@ void metrics_key_month(int64_t t, char out[16])
 		snprintf(out, 16, "unknown");
 }
 
-/* Agents named by trailers, spelt as the tools of usage events. */
-static const char *agent_tool(const char *agent)
-{
-	if (!strcmp(agent, "claude"))
-		return "claude-code";
-	return agent;
-}
-
 #define TEAM_PREFIX "tokens.team."
 
 void metrics_teams_add(struct metrics_teams *t, const char *name,
@@ -242,7 +234,7 @@ static void change_key(const struct change *c, enum metrics_by by,
 			name = by == METRICS_BY_TOOL ? c->usage.tool :
 				c->usage.model;
 		if (!name && c->agent)
-			name = agent_tool(c->agent);
+			name = c->agent_tool ? c->agent_tool : c->agent;
 		strbuf_addstr(key, name ? name : "none");
 		break;
 	case METRICS_BY_WEEK:
@@ -254,6 +246,10 @@ static void change_key(const struct change *c, enum metrics_by by,
 		strbuf_addstr(key, buf);
 		break;
 	default:
+		if (c->bot) {
+			strbuf_addstr(key, METRICS_BOTS);
+			break;
+		}
 		strbuf_addf(key, "%s <%s>",
 			    c->author_name ? c->author_name : "",
 			    c->author_email ? c->author_email : "");
@@ -278,6 +274,8 @@ static void row_add_change(struct metrics_row *r, const struct change *c)
 	int landed = c->landed != LANDED_NO;
 
 	r->changes++;
+	if (c->bot)
+		r->bots++;
 	if (landed) {
 		r->landed++;
 		r->lines_added += c->added;
@@ -371,7 +369,8 @@ static unsigned row_flags(const struct metrics_row *r)
 {
 	unsigned flags = 0;
 
-	if (r->changes && !r->with_usage && !r->assisted)
+	/* Automation accounts are not people: never no-ai. */
+	if (r->changes > r->bots && !r->with_usage && !r->assisted)
 		flags |= METRICS_FLAG_NO_AI;
 	if (r->rework_known && r->rework > REWORK_SHARE)
 		flags |= METRICS_FLAG_REWORK;
@@ -505,7 +504,8 @@ int metrics_compute(struct metrics_report *out, const struct change *c,
 			row = &out->rows[out->nr++];
 			memset(row, 0, sizeof(*row));
 			row->key = xstrdup(key.buf);
-			if (by == METRICS_BY_AUTHOR && c[i].author_email)
+			if (by == METRICS_BY_AUTHOR && c[i].author_email &&
+			    !c[i].bot)
 				row->email = xstrdup(c[i].author_email);
 		}
 		row_add_change(row, &c[i]);

@@ -73,6 +73,7 @@ struct metrics_row {
 	uint64_t with_usage;        /* changes with attributed usage */
 	uint64_t assisted;          /* changes with an AI trailer or agent */
 	uint64_t assisted_unknown;  /* assisted, but no usage */
+	uint64_t bots;              /* changes of automation accounts */
 	double cost_unlanded;       /* cost on changes that did not land */
 	double cost_pending;        /* pending usage credited to this row */
 	uint64_t review_known;      /* landed changes with a known review */
@@ -126,10 +127,13 @@ void metrics_sort(struct metrics_row *rows, size_t nr);
 /* The flags of every row (and of the total), from the row values. */
 void metrics_flag_rows(struct metrics_report *r);
 
+/* The author row of every automation account's changes. */
+#define METRICS_BOTS "bots"
+
 /*
- * Keys: author "Name <email>", ISO week and month of the author date
- * (UTC), tool and model (of most cost, else the agent named, else
- * "none").
+ * Keys: author "Name <email>" (METRICS_BOTS for bots), ISO week and
+ * month of the author date (UTC), tool and model (of most cost, else the
+ * agent named, else "none").
  */
 void metrics_key_week(int64_t t, char out[16]);
 void metrics_key_month(int64_t t, char out[16]);

@@ -43,12 +43,13 @@ test_expect_success 'record writes the usage up to the commit' '
 		note_lines HEAD >../note1
 	) &&
 	test_line_count = 1 note1 &&
+	: times to the millisecond: msg_1 and msg_2 as logged &&
 	python3 - "$(session_hash SENTINEL-SESSION-1)" <<-\PY
 	import json, sys
 	l = json.loads(open("note1").read())
 	want = {"v": 1, "tool": "claude-code", "model": "claude-sonnet-4-5",
-	        "session": sys.argv[1], "from": "2026-11-20T10:00:00Z",
-	        "to": "2026-11-20T10:01:00Z", "requests": 2, "input": 1500,
+	        "session": sys.argv[1], "from": "2026-11-20T10:00:00.000Z",
+	        "to": "2026-11-20T10:01:00.500Z", "requests": 2, "input": 1500,
 	        "output": 2100, "cache_write": 400, "cache_read": 10000,
 	        "by": "author@example.com", "how": "hook"}
 	for k, v in want.items():

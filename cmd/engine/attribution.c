@@ -182,6 +182,12 @@ int attribution_change_note(const struct change_set *set,
 
 /* ---- events that a note holds ---- */
 
+/* The last ms a line holds: older notes have whole seconds. */
+static int64_t note_line_end(const struct note_line *l)
+{
+	return l->to_ms ? l->to : l->to + 999;
+}
+
 struct span {
 	const char *tool;
 	const char *model;
@@ -221,8 +227,7 @@ static void spans_build(const struct notes_map *m, struct span **out,
 			s->model = l->model;
 			s->session = l->session;
 			s->from = l->from;
-			/* Note times are whole seconds. */
-			s->to = l->to + 999;
+			s->to = note_line_end(l);
 		}
 	if (*nr)
 		qsort(*out, *nr, sizeof(**out), span_cmp);
@@ -359,6 +364,39 @@ commit_after(const struct attribution_commit *v, size_t nr, const char *email,
 	if (lo < nr && v[lo].email == email)
 		return &v[lo];
 	return NULL;
+}
+
+/*
+ * Usage logged after a commit's hook ran is not the commit's: the note
+ * holds what was logged up to then. Commit times are whole seconds, so
+ * an event from the commit's own second on that is newer than all its
+ * note holds goes to the person's next commit, or is pending.
+ */
+static int after_note(const struct notes_map *notes,
+		      const struct attribution_commit *pc, int64_t ms)
+{
+	const struct note *n = notes_find(notes, pc->oid);
+	size_t k;
+
+	if (!n || ms < pc->time * 1000)
+		return 0;
+	for (k = 0; k < n->nr; k++)
+		if (n->lines[k].valid && ms <= note_line_end(&n->lines[k]))
+			return 0;
+	return 1;
+}
+
+/* The person's commit an event's window ends at, or NULL (pending). */
+static const struct attribution_commit *
+window_commit(const struct attribution_input *in,
+	      const struct attribution_commit *v, size_t nr,
+	      const char *email, int64_t ms)
+{
+	const struct attribution_commit *pc = commit_after(v, nr, email, ms);
+
+	while (pc && after_note(in->notes, pc, ms))
+		pc = pc + 1 < v + nr && pc[1].email == email ? pc + 1 : NULL;
+	return pc;
 }
 
 /* ---- day: provider usage spread by countable lines ---- */
@@ -654,7 +692,7 @@ static void apply_windows(struct change_set *set, const struct lookup *lk,
 		long c;
 
 		if (who)
-			pc = commit_after(pcs, npcs, who, ev->time);
+			pc = window_commit(in, pcs, npcs, who, ev->time);
 		if (!pc) {
 			/* After the person's last commit: not lost, pending. */
 			if (pending && who == user)

@@ -18,8 +18,11 @@
 
 /* Never countable, whatever the attributes say. */
 static const char *lock_files[] = {
-	"package-lock.json", "yarn.lock", "pnpm-lock.yaml", "Cargo.lock",
-	"go.sum", "poetry.lock", "uv.lock", "Gemfile.lock", "composer.lock",
+	"package-lock.json", "npm-shrinkwrap.json", "yarn.lock",
+	"pnpm-lock.yaml", "bun.lock", "bun.lockb", "Cargo.lock", "go.sum",
+	"poetry.lock", "uv.lock", "Pipfile.lock", "Gemfile.lock",
+	"composer.lock", "flake.lock", "pubspec.lock", "mix.lock",
+	"packages.lock.json", "gradle.lockfile",
 };
 static const char *vendor_dirs[] = { "vendor", "node_modules", "third_party" };
 static const char *generated_suffixes[] = { ".min.js", ".min.css", ".map" };

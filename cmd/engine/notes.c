@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -114,6 +115,7 @@ static int line_parse(struct note_line *l)
 	s = json_get_str(obj, "to");
 	if (!s || date_parse_iso(s, &l->to) < 0 || l->to < l->from)
 		goto cleanup;
+	l->to_ms = !!strpbrk(s, ".,");
 	if (parse_counter(obj, "requests", &l->requests) ||
 	    parse_counter(obj, "input", &l->input) ||
 	    parse_counter(obj, "output", &l->output) ||
@@ -233,15 +235,20 @@ void note_usage(const struct note *n, struct usage_sum *u)
 
 /* ---- lines from events ---- */
 
+/* To the millisecond: which events of a second a note holds matters. */
 static void add_time(struct strbuf *out, int64_t ms)
 {
 	time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
 	struct tm tm;
-	char buf[32];
+	char buf[40];
 
 	if (!gmtime_r(&t, &tm) ||
-	    !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
-		strcpy(buf, "1970-01-01T00:00:00Z");
+	    !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm)) {
+		strcpy(buf, "1970-01-01T00:00:00");
+		ms = 0;
+	}
+	snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), ".%03dZ",
+		 (int)(ms - (int64_t)t * 1000));
 	strbuf_add_json_str(out, buf);
 }
 

@@ -44,6 +44,7 @@ struct note_line {
 	const char *model;       /* interned; NULL when unknown */
 	char session[13];        /* short hash, "" when none */
 	int64_t from, to;        /* ms since the epoch */
+	unsigned to_ms:1;        /* "to" has milliseconds, else whole seconds */
 	uint64_t requests;
 	uint64_t input, output, cache_write, cache_read;
 	double cost;             /* USD */

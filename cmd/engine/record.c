@@ -5,10 +5,15 @@
  * mode: it must be fast and must never fail the commit.
  *
  * Which events: those of this repository newer than the watermark and
- * not later than the commit's committer time plus RECORD_SKEW_MS. The
- * skew covers the committer time being truncated to whole seconds and
- * the log line of the response that ran "git commit" being flushed a
- * moment after the commit itself.
+ * not later than the commit's committer time plus RECORD_SKEW_MS, nor
+ * than the first run for the commit (the hook's, to the millisecond):
+ * usage logged after it is the next commit's, however soon. The skew
+ * covers the committer time being truncated to whole seconds and the
+ * log line of the response that ran "git commit" being flushed a
+ * moment after the commit itself. A run again for the commit the last
+ * run was for takes nothing from the commit's second on that is newer
+ * than what that run took, as attribution reads a note: what a commit
+ * holds does not depend on when "record" runs again.
  *
  * Nor earlier than the parent's committer time (plus the same skew),
  * unless the last run was for the parent: then from its watermark, so
@@ -42,6 +47,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/date.h"
 #include "base/die.h"
 #include "base/hash.h"
 #include "base/paths.h"
@@ -339,11 +345,13 @@ static int provider_tool(enum tool t)
 
 /*
  * The events' window for commit, in ms: from its parent's committer
- * time plus the skew, up to its own plus the skew.
+ * time plus the skew, up to its own plus the skew, or up to now when
+ * that is earlier.
  */
 static int record_window(struct repo *repo, const char *commit,
-			 int64_t commit_time, const struct watermark *wm,
-			 int64_t *lower, int64_t *upper)
+			 int64_t commit_time, int64_t now,
+			 const struct watermark *wm, int64_t *lower,
+			 int64_t *upper)
 {
 	struct strbuf parent_rev = STRBUF_INIT;
 	char parent[OID_HEX + 1] = "";
@@ -351,6 +359,23 @@ static int record_window(struct repo *repo, const char *commit,
 	int r, ret = -1;
 
 	*upper = commit_time * 1000 + RECORD_SKEW_MS;
+	/*
+	 * The commit gets what was logged up to the first run for it, to
+	 * the millisecond: later usage is the next commit's, or pending.
+	 */
+	if (now >= commit_time * 1000 && now < *upper)
+		*upper = now;
+	/*
+	 * Run again for the same commit: of its own second and later, only
+	 * what is not newer than the first run took (a line flushed late).
+	 */
+	if (!strcmp(wm->commit, commit)) {
+		int64_t took = wm->time > commit_time * 1000 - 1 ?
+			wm->time : commit_time * 1000 - 1;
+
+		if (took < *upper)
+			*upper = took;
+	}
 	*lower = 0;
 	strbuf_addf(&parent_rev, "%s^", commit);
 	r = repo_resolve(repo, parent_rev.buf, parent);
@@ -448,7 +473,7 @@ static int record_commit(struct repo *repo, const char *rev,
 	struct watermark wm = WATERMARK_INIT;
 	struct notes_append app;
 	char commit[OID_HEX + 1], pid[32];
-	int64_t commit_time, lower, upper;
+	int64_t commit_time, now, lower, upper;
 	size_t i, added = 0;
 	int lock_fd = -1, r, ret = -1;
 
@@ -479,7 +504,9 @@ static int record_commit(struct repo *repo, const char *rev,
 	if (pending_settle(repo, pending.buf, wm_path.buf, o->dry_run,
 			   &wm) < 0)
 		goto cleanup;
-	if (record_window(repo, commit, commit_time, &wm, &lower, &upper) < 0)
+	date_now(&now);
+	if (record_window(repo, commit, commit_time, now, &wm, &lower,
+			  &upper) < 0)
 		goto cleanup;
 	if (lower > upper)
 		goto done;

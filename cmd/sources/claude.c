@@ -258,6 +258,12 @@ static int claude_line(struct source_ctx *ctx, struct source_file *f,
 		/* A tool result showing "git commit" output links the usage. */
 		if (json_raw_streq(&top[K_TYPE], "user"))
 			claude_link(f, line, len);
+		/* Usage we cannot place is skipped, never silently. */
+		if (!top[K_TYPE].p && !msgbad &&
+		    json_raw_is_object(&msg[M_USAGE])) {
+			why = "record without a type";
+			goto bad;
+		}
 		return 0; /* a user record quoting usage, and the like */
 	}
 	if (!json_raw_is_object(&rec[K_MESSAGE]))

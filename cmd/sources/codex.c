@@ -170,9 +170,17 @@ static int codex_line(struct source_ctx *ctx, struct source_file *f,
 			p->st.in_replay = 0;
 		p->st.last_time = t;
 	}
-	if (!type || !json_is_object(payload))
+	if (!json_is_object(payload))
 		goto done;
 	ptype = json_get_str(payload, "type");
+	if (!type) {
+		/* Usage we cannot place is skipped, never silently. */
+		if (ptype && !strcmp(ptype, "token_count") &&
+		    json_is_object(json_get(payload, "info")))
+			source_bad_line(ctx, f->path, lineno,
+					"record without a type");
+		goto done;
+	}
 	if (ptype && (!strcmp(ptype, "function_call_output") ||
 		      !strcmp(ptype, "exec_command_end"))) {
 		codex_link(f, p, line, len);

@@ -91,7 +91,8 @@ test_expect_success 'every configuration key of the spec is documented' '
 	for key in tokens.mainline tokens.notesRef tokens.sources \
 		"tokens.<source>.path" tokens.prices tokens.exclude \
 		tokens.reworkDays tokens.forge tokens.prePush.summary \
-		tokens.prePush.policy tokens.agentIdentity "tokens.team.<name>"
+		tokens.prePush.policy tokens.agentIdentity "tokens.team.<name>" \
+		tokens.timezone
 	do
 		grep -F -x "$key::" config ||
 		{ echo "$key is not documented"; return 1; }

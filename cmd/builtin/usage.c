@@ -60,8 +60,14 @@ static void row_add(struct usage_row *r, const struct usage_event *ev)
 		r->unpriced++;
 }
 
+/* The day of the previous event: its key and when it begins and ends. */
+struct day_memo {
+	int64_t lo, hi;
+	const char *key;
+};
+
 static const char *event_key(const struct usage_event *ev, enum usage_by by,
-			     int64_t *memo_day, const char **memo_key)
+			     struct day_memo *memo)
 {
 	char buf[DATE_ISO_MAX];
 	int64_t day;
@@ -69,13 +75,14 @@ static const char *event_key(const struct usage_event *ev, enum usage_by by,
 	switch (by) {
 	case BY_DAY:
 		/* Events come sorted: most share the previous one's day. */
+		if (memo->key && ev->time >= memo->lo && ev->time < memo->hi)
+			return memo->key;
 		day = date_local_day(ev->time);
-		if (*memo_key && day == *memo_day)
-			return *memo_key;
 		date_format(buf, date_sec(ev->time), 1);
-		*memo_day = day;
-		*memo_key = event_intern(buf);
-		return *memo_key;
+		memo->lo = date_day_start(day);
+		memo->hi = date_day_start(day + 1);
+		memo->key = event_intern(buf);
+		return memo->key;
 	case BY_SESSION:
 		return event_intern(ev->session[0] ? ev->session : "unknown");
 	case BY_MODEL:
@@ -137,15 +144,13 @@ static size_t usage_group(const struct usage_set *set, enum usage_by by,
 			  struct usage_row **rows, struct usage_row *total)
 {
 	struct u64map index = U64MAP_INIT;
-	int64_t memo_day = 0;
-	const char *memo_key = NULL;
+	struct day_memo memo = { 0 };
 	size_t nrows = 0, arows = 0, i;
 
 	*rows = NULL;
 	memset(total, 0, sizeof(*total));
 	for (i = 0; i < set->nr; i++) {
-		const char *key = event_key(&set->ev[i], by, &memo_day,
-					    &memo_key);
+		const char *key = event_key(&set->ev[i], by, &memo);
 		size_t *slot = u64map_find(&index,
 					   (uint64_t)(uintptr_t)key, 1);
 

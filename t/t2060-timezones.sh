@@ -47,30 +47,32 @@ for r in d["rows"]:
     print(r[k], r.get("changes", r.get("requests")))' "$1"
 }
 
+# rows_are <file> <row>...: its rows are these, in this order.
+rows_are () {
+	rows_file=$1 &&
+	shift &&
+	printf "%s\n" "$@" >expect &&
+	keys "$rows_file" >actual &&
+	test_cmp expect actual
+}
+
 test_expect_success TZDATA 'TZ=America/New_York: weeks and months are local' '
 	(cd repo &&
 	 TZ=$NY git tokens report --by=week --format=json >../week.json &&
 	 TZ=$NY git tokens report --by=month --format=json >../month.json) &&
-	keys week.json >actual &&
-	printf "2026-W49 2\n2026-W50 1\n" >expect &&
-	test_cmp expect actual &&
-	keys month.json >actual &&
-	printf "2026-11 1\n2026-12 2\n" >expect &&
-	test_cmp expect actual &&
+	rows_are week.json "2026-W49 2" "2026-W50 1" &&
+	rows_are month.json "2026-11 1" "2026-12 2" &&
 	test "$(json_get timezone <week.json)" = $NY &&
 	test "$(json_get generated <week.json)" = 2026-12-09T19:00:00-05:00
 '
 
-test_expect_success 'TZ=UTC: the same changes in UTC weeks and months' '
+# W50 holds more lines than W49 here: rows by lines would put it first.
+test_expect_success 'TZ=UTC: the same changes in UTC weeks, oldest first' '
 	(cd repo &&
 	 TZ=UTC git tokens report --by=week --format=json >../week.json &&
 	 TZ=UTC git tokens report --by=month --format=json >../month.json) &&
-	keys week.json >actual &&
-	printf "2026-W49 1\n2026-W50 2\n" >expect &&
-	test_cmp expect actual &&
-	keys month.json >actual &&
-	echo "2026-12 3" >expect &&
-	test_cmp expect actual &&
+	rows_are week.json "2026-W49 1" "2026-W50 2" &&
+	rows_are month.json "2026-12 3" &&
 	test "$(json_get timezone <week.json)" = UTC &&
 	test "$(json_get generated <week.json)" = 2026-12-10T00:00:00Z
 '
@@ -81,31 +83,20 @@ test_expect_success TZDATA '--timezone wins over TZ, both ways' '
 		--format=json >../ny.json &&
 	 TZ=$NY git tokens report --by=week --timezone=UTC \
 		--format=json >../utc.json) &&
-	keys ny.json >actual &&
-	printf "2026-W49 2\n2026-W50 1\n" >expect &&
-	test_cmp expect actual &&
-	keys utc.json >actual &&
-	printf "2026-W49 1\n2026-W50 2\n" >expect &&
-	test_cmp expect actual &&
+	rows_are ny.json "2026-W49 2" "2026-W50 1" &&
+	rows_are utc.json "2026-W49 1" "2026-W50 2" &&
 	test "$(json_get timezone <ny.json)" = $NY &&
 	test "$(json_get timezone <utc.json)" = UTC
 '
 
 test_expect_success TZDATA 'tokens.timezone chooses; --timezone overrides it' '
-	test_config_tz () {
-		git -C repo config tokens.timezone "$1"
-	} &&
-	test_config_tz $NY &&
+	git -C repo config tokens.timezone $NY &&
 	(cd repo && git tokens report --by=week --format=json >../cfg.json &&
 	 git tokens report --by=week --timezone=UTC \
 		--format=json >../opt.json) &&
 	git -C repo config --unset tokens.timezone &&
-	keys cfg.json >actual &&
-	printf "2026-W49 2\n2026-W50 1\n" >expect &&
-	test_cmp expect actual &&
-	keys opt.json >actual &&
-	printf "2026-W49 1\n2026-W50 2\n" >expect &&
-	test_cmp expect actual
+	rows_are cfg.json "2026-W49 2" "2026-W50 1" &&
+	rows_are opt.json "2026-W49 1" "2026-W50 2"
 '
 
 test_expect_success 'an unknown zone is an error, not UTC' '
@@ -151,15 +142,10 @@ test_expect_success TZDATA 'usage: the two responses on two local days' '
 	(cd repo && TZ=$NY git tokens usage --format=json >../ny.json &&
 	 git tokens usage --timezone=$NY --format=json >../ny2.json &&
 	 TZ=$NY git tokens usage --timezone=UTC --format=json >../utc.json) &&
-	keys ny.json >actual &&
-	printf "2026-12-06 1\n2026-12-07 1\n" >expect &&
-	test_cmp expect actual &&
+	rows_are ny.json "2026-12-06 1" "2026-12-07 1" &&
 	test "$(json_get timezone <ny.json)" = $NY &&
-	keys ny2.json >actual &&
-	test_cmp expect actual &&
-	keys utc.json >actual &&
-	echo "2026-12-07 2" >expect &&
-	test_cmp expect actual &&
+	rows_are ny2.json "2026-12-06 1" "2026-12-07 1" &&
+	rows_are utc.json "2026-12-07 2" &&
 	test "$(json_get timezone <utc.json)" = UTC
 '
 

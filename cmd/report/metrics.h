@@ -129,8 +129,8 @@ void metrics_flag_rows(struct metrics_report *r);
 
 /*
  * Keys: author "Name <email>", ISO week and month of the author date
- * (in the zone of date_zone_set()), tool and model (of most cost, else the agent named, else
- * "none").
+ * (in the zone of date_zone_set()), tool and model (of most cost, else
+ * the agent named, else "none").
  */
 void metrics_key_week(int64_t t, char out[16]);
 void metrics_key_month(int64_t t, char out[16]);

@@ -92,7 +92,7 @@ test_expect_success 'every configuration key of the spec is documented' '
 		"tokens.<source>.path" tokens.prices tokens.exclude \
 		tokens.reworkDays tokens.forge tokens.prePush.summary \
 		tokens.prePush.policy tokens.agentIdentity tokens.bot \
-		"tokens.team.<name>"
+		"tokens.team.<name>" tokens.timezone
 	do
 		grep -F -x "$key::" config ||
 		{ echo "$key is not documented"; return 1; }

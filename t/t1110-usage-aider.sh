@@ -157,11 +157,17 @@ test_expect_success 'session start is local time: TZ=America/New_York' '
 	rm -f proj/.aider.chat.history.md* &&
 	gen_aider proj/.aider.chat.history.md America/New_York a b &&
 	(cd proj && TZ=America/New_York git tokens usage --no-cache \
-		--format json >../out.json) &&
+		--timezone=UTC --format json >../out.json) &&
 	check_usage out.json proj/.aider.chat.history.md.expect &&
 	# 21:30 in New York on the 19th is the 20th in UTC
 	json_get rows.1.key <out.json >day &&
 	echo 2024-11-20 >expect &&
+	test_cmp expect day &&
+	# and the 19th in New York, the zone days are counted in by default
+	(cd proj && TZ=America/New_York git tokens usage --format json \
+		>../out.json) &&
+	json_get rows.1.key <out.json >day &&
+	echo 2024-11-19 >expect &&
 	test_cmp expect day
 '
 

@@ -79,8 +79,8 @@ test_expect_success 'json: schema and top-level keys' '
 	pyjson "
 assert d[\"schema\"] == \"git-tokens/report/v1\", d[\"schema\"]
 keys = set(d)
-want = {\"schema\",\"range\",\"mainline\",\"generated\",\"rows\",\"total\",
-        \"coverage\",\"pending\",\"excluded_lines\"}
+want = {\"schema\",\"range\",\"mainline\",\"generated\",\"timezone\",
+        \"rows\",\"total\",\"coverage\",\"pending\",\"excluded_lines\"}
 assert keys == want, keys ^ want
 assert d[\"range\"] == \"HEAD\" and d[\"mainline\"] == \"main\"
 " <out.json

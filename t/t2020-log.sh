@@ -51,8 +51,11 @@ test_expect_success 'json: one change per non-merge commit, in git log order' '
 	 git log --no-merges --format=%H >../expect) &&
 	pyjson "
 assert d[\"schema\"] == \"git-tokens/log/v1\"
-assert set(d) == {\"schema\",\"range\",\"mainline\",\"generated\",\"changes\"}, set(d)
+assert set(d) == {\"schema\",\"range\",\"mainline\",\"generated\",
+                  \"timezone\",\"changes\"}, set(d)
+# lib-tokens.sh sets TZ=UTC: times print with Z, the zone is named
 assert d[\"generated\"] == \"2026-01-02T03:04:05Z\"
+assert d[\"timezone\"] == \"UTC\", d[\"timezone\"]
 for c in d[\"changes\"]:
     print(c[\"commit\"])
 " <log.json >actual &&

@@ -1,7 +1,9 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include "base/date.h"
 #include "base/die.h"
 
@@ -107,19 +109,25 @@ static int parse_clock(const char **sp, int64_t *ms)
 	return 0;
 }
 
-/* "Z", "+hh", "+hhmm" or "+hh:mm" (or "-"): the offset east of UTC. */
-static int parse_zone(const char **sp, int64_t *off_ms)
+/*
+ * "Z", "+hh", "+hhmm" or "+hh:mm" (or "-"): the offset east of UTC;
+ * *zoned tells whether one was written.
+ */
+static int parse_zone(const char **sp, int64_t *off_ms, int *zoned)
 {
 	const char *s = *sp;
 	int sign, oh, om = 0;
 
 	*off_ms = 0;
+	*zoned = 1;
 	if (*s == 'Z' || *s == 'z') {
 		*sp = s + 1;
 		return 0;
 	}
+	*zoned = 0;
 	if (*s != '+' && *s != '-')
 		return 0;
+	*zoned = 1;
 	sign = *s++ == '-' ? -1 : 1;
 	if (digits(&s, 2, &oh))
 		return -1;
@@ -133,7 +141,7 @@ static int parse_zone(const char **sp, int64_t *off_ms)
 }
 
 static int parse_iso_prefix(const char *s, int64_t *ms, int *date_only,
-			    const char **endp)
+			    int *zoned, const char **endp)
 {
 	int y, mo, d;
 	int64_t clock = 0, off;
@@ -148,7 +156,7 @@ static int parse_iso_prefix(const char *s, int64_t *ms, int *date_only,
 		if (parse_clock(&s, &clock))
 			return -1;
 	}
-	if (parse_zone(&s, &off))
+	if (parse_zone(&s, &off, zoned))
 		return -1;
 	*ms = days_from_civil(y, (unsigned)mo, (unsigned)d) * DATE_DAY_MS +
 	      clock - off;
@@ -158,10 +166,10 @@ static int parse_iso_prefix(const char *s, int64_t *ms, int *date_only,
 
 int date_parse_iso(const char *s, int64_t *ms)
 {
-	int date_only;
+	int date_only, zoned;
 	const char *end;
 
-	if (!s || parse_iso_prefix(s, ms, &date_only, &end) || *end)
+	if (!s || parse_iso_prefix(s, ms, &date_only, &zoned, &end) || *end)
 		return -1;
 	return 0;
 }
@@ -240,19 +248,28 @@ static int parse_ago(const char *s, int64_t now, int64_t *ms)
 	return 0;
 }
 
-int date_approx(const char *s, int64_t now, int64_t *ms, int *date_only)
+/*
+ * date_approx() with now on a zone's wall clock; *absolute tells that
+ * s named a real time ("@<seconds>", a zone) that the zone leaves alone.
+ */
+static int approx(const char *s, int64_t now, int64_t *ms, int *date_only,
+		  int *absolute)
 {
 	const char *end;
 	int64_t today = date_day(now) * DATE_DAY_MS;
 
 	*date_only = 0;
+	*absolute = 0;
 	while (isspace((unsigned char)*s))
 		s++;
-	if (*s == '@')
+	if (*s == '@') {
+		*absolute = 1;
 		return parse_epoch(s + 1, ms);
-	if (!parse_iso_prefix(s, ms, date_only, &end) && !*end)
+	}
+	if (!parse_iso_prefix(s, ms, date_only, absolute, &end) && !*end)
 		return 0;
 	*date_only = 0;
+	*absolute = 0;
 	if (!strcmp(s, "now")) {
 		*ms = now;
 		return 0;
@@ -263,6 +280,13 @@ int date_approx(const char *s, int64_t now, int64_t *ms, int *date_only)
 		return 0;
 	}
 	return parse_ago(s, now, ms);
+}
+
+int date_approx(const char *s, int64_t now, int64_t *ms, int *date_only)
+{
+	int absolute;
+
+	return approx(s, now, ms, date_only, &absolute);
 }
 
 int date_parse_now(const char *s, int64_t *ms)
@@ -291,4 +315,193 @@ int date_now(int64_t *ms)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	*ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	return set ? -1 : 0;
+}
+
+/*
+ * The zone chosen by date_zone_set() (NULL: TZ as it was), and TZ as
+ * the process started, for the local times logs were written in.
+ */
+static char *zone_chosen;
+static char *zone_system;
+static int zone_system_saved;
+
+/* A name in the zone database, never a path out of it. */
+static int zone_known(const char *zone)
+{
+	const char *dirs[] = {
+		getenv("TZDIR"), "/usr/share/zoneinfo", "/usr/lib/zoneinfo",
+		"/usr/share/lib/zoneinfo",
+	};
+	char path[4096];
+	struct stat st;
+	size_t i;
+
+	if (!strcmp(zone, "UTC") || !strcmp(zone, "GMT"))
+		return 1;
+	if (!isalpha((unsigned char)*zone) || strstr(zone, ".."))
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(dirs); i++)
+		if (dirs[i] && *dirs[i] &&
+		    (size_t)snprintf(path, sizeof(path), "%s/%s", dirs[i],
+				     zone) < sizeof(path) &&
+		    !stat(path, &st) && S_ISREG(st.st_mode))
+			return 1;
+	return 0;
+}
+
+int date_zone_set(const char *zone)
+{
+	const char *tz = getenv("TZ");
+
+	if (!zone_known(zone))
+		return error("unknown time zone '%s' (expected an IANA name "
+			     "such as America/New_York, or UTC)", zone);
+	if (!zone_system_saved) {
+		zone_system = tz ? xstrdup(tz) : NULL;
+		zone_system_saved = 1;
+	}
+	free(zone_chosen);
+	zone_chosen = xstrdup(zone);
+	if (setenv("TZ", zone, 1))
+		return error_errno("cannot set TZ");
+	tzset();
+	return 0;
+}
+
+const char *date_zone_name(void)
+{
+	static char link[4096];
+	const char *tz = zone_chosen ? zone_chosen : getenv("TZ"), *p;
+	ssize_t n;
+
+	if (tz && *tz == ':')
+		tz++;
+	if (tz && !*tz)
+		return "UTC";
+	if (!tz) {
+		n = readlink("/etc/localtime", link, sizeof(link) - 1);
+		if (n <= 0)
+			return access("/etc/localtime", F_OK) ? "UTC" :
+				"localtime";
+		link[n] = '\0';
+		tz = link;
+	}
+	p = strstr(tz, "zoneinfo/");
+	return p ? p + strlen("zoneinfo/") : tz;
+}
+
+int date_tm(int64_t sec, struct tm *tm)
+{
+	static int ready;
+	time_t t = (time_t)sec;
+
+	if (!ready) {
+		tzset();
+		ready = 1;
+	}
+	if ((int64_t)t != sec || !localtime_r(&t, tm))
+		return -1;
+	return 0;
+}
+
+/* tm's wall clock (counted as if UTC) minus the real time: the offset. */
+static int64_t tm_offset(const struct tm *tm, int64_t sec)
+{
+	return days_from_civil(tm->tm_year + 1900LL,
+			       (unsigned)tm->tm_mon + 1,
+			       (unsigned)tm->tm_mday) * 86400 +
+		tm->tm_hour * 3600 + tm->tm_min * 60 + tm->tm_sec - sec;
+}
+
+/* The zone's offset east of UTC at a time in ms, in ms. */
+static int64_t offset_ms(int64_t ms)
+{
+	struct tm tm;
+	int64_t sec = date_sec(ms);
+
+	return date_tm(sec, &tm) < 0 ? 0 : tm_offset(&tm, sec) * 1000;
+}
+
+/*
+ * A wall-clock time of the zone, in ms counted as if it were UTC, as a
+ * real time: twice, so that a day where the offset changes lands right.
+ */
+static int64_t from_wall(int64_t wall)
+{
+	int64_t t = wall - offset_ms(wall);
+
+	return wall - offset_ms(t);
+}
+
+int64_t date_local_day(int64_t ms)
+{
+	struct tm tm;
+
+	if (date_tm(date_sec(ms), &tm) < 0)
+		return date_day(ms);
+	return days_from_civil(tm.tm_year + 1900LL, (unsigned)tm.tm_mon + 1,
+			       (unsigned)tm.tm_mday);
+}
+
+int64_t date_day_start(int64_t day)
+{
+	return from_wall(day * DATE_DAY_MS);
+}
+
+void date_format(char buf[DATE_ISO_MAX], int64_t sec, int day_only)
+{
+	struct tm tm;
+	int64_t off;
+	int n;
+
+	if (date_tm(sec, &tm) < 0) {
+		strcpy(buf, "?");
+		return;
+	}
+	n = snprintf(buf, DATE_ISO_MAX, "%04d-%02d-%02d", tm.tm_year + 1900,
+		     tm.tm_mon + 1, tm.tm_mday);
+	if (day_only || n < 0 || n >= DATE_ISO_MAX - 16)
+		return;
+	n += snprintf(buf + n, DATE_ISO_MAX - n, "T%02d:%02d:%02d",
+		      tm.tm_hour, tm.tm_min, tm.tm_sec);
+	off = tm_offset(&tm, sec);
+	if (!off)
+		strcpy(buf + n, "Z");
+	else
+		snprintf(buf + n, DATE_ISO_MAX - n, "%c%02d:%02d",
+			 off < 0 ? '-' : '+', (int)(llabs(off) / 3600),
+			 (int)(llabs(off) % 3600 / 60));
+}
+
+int date_approx_local(const char *s, int64_t now, int64_t *ms,
+		      int *date_only)
+{
+	int absolute;
+
+	if (approx(s, now + offset_ms(now), ms, date_only, &absolute) < 0)
+		return -1;
+	if (!absolute)
+		*ms = from_wall(*ms);
+	return 0;
+}
+
+/*
+ * Swapping TZ is safe here: the sources that read local times are read
+ * one at a time, with no other thread running.
+ */
+time_t date_mktime_system(struct tm *tm)
+{
+	time_t t;
+
+	if (!zone_chosen)
+		return mktime(tm);
+	if (zone_system)
+		setenv("TZ", zone_system, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	t = mktime(tm);
+	setenv("TZ", zone_chosen, 1);
+	tzset();
+	return t;
 }

@@ -543,7 +543,7 @@ static void fetch_request(struct repo *repo, const char *remote,
 
 int cmd_ci(int argc, const char **argv, struct repo *repo)
 {
-	const char *remote = "origin", *mainline = NULL;
+	const char *remote = "origin", *mainline = NULL, *zone = NULL;
 	int no_fetch = 0, no_comment = 0, quiet_flag = 0;
 	struct option options[] = {
 		OPT_STRING(0, "remote", &remote, "name",
@@ -555,6 +555,8 @@ int cmd_ci(int argc, const char **argv, struct repo *repo)
 			 "do not fetch the notes or the request's commits"),
 		OPT_BOOL(0, "no-comment", &no_comment,
 			 "write the summary only, no comment"),
+		OPT_STRING(0, "timezone", &zone, "zone",
+			   "dates in <zone> (IANA name; default UTC)"),
 		OPT_BOOL('q', "quiet", &quiet_flag,
 			 "suppress notes and warnings"),
 		OPT_END()
@@ -572,6 +574,11 @@ int cmd_ci(int argc, const char **argv, struct repo *repo)
 		usage_msg_opt("too many arguments", ci_usage, options);
 	if (quiet_flag)
 		quiet = 1;
+	/* A runner's clock says nothing of the team's: UTC unless told. */
+	if (report_timezone(repo, zone, "UTC") < 0) {
+		ret = EXIT_FATAL;
+		goto cleanup;
+	}
 
 	if (env("GITHUB_ACTIONS") && !strcmp(env("GITHUB_ACTIONS"), "true"))
 		ret = github_request(&r);

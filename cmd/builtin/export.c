@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/date.h"
 #include "base/die.h"
 #include "builtin/builtin.h"
 #include "engine/pipeline.h"
@@ -92,6 +93,7 @@ static void export_change(struct strbuf *out, const struct change *c,
 	add_str(out, "committer_email", c->committer_email);
 	add_date(out, "author_date", c->author_time);
 	add_date(out, "commit_date", c->commit_time);
+	add_str(out, "timezone", date_zone_name());
 	add_str(out, "subject", c->subject);
 	add_str(out, "mainline", mainline);
 
@@ -164,6 +166,8 @@ int cmd_export(int argc, const char **argv, struct repo *repo)
 		OPT_BOOL(0, "no-cache", &o.no_cache, "recompute every change"),
 		OPT_BOOL(0, "offline", &o.offline,
 			 "review data from the cache only, no network"),
+		OPT_STRING(0, "timezone", &o.timezone, "zone",
+			   "times in <zone> (IANA name or UTC)"),
 		OPT_BOOL('q', "quiet", &o.quiet,
 			 "suppress notes and warnings"),
 		OPT_END()
@@ -176,6 +180,10 @@ int cmd_export(int argc, const char **argv, struct repo *repo)
 
 	/* JSON Lines only: "--format" is not an option here. */
 	report_opts_parse(&o, argc, argv, options, export_usage);
+	if (report_timezone(repo, o.timezone, NULL) < 0) {
+		ret = EXIT_FATAL;
+		goto cleanup;
+	}
 	if (report_pipeline_run(&p, &o, repo, &set) < 0) {
 		if (p.err.len)
 			die("%s", p.err.buf);

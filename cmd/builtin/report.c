@@ -39,6 +39,10 @@ int cmd_report(int argc, const char **argv, struct repo *repo)
 	}
 
 	report_table_init(&rt, by);
+	if (report_timezone(repo, o.timezone, NULL) < 0) {
+		ret = EXIT_FATAL;
+		goto cleanup;
+	}
 	if (report_table_load(&rt, &o, repo) < 0) {
 		if (rt.pipeline.err.len)
 			die("%s", rt.pipeline.err.buf);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/date.h"
 #include "base/die.h"
 #include "base/parse-options.h"
 #include "builtin/builtin.h"
@@ -148,7 +149,9 @@ static void show_json(struct strbuf *out, const struct change *c,
 	json_str_or_null(out, c->author_email);
 	strbuf_addstr(out, ",\n  \"date\": \"");
 	report_date(out, c->author_time, 0);
-	strbuf_addstr(out, "\",\n  \"subject\": ");
+	strbuf_addstr(out, "\",\n  \"timezone\": ");
+	strbuf_add_json_str(out, date_zone_name());
+	strbuf_addstr(out, ",\n  \"subject\": ");
 	json_str_or_null(out, c->subject);
 	strbuf_addf(out, ",\n  \"lines_added\": %" PRIu64
 		    ",\n  \"lines_deleted\": %" PRIu64
@@ -223,10 +226,12 @@ static void show_json(struct strbuf *out, const struct change *c,
 
 int cmd_show(int argc, const char **argv, struct repo *repo)
 {
-	const char *format = NULL;
+	const char *format = NULL, *zone = NULL;
 	int json = 0;
 	struct option options[] = {
 		OPT_STRING(0, "format", &format, "format", "table or json"),
+		OPT_STRING(0, "timezone", &zone, "zone",
+			   "times in <zone> (IANA name or UTC)"),
 		OPT_END()
 	};
 	struct change_set set = CHANGE_SET_INIT;
@@ -256,6 +261,8 @@ int cmd_show(int argc, const char **argv, struct repo *repo)
 		usage_with_options(show_usage, options, 1);
 	}
 
+	if (report_timezone(repo, zone, NULL) < 0)
+		goto cleanup;
 	r = repo_resolve(repo, rev, oid);
 	if (r > 0)
 		die("bad revision '%s'", rev);

@@ -1,7 +1,7 @@
 /*
  * git tokens usage: the usage events seen for this repository (or all
- * of them with --all-repos), summed by day (UTC), session, model or
- * tool, with a total row.
+ * of them with --all-repos), summed by day (in the local zone, or
+ * --timezone's), session, model or tool, with a total row.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,8 +18,9 @@
 static const char * const usage_usage[] = {
 	"git tokens usage [--by day|session|model|tool] [--since <date>] "
 		"[--until <date>]\n"
-	"                 [--all-repos] [--format table|json|csv|markdown] "
-		"[-o <file>]",
+	"                 [--all-repos] [--timezone <zone>] "
+		"[--format table|json|csv|markdown]\n"
+	"                 [-o <file>]",
 	NULL
 };
 
@@ -59,42 +60,29 @@ static void row_add(struct usage_row *r, const struct usage_event *ev)
 		r->unpriced++;
 }
 
-/* The UTC day of a time in ms, as "YYYY-MM-DD" (civil from days). */
-static void utc_day(int64_t ms, char buf[48])
-{
-	int64_t z = (ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-	int64_t era, doe, yoe, doy, mp, y, m, d;
-
-	z = (z >= 0 ? z / 86400 : (z - 86399) / 86400) + 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	y += m <= 2;
-	snprintf(buf, 48, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
-}
+/* The day of the previous event: its key and when it begins and ends. */
+struct day_memo {
+	int64_t lo, hi;
+	const char *key;
+};
 
 static const char *event_key(const struct usage_event *ev, enum usage_by by,
-			     int64_t *memo_day, const char **memo_key)
+			     struct day_memo *memo)
 {
-	char buf[48];
+	char buf[DATE_ISO_MAX];
 	int64_t day;
 
 	switch (by) {
 	case BY_DAY:
 		/* Events come sorted: most share the previous one's day. */
-		day = ev->time >= 0 ? ev->time / 86400000 :
-			(ev->time - 86399999) / 86400000;
-		if (*memo_key && day == *memo_day)
-			return *memo_key;
-		utc_day(ev->time, buf);
-		*memo_day = day;
-		*memo_key = event_intern(buf);
-		return *memo_key;
+		if (memo->key && ev->time >= memo->lo && ev->time < memo->hi)
+			return memo->key;
+		day = date_local_day(ev->time);
+		date_format(buf, date_sec(ev->time), 1);
+		memo->lo = date_day_start(day);
+		memo->hi = date_day_start(day + 1);
+		memo->key = event_intern(buf);
+		return memo->key;
 	case BY_SESSION:
 		return event_intern(ev->session[0] ? ev->session : "unknown");
 	case BY_MODEL:
@@ -156,15 +144,13 @@ static size_t usage_group(const struct usage_set *set, enum usage_by by,
 			  struct usage_row **rows, struct usage_row *total)
 {
 	struct u64map index = U64MAP_INIT;
-	int64_t memo_day = 0;
-	const char *memo_key = NULL;
+	struct day_memo memo = { 0 };
 	size_t nrows = 0, arows = 0, i;
 
 	*rows = NULL;
 	memset(total, 0, sizeof(*total));
 	for (i = 0; i < set->nr; i++) {
-		const char *key = event_key(&set->ev[i], by, &memo_day,
-					    &memo_key);
+		const char *key = event_key(&set->ev[i], by, &memo);
 		size_t *slot = u64map_find(&index,
 					   (uint64_t)(uintptr_t)key, 1);
 
@@ -197,6 +183,8 @@ int cmd_usage(int argc, const char **argv, struct repo *repo)
 			   "only usage before <date> (a day: up to its end)"),
 		OPT_BOOL(0, "all-repos", &all_repos,
 			 "usage of every repository on this machine"),
+		OPT_STRING(0, "timezone", &o.timezone, "zone",
+			   "days in <zone> (IANA name or UTC)"),
 		OPT_STRING(0, "format", &o.format, "format",
 			   "table, json, csv or markdown"),
 		OPT_STRING('o', "output", &o.output, "file",
@@ -253,19 +241,21 @@ int cmd_usage(int argc, const char **argv, struct repo *repo)
 		      "markdown)", o.format);
 		usage_with_options(usage_usage, options, 1);
 	}
-	if (since && date_approx(since, now, &q.since, &date_only) < 0)
-		die("invalid date '%s' for --since", since);
-	if (until) {
-		if (date_approx(until, now, &q.until, &date_only) < 0)
-			die("invalid date '%s' for --until", until);
-		if (date_only)
-			q.until += DATE_DAY_MS; /* the whole day */
-	}
 	if (o.quiet)
 		quiet = 1;
 	if (!repo && !all_repos)
 		die("not a git repository (use --all-repos to see the usage "
 		    "of every repository)");
+	if (report_timezone(repo, o.timezone, NULL) < 0)
+		exit(EXIT_FATAL);
+	if (since && date_approx_local(since, now, &q.since, &date_only) < 0)
+		die("invalid date '%s' for --since", since);
+	if (until) {
+		if (date_approx_local(until, now, &q.until, &date_only) < 0)
+			die("invalid date '%s' for --until", until);
+		if (date_only) /* the whole day */
+			q.until = date_day_start(date_local_day(q.until) + 1);
+	}
 	q.all_repos = !!all_repos;
 	q.use_cache = !o.no_cache;
 	cols[UCOL_KEY].name = by_headers[by];
@@ -301,6 +291,8 @@ int cmd_usage(int argc, const char **argv, struct repo *repo)
 		strbuf_addstr(&out, "{\n  \"schema\": "
 			      "\"git-tokens/usage/v1\",\n  \"by\": ");
 		strbuf_add_json_str(&out, by_names[by]);
+		strbuf_addstr(&out, ",\n  \"timezone\": ");
+		strbuf_add_json_str(&out, date_zone_name());
 		strbuf_addstr(&out, ",\n  \"rows\": ");
 		render_json_rows(&out, &t, 0, t.nrows, "  ");
 		fill_row(render_table_add_row(&t), &total, "total");

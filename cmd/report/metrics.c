@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/date.h"
 #include "base/die.h"
 #include "base/strbuf.h"
 #include "engine/notes.h"
@@ -113,20 +114,18 @@ double metrics_share(double a, double b, int *known)
 
 void metrics_key_week(int64_t t, char out[16])
 {
-	time_t tt = (time_t)t;
 	struct tm tm;
 
-	/* ISO 8601 week-numbering year and week, in UTC. */
-	if (!gmtime_r(&tt, &tm) || !strftime(out, 16, "%G-W%V", &tm))
+	/* ISO 8601 week-numbering year and week, in the report's zone. */
+	if (date_tm(t, &tm) < 0 || !strftime(out, 16, "%G-W%V", &tm))
 		snprintf(out, 16, "unknown");
 }
 
 void metrics_key_month(int64_t t, char out[16])
 {
-	time_t tt = (time_t)t;
 	struct tm tm;
 
-	if (!gmtime_r(&tt, &tm) || !strftime(out, 16, "%Y-%m", &tm))
+	if (date_tm(t, &tm) < 0 || !strftime(out, 16, "%Y-%m", &tm))
 		snprintf(out, 16, "unknown");
 }
 
@@ -467,6 +466,14 @@ void metrics_sort(struct metrics_row *rows, size_t nr)
 		qsort(rows, nr, sizeof(*rows), row_cmp);
 }
 
+/* "2026-W49", "2026-12": in time order as strings. */
+static int key_cmp(const void *va, const void *vb)
+{
+	const struct metrics_row *a = va, *b = vb;
+
+	return strcmp(a->key, b->key);
+}
+
 static struct metrics_row *find_row(struct metrics_report *r,
 				    const char *key)
 {
@@ -540,7 +547,10 @@ int metrics_compute(struct metrics_report *out, const struct change *c,
 		row_finish(&out->rows[i]);
 	row_finish(&out->total);
 	metrics_flag_rows(out);
-	metrics_sort(out->rows, out->nr);
+	if ((by == METRICS_BY_WEEK || by == METRICS_BY_MONTH) && out->nr > 1)
+		qsort(out->rows, out->nr, sizeof(*out->rows), key_cmp);
+	else
+		metrics_sort(out->rows, out->nr);
 	return 0;
 }
 

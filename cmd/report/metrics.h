@@ -107,7 +107,8 @@ struct metrics_report {
 
 /*
  * Group nr changes by the key and compute every column, the flags, the
- * total and the coverage; rows come out sorted (metrics_sort). pending
+ * total and the coverage; rows come out sorted (metrics_sort; weeks and
+ * months in time order, oldest first). pending
  * may be NULL; --by team uses out->teams (NULL: every change in
  * METRICS_NO_TEAM). Returns 0 (-1 is kept for keys yet to come).
  */
@@ -132,8 +133,8 @@ void metrics_flag_rows(struct metrics_report *r);
 
 /*
  * Keys: author "Name <email>" (METRICS_BOTS for bots), ISO week and
- * month of the author date (UTC), tool and model (of most cost, else the
- * agent named, else "none").
+ * month of the author date (in the zone of date_zone_set()), tool and
+ * model (of most cost, else the agent named, else "none").
  */
 void metrics_key_week(int64_t t, char out[16]);
 void metrics_key_month(int64_t t, char out[16]);

@@ -94,15 +94,28 @@ void report_opts_release(struct report_opts *o)
 
 void report_date(struct strbuf *out, int64_t t, int short_form)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-	char buf[32];
+	char buf[DATE_ISO_MAX];
 
-	if (!gmtime_r(&tt, &tm) ||
-	    !strftime(buf, sizeof(buf), short_form ? "%Y-%m-%d" :
-		      "%Y-%m-%dT%H:%M:%SZ", &tm))
-		strcpy(buf, "?");
+	date_format(buf, t, short_form);
 	strbuf_addstr(out, buf);
+}
+
+int report_timezone(struct repo *repo, const char *zone,
+		    const char *fallback)
+{
+	char *cfg = NULL;
+	int ret = 0;
+
+	if (!zone && repo &&
+	    !repo_config_string(repo, "tokens.timezone", &cfg) && cfg &&
+	    *cfg)
+		zone = cfg;
+	if (!zone)
+		zone = fallback;
+	if (zone)
+		ret = date_zone_set(zone);
+	free(cfg);
+	return ret;
 }
 
 int report_generated(struct strbuf *out)
@@ -153,6 +166,8 @@ int report_json_head(struct strbuf *out, const char *schema,
 		strbuf_addstr(out, "null");
 	strbuf_addstr(out, ",\n  \"generated\": ");
 	strbuf_add_json_str(out, now.buf);
+	strbuf_addstr(out, ",\n  \"timezone\": ");
+	strbuf_add_json_str(out, date_zone_name());
 	strbuf_addstr(out, ",\n");
 cleanup:
 	strbuf_release(&range);

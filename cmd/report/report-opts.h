@@ -32,6 +32,7 @@ struct report_opts {
 	int quiet;
 	enum report_format fmt;
 	int offline;    /* --offline: cached forge answers only */
+	const char *timezone;   /* --timezone */
 };
 #define REPORT_OPTS_INIT { \
 	.change = CHANGE_OPTS_INIT, \
@@ -76,6 +77,8 @@ int report_opt_rev(const struct option *opt, const char *arg, int unset);
 		 "recompute every change"), \
 	OPT_BOOL(0, "offline", &(o)->offline, \
 		 "review data from the cache only, no network"), \
+	OPT_STRING(0, "timezone", &(o)->timezone, "zone", \
+		   "days, weeks and times in <zone> (IANA name or UTC)"), \
 	OPT_BOOL('q', "quiet", &(o)->quiet, "suppress notes and warnings")
 
 /*
@@ -94,15 +97,27 @@ void report_opts_release(struct report_opts *o);
 void report_range(struct strbuf *out, const struct report_opts *o,
 		  int with_paths);
 /*
- * The JSON head: '{', schema, range, mainline, generated (and a comma).
+ * The zone of days, weeks, months and printed times (date_zone_set()):
+ * zone (--timezone), else tokens.timezone, else fallback (NULL: the
+ * local zone). repo may be NULL. 0, or -1 after error().
+ */
+int report_timezone(struct repo *repo, const char *zone,
+		    const char *fallback);
+
+/*
+ * The JSON head: '{', schema, range, mainline, generated, timezone (and
+ * a comma).
  * -1 after error() when GIT_TOKENS_NOW is not a date.
  */
 int report_json_head(struct strbuf *out, const char *schema,
 		      const struct report_opts *o,
 		      const struct change_set *set);
-/* date_now() (GIT_TOKENS_NOW or the clock) as "YYYY-MM-DDTHH:MM:SSZ". */
+/* date_now() (GIT_TOKENS_NOW or the clock) as report_date() writes it. */
 int report_generated(struct strbuf *out);
-/* An epoch time as "YYYY-MM-DD" (short) or ISO 8601 UTC. */
+/*
+ * An epoch time as "YYYY-MM-DD" (short) or ISO 8601 with its offset, in
+ * the zone of report_timezone().
+ */
 void report_date(struct strbuf *out, int64_t t, int short_form);
 
 /*

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <sys/stat.h>
 
+#include "base/date.h"
 #include "base/die.h"
 #include "base/hash.h"
 #include "base/json.h"
@@ -180,7 +181,10 @@ static int parse_tokens(const char *s, uint64_t *sent, uint64_t *write,
 	return 0;
 }
 
-/* "2024-08-21 10:39:04", local time -> ms since the epoch. */
+/*
+ * "2024-08-21 10:39:04", the time of the machine that wrote it -> ms
+ * since the epoch.
+ */
 static int parse_local_time(const char *s, int64_t *ms)
 {
 	struct tm tm;
@@ -202,7 +206,7 @@ static int parse_local_time(const char *s, int64_t *ms)
 	tm.tm_min = mi;
 	tm.tm_sec = sec;
 	tm.tm_isdst = -1;
-	t = mktime(&tm);
+	t = date_mktime_system(&tm);
 	if (t == (time_t)-1)
 		return -1;
 	*ms = (int64_t)t * 1000;

@@ -172,6 +172,51 @@ static void test_now(void)
 	unsetenv("GIT_TOKENS_NOW");
 }
 
+static void test_zones(void)
+{
+	/* 2026-12-07T04:30:00Z: 23:30 on the 6th in New York. */
+	int64_t t = iso("2026-12-07T04:30:00Z") / 1000, ms;
+	char buf[DATE_ISO_MAX];
+	int date_only;
+
+	ok(date_zone_set("America/New_Yrok") < 0, "an unknown zone fails");
+	ok(date_zone_set("../etc/passwd") < 0, "a path is no zone");
+	ok(!date_zone_set("UTC"), "UTC is always known");
+	is_str(date_zone_name(), "UTC", "its name");
+	date_format(buf, t, 0);
+	is_str(buf, "2026-12-07T04:30:00Z", "UTC prints Z");
+	is_int(date_local_day(t * 1000), 20794, "the UTC day: the 7th");
+
+	if (date_zone_set("America/New_York") < 0) {
+		ok(1, "# skip no America/New_York in the zone database");
+		return;
+	}
+	is_str(date_zone_name(), "America/New_York", "the zone's name");
+	date_format(buf, t, 0);
+	is_str(buf, "2026-12-06T23:30:00-05:00", "New York: the offset");
+	date_format(buf, t, 1);
+	is_str(buf, "2026-12-06", "New York: the day alone");
+	is_int(date_local_day(t * 1000), 20793, "the local day: the 6th");
+	date_format(buf, iso("2026-07-01T12:00:00Z") / 1000, 0);
+	is_str(buf, "2026-07-01T08:00:00-04:00", "summer time");
+	is_int(date_day_start(20793), iso("2026-12-06T05:00:00Z"),
+	       "the day starts at local midnight");
+	/* 2026-03-08 is 23 hours long in New York. */
+	is_int(date_day_start(days_from_civil(2026, 3, 9)),
+	       iso("2026-03-09T04:00:00Z"), "after the spring change");
+	ok(!date_approx_local("2026-12-06", T0, &ms, &date_only) &&
+	   date_only && ms == iso("2026-12-06T05:00:00Z"),
+	   "a day alone is the zone's midnight");
+	ok(!date_approx_local("2026-12-06T23:30:00Z", T0, &ms,
+			      &date_only) &&
+	   ms == iso("2026-12-06T23:30:00Z"), "a written zone is kept");
+	ok(!date_approx_local("today", iso("2026-12-07T04:30:00Z"), &ms,
+			      &date_only) &&
+	   ms == iso("2026-12-06T05:00:00Z"), "today is the zone's");
+	ok(!date_approx_local("@1700000000", T0, &ms, &date_only) &&
+	   ms == 1700000000000LL, "@seconds is a real time");
+}
+
 int main(void)
 {
 	test_iso_forms();
@@ -181,5 +226,6 @@ int main(void)
 	test_days();
 	test_approx();
 	test_now();
+	test_zones();
 	return done_testing();
 }

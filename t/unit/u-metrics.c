@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/date.h"
 #include "base/die.h"
 #include "base/strbuf.h"
 #include "report/metrics.h"
@@ -95,6 +96,7 @@ static void test_keys(void)
 	char buf[16];
 	enum metrics_by by;
 
+	date_zone_set("UTC");
 	metrics_key_week(T0, buf);
 	is_str(buf, "2024-W47", "week key of a Monday");
 	metrics_key_week(1609459200, buf);   /* 2021-01-01, a Friday */
@@ -103,6 +105,17 @@ static void test_keys(void)
 	is_str(buf, "2025-W01", "week key of the first ISO week");
 	metrics_key_month(T0, buf);
 	is_str(buf, "2024-11", "month key");
+	metrics_key_week(1609729200, buf);   /* 2021-01-04T03:00:00Z */
+	is_str(buf, "2021-W01", "a Monday 03:00 in UTC");
+	metrics_key_month(1733022000, buf);  /* 2024-12-01T03:00:00Z */
+	is_str(buf, "2024-12", "December 1st, 03:00 in UTC");
+	if (!date_zone_set("America/New_York")) {
+		metrics_key_week(1609729200, buf);
+		is_str(buf, "2020-W53", "is Sunday 22:00 in New York");
+		metrics_key_month(1733022000, buf);
+		is_str(buf, "2024-11", "is November 30th in New York");
+	}
+	date_zone_set("UTC");
 	is_int(metrics_by_parse("author", &by), 0, "--by author is known");
 	is_int(by, METRICS_BY_AUTHOR, "--by author parses");
 	is_int(metrics_by_parse("month", &by), 0, "--by month is known");

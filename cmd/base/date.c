@@ -1,9 +1,11 @@
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
 #include "base/date.h"
 #include "base/die.h"
 

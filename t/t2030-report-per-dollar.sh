@@ -102,7 +102,8 @@ test_expect_success 'csv, markdown, table and html show the same figures' '
 	grep "^| Hana Half .* | \\\\\$1.00 | 55 | \\\\\$0.50 | — | " report.md &&
 	grep "^Hana Half <hana@example.com>  *7  *6  *[0-9]*  *155  *42% .* \$1.00  *55  *\$0.50  *— *$" report.txt &&
 	grep "<td class=\"num\">42%</td>" report.html &&
-	grep "<td class=\"num\">55</td>" report.html
+	grep "<td class=\"num\">55</td>" report.html &&
+	grep "<title>Hana Half &lt;hana@example.com&gt;: \$1.00, 55 surviving lines with usage</title>" report.html
 '
 
 test_expect_success 'export: each change says whether it enters the ratio' '

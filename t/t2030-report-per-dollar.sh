@@ -4,11 +4,10 @@ test_description='report: lines/$ and $/landed count what tokens bought; the ass
 
 . "$(dirname "$0")"/lib-tokens.sh
 
-GIT_TOKENS_NOW=2026-11-30T00:00:00Z
-XDG_CACHE_HOME=$(pwd)/cache
-CLAUDE_CONFIG_DIR=$(pwd)/no-logs
-export GIT_TOKENS_NOW XDG_CACHE_HOME CLAUDE_CONFIG_DIR
+# No local logs: the usage is in the notes only. No forge token.
 unset GITHUB_TOKEN GH_TOKEN GITHUB_STEP_SUMMARY GITHUB_EVENT_PATH
+GIT_TOKENS_NOW=2026-11-30T00:00:00Z CLAUDE_CONFIG_DIR=$(pwd)/no-logs
+export GIT_TOKENS_NOW CLAUDE_CONFIG_DIR
 
 # note <cost>: a usage note on HEAD as Hana's post-commit hook writes it.
 note () {

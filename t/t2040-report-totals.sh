@@ -4,13 +4,11 @@ test_description='report: unknown unlanded stays unknown, the total adds up, tim
 
 . "$(dirname "$0")"/lib-tokens.sh
 
-GIT_TOKENS_NOW=2026-12-02T00:00:00Z
-XDG_CACHE_HOME=$(pwd)/cache
-HOME=$(pwd)
-CLAUDE_CONFIG_DIR=$(pwd)/claude
-TZ=UTC
+# The local user's Claude logs (claude_ev) in the trash directory.
 TRASH=$(pwd)
-export GIT_TOKENS_NOW XDG_CACHE_HOME HOME CLAUDE_CONFIG_DIR TZ
+CLAUDE_CONFIG_DIR=$TRASH/claude
+GIT_TOKENS_NOW=2026-12-02T00:00:00Z TZ=UTC
+export GIT_TOKENS_NOW CLAUDE_CONFIG_DIR TZ
 
 # note <cost>: a usage note on HEAD, as a post-commit hook writes it.
 note () {

@@ -34,9 +34,10 @@ test_expect_success 'setup: an author whose name has a comma and a quote' '
 test_expect_success 'csv: RFC 4180 quoting, header row, CRLF, raw numbers' '
 	(cd repo && git tokens report --format=csv) >out.csv &&
 	head -n 1 out.csv >header &&
-	printf "author,changes,landed,lines_added,lines_deleted,surviving,rework,reviewed,tokens,output_tokens,cost_usd,lines_per_usd,usd_per_landed,unlanded,flags\r\n" >expect &&
+	printf "author,changes,landed,lines_added,lines_deleted,surviving,assisted_share,rework,reviewed,tokens,output_tokens,cost_usd,surviving_priced,landed_priced,lines_per_usd,usd_per_landed,unlanded,flags\r\n" >expect &&
 	test_cmp expect header &&
-	grep "^\"O\"\"Brien, Pat <pat@example.com>\",2,2,3,0,3,0,,,,,,,,no-ai$CR\$" out.csv &&
+	# no usage, no AI marker: assisted 0, nothing priced, no ratio
+	grep "^\"O\"\"Brien, Pat <pat@example.com>\",2,2,3,0,3,0,0,,,,,0,0,,,,no-ai$CR\$" out.csv &&
 	test $(grep -c "$CR\$" out.csv) = $(wc -l <out.csv) &&
 	python3 -c "import csv,sys
 rows = list(csv.DictReader(open(sys.argv[1], newline=\"\")))
@@ -51,11 +52,11 @@ assert len(rows) == 4, rows
 test_expect_success 'markdown: a GitHub table with humanised cells' '
 	(cd repo && git tokens report --format=markdown) >out.md &&
 	head -n 1 out.md >actual &&
-	echo "| author | changes | landed | +lines | surviving | rework | reviewed | tokens | out tok | cost | lines/\\\$ | \\\$/landed | unlanded | flags |" >expect &&
+	echo "| author | changes | landed | +lines | surviving | assisted | rework | reviewed | tokens | out tok | cost | lines/\\\$ | \\\$/landed | unlanded | flags |" >expect &&
 	test_cmp expect actual &&
 	sed -n 2p out.md | grep "^| :--- | ---: | ---: |" &&
 	test $(grep -c "^|" out.md) = 6 &&
-	grep "^| O\"Brien, Pat \\\\<pat@example.com\\\\> | 2 | 2 | 3 | 3 | 0% | — |" out.md &&
+	grep "^| O\"Brien, Pat \\\\<pat@example.com\\\\> | 2 | 2 | 3 | 3 | 0% | 0% | — |" out.md &&
 	grep "^| total | 4 | 4 | 7 |" out.md &&
 	grep "^coverage: 0 of 4 changes" out.md
 '
@@ -63,8 +64,9 @@ test_expect_success 'markdown: a GitHub table with humanised cells' '
 test_expect_success 'table: fits 80 columns by default, COLUMNS otherwise' '
 	(cd repo && env -u COLUMNS git tokens report) >out &&
 	test $(max_width out) -le 80 &&
-	grep "^Ann Long-Name Example" out &&
-	grep "^total  *4  *4  *7 " out &&
+	grep "^Ann Long-Name Exam" out &&
+	# at 80 columns landed goes before surviving and assisted
+	grep "^total  *4  *7  *7  *0% " out &&
 	(cd repo && COLUMNS=50 git tokens report) >narrow &&
 	test $(max_width narrow) -le 50 &&
 	! grep "reviewed" narrow &&
@@ -72,7 +74,7 @@ test_expect_success 'table: fits 80 columns by default, COLUMNS otherwise' '
 	(cd repo && COLUMNS=300 git tokens report) >wide &&
 	head -n 1 wide | grep "reviewed" &&
 	grep "Ann Long-Name Example <ann@example.com>" wide &&
-	grep "^Zed <zed@example.com>  *1  *1  *1  *1  *0%  *— " wide
+	grep "^Zed <zed@example.com>  *1  *1  *1  *1  *0%  *0%  *— " wide
 '
 
 test_expect_success 'table: unknown is a dash, numbers are humanised' '
@@ -84,7 +86,7 @@ test_expect_success 'table: unknown is a dash, numbers are humanised' '
 	git commit -q -m big &&
 	COLUMNS=300 git tokens report >../out
 	) &&
-	grep "^A U Thor <author@example.com>  *1  *1  *1.2k  *1.2k  *0%  *— " out
+	grep "^A U Thor <author@example.com>  *1  *1  *1.2k  *1.2k  *0%  *0%  *— " out
 '
 
 test_expect_success 'colour: only when asked for, or on a terminal' '

@@ -117,8 +117,16 @@ test_expect_success 'report: rows, pending and coverage equal the sums' '
 	assert (c["tokens"], c["output_tokens"]) == (4000, 3000), c
 	near(c["cost_usd"], 0.5)
 	t = r["total"]
-	assert t["tokens"] == 1650 + 1050 + 4000, t
-	near(t["cost_usd"], 0.00675 + 0.01 + 0.5)
+	# the total adds up the rows above it: the pending row too
+	assert t["tokens"] == 1650 + 1050 + 4000 + 660, t
+	assert t["output_tokens"] == 150 + 50 + 3000 + 60, t
+	near(t["cost_usd"], 0.00675 + 0.01 + 0.5 + 0.0027)
+	# its ratios count what changes bought, not pending: every line
+	# survives; 7 of 8 changes have usage (amended, 2 lines, has none),
+	# whose lines are 4 + 1 + 30 + 10 = 45 of 47
+	assert (t["surviving"], t["surviving_priced"]) == (47, 45), t
+	near(t["lines_per_usd"], round(45 / (0.00675 + 0.01 + 0.5), 2))
+	near(t["usd_per_landed"], round((0.00675 + 0.01 + 0.5) / 7, 6))
 	p = r["pending"]
 	assert (p["events"], p["tokens"], p["output_tokens"]) == (1, 660, 60), p
 	near(p["cost_usd"], 0.0027)
@@ -128,8 +136,13 @@ test_expect_success 'report: rows, pending and coverage equal the sums' '
 	                                "day": 2, "import": 0}, cov
 	assert cov["tokens_attributed"] == 6700, cov
 	assert cov["tokens_pending"] == 660, cov
-	# usd_per_landed: cost over landed changes (all landed here)
-	near(a["usd_per_landed"], 0.00675 / 5)
+	# A: 5 landed changes; 4 of 1 line with usage, amended (2 lines)
+	# without: lines/$ = 4 / 0.00675, $/landed = 0.00675 / 4, and 4 of
+	# the 6 surviving lines are assisted
+	assert (a["surviving"], a["surviving_priced"], a["landed_priced"]) == (6, 4, 4), a
+	near(a["lines_per_usd"], round(4 / 0.00675, 2))
+	near(a["usd_per_landed"], round(0.00675 / 4, 6))
+	near(a["assisted_share"], round(4 / 6, 4))
 	PY
 '
 
@@ -162,7 +175,8 @@ test_expect_success '--until and --no-cache give the same numbers' '
 	python3 - <<-\PY &&
 	import json
 	r = json.load(open("until.json"))
-	assert r["total"]["tokens"] == 110 + 220 + 770, r["total"]
+	# three changes and the pending usage (660), which the total includes
+	assert r["total"]["tokens"] == 110 + 220 + 770 + 660, r["total"]
 	PY
 	(cd repo && git tokens report --no-cache --format=json) >nocache.json &&
 	python3 - <<-\PY

@@ -77,14 +77,19 @@ test_expect_success 'trailers: reviewed, acked, tested, and no source' '
 	test_cmp expect actual
 '
 
-test_expect_success 'report: approval rate over known reviews only' '
+test_expect_success 'report: trailers alone give no approval rate' '
 	(cd repo && git tokens report --format=json) >report.json &&
 	python3 -c "
 import json
 t = json.load(open(\"report.json\"))[\"total\"]
-# known: reviewed, acked, tested; approved on first pass: 2 of 3
-assert abs(t[\"reviewed\"] - 2.0 / 3) < 0.001, t
-"
+# reviewed, acked, tested are known from trailers only, and a trailer
+# never records a rejection: the rate is unknown (it read 2 of 3)
+assert t[\"reviewed\"] is None, t
+" &&
+	(cd repo && git tokens report --format=csv) >report.csv &&
+	grep "^total,6,6,6,0,6,0,0,," report.csv &&
+	(cd repo && COLUMNS=200 git tokens report --color=never) >report.txt &&
+	grep "^total  *6  *6  *6  *6  *0%  *0%  *— " report.txt
 '
 
 test_expect_success 'report: no review source gives unknown, never zero' '
@@ -141,6 +146,17 @@ Reviewed-on: https://review.example.com/1" ":/acked change" &&
 	unlanded but reviewed|None
 	EOF
 	test_cmp expect actual
+'
+
+test_expect_success 'report: the rate counts Gerrit votes, not trailers' '
+	(cd repo && git tokens report --format=json) >gerrit.json &&
+	python3 -c "
+import json
+t = json.load(open(\"gerrit.json\"))[\"total\"]
+# Gerrit: plain approved, prose changes-requested, acked not approved:
+# 1 of 3 (with the two trailer verdicts it would read 2 of 5)
+assert abs(t[\"reviewed\"] - 1.0 / 3) < 0.001, t
+"
 '
 
 test_expect_success 'what messages say is cached per commit; --no-cache rereads' '

@@ -85,9 +85,12 @@ test_expect_success 'one row per change, newest first, each with the schema' '
 	assert bob["tokens"] == 617 and bob["cost_usd"] == 0.75
 	assert bob["author_date"] == "2024-11-19T10:00:00Z"
 	assert bob["landed"] is True and bob["reverted"] is False
+	# usage of known cost: in the lines per dollar, and assisted
+	assert bob["priced"] is True and bob["assisted"] is True, bob
 	# no usage: counters and cost unknown (null), never 0
 	plain = rows[2]
 	assert plain["has_usage"] is False
+	assert plain["priced"] is False and plain["assisted"] is False, plain
 	for k in ("requests", "input_tokens", "output_tokens", "tokens",
 	          "cost_usd", "tool", "model", "confidence"):
 	    assert plain[k] is None, (k, plain)

@@ -89,15 +89,30 @@ print(\" \".join(r[\"author\"].split(\"<\")[1].split(\"@\")[0] for r in d[\"rows
 	test_cmp expect actual
 '
 
-test_expect_success 'lines per dollar is surviving lines over cost where survival is known' '
+test_expect_success 'lines per dollar counts the lines of changes with usage' '
+	# by hand: the lander keeps 100 + 100 lines of two changes with
+	# usage, $0.50 each: 200 / 1.00 = 200 lines/$, $1.00 / 2 = $0.50 a
+	# landed change. The burner landed nothing: no ratio (unlanded 100%).
+	# No usage, no ratio, whatever survives (noai, unk).
+	row land@ surviving surviving_priced lines_per_usd usd_per_landed >actual &&
+	echo "200 200 200 0.5" >expect &&
+	test_cmp expect actual &&
+	row burn@ landed_priced lines_per_usd usd_per_landed >actual &&
+	echo "0 null null" >expect &&
+	test_cmp expect actual &&
+	row noai@ surviving surviving_priced lines_per_usd >actual &&
+	echo "50 0 null" >expect &&
+	test_cmp expect actual &&
+	# unk: 2 of its 3 changes carry a Claude trailer: 20 of 30 lines
+	row unk@ surviving assisted_share lines_per_usd unlanded >actual &&
+	echo "30 0.6667 null null" >expect &&
+	test_cmp expect actual &&
+	# the total: 200 lines for $41 of changes, $41 / 2 landed priced
 	python3 -c "import json
-d = json.load(open(\"report.json\"))
-for r in d[\"rows\"]:
-    if r[\"surviving\"] is not None and r[\"cost_usd\"]:
-        assert abs(r[\"lines_per_usd\"] - r[\"surviving\"] / r[\"cost_usd\"]) < 1e-9, r
-    elif r[\"cost_usd\"] is None:
-        assert r[\"lines_per_usd\"] is None, r
-print(\"ok\")"
+t = json.load(open(\"report.json\"))[\"total\"]
+assert t[\"surviving_priced\"] == 200 and t[\"surviving\"] == 280, t
+assert abs(t[\"lines_per_usd\"] - round(200 / 41.0, 2)) < 1e-9, t
+assert abs(t[\"usd_per_landed\"] - 41.0 / 2) < 1e-9, t"
 '
 
 test_expect_success 'the table shows the flags and fits 80 columns' '

@@ -123,7 +123,10 @@ static void export_change(struct strbuf *out, const struct change *c,
 		u->cache_read, usage);
 	/* An unpriced model leaves the cost unknown, not zero. */
 	add_num(out, "cost_usd", RENDER_MONEY, u->cost,
-		usage && (!u->cost_unknown || u->cost > 0));
+		metrics_change_priced(c));
+	/* What the report's lines/$ and its assisted share count. */
+	add_bool(out, "priced", metrics_change_priced(c));
+	add_bool(out, "assisted", metrics_change_assisted(c));
 
 	add_u64(out, "surviving", oc->surviving, oc->survival_known);
 	add_u64(out, "reworked", oc->reworked, oc->survival_known);

@@ -72,6 +72,8 @@ struct outcome {
 	unsigned survival_known:1;
 	enum review_state review;
 	const char *review_source;/* "github", "gitlab", "gerrit", "trailer" */
+	unsigned review_decisive:1; /* the source can record a rejection (a
+				       forge, Gerrit; trailers cannot) */
 	unsigned review_rounds;   /* change-request rounds before the merge */
 	double review_hours;      /* open to merge; < 0 when unknown */
 	unsigned fixup:1;         /* a fixup!/squash! commit */

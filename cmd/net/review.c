@@ -442,6 +442,7 @@ static void from_forge(struct review_ctx *x, struct change *c, long mi)
 		return;
 	o->review = m->r.review;
 	o->review_source = forge_name(x->f.kind);
+	o->review_decisive = 1;
 	o->review_rounds = m->r.rounds;
 	if (m->r.created_at >= 0 && m->r.merged_at >= m->r.created_at)
 		o->review_hours = (double)(m->r.merged_at -
@@ -554,6 +555,7 @@ static int from_gerrit(const char *note, struct outcome *o)
 	if (!votes)
 		return 1;
 	o->review_source = "gerrit";
+	o->review_decisive = 1;
 	if (!approved) {
 		o->review = REVIEW_NONE;
 	} else if (negative) {
@@ -731,6 +733,7 @@ int review_fill(struct change_set *set, struct repo *repo,
 	for (i = 0; i < set->nr; i++) {
 		set->c[i].outcome.review = REVIEW_UNKNOWN;
 		set->c[i].outcome.review_source = NULL;
+		set->c[i].outcome.review_decisive = 0;
 		set->c[i].outcome.review_rounds = 0;
 		set->c[i].outcome.review_hours = -1;
 	}

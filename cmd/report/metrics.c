@@ -261,11 +261,53 @@ static uint64_t usage_tokens(const struct usage_sum *u)
 	return u->input + u->output + u->cache_write + u->cache_read;
 }
 
-/* A change whose usage carries a price (not only unpriced events). */
-static int change_cost_known(const struct change *c)
+/* Usage that carries a price (not only unpriced events). */
+int metrics_change_priced(const struct change *c)
 {
 	return c->usage.has_usage &&
 		(!c->usage.cost_unknown || c->usage.cost > 0);
+}
+
+int metrics_change_assisted(const struct change *c)
+{
+	return c->usage.has_usage || c->agent;
+}
+
+static void row_add_landed(struct metrics_row *r, const struct change *c)
+{
+	int priced = metrics_change_priced(c);
+	const struct outcome *o = &c->outcome;
+
+	r->landed++;
+	r->lines_added += c->added;
+	r->lines_deleted += c->deleted;
+	if (priced) {
+		r->landed_priced++;
+		r->added_priced += c->added;
+	} else if (metrics_change_assisted(c)) {
+		r->landed_cost_unknown++;
+	}
+	if (o->survival_known) {
+		r->surviving_known = 1;
+		r->surviving += o->surviving;
+		r->reworked += o->reworked;
+		r->lines_known += c->added;
+		if (priced) {
+			r->surviving_priced_known = 1;
+			r->surviving_priced += o->surviving;
+		}
+		if (metrics_change_assisted(c))
+			r->surviving_assisted += o->surviving;
+	}
+	/*
+	 * Unknown review stays out of the rate (never "unreviewed"), and
+	 * so does a trailer's: it never records a rejection.
+	 */
+	if (o->review != REVIEW_UNKNOWN && o->review_decisive) {
+		r->review_known++;
+		if (o->review == REVIEW_APPROVED)
+			r->review_first_pass++;
+	}
 }
 
 static void row_add_change(struct metrics_row *r, const struct change *c)
@@ -275,23 +317,8 @@ static void row_add_change(struct metrics_row *r, const struct change *c)
 	r->changes++;
 	if (c->bot)
 		r->bots++;
-	if (landed) {
-		r->landed++;
-		r->lines_added += c->added;
-		r->lines_deleted += c->deleted;
-		if (c->outcome.survival_known) {
-			r->surviving_known = 1;
-			r->surviving += c->outcome.surviving;
-			r->reworked += c->outcome.reworked;
-			r->lines_known += c->added;
-		}
-		/* Unknown review stays out of the rate: never "unreviewed". */
-		if (c->outcome.review != REVIEW_UNKNOWN) {
-			r->review_known++;
-			if (c->outcome.review == REVIEW_APPROVED)
-				r->review_first_pass++;
-		}
-	}
+	if (landed)
+		row_add_landed(r, c);
 	if (c->agent)
 		r->assisted++;
 	if (c->usage.has_usage) {
@@ -302,9 +329,10 @@ static void row_add_change(struct metrics_row *r, const struct change *c)
 	} else if (c->agent) {
 		r->assisted_unknown++;
 	}
-	if (change_cost_known(c)) {
+	if (metrics_change_priced(c)) {
 		r->cost_known = 1;
 		r->cost += c->usage.cost;
+		r->cost_changes += c->usage.cost;
 		if (!landed)
 			r->cost_unlanded += c->usage.cost;
 	}
@@ -323,22 +351,29 @@ static void row_finish(struct metrics_row *r)
 	r->rework = metrics_share((double)r->reworked,
 				  (double)r->lines_known, &known);
 	r->rework_known = r->surviving_known && known;
+	r->assisted_share = metrics_share((double)r->surviving_assisted,
+					  (double)r->surviving, &known);
+	r->assisted_share_known = r->surviving_known && known;
 	r->reviewed = metrics_share((double)r->review_first_pass,
 				    (double)r->review_known, &known);
 	r->reviewed_known = known;
+	/* Per dollar: what priced changes bought, never the hand-written. */
 	r->lines_per_usd_known = 0;
-	if (r->surviving_known && r->cost_known && r->cost > 0) {
-		r->lines_per_usd = (double)r->surviving / r->cost;
+	if (r->surviving_priced_known && r->cost_changes > 0) {
+		r->lines_per_usd = (double)r->surviving_priced /
+			r->cost_changes;
 		r->lines_per_usd_known = 1;
 	}
 	r->usd_per_landed_known = 0;
-	if (r->cost_known && r->landed) {
-		r->usd_per_landed = r->cost / (double)r->landed;
+	if (r->cost_known && r->landed_priced) {
+		r->usd_per_landed = r->cost_changes / (double)r->landed_priced;
 		r->usd_per_landed_known = 1;
 	}
+	/* An assisted landed change of unknown cost: the share is unknown. */
 	r->unlanded_known = 0;
-	if (r->cost_known || r->cost_pending > 0) {
-		all = (r->cost_known ? r->cost : 0) + r->cost_pending;
+	if (!r->landed_cost_unknown &&
+	    (r->cost_known || r->cost_pending > 0)) {
+		all = r->cost_changes + r->cost_pending;
 		r->unlanded = metrics_share(r->cost_unlanded + r->cost_pending,
 					    all, &known);
 		r->unlanded_known = known;
@@ -435,7 +470,8 @@ static double sort_lpu(const struct metrics_row *r)
 {
 	if (r->lines_per_usd_known)
 		return r->lines_per_usd;
-	return sort_lines(r) / r->cost;
+	/* Survival unknown: the +lines of priced changes stand in. */
+	return (double)r->added_priced / r->cost;
 }
 
 static int cmp_desc(double a, double b)
@@ -472,6 +508,24 @@ static int key_cmp(const void *va, const void *vb)
 	const struct metrics_row *a = va, *b = vb;
 
 	return strcmp(a->key, b->key);
+}
+
+/*
+ * The total adds up the rows above it, the pending row included; its
+ * ratios (computed before) stay those of the changes.
+ */
+static void total_add_pending(struct metrics_row *t,
+			      const struct usage_pending *p)
+{
+	if (!p->present || !p->events)
+		return;
+	t->tokens_known = 1;
+	t->tokens += p->tokens;
+	t->output += p->output;
+	if (p->cost_known) {
+		t->cost_known = 1;
+		t->cost += p->cost;
+	}
 }
 
 static struct metrics_row *find_row(struct metrics_report *r,
@@ -546,6 +600,7 @@ int metrics_compute(struct metrics_report *out, const struct change *c,
 	for (i = 0; i < out->nr; i++)
 		row_finish(&out->rows[i]);
 	row_finish(&out->total);
+	total_add_pending(&out->total, &out->pending);
 	metrics_flag_rows(out);
 	if ((by == METRICS_BY_WEEK || by == METRICS_BY_MONTH) && out->nr > 1)
 		qsort(out->rows, out->nr, sizeof(*out->rows), key_cmp);

@@ -51,15 +51,19 @@ struct metrics_row {
 	uint64_t lines_added;   /* countable lines added by landed changes */
 	uint64_t lines_deleted; /* the same, deleted */
 	uint64_t surviving;
+	double assisted_share;  /* share of surviving lines from assisted
+				   changes (usage or an AI marker) */
 	double rework;          /* share of landed lines reworked */
-	double reviewed;        /* first-pass approval rate */
+	double reviewed;        /* first-pass approval rate, decisive
+				   review sources only */
 	uint64_t tokens;        /* input + output + cache write + cache read */
 	uint64_t output;
-	double cost;            /* USD */
-	double lines_per_usd;   /* surviving / cost */
-	double usd_per_landed;  /* cost / landed */
+	double cost;            /* USD; the total's includes pending */
+	double lines_per_usd;   /* surviving_priced / cost of changes */
+	double usd_per_landed;  /* cost of changes / landed_priced */
 	double unlanded;        /* cost share: unlanded changes + pending */
 	unsigned surviving_known:1;
+	unsigned assisted_share_known:1;
 	unsigned rework_known:1;
 	unsigned reviewed_known:1;
 	unsigned tokens_known:1;
@@ -71,12 +75,23 @@ struct metrics_row {
 
 	/* What the values and flags are made of. */
 	uint64_t with_usage;        /* changes with attributed usage */
+	/*
+	 * The per-dollar ratios count priced changes only
+	 * (metrics_change_priced): what the tokens bought.
+	 */
+	double cost_changes;        /* cost of priced changes (no pending) */
+	uint64_t landed_priced;     /* landed priced changes */
+	uint64_t added_priced;      /* their +lines */
+	uint64_t surviving_priced;  /* their surviving lines */
+	unsigned surviving_priced_known:1;
+	uint64_t surviving_assisted;/* surviving lines of assisted changes */
+	uint64_t landed_cost_unknown; /* landed, assisted, cost unknown */
 	uint64_t assisted;          /* changes with an AI trailer or agent */
 	uint64_t assisted_unknown;  /* assisted, but no usage */
 	uint64_t bots;              /* changes of automation accounts */
 	double cost_unlanded;       /* cost on changes that did not land */
 	double cost_pending;        /* pending usage credited to this row */
-	uint64_t review_known;      /* landed changes with a known review */
+	uint64_t review_known;      /* landed changes with a decisive review */
 	uint64_t review_first_pass; /* of those, approved on first pass */
 	uint64_t reworked;          /* landed lines gone within reworkDays */
 	uint64_t lines_known;       /* +lines of changes with known survival */
@@ -108,7 +123,8 @@ struct metrics_report {
 /*
  * Group nr changes by the key and compute every column, the flags, the
  * total and the coverage; rows come out sorted (metrics_sort; weeks and
- * months in time order, oldest first). pending
+ * months in time order, oldest first). The total includes pending
+ * usage in its tokens and cost, not in its ratios. pending
  * may be NULL; --by team uses out->teams (NULL: every change in
  * METRICS_NO_TEAM). Returns 0 (-1 is kept for keys yet to come).
  */
@@ -116,6 +132,14 @@ int metrics_compute(struct metrics_report *out, const struct change *c,
 		    size_t nr, enum metrics_by by,
 		    const struct usage_pending *pending);
 void metrics_report_release(struct metrics_report *r);
+
+/*
+ * A change enters lines/$ and $/landed when it has usage of known cost
+ * (priced); it is assisted when it has usage or an AI marker (a
+ * trailer or an agent author).
+ */
+int metrics_change_priced(const struct change *c);
+int metrics_change_assisted(const struct change *c);
 
 /*
  * Order rows as the man page says: rows with a cost first, by lines/$

@@ -221,7 +221,10 @@ static void cut_label(struct strbuf *out, const char *s, size_t max)
 	strbuf_addstr(out, s);
 }
 
-/* --- cost against surviving lines, one point per author --------------- */
+/*
+ * --- cost against the lines it bought, one point per author ------------
+ * The slope of a point is its lines/$: the lines of changes with usage.
+ */
 
 static void chart_scatter(struct strbuf *out, const struct metrics_report *m)
 {
@@ -246,8 +249,8 @@ static void chart_scatter(struct strbuf *out, const struct metrics_report *m)
 	}
 	for (i = 0; i < m->nr; i++) {
 		const struct metrics_row *r = &m->rows[i];
-		double y = use_surviving ? (double)r->surviving :
-			(double)r->lines_added;
+		double y = use_surviving ? (double)r->surviving_priced :
+			(double)r->added_priced;
 
 		if (!r->cost_known || !(r->cost > 0))
 			continue;
@@ -256,12 +259,12 @@ static void chart_scatter(struct strbuf *out, const struct metrics_report *m)
 	}
 
 	if (use_surviving)
-		strbuf_addstr(&title, "Cost against surviving lines, "
-			      "per author");
+		strbuf_addstr(&title, "Cost against the surviving lines of "
+			      "changes with usage, per author");
 	else
-		strbuf_addstr(&title, "Cost against +lines of landed changes, "
-			      "per author (surviving lines unknown: +lines "
-			      "instead)");
+		strbuf_addstr(&title, "Cost against the +lines of landed "
+			      "changes with usage, per author (surviving lines "
+			      "unknown: +lines instead)");
 	strbuf_addstr(out, "<figure id=\"chart-scatter\">\n<figcaption>");
 	add_escaped(out, title.buf);
 	strbuf_addstr(out, "</figcaption>\n");
@@ -302,8 +305,8 @@ static void chart_scatter(struct strbuf *out, const struct metrics_report *m)
 
 	for (i = 0; i < m->nr; i++) {
 		const struct metrics_row *r = &m->rows[i];
-		double yv = use_surviving ? (double)r->surviving :
-			(double)r->lines_added;
+		double yv = use_surviving ? (double)r->surviving_priced :
+			(double)r->added_priced;
 		double x, y;
 
 		if (!r->cost_known || !(r->cost > 0))
@@ -317,8 +320,10 @@ static void chart_scatter(struct strbuf *out, const struct metrics_report *m)
 		strbuf_addstr(out, ": ");
 		add_human(out, RENDER_MONEY, r->cost);
 		strbuf_addf(out, ", %" PRIu64 " %s</title></circle>",
-			    use_surviving ? r->surviving : r->lines_added,
-			    use_surviving ? "surviving lines" : "+lines");
+			    use_surviving ? r->surviving_priced :
+			    r->added_priced,
+			    use_surviving ? "surviving lines with usage" :
+			    "+lines with usage");
 		key_label(&title, r->key, 1);
 		cut_label(&sb, title.buf, MAX_LABEL);
 		/* Labels near the right edge go to the left of the point. */

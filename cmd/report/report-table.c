@@ -14,7 +14,8 @@
 
 /*
  * Priorities say which columns a narrow terminal loses first: tokens
- * are context only, the headline (lines/$, cost, +lines) stays.
+ * are context only, the headline (lines/$, cost, +lines) stays, and so
+ * do surviving and its assisted share, read beside lines/$.
  */
 static void report_columns(struct render_col *cols, enum metrics_by by)
 {
@@ -22,12 +23,14 @@ static void report_columns(struct render_col *cols, enum metrics_by by)
 		[COL_KEY] = { "author", "author", RENDER_TEXT,
 			RENDER_FLEX, 0, 16 },
 		[COL_CHANGES] = { "changes", "changes", RENDER_INT, 0, 0, 0 },
-		[COL_LANDED] = { "landed", "landed", RENDER_INT, 0, 2, 0 },
+		[COL_LANDED] = { "landed", "landed", RENDER_INT, 0, 4, 0 },
 		[COL_LINES] = { "+lines", "lines_added", RENDER_INT, 0, 0, 0 },
 		[COL_DELETED] = { "-lines", "lines_deleted", RENDER_INT,
 				  RENDER_DATA_ONLY, 0, 0 },
 		[COL_SURVIVING] = { "surviving", "surviving", RENDER_INT,
 			0, 3, 0 },
+		[COL_ASSISTED] = { "assisted", "assisted_share", RENDER_SHARE,
+			0, 2, 0 },
 		[COL_REWORK] = { "rework", "rework", RENDER_SHARE, 0, 7, 0 },
 		[COL_REVIEWED] = { "reviewed", "reviewed", RENDER_SHARE,
 			0, 8, 0 },
@@ -35,6 +38,11 @@ static void report_columns(struct render_col *cols, enum metrics_by by)
 		[COL_OUTPUT] = { "out tok", "output_tokens", RENDER_INT,
 			0, 5, 0 },
 		[COL_COST] = { "cost", "cost_usd", RENDER_MONEY, 0, 0, 0 },
+		/* What lines/$ and $/landed count: data formats only. */
+		[COL_SURV_PRICED] = { "surviving priced", "surviving_priced",
+			RENDER_INT, RENDER_DATA_ONLY, 0, 0 },
+		[COL_LANDED_PRICED] = { "landed priced", "landed_priced",
+			RENDER_INT, RENDER_DATA_ONLY, 0, 0 },
 		[COL_LPU] = { "lines/$", "lines_per_usd", RENDER_NUMBER,
 			0, 1, 0 },
 		[COL_UPL] = { "$/landed", "usd_per_landed", RENDER_MONEY,
@@ -62,6 +70,8 @@ static void fill_row(struct render_cell *cell, const char *key,
 	render_cell_int(&cell[COL_DELETED], r->lines_deleted);
 	if (r->surviving_known)
 		render_cell_int(&cell[COL_SURVIVING], r->surviving);
+	render_cell_double(&cell[COL_ASSISTED], r->assisted_share,
+			   r->assisted_share_known);
 	render_cell_double(&cell[COL_REWORK], r->rework, r->rework_known);
 	render_cell_double(&cell[COL_REVIEWED], r->reviewed,
 			   r->reviewed_known);
@@ -70,6 +80,9 @@ static void fill_row(struct render_cell *cell, const char *key,
 		render_cell_int(&cell[COL_OUTPUT], r->output);
 	}
 	render_cell_double(&cell[COL_COST], r->cost, r->cost_known);
+	if (r->surviving_known)
+		render_cell_int(&cell[COL_SURV_PRICED], r->surviving_priced);
+	render_cell_int(&cell[COL_LANDED_PRICED], r->landed_priced);
 	render_cell_double(&cell[COL_LPU], r->lines_per_usd,
 			   r->lines_per_usd_known);
 	render_cell_double(&cell[COL_UPL], r->usd_per_landed,

@@ -153,8 +153,9 @@ static void test_columns(void)
 	is_int(a->output, 70, "alice: out tok");
 	ok(a->cost_known && near(a->cost, 1.5), "alice: cost");
 	ok(!a->lines_per_usd_known, "alice: lines/$ unknown without survival");
-	ok(a->usd_per_landed_known && near(a->usd_per_landed, 0.75),
-	   "alice: $/landed");
+	/* $1.5 over the one landed change with usage (patch-id has none) */
+	ok(a->usd_per_landed_known && near(a->usd_per_landed, 1.5),
+	   "alice: $/landed counts landed priced changes only");
 	ok(a->unlanded_known && near(a->unlanded, 0.5 / 1.5),
 	   "alice: unlanded share of cost");
 	is_int(a->flags, 0, "alice: no flags");
@@ -170,11 +171,12 @@ static void test_columns(void)
 	is_int(cr->assisted_unknown, 2, "carol: assisted, tokens unknown");
 	ok(cr->flags & METRICS_FLAG_UNKNOWN, "carol: unknown flag (50%%)");
 	ok(!(cr->flags & METRICS_FLAG_NO_AI), "carol: assisted is not no-ai");
-	ok(cr->unlanded_known && near(cr->unlanded, 1.0),
-	   "carol: all cost unlanded");
-	ok(cr->flags & METRICS_FLAG_BURN,
-	   "carol: burn (cost above median, unlanded over 50%%)");
-	ok(near(cr->usd_per_landed, 1.0), "carol: $/landed");
+	/* two landed assisted changes of unknown cost: never 100% */
+	ok(!cr->unlanded_known, "carol: unlanded unknown, landed cost is");
+	ok(!(cr->flags & METRICS_FLAG_BURN),
+	   "carol: no burn on unknown shares");
+	ok(!cr->usd_per_landed_known,
+	   "carol: $/landed unknown, no landed change with usage");
 
 	ok(d->tokens_known && d->tokens == 10, "dave: tokens of unpriced usage");
 	ok(!d->cost_known, "dave: unpriced cost is unknown, not zero");
@@ -185,8 +187,9 @@ static void test_columns(void)
 	is_int(m.total.lines_added, 17 + 30 + 41 + 50, "total: +lines");
 	is_int(m.total.tokens, 1190 + 100 + 10, "total: tokens");
 	ok(near(m.total.cost, 4.5), "total: cost");
-	ok(near(m.total.unlanded, 3.5 / 4.5), "total: unlanded");
-	ok(near(m.total.usd_per_landed, 4.5 / 8), "total: $/landed");
+	ok(!m.total.unlanded_known, "total: unlanded unknown (carol, dave)");
+	/* $4.5 over alice's one landed priced change (dave's is unpriced) */
+	ok(near(m.total.usd_per_landed, 4.5 / 1), "total: $/landed");
 	is_int(m.total.flags, 0, "total: 20% assisted-unknown is no flag");
 
 	is_int(m.coverage.changes, 10, "coverage: changes");
@@ -197,9 +200,12 @@ static void test_columns(void)
 	is_int(m.coverage.how[ATTRIB_DAY], 1, "coverage: day");
 	is_int(m.coverage.assisted_unknown, 2, "coverage: assisted unknown");
 
-	/* carol 41/$3 > alice 17/$1.5; then no cost: dave 50 > bob 30 */
-	is_str(m.rows[0].key, "Carol <carol@x>", "order: most +lines/$ first");
-	is_str(m.rows[1].key, "Alice <alice@x>", "order: second");
+	/*
+	 * Survival unknown: +lines of priced changes per dollar, alice
+	 * 10/$1.5 > carol 0/$3; then no cost: dave 50 > bob 30.
+	 */
+	is_str(m.rows[0].key, "Alice <alice@x>", "order: most +lines/$ first");
+	is_str(m.rows[1].key, "Carol <carol@x>", "order: second");
 	is_str(m.rows[2].key, "Dave <dave@x>", "order: no cost, by +lines");
 	is_str(m.rows[3].key, "Bob <bob@x>", "order: last");
 	metrics_report_release(&m);
@@ -217,8 +223,14 @@ static void test_pending(void)
 	a = row(&m, "Alice <alice@x>");
 	ok(a && near(a->unlanded, 2.0 / 3.0),
 	   "pending cost counts as unlanded for its author");
-	ok(near(m.total.unlanded, 5.0 / 6.0), "and in the total");
+	ok(!m.total.unlanded_known,
+	   "the total's is unknown: landed changes of unknown cost");
 	is_int(m.coverage.tokens_pending, 500, "coverage: pending tokens");
+	/* the total adds up the rows and pending: 1300 + 500, $4.5 + $1.5 */
+	is_int(m.total.tokens, 1300 + 500, "total: tokens with pending");
+	is_int(m.total.output, 70 + 100 + 2 + 100, "total: out tok with pending");
+	ok(near(m.total.cost, 6.0), "total: cost with pending");
+	ok(near(m.total.usd_per_landed, 4.5), "total: $/landed without it");
 	metrics_report_release(&m);
 }
 
@@ -236,11 +248,85 @@ static void test_by_time(void)
 	   "week keys");
 	ok(row(&m, "2024-W47") && row(&m, "2024-W47")->changes == 8,
 	   "changes per week");
+	/* by lines/$ W48 (alice's $1, 10 +lines) would come first */
+	ok(m.nr == 3 && !strcmp(m.rows[0].key, "2024-W47") &&
+	   !strcmp(m.rows[1].key, "2024-W48") &&
+	   !strcmp(m.rows[2].key, "2024-W52"), "weeks in time order");
 	metrics_report_release(&m);
+	c[9].author_time = T0 - 30 * 86400;
 	metrics_compute(&m, c, nr, METRICS_BY_MONTH, NULL);
-	is_int(m.nr, 2, "two months");
+	is_int(m.nr, 3, "three months");
+	ok(m.nr == 3 && !strcmp(m.rows[0].key, "2024-10") &&
+	   !strcmp(m.rows[1].key, "2024-11") &&
+	   !strcmp(m.rows[2].key, "2024-12"), "months in time order");
 	ok(row(&m, "2024-12") && row(&m, "2024-12")->changes == 1,
 	   "changes per month");
+	metrics_report_release(&m);
+}
+
+/* Survival and review known: what the per-dollar ratios count. */
+static void test_priced(void)
+{
+	struct change c[8];
+	size_t nr = 0;
+	struct metrics_report m = METRICS_REPORT_INIT;
+	const struct metrics_row *r;
+	struct change *ch;
+
+	/* usage, $2, 100 surviving, approved on GitHub */
+	ch = add(c, &nr, "Eve", "eve@x", LANDED_REACHABLE, 120, 0);
+	use(ch, 10, 10, 0, 0, 2.0, ATTRIB_HOOK);
+	ch->outcome.survival_known = 1;
+	ch->outcome.surviving = 100;
+	ch->outcome.review = REVIEW_APPROVED;
+	ch->outcome.review_decisive = 1;
+	/* usage, $2, unlanded */
+	ch = add(c, &nr, "Eve", "eve@x", LANDED_NO, 30, 0);
+	use(ch, 10, 10, 0, 0, 2.0, ATTRIB_HOOK);
+	/* by hand: 300 surviving, no usage; changes requested on GitHub */
+	ch = add(c, &nr, "Eve", "eve@x", LANDED_REACHABLE, 300, 0);
+	ch->outcome.survival_known = 1;
+	ch->outcome.surviving = 300;
+	ch->outcome.review = REVIEW_CHANGES_REQUESTED;
+	ch->outcome.review_decisive = 1;
+	/* a Claude trailer, no usage: 50 surviving; Reviewed-by only */
+	ch = add(c, &nr, "Eve", "eve@x", LANDED_REACHABLE, 50, 0);
+	ch->agent = "claude";
+	ch->outcome.survival_known = 1;
+	ch->outcome.surviving = 50;
+	ch->outcome.review = REVIEW_APPROVED;
+	metrics_compute(&m, c, nr, METRICS_BY_AUTHOR, NULL);
+	r = row(&m, "Eve <eve@x>");
+	if (!r) {
+		ok(0, "eve's row");
+		goto cleanup;
+	}
+	is_int(r->surviving, 450, "priced: surviving counts every change");
+	/* 100 lines / $4, not 450 / $4 */
+	ok(r->lines_per_usd_known && near(r->lines_per_usd, 25.0),
+	   "priced: lines/$ counts changes with usage only");
+	/* $4 / 1 landed change with usage, not $4 / 3 */
+	ok(r->usd_per_landed_known && near(r->usd_per_landed, 4.0),
+	   "priced: $/landed over landed changes with usage");
+	/* (100 + 50) / 450 */
+	ok(r->assisted_share_known && near(r->assisted_share, 150.0 / 450),
+	   "priced: assisted share of surviving lines");
+	ok(!r->unlanded_known, "priced: unlanded unknown (trailer, no usage)");
+	/* the trailer's approval stays out: 1 of 2 decisive */
+	ok(r->reviewed_known && near(r->reviewed, 0.5),
+	   "review: the rate counts decisive sources only");
+	c[0].outcome.review_decisive = 0;
+	c[2].outcome.review_decisive = 0;
+	metrics_report_release(&m);
+	metrics_compute(&m, c, nr, METRICS_BY_AUTHOR, NULL);
+	ok(!m.total.reviewed_known, "review: trailers alone give no rate");
+	c[3].agent = NULL;
+	metrics_report_release(&m);
+	metrics_compute(&m, c, nr, METRICS_BY_AUTHOR, NULL);
+	/* $2 of $4 unlanded, the landed hand-written changes cost nothing */
+	ok(m.total.unlanded_known && near(m.total.unlanded, 0.5),
+	   "unlanded known when no landed assisted change lacks a cost");
+cleanup:
 	metrics_report_release(&m);
 }
 
@@ -548,6 +634,7 @@ int main(void)
 	test_columns();
 	test_pending();
 	test_by_time();
+	test_priced();
 	test_by_tool();
 	test_by_team();
 	test_sort();

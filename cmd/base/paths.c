@@ -282,3 +282,11 @@ int write_file_atomic(const char *path, const void *buf, size_t len,
 	part.len = len;
 	return write_file_parts(path, &part, 1, mode, flags);
 }
+
+int write_file_strbuf(const char *path, const struct strbuf *sb, mode_t mode,
+		      unsigned flags)
+{
+	if (write_file_atomic(path, sb->buf, sb->len, mode, flags) < 0)
+		return error_errno("unable to write '%s'", path);
+	return 0;
+}

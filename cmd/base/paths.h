@@ -46,6 +46,9 @@ int write_file_parts(const char *path, const struct write_part *parts,
 		     size_t nr, mode_t mode, unsigned flags);
 int write_file_atomic(const char *path, const void *buf, size_t len,
 		      mode_t mode, unsigned flags);
+/* write_file_atomic() of sb, saying why it failed: 0, or -1 after error(). */
+int write_file_strbuf(const char *path, const struct strbuf *sb, mode_t mode,
+		      unsigned flags);
 
 /*
  * An exclusive lock on the file path, held with flock() so that it dies

@@ -169,7 +169,11 @@ static size_t utf8_seq_len(const unsigned char *p)
 
 void strbuf_add_json_str(struct strbuf *sb, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
+	/* The characters JSON gives a short escape; other controls get \u. */
+	static const char *const esc[128] = {
+		['"'] = "\\\"", ['\\'] = "\\\\",
+		['\n'] = "\\n", ['\r'] = "\\r", ['\t'] = "\\t",
+	};
 	const unsigned char *p;
 	size_t n;
 
@@ -184,32 +188,12 @@ void strbuf_add_json_str(struct strbuf *sb, const char *s)
 			} else {
 				strbuf_addstr(sb, "\\ufffd");
 			}
-			continue;
-		}
-		switch (*p) {
-		case '"':
-			strbuf_addstr(sb, "\\\"");
-			break;
-		case '\\':
-			strbuf_addstr(sb, "\\\\");
-			break;
-		case '\n':
-			strbuf_addstr(sb, "\\n");
-			break;
-		case '\r':
-			strbuf_addstr(sb, "\\r");
-			break;
-		case '\t':
-			strbuf_addstr(sb, "\\t");
-			break;
-		default:
-			if (*p < 0x20 || *p == 0x7f) {
-				strbuf_addstr(sb, "\\u00");
-				strbuf_addch(sb, hex[*p >> 4]);
-				strbuf_addch(sb, hex[*p & 0xf]);
-			} else {
-				strbuf_addch(sb, *p);
-			}
+		} else if (esc[*p]) {
+			strbuf_addstr(sb, esc[*p]);
+		} else if (*p < 0x20 || *p == 0x7f) {
+			strbuf_addf(sb, "\\u%04x", *p);
+		} else {
+			strbuf_addch(sb, *p);
 		}
 	}
 	strbuf_addch(sb, '"');

@@ -27,63 +27,38 @@ static const char * const import_usage[] = {
 	NULL
 };
 
-/* A set of lines (open addressing on a 64-bit hash). */
+/* A set of lines: a line's hash maps to its place in v, plus one. */
 struct lineset {
-	uint64_t *hash;
-	const char **line;
+	struct u64map map;
+	const char **v;
 	size_t nr, alloc;
 };
-
-static uint64_t line_hash(const char *s)
-{
-	return hash_bytes(s, strlen(s), 0x6c6e) | 1;
-}
-
-static void lineset_grow(struct lineset *ls)
-{
-	struct lineset old = *ls;
-	size_t i, j;
-
-	ls->alloc = old.alloc ? old.alloc * 2 : 256;
-	ls->hash = xcalloc(ls->alloc, sizeof(*ls->hash));
-	ls->line = xcalloc(ls->alloc, sizeof(*ls->line));
-	for (i = 0; i < old.alloc; i++) {
-		if (!old.hash[i])
-			continue;
-		j = old.hash[i] & (ls->alloc - 1);
-		while (ls->hash[j])
-			j = (j + 1) & (ls->alloc - 1);
-		ls->hash[j] = old.hash[i];
-		ls->line[j] = old.line[i];
-	}
-	free(old.hash);
-	free(old.line);
-}
 
 /* Add line (kept by the caller); 0 if it was new, 1 if already there. */
 static int lineset_add(struct lineset *ls, const char *line)
 {
-	uint64_t h = line_hash(line);
-	size_t j;
+	uint64_t seed;
+	size_t *slot;
 
-	if ((ls->nr + 1) * 2 > ls->alloc)
-		lineset_grow(ls);
-	j = h & (ls->alloc - 1);
-	while (ls->hash[j]) {
-		if (ls->hash[j] == h && !strcmp(ls->line[j], line))
+	/* Another line with the same hash: try the next seed. */
+	for (seed = 0x6c6e;; seed++) {
+		slot = u64map_find(&ls->map,
+				   hash_bytes(line, strlen(line), seed), 1);
+		if (!*slot)
+			break;
+		if (!strcmp(ls->v[*slot - 1], line))
 			return 1;
-		j = (j + 1) & (ls->alloc - 1);
 	}
-	ls->hash[j] = h;
-	ls->line[j] = line;
-	ls->nr++;
+	ALLOC_GROW(ls->v, ls->nr + 1, ls->alloc);
+	ls->v[ls->nr++] = line;
+	*slot = ls->nr;
 	return 0;
 }
 
 static void lineset_release(struct lineset *ls)
 {
-	free(ls->hash);
-	free(ls->line);
+	u64map_release(&ls->map);
+	free(ls->v);
 	memset(ls, 0, sizeof(*ls));
 }
 
@@ -131,7 +106,7 @@ static int store(struct repo *repo, const struct strvec *good,
 {
 	struct strbuf dir = STRBUF_INIT, path = STRBUF_INIT, lock = STRBUF_INIT;
 	struct strbuf old = STRBUF_INIT, out = STRBUF_INIT;
-	struct lineset seen = { NULL, NULL, 0, 0 };
+	struct lineset seen = { .map = U64MAP_INIT };
 	char **lines = NULL;
 	size_t n = 0, i;
 	int lock_fd = -1, ret = -1;

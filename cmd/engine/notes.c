@@ -646,6 +646,49 @@ static int ref_locked(struct repo *repo, const char *ref)
 	return r;
 }
 
+/*
+ * One move of a notes ref from tip: new notes on top of it (updates,
+ * merge_parent, msg), or with ff_to set, a fast-forward to ff_to.
+ */
+struct notes_move {
+	const char *tip;
+	const struct note_update *updates;
+	size_t n;
+	const char *merge_parent;
+	const char *msg;
+	const char *ff_to;
+};
+
+/*
+ * Make the move holding our notes lock: 0 when done, 1 when the ref
+ * moved underneath (after a pause when another git process holds
+ * <ref>.lock, which *locked then says), -1 after error().
+ */
+static int notes_move_locked(struct repo *repo, const char *ref,
+			     const struct notes_move *m, int *locked)
+{
+	struct timespec pause = { 0, 20 * 1000 * 1000 };
+	struct notes_lock lock;
+	int r;
+
+	*locked = 0;
+	if (notes_lock_take(repo, ref, &lock) < 0)
+		return -1;
+	if (m->ff_to)
+		r = repo_ref_cas(repo, ref, m->ff_to, m->tip,
+				 "notes: fast-forward by git tokens");
+	else
+		r = repo_notes_write(repo, ref, m->updates, m->n, m->tip,
+				     m->merge_parent, m->msg, NULL);
+	notes_lock_release(&lock);
+	if (r <= 0)
+		return r;
+	*locked = ref_locked(repo, ref);
+	if (*locked)
+		nanosleep(&pause, NULL);
+	return 1;
+}
+
 /* Lines to add to a commit, from appends or from other notes. */
 struct notes_job {
 	char commit[41];
@@ -659,9 +702,9 @@ static int notes_apply(struct repo *repo, const char *ref,
 	struct strbuf name = STRBUF_INIT;
 	struct pending_update *pu = NULL;
 	struct note_update *up = NULL;
-	struct notes_lock lock;
-	struct timespec pause = { 0, 20 * 1000 * 1000 };
 	char tip[OID_HEX + 1];
+	struct notes_move move = { .tip = tip, .merge_parent = merge_parent,
+				   .msg = msg };
 	size_t i, n, added, sum = 0;
 	int attempt, r, locked = 0, ret = -1;
 
@@ -699,24 +742,14 @@ static int notes_apply(struct repo *repo, const char *ref,
 		}
 		if (!attempt)
 			test_race_hook();
-		if (notes_lock_take(repo, ref, &lock) < 0)
-			goto cleanup;
-		r = repo_notes_write(repo, ref, up, n, tip, merge_parent, msg,
-				     NULL);
-		notes_lock_release(&lock);
-		if (r < 0)
-			goto cleanup;
-		if (!r) {
-			ret = 0;
+		move.updates = up;
+		move.n = n;
+		r = notes_move_locked(repo, ref, &move, &locked);
+		if (r <= 0) {
+			ret = r;
 			goto cleanup;
 		}
-		/*
-		 * The ref moved underneath: read the new tip, apply again.
-		 * Locked by another git process: give it time to finish.
-		 */
-		locked = ref_locked(repo, ref);
-		if (locked)
-			nanosleep(&pause, NULL);
+		/* The ref moved underneath: read the new tip, apply again. */
 	}
 	if (locked) {
 		struct strbuf path = STRBUF_INIT;
@@ -841,11 +874,10 @@ int notes_merge(struct repo *repo, const char *ref, const char *other,
 	struct strbuf name = STRBUF_INIT;
 	struct notes_map theirs = NOTES_MAP_INIT;
 	struct notes_job *jobs = NULL, *j;
-	struct notes_lock lock;
-	struct timespec pause = { 0, 20 * 1000 * 1000 };
-	size_t njobs = 0, alloc = 0, i, k;
 	char ours[OID_HEX + 1], their_tip[OID_HEX + 1];
-	int r, attempt, ret = -1;
+	struct notes_move ff = { .tip = ours, .ff_to = their_tip };
+	size_t njobs = 0, alloc = 0, i, k;
+	int r, attempt, locked, ret = -1;
 
 	*changed = 0;
 	if (!(ref = ref_or_default(repo, ref, &name)))
@@ -879,20 +911,12 @@ int notes_merge(struct repo *repo, const char *ref, const char *other,
 				ret = 0;
 				goto cleanup;
 			}
-			if (notes_lock_take(repo, ref, &lock) < 0)
-				goto cleanup;
-			r = repo_ref_cas(repo, ref, their_tip, ours,
-					 "notes: fast-forward by git tokens");
-			notes_lock_release(&lock);
-			if (r < 0)
-				goto cleanup;
-			if (!r) {
-				*changed = 1;
-				ret = 0;
+			r = notes_move_locked(repo, ref, &ff, &locked);
+			if (r <= 0) {
+				*changed = !r;
+				ret = r;
 				goto cleanup;
 			}
-			if (ref_locked(repo, ref))
-				nanosleep(&pause, NULL);
 			continue;
 		}
 		r = repo_is_ancestor(repo, their_tip, ours);

@@ -214,7 +214,7 @@ static int cache_store(struct cache *c, const char (*oids)[41],
 	struct strbuf out = STRBUF_INIT;
 	uint64_t count = c->index.nr, sum;
 	size_t i;
-	int ret = 0;
+	int ret;
 
 	strbuf_add(&out, CACHE_MAGIC, 4);
 	put_u32(&out, CACHE_VERSION);
@@ -234,9 +234,7 @@ static int cache_store(struct cache *c, const char (*oids)[41],
 	memcpy(out.buf + 8, &count, 8);
 	memcpy(out.buf + 16, &sum, 8);
 
-	if (write_file_atomic(c->path, out.buf, out.len, 0666,
-			      WRITE_FILE_SYNC) < 0)
-		ret = error_errno("unable to write '%s'", c->path);
+	ret = write_file_strbuf(c->path, &out, 0666, WRITE_FILE_SYNC);
 	strbuf_release(&out);
 	return ret;
 }

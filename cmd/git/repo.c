@@ -503,15 +503,10 @@ int repo_config_bool(struct repo *repo, const char *key, int *out)
 int repo_config_int(struct repo *repo, const char *key, int64_t *out)
 {
 	git_config *cfg = config_of(repo);
-	int64_t v;
-	int r;
 
 	if (!cfg)
 		return -1;
-	r = git_config_get_int64(&v, cfg, key);
-	if (!r)
-		*out = v;
-	return config_result(r, key);
+	return config_result(git_config_get_int64(out, cfg, key), key);
 }
 
 static int push_entry(const git_config_entry *e, void *data)

@@ -50,6 +50,7 @@ int repo_config_string(struct repo *repo, const char *key, char **out);
  * (free it) or NULL. repo is a struct repo, or NULL for none.
  */
 char *repo_config_get(void *repo, const char *key);
+/* *out keeps its value unless the key is set to a valid one. */
 int repo_config_bool(struct repo *repo, const char *key, int *out);
 int repo_config_int(struct repo *repo, const char *key, int64_t *out);
 /* Every value of a multi-valued key, in order. */

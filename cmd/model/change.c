@@ -18,20 +18,12 @@ void change_opts_release(struct change_opts *opts)
 
 static int how_rank(enum attrib_how how)
 {
-	switch (how) {
-	case ATTRIB_HOOK:
-		return 5;
-	case ATTRIB_LINK:
-		return 4;
-	case ATTRIB_WINDOW:
-		return 3;
-	case ATTRIB_IMPORT:
-		return 2;
-	case ATTRIB_DAY:
-		return 1;
-	default:
-		return 0;
-	}
+	static const int rank[] = {
+		[ATTRIB_HOOK] = 5, [ATTRIB_LINK] = 4, [ATTRIB_WINDOW] = 3,
+		[ATTRIB_IMPORT] = 2, [ATTRIB_DAY] = 1,
+	};
+
+	return (size_t)how < ARRAY_SIZE(rank) ? rank[how] : 0;
 }
 
 void usage_sum_add(struct usage_sum *u, uint64_t requests, uint64_t input,

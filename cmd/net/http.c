@@ -836,9 +836,7 @@ int http_cache_write(struct repo *repo, const char *url, const char *etag,
 	strbuf_addf(&sb, "%s\nurl %s\netag %s\nlength %lu\n\n",
 		    HTTP_CACHE_MAGIC, key.buf, etag, (unsigned long)len);
 	strbuf_add(&sb, body, len);
-	ret = write_file_atomic(path.buf, sb.buf, sb.len, 0600, WRITE_FILE_SYNC);
-	if (ret < 0)
-		error_errno("unable to write '%s'", path.buf);
+	ret = write_file_strbuf(path.buf, &sb, 0600, WRITE_FILE_SYNC);
 cleanup:
 	strbuf_release(&key);
 	strbuf_release(&path);

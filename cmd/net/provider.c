@@ -860,9 +860,7 @@ static int store_update(struct fetch *f, struct provider_result *result)
 	strbuf_addstr(&sb, STORE_HEADER "\n");
 	for (i = 0; i < all.nr; i++)
 		format_event(&sb, &all.ev[i]);
-	ret = write_file_atomic(path.buf, sb.buf, sb.len, 0600, WRITE_FILE_SYNC);
-	if (ret < 0)
-		error_errno("unable to write '%s'", path.buf);
+	ret = write_file_strbuf(path.buf, &sb, 0600, WRITE_FILE_SYNC);
 cleanup:
 	usage_set_release(&old);
 	usage_set_release(&all);

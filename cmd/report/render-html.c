@@ -67,31 +67,21 @@ static const char css[] =
 /* Text for HTML and SVG: the five characters that mean something. */
 static void add_escaped(struct strbuf *out, const char *s)
 {
+	static const char *const entity[256] = {
+		['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;",
+		['"'] = "&quot;", ['\''] = "&#39;",
+	};
+	unsigned char c;
+
 	for (; s && *s; s++) {
-		switch (*s) {
-		case '&':
-			strbuf_addstr(out, "&amp;");
-			break;
-		case '<':
-			strbuf_addstr(out, "&lt;");
-			break;
-		case '>':
-			strbuf_addstr(out, "&gt;");
-			break;
-		case '"':
-			strbuf_addstr(out, "&quot;");
-			break;
-		case '\'':
-			strbuf_addstr(out, "&#39;");
-			break;
-		default:
+		c = (unsigned char)*s;
+		if (entity[c])
+			strbuf_addstr(out, entity[c]);
+		else if (c < 0x20 && c != '\n' && c != '\t')
 			/* Control characters have no place in a page. */
-			if ((unsigned char)*s < 0x20 && *s != '\n' &&
-			    *s != '\t')
-				strbuf_addch(out, ' ');
-			else
-				strbuf_addch(out, *s);
-		}
+			strbuf_addch(out, ' ');
+		else
+			strbuf_addch(out, c);
 	}
 }
 

@@ -87,7 +87,7 @@ int survival_state_store(struct survival *s, struct repo *repo)
 	char *path = state_path(repo);
 	size_t i, k, nfiles = 0;
 	uint64_t sum;
-	int ret = 0;
+	int ret;
 
 	memset(&pt, 0, sizeof(pt));
 	if (!path)
@@ -143,9 +143,7 @@ int survival_state_store(struct survival *s, struct repo *repo)
 	sum = fnv1a(out.buf + 16, out.len - 16, FNV1A_INIT);
 	memcpy(out.buf + 8, &sum, 8);
 
-	if (write_file_atomic(path, out.buf, out.len, 0666,
-			      WRITE_FILE_SYNC) < 0)
-		ret = error_errno("unable to write '%s'", path);
+	ret = write_file_strbuf(path, &out, 0666, WRITE_FILE_SYNC);
 	free(path);
 	free(pt.p);
 	free(pt.slot);

@@ -55,6 +55,7 @@ struct option {
 	{ .type = OPTION_BOOL, .short_name = (s), .long_name = (l), \
 	  .value = (v), .help = (h) }
 #define OPT__VERBOSE(v, h) OPT_COUNTUP('v', "verbose", (v), (h))
+#define OPT__QUIET(v, h) OPT_BOOL('q', "quiet", (v), (h))
 #define OPT_COUNTUP(s, l, v, h) \
 	{ .type = OPTION_COUNTUP, .short_name = (s), .long_name = (l), \
 	  .value = (v), .help = (h) }

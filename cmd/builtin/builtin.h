@@ -1,7 +1,22 @@
 #ifndef TOKENS_BUILTIN_H
 #define TOKENS_BUILTIN_H
 
+#include "base/die.h"
+#include "engine/pipeline.h"
+
 struct repo;
+
+/*
+ * The exit code of a command whose pipeline failed: a mistake of the
+ * user's (a bad revision or mainline, in p->err) dies as git does; our
+ * own failure was reported by error() already.
+ */
+static inline int pipeline_exit_code(const struct pipeline *p)
+{
+	if (p->err.len)
+		die("%s", p->err.buf);
+	return EXIT_FATAL;
+}
 
 /*
  * One entry point per subcommand, one file each (builtin/<name>.c). argv[0]

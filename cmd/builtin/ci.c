@@ -557,8 +557,7 @@ int cmd_ci(int argc, const char **argv, struct repo *repo)
 			 "write the summary only, no comment"),
 		OPT_STRING(0, "timezone", &zone, "zone",
 			   "dates in <zone> (IANA name; default UTC)"),
-		OPT_BOOL('q', "quiet", &quiet_flag,
-			 "suppress notes and warnings"),
+		OPT__QUIET(&quiet_flag, "suppress notes and warnings"),
 		OPT_END()
 	};
 	struct ci_request r = { 0 };

@@ -554,8 +554,7 @@ int cmd_doctor(int argc, const char **argv, struct repo *repo)
 	struct doctor d = { 0, 0, 0 };
 	int agents = 0;
 	struct option options[] = {
-		OPT_BOOL('q', "quiet", &d.quiet,
-			 "only what needs a look (warn, fix)"),
+		OPT__QUIET(&d.quiet, "only what needs a look (warn, fix)"),
 		OPT_BOOL(0, "agents", &agents,
 			 "list the rules that name agents and bots"),
 		OPT_END()

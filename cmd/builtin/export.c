@@ -171,8 +171,7 @@ int cmd_export(int argc, const char **argv, struct repo *repo)
 			 "review data from the cache only, no network"),
 		OPT_STRING(0, "timezone", &o.timezone, "zone",
 			   "times in <zone> (IANA name or UTC)"),
-		OPT_BOOL('q', "quiet", &o.quiet,
-			 "suppress notes and warnings"),
+		OPT__QUIET(&o.quiet, "suppress notes and warnings"),
 		OPT_END()
 	};
 	struct pipeline p = PIPELINE_INIT;
@@ -183,14 +182,8 @@ int cmd_export(int argc, const char **argv, struct repo *repo)
 
 	/* JSON Lines only: "--format" is not an option here. */
 	report_opts_parse(&o, argc, argv, options, export_usage);
-	if (report_timezone(repo, o.timezone, NULL) < 0) {
-		ret = EXIT_FATAL;
-		goto cleanup;
-	}
 	if (report_pipeline_run(&p, &o, repo, &set) < 0) {
-		if (p.err.len)
-			die("%s", p.err.buf);
-		ret = EXIT_FATAL;
+		ret = pipeline_exit_code(&p);
 		goto cleanup;
 	}
 	/* git log order, newest first, as "git tokens log" lists them. */

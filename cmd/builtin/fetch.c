@@ -178,7 +178,7 @@ int cmd_fetch(int argc, const char **argv, struct repo *repo)
 			   "last day to fetch (default: yesterday, UTC)"),
 		OPT_BOOL(0, "offline", &offline,
 			 "rebuild from the cached answers, no network"),
-		OPT_BOOL('q', "quiet", &quiet, "no summary line"),
+		OPT__QUIET(&quiet, "no summary line"),
 		OPT_END()
 	};
 

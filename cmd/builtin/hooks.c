@@ -580,8 +580,7 @@ int cmd_hooks(int argc, const char **argv, struct repo *repo)
 {
 	int quiet_opt = 0;
 	struct option options[] = {
-		OPT_BOOL('q', "quiet", &quiet_opt,
-			 "say nothing when all is well"),
+		OPT__QUIET(&quiet_opt, "say nothing when all is well"),
 		OPT_END()
 	};
 	const struct hooks_subcommand *sub = NULL;

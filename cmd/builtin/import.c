@@ -170,7 +170,7 @@ cleanup:
 int cmd_import(int argc, const char **argv, struct repo *repo)
 {
 	struct option options[] = {
-		OPT_BOOL('q', "quiet", &quiet, "do not print the summary"),
+		OPT__QUIET(&quiet, "do not print the summary"),
 		OPT_END()
 	};
 	struct strvec good = STRVEC_INIT;

@@ -159,14 +159,8 @@ int cmd_log(int argc, const char **argv, struct repo *repo)
 
 	render_table_init(&t, log_cols, LCOL__NR);
 	report_opts_parse(&o, argc, argv, options, log_usage);
-	if (report_timezone(repo, o.timezone, NULL) < 0) {
-		ret = EXIT_FATAL;
-		goto cleanup;
-	}
 	if (report_pipeline_run(&p, &o, repo, &set) < 0) {
-		if (p.err.len)
-			die("%s", p.err.buf);
-		ret = EXIT_FATAL;
+		ret = pipeline_exit_code(&p);
 		goto cleanup;
 	}
 

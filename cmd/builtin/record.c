@@ -20,8 +20,7 @@ int cmd_record(int argc, const char **argv, struct repo *repo)
 {
 	struct record_opts o = RECORD_OPTS_INIT;
 	struct option options[] = {
-		OPT_BOOL('q', "quiet", &o.quiet,
-			 "say nothing when all is well"),
+		OPT__QUIET(&o.quiet, "say nothing when all is well"),
 		OPT_BOOL(0, "hook", &o.hook,
 			 "run as the post-commit hook: problems become one "
 			 "warning, exit 0"),

@@ -52,8 +52,7 @@ int cmd_sync(int argc, const char **argv, struct repo *repo)
 {
 	int quiet_opt = 0;
 	struct option options[] = {
-		OPT_BOOL('q', "quiet", &quiet_opt,
-			 "say nothing when all is well"),
+		OPT__QUIET(&quiet_opt, "say nothing when all is well"),
 		OPT_END()
 	};
 	struct strbuf ref = STRBUF_INIT;

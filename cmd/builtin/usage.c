@@ -196,7 +196,7 @@ int cmd_usage(int argc, const char **argv, struct repo *repo)
 			 "do not pipe a table into a pager"),
 		OPT_BOOL(0, "no-cache", &o.no_cache,
 			 "read every log again, ignoring the saved state"),
-		OPT_BOOL('q', "quiet", &o.quiet, "suppress warnings"),
+		OPT__QUIET(&o.quiet, "suppress warnings"),
 		OPT_END()
 	};
 	struct usage_query q = USAGE_QUERY_INIT;

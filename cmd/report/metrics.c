@@ -20,44 +20,31 @@ static const char *const flag_names[METRICS_FLAG_ALL] = {
 #define REWORK_SHARE 0.30
 #define UNKNOWN_SHARE 0.25
 
+static const char *const by_names[] = {
+	[METRICS_BY_AUTHOR] = "author",
+	[METRICS_BY_WEEK] = "week",
+	[METRICS_BY_MONTH] = "month",
+	[METRICS_BY_TOOL] = "tool",
+	[METRICS_BY_MODEL] = "model",
+	[METRICS_BY_TEAM] = "team",
+};
+
 int metrics_by_parse(const char *s, enum metrics_by *out)
 {
-	static const struct {
-		const char *name;
-		enum metrics_by by;
-		int ready;
-	} keys[] = {
-		{ "author", METRICS_BY_AUTHOR, 1 },
-		{ "week", METRICS_BY_WEEK, 1 },
-		{ "month", METRICS_BY_MONTH, 1 },
-		{ "tool", METRICS_BY_TOOL, 1 },
-		{ "model", METRICS_BY_MODEL, 1 },
-		{ "team", METRICS_BY_TEAM, 1 },
-	};
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(keys); i++) {
-		if (strcmp(s, keys[i].name))
-			continue;
-		*out = keys[i].by;
-		return keys[i].ready ? 0 : 1;
-	}
+	for (i = 0; i < ARRAY_SIZE(by_names); i++)
+		if (by_names[i] && !strcmp(s, by_names[i])) {
+			*out = (enum metrics_by)i;
+			return 0;
+		}
 	return -1;
 }
 
 const char *metrics_by_name(enum metrics_by by)
 {
-	static const char *const names[] = {
-		[METRICS_BY_AUTHOR] = "author",
-		[METRICS_BY_WEEK] = "week",
-		[METRICS_BY_MONTH] = "month",
-		[METRICS_BY_TOOL] = "tool",
-		[METRICS_BY_MODEL] = "model",
-		[METRICS_BY_TEAM] = "team",
-	};
-
-	if ((size_t)by < ARRAY_SIZE(names) && names[by])
-		return names[by];
+	if ((size_t)by < ARRAY_SIZE(by_names) && by_names[by])
+		return by_names[by];
 	return "key";
 }
 

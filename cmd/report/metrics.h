@@ -24,8 +24,7 @@ enum metrics_by {
 };
 
 /*
- * Parse a --by key: 0 when supported, 1 when the key exists but is not
- * implemented yet, -1 when it names no key.
+ * Parse a --by key: 0, or -1 when it names no key.
  */
 int metrics_by_parse(const char *s, enum metrics_by *out);
 /* The column header of the key: "author", "week", ... */

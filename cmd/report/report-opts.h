@@ -79,7 +79,7 @@ int report_opt_rev(const struct option *opt, const char *arg, int unset);
 		 "review data from the cache only, no network"), \
 	OPT_STRING(0, "timezone", &(o)->timezone, "zone", \
 		   "days, weeks and times in <zone> (IANA name or UTC)"), \
-	OPT_BOOL('q', "quiet", &(o)->quiet, "suppress notes and warnings")
+	OPT__QUIET(&(o)->quiet, "suppress notes and warnings")
 
 /*
  * Parse argv with options: arguments before "--" are revisions, after

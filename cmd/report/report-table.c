@@ -301,6 +301,9 @@ int report_pipeline_run(struct pipeline *p, const struct report_opts *o,
 	p->review.offline = o->offline;
 	p->review.use_cache = o->change.use_cache;
 	p->warn_empty = !o->quiet;
+	/* ci chose its zone before: this asks again only what it asked. */
+	if (report_timezone(repo, o->timezone, NULL) < 0)
+		return -1;
 	return pipeline_run(p, repo, set);
 }
 

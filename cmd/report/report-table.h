@@ -40,8 +40,9 @@ struct report_table {
 };
 
 /*
- * Run the pipeline every report-like command runs, as o asks:
- * pipeline_run()'s result (a mistake of the user's is in p->err).
+ * Run the pipeline every report-like command runs, as o asks, in the
+ * time zone it asks for (report_timezone()): pipeline_run()'s result
+ * (a mistake of the user's is in p->err).
  */
 int report_pipeline_run(struct pipeline *p, const struct report_opts *o,
 			struct repo *repo, struct change_set *set);

@@ -251,6 +251,18 @@ test_expect_success POSTGRES 'loading again replaces rows instead of doubling' '
 		$(wc -l <all.jsonl)
 '
 
+test_expect_success POSTGRES 'priced and assisted are columns, as the export says' '
+	python3 -c "
+import json, sys
+rows = [json.loads(l) for l in open(\"all.jsonl\")]
+print(\"%d|%d\" % (sum(1 for r in rows if r[\"priced\"]),
+		   sum(1 for r in rows if r[\"assisted\"])))
+" >expect &&
+	psql_q "select count(*) filter (where priced),
+		count(*) filter (where assisted) from git_tokens_changes" >actual &&
+	test_cmp expect actual
+'
+
 # Not "cleanup": sharness runs that only when every test passed.
 test_expect_success POSTGRES 'stop the server' '
 	pg_stop &&

@@ -54,9 +54,15 @@ CREATE TABLE IF NOT EXISTS git_tokens_changes (
 	review_source       text,
 	review_rounds       integer,
 	review_hours        double precision,
+	priced              boolean,            -- enters lines/$ and $/landed
+	assisted            boolean,            -- usage or an AI marker
 	doc                 jsonb NOT NULL,     -- the export line as it came
 	loaded_at           timestamptz NOT NULL DEFAULT now()
 );
+-- A table made by an older postgres.sql gains the newer columns.
+ALTER TABLE git_tokens_changes
+	ADD COLUMN IF NOT EXISTS priced boolean,
+	ADD COLUMN IF NOT EXISTS assisted boolean;
 
 CREATE TEMPORARY TABLE git_tokens_export_staging (doc jsonb NOT NULL)
 	ON COMMIT DROP;
@@ -77,7 +83,7 @@ INSERT INTO git_tokens_changes (
 	requests, input_tokens, output_tokens, cache_write_tokens,
 	cache_read_tokens, tokens, cost_usd,
 	surviving, reworked, review, review_source, review_rounds,
-	review_hours, doc)
+	review_hours, priced, assisted, doc)
 SELECT DISTINCT ON (doc->>'commit')
 	doc->>'commit',
 	doc->>'author_name',
@@ -117,6 +123,8 @@ SELECT DISTINCT ON (doc->>'commit')
 	doc->>'review_source',
 	(doc->>'review_rounds')::integer,
 	(doc->>'review_hours')::double precision,
+	(doc->>'priced')::boolean,
+	(doc->>'assisted')::boolean,
 	doc
 FROM git_tokens_export_staging
 WHERE doc->>'schema' = 'git-tokens/export/v1'

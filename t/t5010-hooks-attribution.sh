@@ -201,7 +201,14 @@ test_expect_success 'a commit while a log is being written: nothing lost or doub
 	PY
 	} &&
 	writer=$! &&
-	sleep 0.5 &&
+	# Commit once the writer is under way (python may start slowly on
+	# a loaded machine), bounded to 20 s.
+	busy="$CLAUDE_CONFIG_DIR/projects/p/busy.jsonl" && n=0 &&
+	while test $(cat "$busy" 2>/dev/null | wc -l) -lt 30 &&
+		test $n -lt 400
+	do
+		sleep 0.05 && n=$((n + 1)) || return 1
+	done &&
 	echo during >during.t && git add during.t &&
 	git commit -q -m during &&
 	wait $writer &&
@@ -213,6 +220,7 @@ test_expect_success 'a commit while a log is being written: nothing lost or doub
 	) &&
 	first=$(note_output HEAD~1) &&
 	second=$(note_output HEAD) &&
+	echo "output tokens: during $first, after $second" &&
 	test $first -gt 0 &&
 	test $(($first + $second)) -eq 450
 '

@@ -189,32 +189,49 @@ static int glob_match(const char *p, const char *s)
 	return !*p;
 }
 
+/* pattern against the name, the email or "Name <email>" (ident). */
+static int ident_match(const char *pattern, const char *name,
+		       const char *email, const char *ident)
+{
+	return glob_match(pattern, name) ||
+	       (*email && glob_match(pattern, email)) ||
+	       glob_match(pattern, ident);
+}
+
 int agents_pattern_match(const char *pattern, const char *name,
 			 const char *email)
 {
 	struct strbuf ident = STRBUF_INIT;
 	int match;
 
-	if (glob_match(pattern, name) || (*email && glob_match(pattern, email)))
-		return 1;
 	strbuf_addf(&ident, "%s <%s>", name, email);
-	match = glob_match(pattern, ident.buf);
+	match = ident_match(pattern, name, email, ident.buf);
 	strbuf_release(&ident);
 	return match;
 }
 
-/* The first agent or bot rule an identity matches, or NULL. */
+/*
+ * The first agent or bot rule an identity matches, or NULL. Every
+ * commit asks this: "Name <email>" is spelled once, not once a rule.
+ */
 static const struct agent_rule *classify(const struct agent_list *l,
 					 const char *name, const char *email)
 {
+	struct strbuf ident = STRBUF_INIT;
+	const struct agent_rule *found = NULL;
 	size_t i;
 
-	for (i = 0; l && i < l->nr; i++)
+	strbuf_addstr(&ident, name);
+	strbuf_addstr(&ident, " <");
+	strbuf_addstr(&ident, email);
+	strbuf_addch(&ident, '>');
+	for (i = 0; l && i < l->nr && !found; i++)
 		if ((l->v[i].kind == AGENT_RULE_AGENT ||
 		     l->v[i].kind == AGENT_RULE_BOT) &&
-		    agents_pattern_match(l->v[i].pattern, name, email))
-			return &l->v[i];
-	return NULL;
+		    ident_match(l->v[i].pattern, name, email, ident.buf))
+			found = &l->v[i];
+	strbuf_release(&ident);
+	return found;
 }
 
 static const char *tool_of(const struct agent_list *l, const char *agent)

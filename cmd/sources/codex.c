@@ -140,6 +140,33 @@ static void codex_link(struct source_file *f, const struct codex_parse *p,
 		memcpy(f->rec[i - 1].ev.commit, hex, strlen(hex) + 1);
 }
 
+/* The session's id, folder and whether it is a fork (or subagent). */
+static void codex_meta(struct codex_parse *p, struct json *payload,
+		       int64_t t)
+{
+	struct json *src;
+	const char *s;
+
+	if (p->st.meta_seen)
+		return; /* an ancestor's, copied by a fork */
+	p->st.meta_seen = 1;
+	s = json_get_str(payload, "id");
+	if (!s || !*s)
+		s = json_get_str(payload, "session_id");
+	if (s && *s)
+		event_session_hash(p->st.session, s);
+	s = json_get_str(payload, "cwd");
+	if (s && *s)
+		p->cwd = event_intern(s);
+	src = json_get(payload, "source");
+	s = json_get_str(payload, "forked_from_id");
+	if ((s && *s) || (json_is_object(src) && json_get(src, "subagent"))) {
+		p->st.is_fork = 1;
+		p->st.in_replay = 1;
+		p->st.last_time = t;
+	}
+}
+
 static int codex_line(struct source_ctx *ctx, struct source_file *f,
 		      const char *line, size_t len, uint64_t lineno,
 		      int partial, void *data)
@@ -187,27 +214,7 @@ static int codex_line(struct source_ctx *ctx, struct source_file *f,
 		goto done;
 	}
 	if (!strcmp(type, "session_meta")) {
-		struct json *src;
-
-		if (p->st.meta_seen)
-			goto done; /* an ancestor's, copied by a fork */
-		p->st.meta_seen = 1;
-		s = json_get_str(payload, "id");
-		if (!s || !*s)
-			s = json_get_str(payload, "session_id");
-		if (s && *s)
-			event_session_hash(p->st.session, s);
-		s = json_get_str(payload, "cwd");
-		if (s && *s)
-			p->cwd = event_intern(s);
-		src = json_get(payload, "source");
-		s = json_get_str(payload, "forked_from_id");
-		if ((s && *s) || (json_is_object(src) &&
-				  json_get(src, "subagent"))) {
-			p->st.is_fork = 1;
-			p->st.in_replay = 1;
-			p->st.last_time = have_time ? t : 0;
-		}
+		codex_meta(p, payload, have_time ? t : 0);
 		goto done;
 	}
 	if (!strcmp(type, "turn_context")) {
@@ -219,7 +226,6 @@ static int codex_line(struct source_ctx *ctx, struct source_file *f,
 			p->cwd = event_intern(s);
 		goto done;
 	}
-	ptype = json_get_str(payload, "type");
 	if (strcmp(type, "event_msg") || !ptype || strcmp(ptype, "token_count"))
 		goto done;
 	info = json_get(payload, "info");

@@ -435,13 +435,39 @@ static int claude_better(const struct source_rec *a, const struct source_rec *b)
 	return tb > ta;
 }
 
+/* The records kept, in the order first seen. */
+struct kept {
+	const struct source_rec **v;
+	size_t nr, alloc;
+};
+
+static void kept_add(struct kept *k, const struct source_rec *r)
+{
+	ALLOC_GROW(k->v, k->nr + 1, k->alloc);
+	k->v[k->nr++] = r;
+}
+
+/* r, or the better of r and the copy of its response kept before. */
+static void kept_best(struct kept *k, struct u64map *seen,
+		      const struct source_rec *r)
+{
+	size_t *slot = u64map_find(seen, r->key, 1);
+
+	if (!*slot) {
+		kept_add(k, r);
+		*slot = k->nr;
+	} else if (claude_better(k->v[*slot - 1], r)) {
+		k->v[*slot - 1] = r;
+	}
+}
+
 static void claude_dedup(struct source_ctx *ctx, struct source_file **files,
 			 size_t nfiles)
 {
 	struct u64map nonside = U64MAP_INIT, best = U64MAP_INIT;
 	struct u64map nested = U64MAP_INIT;
-	const struct source_rec **keep = NULL;
-	size_t nkeep = 0, akeep = 0, i, j, *slot;
+	struct kept k = { 0 };
+	size_t i, j;
 
 	/* message ids answered outside any sidechain */
 	for (i = 0; i < nfiles; i++)
@@ -458,22 +484,11 @@ static void claude_dedup(struct source_ctx *ctx, struct source_file **files,
 
 			if (r->flags & CL_NESTED)
 				continue;
-			if (!r->key) {
-				ALLOC_GROW(keep, nkeep + 1, akeep);
-				keep[nkeep++] = r;
-				continue;
-			}
-			if ((r->flags & CL_SIDECHAIN) &&
-			    u64map_find(&nonside, r->key2, 0))
-				continue;
-			slot = u64map_find(&best, r->key, 1);
-			if (!*slot) {
-				ALLOC_GROW(keep, nkeep + 1, akeep);
-				keep[nkeep++] = r;
-				*slot = nkeep;
-			} else if (claude_better(keep[*slot - 1], r)) {
-				keep[*slot - 1] = r;
-			}
+			if (!r->key)
+				kept_add(&k, r);
+			else if (!(r->flags & CL_SIDECHAIN) ||
+				 !u64map_find(&nonside, r->key2, 0))
+				kept_best(&k, &best, r);
 		}
 	for (i = 0; i < nfiles; i++)
 		for (j = 0; j < files[i]->nr; j++) {
@@ -481,26 +496,15 @@ static void claude_dedup(struct source_ctx *ctx, struct source_file **files,
 
 			if (!(r->flags & CL_NESTED))
 				continue;
-			if (!r->key) {
-				ALLOC_GROW(keep, nkeep + 1, akeep);
-				keep[nkeep++] = r;
-				continue;
-			}
-			if (u64map_find(&best, r->key, 0) ||
-			    ((r->flags & CL_SIDECHAIN) &&
-			     u64map_find(&nonside, r->key2, 0)))
-				continue;
-			slot = u64map_find(&nested, r->key, 1);
-			if (!*slot) {
-				ALLOC_GROW(keep, nkeep + 1, akeep);
-				keep[nkeep++] = r;
-				*slot = nkeep;
-			} else if (claude_better(keep[*slot - 1], r)) {
-				keep[*slot - 1] = r;
-			}
+			if (!r->key)
+				kept_add(&k, r);
+			else if (!u64map_find(&best, r->key, 0) &&
+				 (!(r->flags & CL_SIDECHAIN) ||
+				  !u64map_find(&nonside, r->key2, 0)))
+				kept_best(&k, &nested, r);
 		}
-	source_add_sorted(ctx, keep, nkeep);
-	free(keep);
+	source_add_sorted(ctx, k.v, k.nr);
+	free(k.v);
 	u64map_release(&nonside);
 	u64map_release(&best);
 	u64map_release(&nested);

@@ -15,6 +15,7 @@
 #include "engine/revs.h"
 #include "git/repo.h"
 #include "model/agents.h"
+#include "model/event.h"
 
 #define FIELD_SEP '\x1f'
 
@@ -178,8 +179,8 @@ int changes_parse(struct change_set *out, struct repo *repo,
 		memcpy(c.oid, oid, 41);
 		c.author_time = strtoll(at, NULL, 10);
 		c.commit_time = strtoll(ct, NULL, 10);
-		c.committer_name = xstrdup(cn);
-		c.committer_email = xstrdup(ce);
+		c.committer_name = event_intern(cn);
+		c.committer_email = event_intern(ce);
 		nl = strchr(msg, '\n');
 		c.subject = nl ? xstrndup(msg, nl - msg) : xstrdup(msg);
 		c.reverts = changes_revert_of(msg);
@@ -189,14 +190,20 @@ int changes_parse(struct change_set *out, struct repo *repo,
 		c.agent_author = mark.author_is_agent;
 		c.bot = mark.author_is_bot;
 		if (mark.author_is_agent && mark.human_name) {
+			char *name, *email;
+
 			repo_mailmap(repo, mark.human_name, mark.human_email,
-				     &c.author_name, &c.author_email);
+				     &name, &email);
+			c.author_name = event_intern(name);
+			c.author_email = event_intern(email);
+			free(name);
+			free(email);
 		} else if (mark.author_is_agent) {
-			c.author_name = xstrdup(cn);
-			c.author_email = xstrdup(ce);
+			c.author_name = c.committer_name;
+			c.author_email = c.committer_email;
 		} else {
-			c.author_name = xstrdup(an);
-			c.author_email = xstrdup(ae);
+			c.author_name = event_intern(an);
+			c.author_email = event_intern(ae);
 		}
 		agent_mark_release(&mark);
 		/*

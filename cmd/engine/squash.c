@@ -13,6 +13,7 @@
 #include "engine/countable.h"
 #include "engine/squash.h"
 #include "git/repo.h"
+#include "model/event.h"
 
 /*
  * The commits among hex ids ("<id>\n" each) this repository has, read
@@ -210,12 +211,10 @@ int squash_authors(struct change_set *set, struct repo *repo,
 		by = request_author(parts + i, j - i);
 		if (!by || same_author(by, s))
 			continue;
-		free(s->author_name);
-		free(s->author_email);
-		s->author_name = xstrdup(by->author_name ?
-					 by->author_name : "");
-		s->author_email = xstrdup(by->author_email ?
-					  by->author_email : "");
+		s->author_name = event_intern(by->author_name ?
+					      by->author_name : "");
+		s->author_email = event_intern(by->author_email ?
+					       by->author_email : "");
 		s->bot = by->bot;
 	}
 

@@ -46,10 +46,7 @@ void usage_sum_add(struct usage_sum *u, uint64_t requests, uint64_t input,
 
 void change_clear(struct change *c)
 {
-	free(c->author_name);
-	free(c->author_email);
-	free(c->committer_name);
-	free(c->committer_email);
+	/* The identities are interned: only these are the change's own. */
 	free(c->subject);
 	free(c->reverts);
 }

@@ -84,10 +84,14 @@ struct outcome {
 
 struct change {
 	char oid[41];
-	char *author_name;     /* mailmapped */
-	char *author_email;    /* mailmapped */
-	char *committer_name;  /* mailmapped */
-	char *committer_email; /* mailmapped */
+	/*
+	 * Mailmapped identities, interned (event_intern()): one copy per
+	 * person however many changes they made, never freed.
+	 */
+	const char *author_name;
+	const char *author_email;
+	const char *committer_name;
+	const char *committer_email;
 	int64_t author_time;   /* seconds since the epoch */
 	int64_t commit_time;
 	char *subject;

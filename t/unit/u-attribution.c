@@ -28,8 +28,8 @@ static struct change *add_change(struct change_set *set, const char *oid,
 	c = &set->c[set->nr++];
 	memset(c, 0, sizeof(*c));
 	memcpy(c->oid, oid, 41);
-	c->author_name = xstrdup("someone");
-	c->author_email = xstrdup(email);
+	c->author_name = event_intern("someone");
+	c->author_email = event_intern(email);
 	c->author_time = c->commit_time = t;
 	c->added = 10;
 	return c;

@@ -28,8 +28,8 @@ static struct change *add(struct change *c, size_t *nr, const char *name,
 
 	memset(ch, 0, sizeof(*ch));
 	snprintf(ch->oid, sizeof(ch->oid), "%040zu", *nr);
-	ch->author_name = (char *)name;
-	ch->author_email = (char *)email;
+	ch->author_name = name;
+	ch->author_email = email;
 	ch->author_time = T0;
 	ch->commit_time = T0;
 	ch->subject = (char *)"subject";

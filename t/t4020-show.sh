@@ -155,4 +155,12 @@ Co-Authored-By: Claude <noreply@anthropic.com>" &&
 	grep "format" fmt.err
 '
 
+test_expect_success 'show in a repository with no commits says so, as git does' '
+	git init -q -b trunk empty &&
+	test_expect_code 128 git -C empty tokens show 2>err &&
+	grep "^fatal: your current branch .trunk. does not have any commits yet" err &&
+	test_expect_code 128 git -C empty tokens show nosuch 2>err &&
+	grep "bad revision .nosuch." err
+'
+
 test_done

@@ -329,6 +329,7 @@ test_expect_success 'usage errors' '
 	test_expect_code 129 git tokens hooks 2>err &&
 	test_expect_code 129 git tokens hooks frob 2>err &&
 	grep "unknown subcommand" err &&
+	grep "unknown subcommand: .frob." err &&
 	git tokens hooks -h >out &&
 	grep "git tokens hooks install" out
 	)

@@ -593,8 +593,15 @@ int cmd_hooks(int argc, const char **argv, struct repo *repo)
 	for (i = 0; i < ARRAY_SIZE(hooks_subcommands) && !sub; i++)
 		if (!strcmp(argv[0], hooks_subcommands[i].name))
 			sub = &hooks_subcommands[i];
+	if (!sub) {
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "unknown subcommand: '%.64s'",
+			 argv[0]);
+		usage_msg_opt(msg, hooks_usage, options);
+	}
 	/* "install -q": the one argument after the name, for all but run */
-	if (!sub || !sub->own_args) {
+	if (!sub->own_args) {
 		if (argc > 1 && strcmp(argv[1], "-q") &&
 		    strcmp(argv[1], "--quiet"))
 			usage_msg_opt("too many arguments", hooks_usage,
@@ -602,7 +609,5 @@ int cmd_hooks(int argc, const char **argv, struct repo *repo)
 		if (argc > 1)
 			quiet_opt = 1;
 	}
-	if (!sub)
-		usage_msg_opt("unknown subcommand", hooks_usage, options);
 	return sub->fn(repo, argc - 1, argv + 1, quiet_opt);
 }

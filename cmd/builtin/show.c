@@ -264,6 +264,9 @@ int cmd_show(int argc, const char **argv, struct repo *repo)
 	if (report_timezone(repo, zone, NULL) < 0)
 		goto cleanup;
 	r = repo_resolve(repo, rev, oid);
+	if (r > 0 && !strcmp(rev, "HEAD") && repo_unborn_branch(repo, &ref) > 0)
+		die("your current branch '%s' does not have any commits yet",
+		    ref.buf);
 	if (r > 0)
 		die("bad revision '%s'", rev);
 	if (r < 0 || repo_commit_times(repo, oid, &at, &ct) < 0 ||

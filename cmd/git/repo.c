@@ -294,6 +294,26 @@ int repo_is_empty(struct repo *repo)
 	return r;
 }
 
+int repo_unborn_branch(struct repo *repo, struct strbuf *out)
+{
+	git_reference *head = NULL;
+	const char *target;
+	int ret = 0;
+
+	if (git_repository_head_unborn(repo->git) != 1 ||
+	    git_reference_lookup(&head, repo->git, "HEAD") < 0)
+		goto cleanup;
+	target = git_reference_symbolic_target(head);
+	if (target && !strncmp(target, "refs/heads/", 11)) {
+		strbuf_reset(out);
+		strbuf_addstr(out, target + 11);
+		ret = 1;
+	}
+cleanup:
+	git_reference_free(head);
+	return ret;
+}
+
 /*
  * One single-quoted word of GIT_CONFIG_PARAMETERS ('it'\''s' -> it's);
  * returns where it ended, or NULL when malformed.

@@ -42,6 +42,8 @@ void repo_worktrees(struct repo *repo, struct strvec *out);
 int repo_tokens_dir(struct repo *repo, struct strbuf *out);
 int repo_is_shallow(struct repo *repo);
 int repo_is_empty(struct repo *repo);
+/* 1, and its name in out, when HEAD's branch has no commit yet. */
+int repo_unborn_branch(struct repo *repo, struct strbuf *out);
 
 /* Config: 0 when found, 1 when not set, -1 on error. */
 int repo_config_string(struct repo *repo, const char *key, char **out);

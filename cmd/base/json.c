@@ -92,11 +92,6 @@ int json_is_array(const struct json *j)
 	return j && cJSON_IsArray(J(j));
 }
 
-int json_is_string(const struct json *j)
-{
-	return j && cJSON_IsString(J(j));
-}
-
 int json_is_number(const struct json *j)
 {
 	return j && cJSON_IsNumber(J(j));
@@ -152,29 +147,6 @@ int json_bool(const struct json *j)
 	if (cJSON_IsFalse(J(j)))
 		return 0;
 	return -1;
-}
-
-size_t json_size(const struct json *j)
-{
-	const cJSON *c;
-	size_t n = 0;
-
-	if (!j)
-		return 0;
-	for (c = J(j)->child; c; c = c->next)
-		n++;
-	return n;
-}
-
-struct json *json_at(const struct json *j, size_t i)
-{
-	cJSON *c;
-
-	if (!j || !(cJSON_IsArray(J(j)) || cJSON_IsObject(J(j))))
-		return NULL;
-	for (c = J(j)->child; c && i; c = c->next)
-		i--;
-	return R(c);
 }
 
 struct json *json_child(const struct json *j)

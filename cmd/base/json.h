@@ -27,7 +27,6 @@ struct json *json_get(const struct json *obj, const char *path);
 int json_is_null(const struct json *j);
 int json_is_object(const struct json *j);
 int json_is_array(const struct json *j);
-int json_is_string(const struct json *j);
 int json_is_number(const struct json *j);
 
 /* The string value, or NULL when j is not a string. */
@@ -54,9 +53,7 @@ int json_double(const struct json *j, double *out);
 /* 1 for true, 0 for false, -1 when not a boolean. */
 int json_bool(const struct json *j);
 
-/* Arrays and objects: child count, i-th child, its key (objects). */
-size_t json_size(const struct json *j);
-struct json *json_at(const struct json *j, size_t i);
+/* Arrays and objects: the children in order, and their keys (objects). */
 /* Iterate: for (c = json_child(j); c; c = json_next(c)) */
 struct json *json_child(const struct json *j);
 struct json *json_next(const struct json *j);

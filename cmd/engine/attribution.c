@@ -80,18 +80,6 @@ static void sum_add(struct usage_sum *u, struct acc *a, const char *tool,
 	}
 }
 
-void attribution_add_event(struct usage_sum *u, const struct usage_event *ev,
-			   enum attrib_how how)
-{
-	sum_add(u, NULL, event_intern(tool_name(ev->tool)), ev->model, 1,
-		ev->input, ev->output, ev->cache_write, ev->cache_read,
-		ev->cost, ev->cost_known, how);
-	if (!u->tool)
-		u->tool = event_intern(tool_name(ev->tool));
-	if (!u->model)
-		u->model = ev->model;
-}
-
 static void add_event(struct change *c, struct acc *a,
 		      const struct usage_event *ev, enum attrib_how how)
 {

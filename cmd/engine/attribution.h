@@ -95,8 +95,4 @@ int attribution_change_note(const struct change_set *set,
 			    const struct notes_map *m, const char *oid,
 			    struct note *out);
 
-/* Add one event's counters to a usage sum with confidence how. */
-void attribution_add_event(struct usage_sum *u, const struct usage_event *ev,
-			   enum attrib_how how);
-
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 #include "base/die.h"
+#include "base/hash.h"
 #include "base/paths.h"
 #include "base/strbuf.h"
 #include "base/strvec.h"
@@ -39,11 +40,66 @@ static const char *intern(const char *s)
 	return strvec_push(&names, s);
 }
 
+/* "Name <email>" -> the index of the rule it matched plus one (0: none). */
+struct agent_memo {
+	struct memo_entry {
+		uint64_t hash;
+		char *ident;
+		size_t rule;
+	} *e;
+	size_t nr, alloc;       /* alloc is 0 or a power of two */
+};
+
+static void memo_clear(struct agent_memo *m)
+{
+	size_t i;
+
+	for (i = 0; m && i < m->alloc; i++)
+		free(m->e[i].ident);
+	if (m) {
+		free(m->e);
+		memset(m, 0, sizeof(*m));
+	}
+}
+
+/* The entry for ident (hash h), empty when it was never classified. */
+static struct memo_entry *memo_find(struct agent_memo *m, const char *ident,
+				    uint64_t h)
+{
+	size_t j;
+
+	if ((m->nr + 1) * 2 > m->alloc) {
+		struct agent_memo old = *m;
+
+		m->alloc = old.alloc ? old.alloc * 2 : 256;
+		m->e = xcalloc(m->alloc, sizeof(*m->e));
+		for (j = 0; j < old.alloc; j++) {
+			size_t k = old.e[j].hash & (m->alloc - 1);
+
+			if (!old.e[j].ident)
+				continue;
+			while (m->e[k].ident)
+				k = (k + 1) & (m->alloc - 1);
+			m->e[k] = old.e[j];
+		}
+		free(old.e);
+	}
+	j = h & (m->alloc - 1);
+	while (m->e[j].ident &&
+	       (m->e[j].hash != h || strcmp(m->e[j].ident, ident)))
+		j = (j + 1) & (m->alloc - 1);
+	return &m->e[j];
+}
+
 void agent_list_add(struct agent_list *l, enum agent_rule_kind kind,
 		    const char *name, const char *pattern,
 		    const char *origin)
 {
 	struct agent_rule *r;
+
+	if (!l->memo)
+		l->memo = xcalloc(1, sizeof(*l->memo));
+	memo_clear(l->memo); /* a new rule may classify anyone anew */
 
 	ALLOC_GROW(l->v, l->nr + 1, l->alloc);
 	r = &l->v[l->nr++];
@@ -161,6 +217,9 @@ void agent_list_release(struct agent_list *l)
 	free(l->v);
 	l->v = NULL;
 	l->nr = l->alloc = 0;
+	memo_clear(l->memo);
+	free(l->memo);
+	l->memo = NULL;
 }
 
 /* Case-insensitive glob with '*' and '?' only: "[bot]" is literal. */
@@ -218,20 +277,31 @@ static const struct agent_rule *classify(const struct agent_list *l,
 					 const char *name, const char *email)
 {
 	struct strbuf ident = STRBUF_INIT;
-	const struct agent_rule *found = NULL;
+	struct memo_entry *e;
+	uint64_t h;
 	size_t i;
 
+	if (!l || !l->nr)
+		return NULL;
 	strbuf_addstr(&ident, name);
 	strbuf_addstr(&ident, " <");
 	strbuf_addstr(&ident, email);
 	strbuf_addch(&ident, '>');
-	for (i = 0; l && i < l->nr && !found; i++)
-		if ((l->v[i].kind == AGENT_RULE_AGENT ||
-		     l->v[i].kind == AGENT_RULE_BOT) &&
-		    ident_match(l->v[i].pattern, name, email, ident.buf))
-			found = &l->v[i];
+	h = hash_bytes(ident.buf, ident.len, 0);
+	e = memo_find(l->memo, ident.buf, h);
+	if (!e->ident) {
+		for (i = 0; i < l->nr && !e->rule; i++)
+			if ((l->v[i].kind == AGENT_RULE_AGENT ||
+			     l->v[i].kind == AGENT_RULE_BOT) &&
+			    ident_match(l->v[i].pattern, name, email,
+					ident.buf))
+				e->rule = i + 1;
+		e->hash = h;
+		e->ident = strbuf_detach(&ident, NULL);
+		l->memo->nr++;
+	}
 	strbuf_release(&ident);
-	return found;
+	return e->rule ? &l->v[e->rule - 1] : NULL;
 }
 
 static const char *tool_of(const struct agent_list *l, const char *agent)

@@ -27,9 +27,13 @@ struct agent_rule {
 	char *origin;      /* "<file>:<line>" or the config key */
 };
 
+struct agent_memo;
+
 struct agent_list {
 	struct agent_rule *v;
 	size_t nr, alloc;
+	/* Identities already classified: a history repeats its people. */
+	struct agent_memo *memo;
 };
 #define AGENT_LIST_INIT { .v = NULL }
 

@@ -48,11 +48,6 @@ const char *metrics_by_name(enum metrics_by by)
 	return "key";
 }
 
-const char *metrics_flag_name(unsigned i)
-{
-	return i < METRICS_FLAG_ALL ? flag_names[i] : NULL;
-}
-
 void metrics_flags_str(unsigned flags, char *buf, size_t len)
 {
 	size_t used = 0;

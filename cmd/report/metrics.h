@@ -37,8 +37,6 @@ enum metrics_flag {
 	METRICS_FLAG_UNKNOWN = 1 << 3,
 };
 #define METRICS_FLAG_ALL 4
-/* The name of the i-th flag (bit 1 << i): "no-ai", "burn", ... */
-const char *metrics_flag_name(unsigned i);
 /* Space-separated flag names into buf (empty string when none). */
 void metrics_flags_str(unsigned flags, char *buf, size_t len);
 

@@ -120,15 +120,15 @@ test_expect_success 'charts: a point per author with cost, a bar per week' '
 test_expect_success 'other keys: the table follows --by, the charts stay' '
 	(cd repo && git tokens report --by=tool --format=html) >tool.html &&
 	grep "<th>tool</th>" tool.html &&
-	grep "<td>codex</td>" tool.html &&
-	grep "<td>none</td>" tool.html &&
+	grep "<td class=\"key\">codex</td>" tool.html &&
+	grep "<td class=\"key\">none</td>" tool.html &&
 	grep ">Ann Smith<" tool.html &&
 	(cd repo && git config tokens.team.core "ann" &&
 	 git tokens report --by=team --format=html) >team.html &&
-	grep "<td>core</td>" team.html &&
-	grep "<td>(none)</td>" team.html &&
+	grep "<td class=\"key\">core</td>" team.html &&
+	grep "<td class=\"key\">(none)</td>" team.html &&
 	(cd repo && git tokens report --by=week --format=html) >week.html &&
-	grep "<td>2024-W49</td>" week.html &&
+	grep "<td class=\"key\">2024-W49</td>" week.html &&
 	(cd repo && git tokens log --format=html) >log.html &&
 	grep "<th>commit</th>" log.html &&
 	grep "<svg id=\"svg-weekly\"" log.html

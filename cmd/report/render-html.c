@@ -24,10 +24,12 @@
 #define PAD_B 48
 #define BAR_H 22
 #define LABEL_W 180
-#define MAX_X_LABELS 12
+#define MAX_BAR_W 48
 #define WEEK_SECONDS (7 * 86400)
 #define MAX_WEEKS 520
-#define MAX_LABEL 26    /* characters of a bar label; the title has all */
+#define FONT_PX 12      /* the charts' text size */
+#define TICK_DY 20      /* x tick labels below the axis */
+#define SCATTER_H 360
 
 static const char *const palette[] = {
 	"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2",
@@ -37,7 +39,7 @@ static const char *const palette[] = {
 
 static const char css[] =
 	"body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;"
-	"margin:2em auto;max-width:1100px;padding:0 1em;color:#222;"
+	"margin:2em auto;max-width:1400px;padding:0 1em;color:#222;"
 	"background:#fff}\n"
 	"h1{font-size:1.5em;margin-bottom:.2em}\n"
 	".wide{overflow-x:auto}\n"
@@ -45,9 +47,13 @@ static const char css[] =
 	".meta{color:#555;margin-top:0}\n"
 	"code{font-family:ui-monospace,monospace;font-size:.95em}\n"
 	"table.report{border-collapse:collapse;font-variant-numeric:"
-	"tabular-nums;font-size:.9em}\n"
-	"table.report th,table.report td{padding:.3em .6em;"
+	"tabular-nums;font-size:.85em}\n"
+	"table.report th,table.report td{padding:.3em .45em;"
 	"border-bottom:1px solid #ddd;text-align:left;white-space:nowrap}\n"
+	"table.report td.key{white-space:normal;min-width:9em;max-width:16em;"
+	"overflow-wrap:anywhere}\n"
+	"table.report .email{display:block;color:#666;font-size:.85em}\n"
+	"table.report td.flags{white-space:normal;min-width:4em}\n"
 	"table.report th{background:#f4f4f4}\n"
 	"table.report .num{text-align:right}\n"
 	"table.report tfoot td{font-weight:bold;border-top:2px solid #999}\n"
@@ -192,23 +198,174 @@ static void key_label(struct strbuf *out, const char *key, int author)
 		strbuf_addstr(out, key);
 }
 
-/* At most max characters (UTF-8 code points) of s, "…" when cut. */
-static void cut_label(struct strbuf *out, const char *s, size_t max)
+/*
+ * The width of a 12 px chart text, from classes of characters. It errs
+ * wide (DejaVu Sans, the widest common sans, plus a tenth) so that a
+ * label placed by it fits whatever font the browser picks.
+ */
+static double text_px(const char *s)
 {
-	size_t n = 0;
-	const char *p;
+	double em = 0;
+	unsigned char c;
+
+	for (; *s; s++) {
+		c = (unsigned char)*s;
+		if ((c & 0xc0) == 0x80)
+			continue;
+		if (c >= 0x80)
+			em += 1.0;
+		else if (strchr("mwMW@%&", c))
+			em += 1.0;
+		else if (strchr("ijlft.,:;'!|I -()[]/ ", c))
+			em += 0.4;
+		else if (c >= 'A' && c <= 'Z')
+			em += 0.78;
+		else
+			em += 0.64;
+	}
+	return em * FONT_PX * 1.1;
+}
+
+/* As much of s as fits in max_px, "…" when cut. */
+static void cut_label(struct strbuf *out, const char *s, double max_px)
+{
+	const char *p, *fit = s;
+	struct strbuf head = STRBUF_INIT;
 
 	strbuf_reset(out);
+	if (text_px(s) <= max_px) {
+		strbuf_addstr(out, s);
+		return;
+	}
 	for (p = s; *p; p++) {
 		if (((unsigned char)*p & 0xc0) == 0x80)
 			continue;
-		if (n++ == max - 1 && render_width(p) > 1) {
-			strbuf_add(out, s, p - s);
-			strbuf_addstr(out, "\xe2\x80\xa6");
-			return;
-		}
+		strbuf_reset(&head);
+		strbuf_add(&head, s, p - s);
+		strbuf_addstr(&head, "\xe2\x80\xa6");
+		if (text_px(head.buf) > max_px)
+			break;
+		fit = p;
 	}
-	strbuf_addstr(out, s);
+	strbuf_add(out, s, fit - s);
+	strbuf_addstr(out, "\xe2\x80\xa6");
+	strbuf_release(&head);
+}
+
+struct box {
+	double x0, y0, x1, y1;
+};
+
+/* The box of a chart text whose baseline starts or ends at x, y. */
+static struct box text_box(double x, double y, double w, int end)
+{
+	struct box b;
+
+	b.x0 = end ? x - w : x;
+	b.x1 = b.x0 + w;
+	b.y0 = y - FONT_PX;
+	b.y1 = y + FONT_PX / 3.0;
+	return b;
+}
+
+static int box_clear(const struct box *b, const struct box *in,
+		     const struct box *taken, size_t nr)
+{
+	size_t i;
+
+	if (b->x0 < in->x0 || b->y0 < in->y0 || b->x1 > in->x1 ||
+	    b->y1 > in->y1)
+		return 0;
+	for (i = 0; i < nr; i++)
+		if (b->x0 < taken[i].x1 && taken[i].x0 < b->x1 &&
+		    b->y0 < taken[i].y1 && taken[i].y0 < b->y1)
+			return 0;
+	return 1;
+}
+
+static double scatter_value(const struct metrics_row *r, int use_surviving)
+{
+	return use_surviving ? (double)r->surviving_priced :
+		(double)r->added_priced;
+}
+
+/*
+ * The points, each labelled beside it where the label stays in the
+ * plot and clear of every point and label so far (right or left, above
+ * or below); a point with no such place keeps only its tooltip. Returns
+ * how many points have no label.
+ */
+static size_t scatter_points(struct strbuf *out,
+			     const struct metrics_report *m,
+			     const struct axis *ax, const struct axis *ay,
+			     int use_surviving)
+{
+	static const struct {
+		double dx, dy;
+		int end;
+	} spot[] = { { 8, -7, 0 }, { -8, -7, 1 }, { 8, 17, 0 }, { -8, 17, 1 } };
+	const double pw = CHART_W - PAD_L - PAD_R;
+	const double ph = SCATTER_H - PAD_T - PAD_B;
+	const struct box plot = { PAD_L + 1, 1, CHART_W - 1, PAD_T + ph - 1 };
+	struct strbuf name = STRBUF_INIT, label = STRBUF_INIT;
+	struct box *taken = xcalloc(2 * m->nr + 1, sizeof(*taken));
+	size_t i, k, nr = 0, unlabelled = 0;
+	double *xy = xcalloc(2 * m->nr + 1, sizeof(*xy));
+
+	for (i = 0; i < m->nr; i++) {
+		const struct metrics_row *r = &m->rows[i];
+
+		xy[2 * i] = PAD_L + r->cost / ax->max * pw;
+		xy[2 * i + 1] = PAD_T + ph - scatter_value(r, use_surviving) /
+			ay->max * ph;
+		if (!r->cost_known || !(r->cost > 0))
+			continue;
+		taken[nr].x0 = xy[2 * i] - 6;
+		taken[nr].x1 = xy[2 * i] + 6;
+		taken[nr].y0 = xy[2 * i + 1] - 6;
+		taken[nr++].y1 = xy[2 * i + 1] + 6;
+	}
+	for (i = 0; i < m->nr; i++) {
+		const struct metrics_row *r = &m->rows[i];
+		double x = xy[2 * i], y = xy[2 * i + 1], w;
+
+		if (!r->cost_known || !(r->cost > 0))
+			continue;
+		strbuf_addf(out, "<g class=\"point\"><circle cx=\"%.1f\" "
+			    "cy=\"%.1f\" r=\"5\" fill=\"%s\"><title>", x, y,
+			    palette[i % PALETTE_NR]);
+		add_escaped(out, r->key);
+		strbuf_addstr(out, ": ");
+		add_human(out, RENDER_MONEY, r->cost);
+		strbuf_addf(out, ", %" PRIu64 " %s</title></circle>",
+			    use_surviving ? r->surviving_priced :
+			    r->added_priced,
+			    use_surviving ? "surviving lines with usage" :
+			    "+lines with usage");
+		key_label(&name, r->key, 1);
+		cut_label(&label, name.buf, LABEL_W);
+		w = text_px(label.buf);
+		for (k = 0; k < ARRAY_SIZE(spot); k++) {
+			struct box b = text_box(x + spot[k].dx, y + spot[k].dy,
+						w, spot[k].end);
+
+			if (!box_clear(&b, &plot, taken, nr))
+				continue;
+			taken[nr++] = b;
+			svg_text(out, x + spot[k].dx, y + spot[k].dy,
+				 spot[k].end ? "end" : "start", NULL,
+				 label.buf);
+			break;
+		}
+		if (k == ARRAY_SIZE(spot))
+			unlabelled++;
+		strbuf_addstr(out, "</g>\n");
+	}
+	free(taken);
+	free(xy);
+	strbuf_release(&name);
+	strbuf_release(&label);
+	return unlabelled;
 }
 
 /*
@@ -222,8 +379,8 @@ static void chart_scatter(struct strbuf *out, const struct metrics_report *m)
 	struct axis ax, ay;
 	double maxx = 0, maxy = 0;
 	int use_surviving = 1;
-	size_t i, plotted = 0, skipped = 0;
-	const int h = 360;
+	size_t i, plotted = 0, skipped = 0, unlabelled = 0;
+	const int h = SCATTER_H;
 	const double pw = CHART_W - PAD_L - PAD_R, ph = h - PAD_T - PAD_B;
 
 	for (i = 0; i < m->nr; i++) {
@@ -239,8 +396,7 @@ static void chart_scatter(struct strbuf *out, const struct metrics_report *m)
 	}
 	for (i = 0; i < m->nr; i++) {
 		const struct metrics_row *r = &m->rows[i];
-		double y = use_surviving ? (double)r->surviving_priced :
-			(double)r->added_priced;
+		double y = scatter_value(r, use_surviving);
 
 		if (!r->cost_known || !(r->cost > 0))
 			continue;
@@ -279,7 +435,7 @@ static void chart_scatter(struct strbuf *out, const struct metrics_report *m)
 		add_human(&sb, RENDER_MONEY, v);
 		strbuf_addf(out, "<text x=\"%.1f\" y=\"%.1f\" "
 			    "text-anchor=\"middle\">%s</text>\n", x,
-			    PAD_T + ph + 16, sb.buf);
+			    PAD_T + ph + TICK_DY, sb.buf);
 	}
 	strbuf_addf(out, "<line class=\"axis\" x1=\"%d\" y1=\"%.1f\" "
 		    "x2=\"%d\" y2=\"%.1f\"/>\n", PAD_L, PAD_T + ph,
@@ -293,34 +449,7 @@ static void chart_scatter(struct strbuf *out, const struct metrics_report *m)
 		    PAD_T + ph / 2, PAD_T + ph / 2,
 		    use_surviving ? "surviving lines" : "+lines");
 
-	for (i = 0; i < m->nr; i++) {
-		const struct metrics_row *r = &m->rows[i];
-		double yv = use_surviving ? (double)r->surviving_priced :
-			(double)r->added_priced;
-		double x, y;
-
-		if (!r->cost_known || !(r->cost > 0))
-			continue;
-		x = PAD_L + r->cost / ax.max * pw;
-		y = PAD_T + ph - yv / ay.max * ph;
-		strbuf_addf(out, "<g class=\"point\"><circle cx=\"%.1f\" "
-			    "cy=\"%.1f\" r=\"5\" fill=\"%s\"><title>", x, y,
-			    palette[i % PALETTE_NR]);
-		add_escaped(out, r->key);
-		strbuf_addstr(out, ": ");
-		add_human(out, RENDER_MONEY, r->cost);
-		strbuf_addf(out, ", %" PRIu64 " %s</title></circle>",
-			    use_surviving ? r->surviving_priced :
-			    r->added_priced,
-			    use_surviving ? "surviving lines with usage" :
-			    "+lines with usage");
-		key_label(&title, r->key, 1);
-		cut_label(&sb, title.buf, MAX_LABEL);
-		/* Labels near the right edge go to the left of the point. */
-		svg_text(out, x > PAD_L + pw * 0.8 ? x - 8 : x + 8, y - 6,
-			 x > PAD_L + pw * 0.8 ? "end" : "start", NULL, sb.buf);
-		strbuf_addstr(out, "</g>\n");
-	}
+	unlabelled = scatter_points(out, m, &ax, &ay, use_surviving);
 	strbuf_addstr(out, "</svg>\n");
 	if (skipped) {
 		strbuf_addf(out, "<p class=\"notes\">%zu author%s without a "
@@ -328,6 +457,12 @@ static void chart_scatter(struct strbuf *out, const struct metrics_report *m)
 			    skipped == 1 ? "" : "s",
 			    skipped == 1 ? "is" : "are");
 	}
+	if (unlabelled)
+		strbuf_addf(out, "<p class=\"notes\">%zu point%s without a "
+			    "label, for want of room: %s name%s the author."
+			    "</p>\n", unlabelled, unlabelled == 1 ? "" : "s",
+			    unlabelled == 1 ? "its tooltip" : "their tooltips",
+			    unlabelled == 1 ? "s" : "");
 done:
 	strbuf_addstr(out, "</figure>\n");
 	strbuf_release(&title);
@@ -388,7 +523,7 @@ static void chart_weekly(struct strbuf *out, const struct change *c,
 	struct axis al, ac;
 	double maxl = 0, maxc = 0, slot, bw;
 	size_t n = weeks_list(&w, c, nr, m), i, every;
-	int any_cost = 0;
+	int any_cost = 0;       /* weeks with a known cost */
 	const int h = 320;
 	const double pw = CHART_W - PAD_L - PAD_R, ph = h - PAD_T - PAD_B;
 
@@ -405,7 +540,7 @@ static void chart_weekly(struct strbuf *out, const struct change *c,
 		if ((double)w[i].row->lines_added > maxl)
 			maxl = (double)w[i].row->lines_added;
 		if (w[i].row->cost_known) {
-			any_cost = 1;
+			any_cost++;
 			maxc = w[i].row->cost > maxc ? w[i].row->cost : maxc;
 		}
 	}
@@ -421,7 +556,9 @@ static void chart_weekly(struct strbuf *out, const struct change *c,
 			  PAD_T + ph - ac.step * i / ac.max * ph, 1, 0);
 	slot = pw / (double)n;
 	bw = slot * 0.7 > 1 ? slot * 0.7 : 1;
-	every = (n + MAX_X_LABELS - 1) / MAX_X_LABELS;
+	bw = bw > MAX_BAR_W ? MAX_BAR_W : bw;
+	/* Every k-th week is labelled, k as small as lets labels fit. */
+	every = (size_t)ceil((text_px(w[0].key) + 8) / slot);
 	for (i = 0; i < n; i++) {
 		double x = PAD_L + slot * i + (slot - bw) / 2;
 		uint64_t lines = w[i].row ? w[i].row->lines_added : 0;
@@ -439,7 +576,8 @@ static void chart_weekly(struct strbuf *out, const struct change *c,
 		strbuf_addstr(out, "</title></rect>\n");
 		if (i % every == 0)
 			svg_text(out, PAD_L + slot * i + slot / 2,
-				 PAD_T + ph + 16, "middle", NULL, w[i].key);
+				 PAD_T + ph + TICK_DY, "middle", NULL,
+				 w[i].key);
 	}
 	/* The cost line joins the weeks that have a known cost. */
 	for (i = 0; any_cost && i < n; i++) {
@@ -450,8 +588,9 @@ static void chart_weekly(struct strbuf *out, const struct change *c,
 		y = PAD_T + ph - w[i].row->cost / ac.max * ph;
 		strbuf_addf(&line, "%s%.2f,%.2f", line.len ? " " : "", x, y);
 		strbuf_addf(&sb, "<circle class=\"cost\" cx=\"%.2f\" "
-			    "cy=\"%.2f\" r=\"3\" fill=\"%s\"/>\n", x, y,
-			    palette[1]);
+			    "cy=\"%.2f\" r=\"%d\" fill=\"%s\"/>\n", x, y,
+			    /* A line of one point is no line: a marker. */
+			    any_cost == 1 ? 6 : 3, palette[1]);
 	}
 	if (line.len)
 		strbuf_addf(out, "<polyline class=\"cost\" fill=\"none\" "
@@ -530,7 +669,7 @@ static void chart_hbars(struct strbuf *out, const char *id,
 		double y = PAD_T + i * (BAR_H + 6.0);
 		double bw = v[i]->cost / ax.max * pw;
 
-		cut_label(&sb, v[i]->key, MAX_LABEL);
+		cut_label(&sb, v[i]->key, LABEL_W - 12);
 		svg_text(out, LABEL_W - 8, y + BAR_H * 0.7, "end", NULL,
 			 sb.buf);
 		strbuf_addf(out, "<rect class=\"bar\" x=\"%d\" y=\"%.1f\" "
@@ -600,6 +739,24 @@ static void add_flags(struct strbuf *out, const char *s)
 	}
 }
 
+/*
+ * A key that may be long ("Name <e-mail>") wraps in its cell, the
+ * e-mail on a line of its own.
+ */
+static void add_key(struct strbuf *out, const char *s)
+{
+	struct strbuf name = STRBUF_INIT;
+
+	key_label(&name, s, 1);
+	add_escaped(out, name.buf);
+	if (name.len < strlen(s)) {
+		strbuf_addstr(out, " <span class=\"email\">");
+		add_escaped(out, s + name.len + 1);
+		strbuf_addstr(out, "</span>");
+	}
+	strbuf_release(&name);
+}
+
 static void add_row(struct strbuf *out, const struct render_table *t,
 		    size_t r)
 {
@@ -614,13 +771,19 @@ static void add_row(struct strbuf *out, const struct render_table *t,
 		if (!html_col(col))
 			continue;
 		strbuf_addstr(out, numeric_col(col) ? "<td class=\"num\">" :
+			      col->kind == RENDER_FLAGS ?
+			      "<td class=\"flags\">" :
+			      col->flags & RENDER_FLEX ? "<td class=\"key\">" :
 			      "<td>");
 		if (col->kind == RENDER_FLAGS && cell->known) {
 			add_flags(out, cell->s);
 		} else {
 			strbuf_reset(&sb);
 			render_human(&sb, col, cell);
-			add_escaped(out, sb.buf);
+			if (col->flags & RENDER_FLEX)
+				add_key(out, sb.buf);
+			else
+				add_escaped(out, sb.buf);
 		}
 		strbuf_addstr(out, "</td>");
 	}

@@ -152,6 +152,43 @@ test_expect_success 'log -o, --author and pathspecs' '
 	test_cmp expect actual
 '
 
+test_expect_success 'the counts of a row share one style: log exact, report scaled' '
+	git init -q big &&
+	(
+	cd big &&
+	seq 1 2207 >big.txt &&
+	git add big.txt &&
+	test_tick &&
+	git commit -q -m big &&
+	git notes --ref=tokens add -m "{\"v\":1,\"tool\":\"claude-code\",\"model\":\"claude-sonnet-4-5\",\"session\":\"0123456789ab\",\"from\":\"2005-04-07T22:00:00Z\",\"to\":\"2005-04-07T22:10:00Z\",\"requests\":3,\"input\":1500,\"output\":41213,\"cache_write\":0,\"cache_read\":0,\"cost_usd\":3.5,\"by\":\"x@example.com\",\"how\":\"hook\"}" HEAD &&
+	git tokens log --format=json >../big.json &&
+	COLUMNS=200 git tokens log >../big-log &&
+	git tokens log --format=html >../big-log.html &&
+	COLUMNS=200 git tokens report >../big-report
+	) &&
+	python3 - big.json big-log big-log.html big-report <<-\EOF
+	import json, re, sys
+	c = json.load(open(sys.argv[1]))["changes"][0]
+	counts = [c[k] for k in ("lines_added", "tokens", "output_tokens",
+	                         "surviving")]
+	assert counts == [2207, 42713, 41213, 2207], counts
+	scaled = re.compile(r"^[0-9.]+[kMG]$")
+	row = open(sys.argv[2]).read().splitlines()[1].split()
+	assert not [w for w in row if scaled.match(w)], row
+	for n in counts:
+	    assert str(n) in row, (n, row)
+	page = open(sys.argv[3], encoding="utf-8").read()
+	cells = re.findall(r"<td class=\"num\">([^<]*)</td>", page)
+	assert not [w for w in cells if scaled.match(w)], cells
+	for n in counts:
+	    assert str(n) in cells, (n, cells)
+	row = open(sys.argv[4]).read().splitlines()[1].split()
+	for n in ("2.2k", "42.7k", "41.2k"):
+	    assert n in row, (n, row)
+	assert "2207" not in row, row
+	EOF
+'
+
 test_expect_success 'log in an empty repository' '
 	git init -q empty &&
 	(cd empty && git tokens log --format=json) >out.json 2>err &&

@@ -15,6 +15,18 @@
 void render_table_init(struct render_table *t, const struct render_col *cols,
 		       size_t ncols)
 {
+	size_t i, exact = 0, counts = 0;
+
+	/* "2207" beside "2.2k" reads as two numbers: one style a table. */
+	for (i = 0; i < ncols; i++) {
+		if (cols[i].kind != RENDER_INT ||
+		    cols[i].flags & RENDER_DATA_ONLY)
+			continue;
+		counts++;
+		exact += !!(cols[i].flags & RENDER_EXACT);
+	}
+	if (exact && exact != counts)
+		BUG("a table mixes exact and scaled counts");
 	memset(t, 0, sizeof(*t));
 	t->cols = cols;
 	t->ncols = ncols;

@@ -26,7 +26,8 @@ enum render_col_flags {
 	RENDER_DATA_ONLY = 1 << 1,  /* JSON and CSV only */
 	RENDER_TERM_ONLY = 1 << 2,  /* the terminal table only */
 	RENDER_FLEX = 1 << 3,       /* text that may be cut to fit */
-	RENDER_EXACT = 1 << 4,      /* a count printed in full */
+	RENDER_EXACT = 1 << 4,      /* a count printed in full: all or none
+				       of a table's counts are */
 };
 
 struct render_col {

@@ -1,5 +1,12 @@
 # Helpers of the HTML report tests (t80xx): commits, hook notes, and a
-# headless Chromium that measures the page it loads.
+# headless Chromium. The pages are made at a fixed now, in UTC, with
+# the cache in the trash directory.
+
+GIT_TOKENS_NOW=2026-11-30T00:00:00Z
+XDG_CACHE_HOME=$(pwd)/cache
+HOME=$(pwd)
+TZ=UTC
+export GIT_TOKENS_NOW XDG_CACHE_HOME HOME TZ
 
 test -x /usr/bin/chromium && test_set_prereq CHROMIUM
 

@@ -5,12 +5,6 @@ test_description='report --format=html: one self-contained page with charts'
 . "$(dirname "$0")"/lib-tokens.sh
 . "$TEST_SRCDIR"/lib-html.sh
 
-GIT_TOKENS_NOW=2026-11-30T00:00:00Z
-XDG_CACHE_HOME=$(pwd)/cache
-HOME=$(pwd)
-TZ=UTC
-export GIT_TOKENS_NOW XDG_CACHE_HOME HOME TZ
-
 test_expect_success 'setup: three weeks, a gap week, four people' '
 	git init -q repo &&
 	(

@@ -11,12 +11,6 @@ one week draws a marker one can see.'
 . "$(dirname "$0")"/lib-tokens.sh
 . "$TEST_SRCDIR"/lib-html.sh
 
-GIT_TOKENS_NOW=2026-11-30T00:00:00Z
-XDG_CACHE_HOME=$(pwd)/cache
-HOME=$(pwd)
-TZ=UTC
-export GIT_TOKENS_NOW XDG_CACHE_HOME HOME TZ
-
 # week <n> <day>: a time in the n-th week from Monday 2024-09-02.
 week () {
 	date -u -d "2024-09-02 +$((7 * $1 + $2)) days" +%Y-%m-%dT10:00:00Z

@@ -8,10 +8,12 @@
  * <hook>.git-tokens-chained (a rename: content, mode and all) and the
  * shim runs it first. It also sets notes.rewriteRef,
  * notes.rewriteMode=cat_sort_uniq and notes.<name>.mergeStrategy=
- * cat_sort_uniq. What it did is written to <common dir>/tokens/hooks
- * so that uninstall undoes exactly that and nothing else: it puts the
- * chained hooks back, removes its shims, unsets what it added and
- * restores the values it replaced (unless they were changed since).
+ * cat_sort_uniq, and adds to each remote.<name>.fetch the refspec that
+ * fetches the remote's notes. What it did is written to
+ * <common dir>/tokens/hooks so that uninstall undoes exactly that and
+ * nothing else: it puts the chained hooks back, removes its shims,
+ * unsets what it added and restores the values it replaced (unless
+ * they were changed since).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,6 +28,7 @@
 #include "base/run-command.h"
 #include "base/strvec.h"
 #include "engine/hooks.h"
+#include "engine/notes-sync.h"
 #include "engine/notes.h"
 #include "git/git-cmd.h"
 #include "git/repo.h"
@@ -534,6 +537,39 @@ cleanup:
 	return ret;
 }
 
+/*
+ * A fetch refspec per remote that brings its notes into the ref report
+ * reads beside ours, so that every later "git fetch" or "git pull"
+ * brings them. Recorded as added values: uninstall takes them out.
+ */
+static int install_fetch_refspecs(struct repo *repo, struct hooks_state *st,
+				  const char *ref, int quiet_opt)
+{
+	struct strvec remotes = STRVEC_INIT;
+	struct strbuf spec = STRBUF_INIT;
+	size_t i;
+	int r, ret = 0;
+
+	if (notes_remotes(repo, &remotes) < 0)
+		ret = -1;
+	for (i = 0; !ret && i < remotes.nr; i++) {
+		char *key = xstrfmt("remote.%s.fetch", remotes.v[i]);
+
+		r = notes_fetch_refspec_add(repo, remotes.v[i], ref, &spec);
+		if (r < 0)
+			ret = -1;
+		if (r > 0) {
+			state_add_config(st, key, 1, spec.buf, NULL);
+			if (!quiet_opt)
+				printf("added %s=%s\n", key, spec.buf);
+		}
+		free(key);
+	}
+	strvec_clear(&remotes);
+	strbuf_release(&spec);
+	return ret;
+}
+
 /* Undo one config record; a value changed since install is left alone. */
 static int uninstall_config(const struct config_rec *c, int quiet_opt)
 {
@@ -709,7 +745,8 @@ int hooks_install(struct repo *repo, int quiet_opt)
 	for (i = 0; i < HOOKS_NR; i++)
 		if (install_hook(&st, i, hooks_names[i], quiet_opt) < 0)
 			ret = -1;
-	if (install_config(repo, &st, ref.buf, quiet_opt) < 0)
+	if (install_config(repo, &st, ref.buf, quiet_opt) < 0 ||
+	    install_fetch_refspecs(repo, &st, ref.buf, quiet_opt) < 0)
 		ret = -1;
 	/* Record even a partial install, so that uninstall can undo it. */
 	if (state_write(repo, &st) < 0)

@@ -38,6 +38,8 @@ const char *repo_work_tree(const struct repo *repo);
  * twice: this one, the main one, the linked ones.
  */
 void repo_worktrees(struct repo *repo, struct strvec *out);
+/* The same from a common dir alone: the main one (unless bare), linked. */
+void repo_worktrees_of(const char *common, int bare, struct strvec *out);
 /* The directory for our own files: <common dir>/tokens/, created. */
 int repo_tokens_dir(struct repo *repo, struct strbuf *out);
 int repo_is_shallow(struct repo *repo);

@@ -106,12 +106,16 @@ test_expect_success 'doctor judges the set-up install made healthy' '
 test_expect_success 'install twice adds the refspec once' '
 	(cd b && git tokens hooks install -q) &&
 	git -C b config --get-all remote.origin.fetch >specs &&
-	test "$(grep -c notes specs)" = 1
+	test "$(grep -c notes specs)" = 1 &&
+	(cd b && git tokens hooks status >../status) &&
+	grep "^remote.origin.fetch: brings the notes$" status
 '
 
 test_expect_success 'uninstall restores the config byte for byte' '
 	(cd b && git tokens hooks uninstall -q) &&
-	cmp b-config.before b/.git/config
+	cmp b-config.before b/.git/config &&
+	(cd b && test_expect_code 1 git tokens hooks status >../status) &&
+	grep "^remote.origin.fetch: (does not bring the notes" status
 '
 
 test_expect_success 'a clone with no notes and nothing set up warns once' '

@@ -853,6 +853,27 @@ static int status_mode(struct repo *repo, const char *key)
 	return ok;
 }
 
+/* Whether each remote's fetch refspec brings the notes: 1 yes, 0 no. */
+static int status_fetch(struct repo *repo, const char *ref)
+{
+	struct strvec remotes = STRVEC_INIT;
+	struct strbuf into = STRBUF_INIT;
+	size_t i;
+	int r, ok = notes_remotes(repo, &remotes) == 0;
+
+	for (i = 0; i < remotes.nr; i++) {
+		r = notes_fetched_into(repo, remotes.v[i], ref, &into);
+		printf("remote.%s.fetch: %s\n", remotes.v[i],
+		       r == NOTES_FETCHED_TRACKING ? "brings the notes" :
+		       "(does not bring the notes: fetch and pull miss "
+		       "them)");
+		ok &= r == NOTES_FETCHED_TRACKING;
+	}
+	strvec_clear(&remotes);
+	strbuf_release(&into);
+	return ok;
+}
+
 int hooks_status(struct repo *repo)
 {
 	struct hooks_state st;
@@ -897,6 +918,7 @@ int hooks_status(struct repo *repo)
 	key = merge_strategy_key(ref.buf);
 	if (key)
 		ok &= status_mode(repo, key);
+	ok &= status_fetch(repo, ref.buf);
 	free(key);
 	strvec_clear(&refs);
 	if (r == 0)

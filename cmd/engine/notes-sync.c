@@ -130,7 +130,7 @@ int notes_refspec_map(const char *spec, const char *ref,
 
 /*
  * notes_fetched_into(), and in *tracking whether some refspec takes
- * ref into its tracking ref (a worse one may sit beside it).
+ * ref into its tracking ref (one that clobbers may sit beside it).
  */
 static int fetch_state(struct repo *repo, const char *remote,
 		       const char *ref, struct strbuf *into, int *tracking)
@@ -206,8 +206,9 @@ int notes_fetch_refspec_add(struct repo *repo, const char *remote,
 }
 
 /*
- * No notes here nor fetched: when a remote could have them and no
- * refspec brings them, say once how to get them.
+ * No notes here nor fetched: when this is a clone (a remote fetched
+ * from, which could have them) and no refspec brings them, say once
+ * how to get them.
  */
 static int warn_unfetched(struct repo *repo, const struct strvec *remotes,
 			  const char *ref)
@@ -216,22 +217,30 @@ static int warn_unfetched(struct repo *repo, const struct strvec *remotes,
 	struct strbuf into = STRBUF_INIT;
 	const char *name = NULL;
 	size_t i;
-	int r = 0;
+	int r, set_up = 0, ret = -1;
 
-	for (i = 0; !r && i < remotes->nr; i++) {
+	for (i = 0; i < remotes->nr && !set_up; i++) {
 		r = notes_fetched_into(repo, remotes->v[i], ref, &into);
-		if (!name || !strcmp(remotes->v[i], "origin"))
+		if (r < 0)
+			goto cleanup;
+		set_up = r > 0;
+		strbuf_reset(&into);
+		strbuf_addf(&into, "refs/remotes/%s/", remotes->v[i]);
+		r = repo_ref_prefix_exists(repo, into.buf);
+		if (r < 0)
+			goto cleanup;
+		if (r && (!name || !strcmp(remotes->v[i], "origin")))
 			name = remotes->v[i];
 	}
+	if (!set_up && name && !warned++)
+		warning("no usage notes here and none fetched from '%s': run "
+			"'git tokens sync' to fetch them once, or 'git tokens "
+			"hooks install' to fetch them with every 'git fetch'",
+			name);
+	ret = 0;
+cleanup:
 	strbuf_release(&into);
-	if (r < 0)
-		return -1;
-	if (r || !name || warned++)
-		return 0;
-	warning("no usage notes here and none fetched from '%s': run 'git "
-		"tokens sync' to fetch them once, or 'git tokens hooks "
-		"install' to fetch them with every 'git fetch'", name);
-	return 0;
+	return ret;
 }
 
 int notes_read_shared(struct repo *repo, struct notes_map *out)

@@ -60,12 +60,12 @@ void notes_fetch_refspec(struct strbuf *out, const char *remote,
 int notes_refspec_map(const char *spec, const char *ref,
 		      struct strbuf *into, int *forced);
 
-/* Where remote.<remote>.fetch takes ref; the worst case wins. */
+/* Where remote.<remote>.fetch takes ref; the later one here wins. */
 enum notes_fetched {
 	NOTES_FETCHED_NOT = 0,   /* no refspec names it */
-	NOTES_FETCHED_TRACKING,  /* into its tracking ref: read with ours */
 	NOTES_FETCHED_ELSEWHERE, /* into a ref nothing reads, or unforced
 				  * into ours (fails once they diverge) */
+	NOTES_FETCHED_TRACKING,  /* into its tracking ref: read with ours */
 	NOTES_FETCHED_CLOBBERS,  /* forced into ours: drops local lines */
 };
 

@@ -606,6 +606,27 @@ int repo_ref_exists(struct repo *repo, const char *refname)
 	return repo_ref_dwim(repo, refname, NULL) == 0;
 }
 
+int repo_ref_prefix_exists(struct repo *repo, const char *prefix)
+{
+	git_reference_iterator *it = NULL;
+	git_reference *ref = NULL;
+	char *glob = xstrfmt("%s*", prefix);
+	int r = git_reference_iterator_glob_new(&it, repo->git, glob);
+
+	if (!r)
+		r = git_reference_next(&ref, it);
+	if (!r)
+		r = 1;
+	else if (r == GIT_ITEROVER)
+		r = 0;
+	else
+		r = error("cannot list the refs: %s", repo_last_error());
+	git_reference_free(ref);
+	git_reference_iterator_free(it);
+	free(glob);
+	return r;
+}
+
 void repo_mailmap(struct repo *repo, const char *name, const char *email,
 		  char **out_name, char **out_email)
 {

@@ -64,6 +64,8 @@ int repo_config_multi(struct repo *repo, const char *key, struct strvec *out);
 int repo_resolve(struct repo *repo, const char *rev, char out[OID_HEX + 1]);
 /* Full ref name of a ref or short name ("main" -> "refs/heads/main"). */
 int repo_ref_exists(struct repo *repo, const char *refname);
+/* Whether some ref's name starts with prefix: 1, 0, or -1. */
+int repo_ref_prefix_exists(struct repo *repo, const char *prefix);
 
 /* user.email and user.name, mailmapped (NULL when unset). */
 int repo_user_ident(struct repo *repo, char **name, char **email);

@@ -3,25 +3,13 @@
 test_description='team flow: notes come with a plain fetch or pull after hooks install'
 
 . "$(dirname "$0")"/lib-tokens.sh
+. "$TEST_SRCDIR"/lib-hardening.sh
 
-HOME=$(pwd)
-TRASH=$(pwd)
-XDG_CACHE_HOME=$(pwd)/cache
-CLAUDE_CONFIG_DIR=$(pwd)/claude
 GIT_TOKENS_NOW=2024-11-19T00:00:00Z
-export HOME TRASH XDG_CACHE_HOME CLAUDE_CONFIG_DIR GIT_TOKENS_NOW
+export GIT_TOKENS_NOW
 # Each clone commits as its own user.name and user.email.
 unset GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL
-
-# The installed layout: the shims sit in <datadir>/hooks.
-mkdir datadir &&
-for f in "$GIT_TOKENS_DATADIR"/*
-do
-	ln -s "$f" datadir/
-done &&
-ln -s "$TEST_SRCDIR/../hooks" datadir/hooks || exit 1
-GIT_TOKENS_DATADIR=$(pwd)/datadir
-export GIT_TOKENS_DATADIR
+use_installed_datadir || exit 1
 
 SPEC='+refs/notes/tokens*:refs/notes/remotes/origin/tokens*'
 

@@ -465,16 +465,6 @@ static char *merge_strategy_key(const char *ref)
 	return xstrfmt("notes.%s.mergeStrategy", ref + 11);
 }
 
-static int has_value(const struct strvec *v, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < v->nr; i++)
-		if (!strcmp(v->v[i], s))
-			return 1;
-	return 0;
-}
-
 /* Set key to MERGE_MODE unless it is already, remembering the old value. */
 static int install_mode(struct repo *repo, struct hooks_state *st,
 			const char *key, int quiet_opt)
@@ -516,7 +506,7 @@ static int install_config(struct repo *repo, struct hooks_state *st,
 			ret = -1;
 			goto cleanup;
 		}
-		if (!has_value(&refs, ref)) {
+		if (!strvec_has(&refs, ref)) {
 			if (git_config("--add", "notes.rewriteRef", ref,
 				       NULL)) {
 				ret = error("cannot add %s to notes.rewriteRef",
@@ -911,9 +901,9 @@ int hooks_status(struct repo *repo)
 	printf("notes ref: %s\n", ref.buf);
 	if (repo_config_multi(repo, "notes.rewriteRef", &refs) < 0)
 		ok = 0;
-	printf("notes.rewriteRef: %s\n", has_value(&refs, ref.buf) ?
+	printf("notes.rewriteRef: %s\n", strvec_has(&refs, ref.buf) ?
 	       ref.buf : "(does not name it: amend and rebase lose notes)");
-	ok &= has_value(&refs, ref.buf);
+	ok &= strvec_has(&refs, ref.buf);
 	ok &= status_mode(repo, "notes.rewriteMode");
 	key = merge_strategy_key(ref.buf);
 	if (key)

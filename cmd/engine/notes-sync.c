@@ -51,14 +51,11 @@ static int collect_remote(const char *key, const char *value, void *data)
 	const char *name = key + strlen("remote.");
 	const char *dot = strrchr(name, '.');
 	char *n;
-	size_t i;
 
 	if (!dot || dot == name || strcmp(dot, ".url") || !value)
 		return 0;
 	n = xstrndup(name, dot - name);
-	for (i = 0; i < names->nr && strcmp(names->v[i], n); i++)
-		;
-	if (i == names->nr)
+	if (!strvec_has(names, n))
 		strvec_push(names, n);
 	free(n);
 	return 0;

@@ -53,16 +53,6 @@ static void seen_read(const char *path, struct strvec *out)
 	strbuf_release(&text);
 }
 
-static int has(const struct strvec *v, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < v->nr; i++)
-		if (!strcmp(v->v[i], s))
-			return 1;
-	return 0;
-}
-
 void source_seen_add(struct repo *repo)
 {
 	struct strbuf path = STRBUF_INIT, line = STRBUF_INIT;
@@ -73,7 +63,7 @@ void source_seen_add(struct repo *repo)
 	if (!common || strchr(common, '\n') || seen_path(&path) < 0)
 		goto cleanup;
 	seen_read(path.buf, &known);
-	if (has(&known, common))
+	if (strvec_has(&known, common))
 		goto cleanup;
 	/* One short write with O_APPEND: writers at once never mix. */
 	fd = open(path.buf, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
@@ -103,7 +93,7 @@ void source_seen_list(struct strvec *out)
 
 		/* A repository deleted since is no error. */
 		if (real && !stat(real, &st) && S_ISDIR(st.st_mode) &&
-		    !has(out, real))
+		    !strvec_has(out, real))
 			strvec_push(out, real);
 		free(real);
 	}

@@ -85,6 +85,25 @@ test_expect_success 'the notes B read are the union of its own and the fetched' 
 	test "$(json_get coverage.by_confidence.hook <b2.json)" = 4
 '
 
+test_expect_success 'a line in both notes counts once, one of ours counts too' '
+	(
+	cd b &&
+	c=$(git rev-parse HEAD~1) &&
+	git notes --ref=remotes/origin/tokens show $c >theirs &&
+	test_line_count = 1 theirs &&
+	git notes --ref=tokens append -F theirs $c &&
+	git tokens report --format=json >../b3.json &&
+	sed "s/\"session\":\"[^\"]*\"/\"session\":\"0123456789ab\"/" \
+		theirs >mine &&
+	! test_cmp theirs mine &&
+	git notes --ref=tokens append -F mine $c &&
+	git tokens report --format=json >../b4.json
+	) &&
+	test "$(json_get total.output_tokens <b3.json)" = 10900 &&
+	out=$(python3 -c "import json; print(json.load(open(\"b/mine\"))[\"output\"])") &&
+	test "$(json_get total.output_tokens <b4.json)" = $((10900 + $out))
+'
+
 test_expect_success 'doctor judges the set-up install made healthy' '
 	(cd b && git tokens doctor >../doctor.out 2>&1) &&
 	grep -F "remote.origin.fetch brings" doctor.out &&

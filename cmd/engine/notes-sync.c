@@ -207,10 +207,16 @@ int notes_fetch_refspec_add(struct repo *repo, const char *remote,
  * from, which could have them) and no refspec brings them, say once
  * how to get them.
  */
+static int unfetched_warned;
+
+void notes_unfetched_said(void)
+{
+	unfetched_warned = 1;
+}
+
 static int warn_unfetched(struct repo *repo, const struct strvec *remotes,
 			  const char *ref)
 {
-	static int warned;
 	struct strbuf into = STRBUF_INIT;
 	const char *name = NULL;
 	size_t i;
@@ -229,7 +235,7 @@ static int warn_unfetched(struct repo *repo, const struct strvec *remotes,
 		if (r && (!name || !strcmp(remotes->v[i], "origin")))
 			name = remotes->v[i];
 	}
-	if (!set_up && name && !warned++)
+	if (!set_up && name && !unfetched_warned++)
 		warning("no usage notes here and none fetched from '%s': run "
 			"'git tokens sync' to fetch them once, or 'git tokens "
 			"hooks install' to fetch them with every 'git fetch'",

@@ -87,6 +87,8 @@ int notes_fetch_refspec_add(struct repo *repo, const char *remote,
  * and nothing fetches them, warns once naming what would. 0 or -1.
  */
 int notes_read_shared(struct repo *repo, struct notes_map *out);
+/* The caller said why there are no notes: notes_read_shared() need not. */
+void notes_unfetched_said(void);
 
 /*
  * Bring ref and remote's copy of it together as described above; what

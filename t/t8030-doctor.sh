@@ -68,19 +68,17 @@ print(json.load(open(sys.argv[1]))[\"date\"])" "$GIT_TOKENS_DATADIR/prices.json"
 	grep "^note forge: none" out
 '
 
-test_expect_success 'hooks installed and a notes fetch refspec: all fine, exit 0' '
+test_expect_success 'hooks installed (with the notes fetch refspec): all fine, exit 0' '
 	(
 	cd repo &&
 	git tokens hooks install >/dev/null &&
-	git config --add remote.origin.fetch \
-		"+refs/notes/tokens:refs/notes/remotes/origin/tokens" &&
 	git tokens doctor >../out 2>../err
 	) &&
 	check_lines out &&
-	! grep "^fix " out &&
+	! grep "^fix \|^warn remote" out &&
 	grep "^ok   hooks: post-commit, pre-push and post-rewrite installed" out &&
 	grep "^ok   notes.rewriteRef: " out &&
-	grep "^ok   remote origin: remote.origin.fetch brings .refs/notes/tokens.$" out &&
+	grep "^ok   remote origin: remote.origin.fetch brings .refs/notes/tokens. into .refs/notes/remotes/origin/tokens.$" out &&
 	grep "^ok   remote origin: .refs/notes/tokens. is pushed (pre-push hook)$" out
 '
 
@@ -91,6 +89,17 @@ test_expect_success '-q shows only what needs a look' '
 	 test_expect_code 1 git tokens doctor -q) >out &&
 	grep "^fix  mainline: tokens.mainline .nope. does not exist (hint: git config tokens.mainline <branch>)$" out &&
 	(cd repo && git config --unset tokens.mainline)
+'
+
+test_expect_success 'a notes refspec into a ref nothing reads warns' '
+	git clone -q repo other &&
+	(
+	cd other &&
+	git config --add remote.origin.fetch \
+		"+refs/notes/*:refs/remotes/origin/notes/*" &&
+	test_expect_code 1 git tokens doctor >../out 2>../err
+	) &&
+	grep "^warn remote origin: remote.origin.fetch brings .refs/notes/tokens. into .refs/remotes/origin/notes/tokens., which git tokens does not read (hint: .git tokens hooks install. (or .git tokens sync origin.) adds .+refs/notes/tokens\*:refs/notes/remotes/origin/tokens\*.)$" out
 '
 
 test_expect_success 'a forced fetch into the notes ref is something to fix' '

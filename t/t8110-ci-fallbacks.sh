@@ -90,6 +90,9 @@ test_expect_success 'no token: the step summary only, a warning, exit 0' '
 	CI_TOKEN= ci ci event.json >out 2>err &&
 	grep "^warning: no GitHub token (set GITHUB_TOKEN" err &&
 	grep "the report is only in the step summary" err &&
+	# no notes on origin: said once, by ci, not again by the report
+	grep "^warning: .origin. has no refs/notes/tokens yet" err &&
+	! grep "no usage notes here" err &&
 	test "$(log_lines)" = "$n" &&
 	grep "^### git tokens: pull request #5" summary.md &&
 	grep "^| total | 2 |" summary.md

@@ -110,6 +110,15 @@ test_expect_success GITCOMP '--format=<TAB> offers the formats' '
 	test_cmp expect actual
 '
 
+test_expect_success GITCOMP 'usage --by=<TAB> offers repo too' '
+	complete "git tokens usage --by=" &&
+	printf "%s\n" day session model tool repo >expect &&
+	test_cmp expect actual &&
+	complete "git tokens usage --by=r" &&
+	echo repo >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success GITCOMP 'a revision argument completes refs' '
 	complete "git tokens report ma" &&
 	grep -x main actual &&

@@ -21,5 +21,7 @@ const char *strvec_pushf(struct strvec *sv, const char *fmt, ...);
 void strvec_pushl(struct strvec *sv, ...);
 void strvec_pushv(struct strvec *sv, const char **v);
 void strvec_clear(struct strvec *sv);
+/* 1 when s is one of the strings, else 0. */
+int strvec_has(const struct strvec *sv, const char *s);
 
 #endif

@@ -296,6 +296,7 @@ static void fetch_notes(struct repo *repo, const char *remote)
 		warning("'%s' has no %s yet: no usage is attributed (run "
 			"'git tokens hooks install' and push the notes)",
 			remote, ref.buf);
+		notes_unfetched_said();
 		goto cleanup;
 	}
 	if (r < 0) {

@@ -26,6 +26,7 @@
 #include "base/strvec.h"
 #include "builtin/builtin.h"
 #include "engine/hooks.h"
+#include "engine/notes-sync.h"
 #include "engine/notes.h"
 #include "engine/revs.h"
 #include "git/repo.h"
@@ -236,74 +237,52 @@ cleanup:
 
 /* --- notes and refspecs ------------------------------------------------ */
 
-struct remotes {
-	struct strvec names;
-	struct strvec keys;     /* "remote.<name>.fetch" and ".push" */
-	struct strvec values;
-};
-
-static int collect_remote(const char *key, const char *value, void *data)
+/* How remote.<name>.fetch takes the notes, as a finding. */
+static void check_fetch(struct doctor *d, struct repo *repo,
+			const char *name, const char *notes,
+			const char *what)
 {
-	struct remotes *r = data;
-	const char *name = key + strlen("remote.");
-	const char *dot = strrchr(name, '.');
-	struct strbuf sb = STRBUF_INIT;
-	size_t i;
+	struct strbuf into = STRBUF_INIT, hint = STRBUF_INIT;
+	struct strbuf spec = STRBUF_INIT;
 
-	if (!dot || dot == name)
-		return 0;
-	if (!strcmp(dot, ".url")) {
-		strbuf_add(&sb, name, dot - name);
-		for (i = 0; i < r->names.nr; i++)
-			if (!strcmp(r->names.v[i], sb.buf))
-				break;
-		if (i == r->names.nr)
-			strvec_push(&r->names, sb.buf);
-	} else if (!strcmp(dot, ".fetch") || !strcmp(dot, ".push")) {
-		strvec_push(&r->keys, key);
-		strvec_push(&r->values, value ? value : "");
+	notes_fetch_refspec(&spec, name, notes);
+	strbuf_addf(&hint, "'git tokens hooks install' (or 'git tokens sync "
+		    "%s') adds '%s'", name, spec.buf);
+	switch (notes_fetched_into(repo, name, notes, &into)) {
+	case NOTES_FETCHED_TRACKING:
+		finding(d, LEVEL_OK, what, NULL, "remote.%s.fetch brings "
+			"'%s' into '%s'", name, notes, into.buf);
+		break;
+	case NOTES_FETCHED_CLOBBERS:
+		strbuf_reset(&hint);
+		strbuf_addf(&hint, "fetch into refs/notes/remotes/%s/ and "
+			    "merge with 'git tokens sync %s'", name, name);
+		finding(d, LEVEL_FIX, what, hint.buf, "a forced fetch refspec "
+			"overwrites '%s' and drops local notes", notes);
+		break;
+	case NOTES_FETCHED_ELSEWHERE:
+		finding(d, LEVEL_WARN, what, hint.buf, "remote.%s.fetch "
+			"brings '%s' into '%s', which git tokens does not "
+			"read", name, notes, into.len ? into.buf :
+			"FETCH_HEAD");
+		break;
+	case NOTES_FETCHED_NOT:
+		finding(d, LEVEL_WARN, what, hint.buf, "no remote.%s.fetch "
+			"refspec for '%s': others' notes are not fetched",
+			name, notes);
+		break;
+	default:
+		break;
 	}
-	strbuf_release(&sb);
-	return 0;
-}
-
-/* Does one side of a refspec (exact, or with one glob star) name ref? */
-static int side_matches(const char *pat, size_t len, const char *ref)
-{
-	const char *star = memchr(pat, '*', len);
-	size_t pre, post;
-
-	if (!star)
-		return strlen(ref) == len && !strncmp(pat, ref, len);
-	pre = star - pat;
-	post = len - pre - 1;
-	return strlen(ref) >= pre + post && !strncmp(ref, pat, pre) &&
-		!strncmp(ref + strlen(ref) - post, star + 1, post);
-}
-
-/*
- * For one refspec: 1 when its source names ref; *forced_into_ref when
- * it is "+<...>:<ref>" (a forced fetch into the local notes ref).
- */
-static int refspec_covers(const char *spec, const char *ref,
-			  int *forced_into_ref)
-{
-	int force = *spec == '+';
-	const char *src = spec + force, *colon = strchr(src, ':');
-	size_t srclen = colon ? (size_t)(colon - src) : strlen(src);
-
-	*forced_into_ref = 0;
-	if (!side_matches(src, srclen, ref))
-		return 0;
-	if (force && colon && side_matches(colon + 1, strlen(colon + 1), ref))
-		*forced_into_ref = 1;
-	return 1;
+	strbuf_release(&into);
+	strbuf_release(&hint);
+	strbuf_release(&spec);
 }
 
 static void check_notes(struct doctor *d, struct repo *repo,
 			const char *notes, int pre_push)
 {
-	struct remotes r = { STRVEC_INIT, STRVEC_INIT, STRVEC_INIT };
+	struct strvec names = STRVEC_INIT, specs = STRVEC_INIT;
 	struct strbuf key = STRBUF_INIT, hint = STRBUF_INIT;
 	char tip[OID_HEX + 1];
 	size_t i, j;
@@ -314,50 +293,26 @@ static void check_notes(struct doctor *d, struct repo *repo,
 		finding(d, LEVEL_NOTE, "notes", NULL, "'%s' does not exist "
 			"yet: no usage recorded or fetched", notes);
 
-	if (repo_config_foreach_prefix(repo, "remote.", collect_remote,
-				       &r) < 0)
+	if (notes_remotes(repo, &names) < 0)
 		goto cleanup;
-	if (!r.names.nr)
+	if (!names.nr)
 		finding(d, LEVEL_NOTE, "remotes", NULL,
 			"no remote: notes stay in this repository");
-	for (i = 0; i < r.names.nr; i++) {
-		const char *name = r.names.v[i];
-		int fetch = 0, push = 0, forced = 0, f;
+	for (i = 0; i < names.nr; i++) {
+		const char *name = names.v[i];
+		int push = 0, forced;
 
-		for (j = 0; j < r.keys.nr; j++) {
-			strbuf_reset(&key);
-			strbuf_addf(&key, "remote.%s.fetch", name);
-			if (!strcmp(r.keys.v[j], key.buf) &&
-			    refspec_covers(r.values.v[j], notes, &f)) {
-				fetch = 1;
-				forced |= f;
-			}
-			strbuf_reset(&key);
-			strbuf_addf(&key, "remote.%s.push", name);
-			if (!strcmp(r.keys.v[j], key.buf) &&
-			    refspec_covers(r.values.v[j], notes, &f))
-				push = 1;
-		}
+		strbuf_reset(&key);
+		strbuf_addf(&key, "remote.%s.push", name);
+		strvec_clear(&specs);
+		if (repo_config_multi(repo, key.buf, &specs) < 0)
+			goto cleanup;
+		for (j = 0; j < specs.nr; j++)
+			push |= notes_refspec_map(specs.v[j], notes, &hint,
+						  &forced);
 		strbuf_reset(&key);
 		strbuf_addf(&key, "remote %s", name);
-		strbuf_reset(&hint);
-		if (forced) {
-			strbuf_addf(&hint, "fetch into refs/notes/remotes/%s/"
-				    " and merge with 'git tokens sync %s'",
-				    name, name);
-			finding(d, LEVEL_FIX, key.buf, hint.buf,
-				"a forced fetch refspec overwrites '%s' and "
-				"drops local notes", notes);
-		} else if (fetch) {
-			finding(d, LEVEL_OK, key.buf, NULL,
-				"remote.%s.fetch brings '%s'", name, notes);
-		} else {
-			strbuf_addf(&hint, "'git tokens sync %s' fetches and "
-				    "merges them", name);
-			finding(d, LEVEL_WARN, key.buf, hint.buf,
-				"no remote.%s.fetch refspec for '%s': others' "
-				"notes are not fetched", name, notes);
-		}
+		check_fetch(d, repo, name, notes, key.buf);
 		strbuf_reset(&hint);
 		if (push || pre_push) {
 			finding(d, LEVEL_OK, key.buf, NULL, "'%s' is pushed "
@@ -372,9 +327,8 @@ static void check_notes(struct doctor *d, struct repo *repo,
 		}
 	}
 cleanup:
-	strvec_clear(&r.names);
-	strvec_clear(&r.keys);
-	strvec_clear(&r.values);
+	strvec_clear(&names);
+	strvec_clear(&specs);
 	strbuf_release(&key);
 	strbuf_release(&hint);
 }

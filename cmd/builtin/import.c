@@ -195,6 +195,8 @@ int cmd_import(int argc, const char **argv, struct repo *repo)
 	}
 	if (store(repo, &good, &added, &dups))
 		die("could not store the imported events");
+	/* usage --all-repos run elsewhere finds them too. */
+	source_seen_add(repo);
 	if (!quiet)
 		fprintf(stderr, "imported %lu events (%lu duplicates skipped)\n",
 			(unsigned long)added, (unsigned long)dups);

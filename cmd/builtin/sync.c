@@ -2,7 +2,8 @@
  * git tokens sync [<remote>]: fetch the remote's usage notes into
  * refs/notes/remotes/<remote>/<name>, merge them into the local notes
  * ref as a union (nothing local is ever dropped), and push: the loop
- * of engine/notes-sync.c, which the pre-push hook and ci run too.
+ * of engine/notes-sync.c, which the pre-push hook and ci run too. It
+ * also adds the fetch refspec that brings them with every fetch.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,10 +56,10 @@ int cmd_sync(int argc, const char **argv, struct repo *repo)
 		OPT__QUIET(&quiet_opt, "say nothing when all is well"),
 		OPT_END()
 	};
-	struct strbuf ref = STRBUF_INIT;
+	struct strbuf ref = STRBUF_INIT, spec = STRBUF_INIT;
 	struct notes_sync_result res;
 	char *remote = NULL;
-	int ret = 0;
+	int r, ret = 0;
 
 	argc = parse_options(argc, argv, options, sync_usage, 0);
 	if (argc > 1)
@@ -77,7 +78,14 @@ int cmd_sync(int argc, const char **argv, struct repo *repo)
 		       NOTES_SYNC_FETCH_FIRST |
 		       (quiet_opt ? NOTES_SYNC_QUIET : 0), &res, stdout) < 0)
 		ret = EXIT_FATAL;
+	/* From now on a plain "git fetch" brings them too. */
+	else if ((r = notes_fetch_refspec_add(repo, remote, ref.buf,
+					      &spec)) < 0)
+		ret = EXIT_FATAL;
+	else if (r && !quiet_opt)
+		printf("added remote.%s.fetch=%s\n", remote, spec.buf);
 	free(remote);
+	strbuf_release(&spec);
 	strbuf_release(&ref);
 	return ret;
 }

@@ -1,7 +1,7 @@
 /*
  * git tokens usage: the usage events seen for this repository (or all
  * of them with --all-repos), summed by day (in the local zone, or
- * --timezone's), session, model or tool, with a total row.
+ * --timezone's), session, model, tool or repository, with a total row.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +16,7 @@
 #include "sources/sources.h"
 
 static const char * const usage_usage[] = {
-	"git tokens usage [--by day|session|model|tool] [--since <date>] "
+	"git tokens usage [--by day|session|model|tool|repo] [--since <date>] "
 		"[--until <date>]\n"
 	"                 [--all-repos] [--timezone <zone>] "
 		"[--format table|json|csv|markdown]\n"
@@ -24,9 +24,13 @@ static const char * const usage_usage[] = {
 	NULL
 };
 
-enum usage_by { BY_DAY, BY_SESSION, BY_MODEL, BY_TOOL };
-static const char *by_names[] = { "day", "session", "model", "tool" };
-static const char *by_headers[] = { "date", "session", "model", "tool" };
+enum usage_by { BY_DAY, BY_SESSION, BY_MODEL, BY_TOOL, BY_REPO };
+static const char *by_names[] = {
+	"day", "session", "model", "tool", "repo"
+};
+static const char *by_headers[] = {
+	"date", "session", "model", "tool", "repository"
+};
 
 enum ucol {
 	UCOL_KEY,
@@ -60,14 +64,18 @@ static void row_add(struct usage_row *r, const struct usage_event *ev)
 		r->unpriced++;
 }
 
-/* The day of the previous event: its key and when it begins and ends. */
-struct day_memo {
+/*
+ * The day of the previous event (its key and when it begins and ends),
+ * and the repository of each folder seen.
+ */
+struct key_memo {
 	int64_t lo, hi;
 	const char *key;
+	struct u64map roots;
 };
 
 static const char *event_key(const struct usage_event *ev, enum usage_by by,
-			     struct day_memo *memo)
+			     struct key_memo *memo)
 {
 	char buf[DATE_ISO_MAX];
 	int64_t day;
@@ -89,6 +97,9 @@ static const char *event_key(const struct usage_event *ev, enum usage_by by,
 		return ev->model ? ev->model : event_intern("unknown");
 	case BY_TOOL:
 		return event_intern(tool_name(ev->tool));
+	case BY_REPO:
+		return ev->cwd ? source_repo_root(&memo->roots, ev->cwd) :
+			event_intern("unknown");
 	}
 	return event_intern("unknown");
 }
@@ -112,6 +123,26 @@ static void fill_row(struct render_cell *c, const struct usage_row *r,
 			r->cache_write + r->cache_read);
 	/* Never a silent zero: one unpriced request makes the sum unknown. */
 	render_cell_double(&c[UCOL_COST], r->cost, !r->unpriced);
+}
+
+/*
+ * A repository as people read it: under $HOME as "~/...", so that the
+ * part that tells them apart survives a narrow column. Data formats
+ * keep the whole path.
+ */
+static const char *shown_key(const char *key, enum usage_by by,
+			     enum report_format fmt, struct strbuf *sb)
+{
+	const char *home = getenv("HOME");
+	size_t len = home ? strlen(home) : 0;
+
+	if (by != BY_REPO || fmt == REPORT_FORMAT_JSON ||
+	    fmt == REPORT_FORMAT_CSV || len < 2 || strncmp(key, home, len) ||
+	    key[len] != '/')
+		return key;
+	strbuf_reset(sb);
+	strbuf_addf(sb, "~%s", key + len);
+	return sb->buf;
 }
 
 static int parse_by(const char *s, enum usage_by *out)
@@ -139,12 +170,12 @@ static int parse_format(const char *s, enum report_format *out)
 	return -1;
 }
 
-/* One row per key (day, session, model or tool), sorted, and the total. */
+/* One row per key (day, session, ...), sorted, and the total. */
 static size_t usage_group(const struct usage_set *set, enum usage_by by,
 			  struct usage_row **rows, struct usage_row *total)
 {
 	struct u64map index = U64MAP_INIT;
-	struct day_memo memo = { 0 };
+	struct key_memo memo = { .roots = U64MAP_INIT };
 	size_t nrows = 0, arows = 0, i;
 
 	*rows = NULL;
@@ -166,6 +197,7 @@ static size_t usage_group(const struct usage_set *set, enum usage_by by,
 	if (nrows > 1)
 		qsort(*rows, nrows, sizeof(**rows), row_cmp);
 	u64map_release(&index);
+	u64map_release(&memo.roots);
 	return nrows;
 }
 
@@ -176,7 +208,7 @@ int cmd_usage(int argc, const char **argv, struct repo *repo)
 	int all_repos = 0;
 	struct option options[] = {
 		OPT_STRING(0, "by", &o.by, "key",
-			   "day (default), session, model or tool"),
+			   "day (default), session, model, tool or repo"),
 		OPT_STRING(0, "since", &since, "date",
 			   "only usage at or after <date>"),
 		OPT_STRING(0, "until", &until, "date",
@@ -223,7 +255,7 @@ int cmd_usage(int argc, const char **argv, struct repo *repo)
 	struct render_table t;
 	struct render_opts ropts = { 0, 0 };
 	struct report_out rout;
-	struct strbuf out = STRBUF_INIT;
+	struct strbuf out = STRBUF_INIT, key = STRBUF_INIT;
 	int64_t now;
 	int ret = 0, date_only;
 
@@ -232,8 +264,8 @@ int cmd_usage(int argc, const char **argv, struct repo *repo)
 	if (argc)
 		usage_msg_opt("too many arguments", usage_usage, options);
 	if (o.by && parse_by(o.by, &by) < 0) {
-		error("unknown --by '%s' (expected day, session, model or "
-		      "tool)", o.by);
+		error("unknown --by '%s' (expected day, session, model, tool "
+		      "or repo)", o.by);
 		usage_with_options(usage_usage, options, 1);
 	}
 	if (o.format && parse_format(o.format, &o.fmt) < 0) {
@@ -269,7 +301,8 @@ int cmd_usage(int argc, const char **argv, struct repo *repo)
 	nrows = usage_group(&set, by, &rows, &total);
 	render_table_init(&t, cols, UCOL__NR);
 	for (i = 0; i < nrows; i++)
-		fill_row(render_table_add_row(&t), &rows[i], rows[i].key);
+		fill_row(render_table_add_row(&t), &rows[i],
+			 shown_key(rows[i].key, by, o.fmt, &key));
 	if (o.fmt != REPORT_FORMAT_JSON)
 		fill_row(render_table_add_row(&t), &total, "total");
 
@@ -308,6 +341,7 @@ cleanup:
 	free(rows);
 	usage_set_release(&set);
 	strbuf_release(&out);
+	strbuf_release(&key);
 	report_opts_release(&o);
 	return ret;
 }

@@ -8,10 +8,12 @@
  * <hook>.git-tokens-chained (a rename: content, mode and all) and the
  * shim runs it first. It also sets notes.rewriteRef,
  * notes.rewriteMode=cat_sort_uniq and notes.<name>.mergeStrategy=
- * cat_sort_uniq. What it did is written to <common dir>/tokens/hooks
- * so that uninstall undoes exactly that and nothing else: it puts the
- * chained hooks back, removes its shims, unsets what it added and
- * restores the values it replaced (unless they were changed since).
+ * cat_sort_uniq, and adds to each remote.<name>.fetch the refspec that
+ * fetches the remote's notes. What it did is written to
+ * <common dir>/tokens/hooks so that uninstall undoes exactly that and
+ * nothing else: it puts the chained hooks back, removes its shims,
+ * unsets what it added and restores the values it replaced (unless
+ * they were changed since).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,6 +28,7 @@
 #include "base/run-command.h"
 #include "base/strvec.h"
 #include "engine/hooks.h"
+#include "engine/notes-sync.h"
 #include "engine/notes.h"
 #include "git/git-cmd.h"
 #include "git/repo.h"
@@ -462,16 +465,6 @@ static char *merge_strategy_key(const char *ref)
 	return xstrfmt("notes.%s.mergeStrategy", ref + 11);
 }
 
-static int has_value(const struct strvec *v, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < v->nr; i++)
-		if (!strcmp(v->v[i], s))
-			return 1;
-	return 0;
-}
-
 /* Set key to MERGE_MODE unless it is already, remembering the old value. */
 static int install_mode(struct repo *repo, struct hooks_state *st,
 			const char *key, int quiet_opt)
@@ -513,7 +506,7 @@ static int install_config(struct repo *repo, struct hooks_state *st,
 			ret = -1;
 			goto cleanup;
 		}
-		if (!has_value(&refs, ref)) {
+		if (!strvec_has(&refs, ref)) {
 			if (git_config("--add", "notes.rewriteRef", ref,
 				       NULL)) {
 				ret = error("cannot add %s to notes.rewriteRef",
@@ -531,6 +524,39 @@ static int install_config(struct repo *repo, struct hooks_state *st,
 cleanup:
 	strvec_clear(&refs);
 	free(key);
+	return ret;
+}
+
+/*
+ * A fetch refspec per remote that brings its notes into the ref report
+ * reads beside ours, so that every later "git fetch" or "git pull"
+ * brings them. Recorded as added values: uninstall takes them out.
+ */
+static int install_fetch_refspecs(struct repo *repo, struct hooks_state *st,
+				  const char *ref, int quiet_opt)
+{
+	struct strvec remotes = STRVEC_INIT;
+	struct strbuf spec = STRBUF_INIT;
+	size_t i;
+	int r, ret = 0;
+
+	if (notes_remotes(repo, &remotes) < 0)
+		ret = -1;
+	for (i = 0; !ret && i < remotes.nr; i++) {
+		char *key = xstrfmt("remote.%s.fetch", remotes.v[i]);
+
+		r = notes_fetch_refspec_add(repo, remotes.v[i], ref, &spec);
+		if (r < 0)
+			ret = -1;
+		if (r > 0) {
+			state_add_config(st, key, 1, spec.buf, NULL);
+			if (!quiet_opt)
+				printf("added %s=%s\n", key, spec.buf);
+		}
+		free(key);
+	}
+	strvec_clear(&remotes);
+	strbuf_release(&spec);
 	return ret;
 }
 
@@ -709,7 +735,8 @@ int hooks_install(struct repo *repo, int quiet_opt)
 	for (i = 0; i < HOOKS_NR; i++)
 		if (install_hook(&st, i, hooks_names[i], quiet_opt) < 0)
 			ret = -1;
-	if (install_config(repo, &st, ref.buf, quiet_opt) < 0)
+	if (install_config(repo, &st, ref.buf, quiet_opt) < 0 ||
+	    install_fetch_refspecs(repo, &st, ref.buf, quiet_opt) < 0)
 		ret = -1;
 	/* Record even a partial install, so that uninstall can undo it. */
 	if (state_write(repo, &st) < 0)
@@ -816,6 +843,27 @@ static int status_mode(struct repo *repo, const char *key)
 	return ok;
 }
 
+/* Whether each remote's fetch refspec brings the notes: 1 yes, 0 no. */
+static int status_fetch(struct repo *repo, const char *ref)
+{
+	struct strvec remotes = STRVEC_INIT;
+	struct strbuf into = STRBUF_INIT;
+	size_t i;
+	int r, ok = notes_remotes(repo, &remotes) == 0;
+
+	for (i = 0; i < remotes.nr; i++) {
+		r = notes_fetched_into(repo, remotes.v[i], ref, &into);
+		printf("remote.%s.fetch: %s\n", remotes.v[i],
+		       r == NOTES_FETCHED_TRACKING ? "brings the notes" :
+		       "(does not bring the notes: fetch and pull miss "
+		       "them)");
+		ok &= r == NOTES_FETCHED_TRACKING;
+	}
+	strvec_clear(&remotes);
+	strbuf_release(&into);
+	return ok;
+}
+
 int hooks_status(struct repo *repo)
 {
 	struct hooks_state st;
@@ -853,13 +901,14 @@ int hooks_status(struct repo *repo)
 	printf("notes ref: %s\n", ref.buf);
 	if (repo_config_multi(repo, "notes.rewriteRef", &refs) < 0)
 		ok = 0;
-	printf("notes.rewriteRef: %s\n", has_value(&refs, ref.buf) ?
+	printf("notes.rewriteRef: %s\n", strvec_has(&refs, ref.buf) ?
 	       ref.buf : "(does not name it: amend and rebase lose notes)");
-	ok &= has_value(&refs, ref.buf);
+	ok &= strvec_has(&refs, ref.buf);
 	ok &= status_mode(repo, "notes.rewriteMode");
 	key = merge_strategy_key(ref.buf);
 	if (key)
 		ok &= status_mode(repo, key);
+	ok &= status_fetch(repo, ref.buf);
 	free(key);
 	strvec_clear(&refs);
 	if (r == 0)

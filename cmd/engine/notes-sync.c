@@ -45,6 +45,233 @@ int notes_remote_is_named(struct repo *repo, const char *remote)
 	return r == 0;
 }
 
+static int collect_remote(const char *key, const char *value, void *data)
+{
+	struct strvec *names = data;
+	const char *name = key + strlen("remote.");
+	const char *dot = strrchr(name, '.');
+	char *n;
+
+	if (!dot || dot == name || strcmp(dot, ".url") || !value)
+		return 0;
+	n = xstrndup(name, dot - name);
+	if (!strvec_has(names, n))
+		strvec_push(names, n);
+	free(n);
+	return 0;
+}
+
+int notes_remotes(struct repo *repo, struct strvec *out)
+{
+	return repo_config_foreach_prefix(repo, "remote.", collect_remote,
+					  out);
+}
+
+void notes_fetch_refspec(struct strbuf *out, const char *remote,
+			 const char *ref)
+{
+	struct strbuf tracking = STRBUF_INIT;
+
+	notes_tracking_ref(&tracking, remote, ref);
+	strbuf_reset(out);
+	strbuf_addf(out, "+%s*:%s*", ref, tracking.buf);
+	strbuf_release(&tracking);
+}
+
+/*
+ * Does one side of a refspec (exact, or with one '*') name ref? When
+ * it has a star, *star and *star_len get what it stands for.
+ */
+static int side_matches(const char *pat, size_t len, const char *ref,
+			const char **star, size_t *star_len)
+{
+	const char *s = memchr(pat, '*', len);
+	size_t pre, post, rlen = strlen(ref);
+
+	*star = NULL;
+	*star_len = 0;
+	if (!s)
+		return rlen == len && !strncmp(pat, ref, len);
+	pre = s - pat;
+	post = len - pre - 1;
+	if (rlen < pre + post || strncmp(ref, pat, pre) ||
+	    strncmp(ref + rlen - post, s + 1, post))
+		return 0;
+	*star = ref + pre;
+	*star_len = rlen - pre - post;
+	return 1;
+}
+
+int notes_refspec_map(const char *spec, const char *ref,
+		      struct strbuf *into, int *forced)
+{
+	const char *src = spec + (*spec == '+'), *colon = strchr(src, ':');
+	const char *dst, *star, *dst_star;
+	size_t len = colon ? (size_t)(colon - src) : strlen(src), star_len;
+
+	*forced = *spec == '+';
+	strbuf_reset(into);
+	if (!side_matches(src, len, ref, &star, &star_len))
+		return 0;
+	dst = colon ? colon + 1 : "";
+	dst_star = star ? strchr(dst, '*') : NULL;
+	if (dst_star) {
+		strbuf_add(into, dst, dst_star - dst);
+		strbuf_add(into, star, star_len);
+		strbuf_addstr(into, dst_star + 1);
+	} else {
+		strbuf_addstr(into, dst);
+	}
+	return 1;
+}
+
+/*
+ * notes_fetched_into(), and in *tracking whether some refspec takes
+ * ref into its tracking ref (one that clobbers may sit beside it).
+ */
+static int fetch_state(struct repo *repo, const char *remote,
+		       const char *ref, struct strbuf *into, int *tracking)
+{
+	struct strvec specs = STRVEC_INIT;
+	struct strbuf ours = STRBUF_INIT, dst = STRBUF_INIT;
+	char *key = xstrfmt("remote.%s.fetch", remote);
+	int best = NOTES_FETCHED_NOT, forced, how;
+	size_t i;
+
+	*tracking = 0;
+	strbuf_reset(into);
+	notes_tracking_ref(&ours, remote, ref);
+	if (repo_config_multi(repo, key, &specs) < 0) {
+		best = -1;
+		goto cleanup;
+	}
+	for (i = 0; i < specs.nr; i++) {
+		if (!notes_refspec_map(specs.v[i], ref, &dst, &forced))
+			continue;
+		if (!strcmp(dst.buf, ours.buf))
+			how = NOTES_FETCHED_TRACKING;
+		else if (forced && !strcmp(dst.buf, ref))
+			how = NOTES_FETCHED_CLOBBERS;
+		else
+			how = NOTES_FETCHED_ELSEWHERE;
+		*tracking |= how == NOTES_FETCHED_TRACKING;
+		if (how > best) {
+			best = how;
+			strbuf_reset(into);
+			strbuf_addbuf(into, &dst);
+		}
+	}
+cleanup:
+	free(key);
+	strvec_clear(&specs);
+	strbuf_release(&ours);
+	strbuf_release(&dst);
+	return best;
+}
+
+int notes_fetched_into(struct repo *repo, const char *remote,
+		       const char *ref, struct strbuf *into)
+{
+	int tracking;
+
+	return fetch_state(repo, remote, ref, into, &tracking);
+}
+
+int notes_fetch_refspec_add(struct repo *repo, const char *remote,
+			    const char *ref, struct strbuf *spec)
+{
+	struct strbuf into = STRBUF_INIT;
+	char *key = xstrfmt("remote.%s.fetch", remote);
+	const char *argv[] = {
+		"config", "--local", "--add", key, spec->buf, NULL
+	};
+	int tracking, ret = 0;
+
+	notes_fetch_refspec(spec, remote, ref);
+	argv[4] = spec->buf;
+	if (fetch_state(repo, remote, ref, &into, &tracking) < 0)
+		ret = -1;
+	else if (tracking)
+		ret = 0;
+	else if (git_cmd(argv, NULL, NULL, GIT_CMD_NO_STDIN))
+		ret = error("cannot add '%s' to %s", spec->buf, key);
+	else
+		ret = 1;
+	strbuf_release(&into);
+	free(key);
+	return ret;
+}
+
+/*
+ * No notes here nor fetched: when this is a clone (a remote fetched
+ * from, which could have them) and no refspec brings them, say once
+ * how to get them.
+ */
+static int unfetched_warned;
+
+void notes_unfetched_said(void)
+{
+	unfetched_warned = 1;
+}
+
+static int warn_unfetched(struct repo *repo, const struct strvec *remotes,
+			  const char *ref)
+{
+	struct strbuf into = STRBUF_INIT;
+	const char *name = NULL;
+	size_t i;
+	int r, set_up = 0, ret = -1;
+
+	for (i = 0; i < remotes->nr && !set_up; i++) {
+		r = notes_fetched_into(repo, remotes->v[i], ref, &into);
+		if (r < 0)
+			goto cleanup;
+		set_up = r > 0;
+		strbuf_reset(&into);
+		strbuf_addf(&into, "refs/remotes/%s/", remotes->v[i]);
+		r = repo_ref_prefix_exists(repo, into.buf);
+		if (r < 0)
+			goto cleanup;
+		if (r && (!name || !strcmp(remotes->v[i], "origin")))
+			name = remotes->v[i];
+	}
+	if (!set_up && name && !unfetched_warned++)
+		warning("no usage notes here and none fetched from '%s': run "
+			"'git tokens sync' to fetch them once, or 'git tokens "
+			"hooks install' to fetch them with every 'git fetch'",
+			name);
+	ret = 0;
+cleanup:
+	strbuf_release(&into);
+	return ret;
+}
+
+int notes_read_shared(struct repo *repo, struct notes_map *out)
+{
+	struct strbuf ref = STRBUF_INIT, tracking = STRBUF_INIT;
+	struct strvec remotes = STRVEC_INIT;
+	size_t i;
+	int ret = -1;
+
+	if (notes_ref(repo, &ref) < 0 ||
+	    notes_read_all(repo, ref.buf, out) < 0 ||
+	    notes_remotes(repo, &remotes) < 0)
+		goto cleanup;
+	for (i = 0; i < remotes.nr; i++) {
+		notes_tracking_ref(&tracking, remotes.v[i], ref.buf);
+		if (notes_read_union(repo, tracking.buf, out) < 0)
+			goto cleanup;
+	}
+	if (!*out->tip && warn_unfetched(repo, &remotes, ref.buf) < 0)
+		goto cleanup;
+	ret = 0;
+cleanup:
+	strvec_clear(&remotes);
+	strbuf_release(&ref);
+	strbuf_release(&tracking);
+	return ret;
+}
+
 /*
  * Run git with its messages in C, stdout into out and stderr into err
  * (either may be NULL); returns git's exit code, or -1.

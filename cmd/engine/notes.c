@@ -384,23 +384,31 @@ static int note_cmp(const void *a, const void *b)
 		      ((const struct note *)b)->commit);
 }
 
-static int read_map(struct repo *repo, const char *tip, struct notes_map *out)
+/* Sort the notes by commit and count the lines not understood. */
+static void map_sort(struct notes_map *m)
 {
 	size_t i;
 
+	if (m->nr)
+		qsort(m->notes, m->nr, sizeof(*m->notes), note_cmp);
+	m->bad_lines = 0;
+	m->bad_commit[0] = '\0';
+	for (i = 0; i < m->nr; i++) {
+		if (!m->notes[i].bad)
+			continue;
+		if (!m->bad_lines)
+			memcpy(m->bad_commit, m->notes[i].commit,
+			       sizeof(m->bad_commit));
+		m->bad_lines += m->notes[i].bad;
+	}
+}
+
+static int read_map(struct repo *repo, const char *tip, struct notes_map *out)
+{
 	memcpy(out->tip, tip, sizeof(out->tip));
 	if (repo_notes_read_all(repo, tip, collect_note, out) < 0)
 		return -1;
-	if (out->nr)
-		qsort(out->notes, out->nr, sizeof(*out->notes), note_cmp);
-	for (i = 0; i < out->nr; i++) {
-		if (!out->notes[i].bad)
-			continue;
-		if (!out->bad_lines)
-			memcpy(out->bad_commit, out->notes[i].commit,
-			       sizeof(out->bad_commit));
-		out->bad_lines += out->notes[i].bad;
-	}
+	map_sort(out);
 	return 0;
 }
 
@@ -435,9 +443,11 @@ int notes_read_all(struct repo *repo, const char *ref, struct notes_map *out)
 	return read_map(repo, tip, out);
 }
 
-const struct note *notes_find(const struct notes_map *m, const char *commit)
+/* The note of commit among the first nr (sorted) notes of m, or NULL. */
+static struct note *find_note(const struct notes_map *m, size_t nr,
+			      const char *commit)
 {
-	size_t lo = 0, hi = m->nr;
+	size_t lo = 0, hi = nr;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -453,6 +463,59 @@ const struct note *notes_find(const struct notes_map *m, const char *commit)
 	return NULL;
 }
 
+const struct note *notes_find(const struct notes_map *m, const char *commit)
+{
+	return find_note(m, m->nr, commit);
+}
+
+int notes_read_union(struct repo *repo, const char *ref, struct notes_map *m)
+{
+	struct notes_map theirs = NOTES_MAP_INIT;
+	char tip[OID_HEX + 1];
+	size_t i, k, nr = m->nr;
+	int r = repo_notes_tip(repo, ref, tip);
+
+	if (r)
+		return r < 0 ? -1 : 0;
+	if (!*m->tip)
+		return read_map(repo, tip, m);
+	/* As a merge would: nothing to add, or a fast-forward. */
+	r = repo_is_ancestor(repo, tip, m->tip);
+	if (r)
+		return r < 0 ? -1 : 0;
+	if (!m->merged) {
+		r = repo_is_ancestor(repo, m->tip, tip);
+		if (r < 0)
+			return -1;
+		if (r) {
+			notes_map_release(m);
+			return read_map(repo, tip, m);
+		}
+	}
+	if (read_map(repo, tip, &theirs) < 0) {
+		notes_map_release(&theirs);
+		return -1;
+	}
+	for (i = 0; i < theirs.nr; i++) {
+		const struct note *t = &theirs.notes[i];
+		struct note *n = find_note(m, nr, t->commit);
+
+		if (!n) {
+			ALLOC_GROW(m->notes, m->nr + 1, m->alloc);
+			n = &m->notes[m->nr++];
+			memset(n, 0, sizeof(*n));
+			memcpy(n->commit, t->commit, sizeof(n->commit));
+		}
+		for (k = 0; k < t->nr; k++)
+			note_add_raw(n, t->lines[k].raw,
+				     strlen(t->lines[k].raw));
+	}
+	m->merged = 1;
+	map_sort(m);
+	notes_map_release(&theirs);
+	return 0;
+}
+
 void notes_map_release(struct notes_map *m)
 {
 	size_t i;
@@ -464,6 +527,7 @@ void notes_map_release(struct notes_map *m)
 	m->nr = m->alloc = 0;
 	m->tip[0] = m->bad_commit[0] = '\0';
 	m->bad_lines = 0;
+	m->merged = 0;
 }
 
 void notes_warn_bad(const struct notes_map *m)

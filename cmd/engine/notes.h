@@ -94,6 +94,7 @@ struct notes_map {
 	char tip[41];            /* the notes commit read, "" when none */
 	size_t bad_lines;        /* invalid lines over all notes */
 	char bad_commit[41];     /* the first commit holding one */
+	unsigned merged:1;       /* holds the lines of more than tip */
 };
 #define NOTES_MAP_INIT { 0 }
 
@@ -102,6 +103,13 @@ struct notes_map {
  * a missing ref gives an empty map. Returns 0 or -1.
  */
 int notes_read_all(struct repo *repo, const char *ref, struct notes_map *out);
+/*
+ * Add the notes of ref (another notes ref: a remote's, fetched) to m,
+ * each line once, as notes_merge() joins them. m->tip stays a notes
+ * commit all of whose lines m holds. A missing ref adds nothing.
+ * Returns 0 or -1.
+ */
+int notes_read_union(struct repo *repo, const char *ref, struct notes_map *m);
 /* The note of a commit (full hex id), or NULL. */
 const struct note *notes_find(const struct notes_map *m, const char *commit);
 void notes_map_release(struct notes_map *m);

@@ -12,6 +12,7 @@
 #include "engine/changes.h"
 #include "engine/countable.h"
 #include "engine/landing.h"
+#include "engine/notes-sync.h"
 #include "engine/pipeline.h"
 #include "engine/squash.h"
 #include "git/repo.h"
@@ -158,7 +159,7 @@ static int attribute(struct pipeline *p, struct repo *repo,
 	w.have_local = usage_load(&w.local, repo, &q) == 0;
 	if (provider_usage_load(&w.provider, repo) < 0)
 		usage_set_release(&w.provider);
-	if (notes_read_all(repo, NULL, &p->notes) < 0)
+	if (notes_read_shared(repo, &p->notes) < 0)
 		goto cleanup;
 	notes_warn_bad(&p->notes);
 	in.local = w.have_local ? &w.local : NULL;

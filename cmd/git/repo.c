@@ -211,24 +211,30 @@ const char *repo_work_tree(const struct repo *repo)
 
 void repo_worktrees(struct repo *repo, struct strvec *out)
 {
-	struct strbuf sb = STRBUF_INIT, gitdir = STRBUF_INIT;
 	const char *common = repo_common_dir(repo);
 	const char *wt = repo_work_tree(repo);
-	struct dirent *de;
-	DIR *dir;
-	size_t len;
 	int bare = 0;
 
 	if (wt)
 		strvec_push(out, wt);
 	if (!common)
 		return;
+	if (repo_config_bool(repo, "core.bare", &bare) != 0)
+		bare = 0;
+	repo_worktrees_of(common, bare, out);
+}
+
+void repo_worktrees_of(const char *common, int bare, struct strvec *out)
+{
+	struct strbuf sb = STRBUF_INIT, gitdir = STRBUF_INIT;
+	struct dirent *de;
+	DIR *dir;
+	size_t len;
+
 	strbuf_addstr(&sb, common);
 	while (sb.len > 1 && sb.buf[sb.len - 1] == '/')
 		strbuf_setlen(&sb, sb.len - 1);
 	/* The main work tree holds the common dir as its ".git". */
-	if (repo_config_bool(repo, "core.bare", &bare) != 0)
-		bare = 0;
 	if (!bare && sb.len >= 5 && !strcmp(sb.buf + sb.len - 5, "/.git")) {
 		strbuf_setlen(&sb, sb.len - 5);
 		strvec_push(out, sb.len ? sb.buf : "/");
@@ -598,6 +604,27 @@ int repo_ref_dwim(struct repo *repo, const char *name, struct strbuf *full)
 int repo_ref_exists(struct repo *repo, const char *refname)
 {
 	return repo_ref_dwim(repo, refname, NULL) == 0;
+}
+
+int repo_ref_prefix_exists(struct repo *repo, const char *prefix)
+{
+	git_reference_iterator *it = NULL;
+	git_reference *ref = NULL;
+	char *glob = xstrfmt("%s*", prefix);
+	int r = git_reference_iterator_glob_new(&it, repo->git, glob);
+
+	if (!r)
+		r = git_reference_next(&ref, it);
+	if (!r)
+		r = 1;
+	else if (r == GIT_ITEROVER)
+		r = 0;
+	else
+		r = error("cannot list the refs: %s", repo_last_error());
+	git_reference_free(ref);
+	git_reference_iterator_free(it);
+	free(glob);
+	return r;
 }
 
 void repo_mailmap(struct repo *repo, const char *name, const char *email,

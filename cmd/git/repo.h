@@ -38,6 +38,8 @@ const char *repo_work_tree(const struct repo *repo);
  * twice: this one, the main one, the linked ones.
  */
 void repo_worktrees(struct repo *repo, struct strvec *out);
+/* The same from a common dir alone: the main one (unless bare), linked. */
+void repo_worktrees_of(const char *common, int bare, struct strvec *out);
 /* The directory for our own files: <common dir>/tokens/, created. */
 int repo_tokens_dir(struct repo *repo, struct strbuf *out);
 int repo_is_shallow(struct repo *repo);
@@ -62,6 +64,8 @@ int repo_config_multi(struct repo *repo, const char *key, struct strvec *out);
 int repo_resolve(struct repo *repo, const char *rev, char out[OID_HEX + 1]);
 /* Full ref name of a ref or short name ("main" -> "refs/heads/main"). */
 int repo_ref_exists(struct repo *repo, const char *refname);
+/* Whether some ref's name starts with prefix: 1, 0, or -1. */
+int repo_ref_prefix_exists(struct repo *repo, const char *prefix);
 
 /* user.email and user.name, mailmapped (NULL when unset). */
 int repo_user_ident(struct repo *repo, char **name, char **email);

@@ -1,6 +1,7 @@
 /*
  * Aider: .aider.chat.history.md in the root of each work tree of the
- * repository (main and linked), and any tokens.aider.path.
+ * repository (main and linked), and any tokens.aider.path; for
+ * --all-repos, of every repository seen on this machine too.
  *
  * A session starts at "# aider chat started at YYYY-MM-DD HH:MM:SS"
  * (local time of the machine, converted to UTC here). Each
@@ -496,6 +497,9 @@ int source_aider_read(struct source_ctx *ctx)
 	}
 	if (ctx->repo)
 		repo_worktrees(ctx->repo, &trees);
+	/* --all-repos: those of every repository seen on this machine. */
+	for (i = 0; ctx->seen && i < ctx->seen->nr; i++)
+		repo_worktrees_of(ctx->seen->v[i], 0, &trees);
 	for (i = 0; i < trees.nr; i++)
 		add_candidate(&files, &cwds, trees.v[i]);
 	for (i = 0; i < files.nr; i++) {

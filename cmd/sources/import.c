@@ -66,19 +66,21 @@ static const char *work_tree(struct repo *repo)
 	return ret;
 }
 
-/* Does a "repo" name (URL or name) mean this repository? */
-static int repo_named(struct repo *repo, const char *name)
+/*
+ * Does a "repo" name (URL or name) mean the repository whose work tree
+ * is wt (its remote URL known only with repo)?
+ */
+static int repo_named(struct repo *repo, const char *wt, const char *name)
 {
 	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
-	const char *wt = work_tree(repo), *base;
+	const char *base;
 	char *url = NULL;
 	int ret = 0;
 
-	if (!repo)
-		return 0;
 	strbuf_addstr(&a, name);
 	strip_slashes(&a);
-	if (repo_config_string(repo, "remote.origin.url", &url) == 0 && url) {
+	if (repo && !repo_config_string(repo, "remote.origin.url", &url) &&
+	    url) {
 		strbuf_addstr(&b, url);
 		strip_slashes(&b);
 		if (!strcmp(a.buf, b.buf))
@@ -98,8 +100,10 @@ static int repo_named(struct repo *repo, const char *name)
 	return ret;
 }
 
-int import_parse_line(struct usage_event *ev, const char *line, size_t len,
-		      struct repo *repo, int64_t now, const char **why)
+/* import_parse_line() for a file of the repository whose work tree is wt. */
+static int parse_line(struct usage_event *ev, const char *line, size_t len,
+		      struct repo *repo, const char *wt, int64_t now,
+		      const char **why)
 {
 	struct json *obj = json_parse(line, len);
 	const struct json *j;
@@ -203,10 +207,10 @@ int import_parse_line(struct usage_event *ev, const char *line, size_t len,
 	} else if (name && *name == '/') {
 		ev->cwd = event_intern(name);
 	} else if (name && *name) {
-		ev->cwd = repo_named(repo, name) ? work_tree(repo) : NULL;
+		ev->cwd = wt && repo_named(repo, wt, name) ? wt : NULL;
 	} else {
 		/* Neither: it belongs where it was imported. */
-		ev->cwd = work_tree(repo);
+		ev->cwd = wt;
 	}
 	ret = 0;
 cleanup:
@@ -214,11 +218,24 @@ cleanup:
 	return ret;
 }
 
+int import_parse_line(struct usage_event *ev, const char *line, size_t len,
+		      struct repo *repo, int64_t now, const char **why)
+{
+	return parse_line(ev, line, len, repo, work_tree(repo), now, why);
+}
+
+/* Whose file is being read: lines without a repository are its. */
+struct import_home {
+	struct repo *repo;      /* NULL for another repository's file */
+	const char *wt;         /* interned; NULL when unknown */
+};
+
 static int import_line(struct source_ctx *ctx, struct source_file *f,
 		       const char *line, size_t len, uint64_t lineno,
 		       int partial, void *data)
 {
 	struct source_rec rec;
+	const struct import_home *home = data;
 	const char *why = NULL;
 	size_t i;
 
@@ -231,8 +248,8 @@ static int import_line(struct source_ctx *ctx, struct source_file *f,
 	    !strncmp(line, IMPORT_HEADER, strlen(IMPORT_HEADER)))
 		return 0;
 	memset(&rec, 0, sizeof(rec));
-	if (import_parse_line(&rec.ev, line, len, ctx->repo, ctx->now,
-			      &why)) {
+	if (parse_line(&rec.ev, line, len, home->repo, home->wt, ctx->now,
+		       &why)) {
 		/* Still being appended: wait for the rest. */
 		if (partial)
 			return 1;
@@ -247,11 +264,14 @@ static int import_line(struct source_ctx *ctx, struct source_file *f,
 void source_import_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			     const char *buf, size_t len)
 {
-	source_scan_mem(ctx, f, buf, len, NULL, import_line, NULL);
+	struct import_home home = { ctx->repo, work_tree(ctx->repo) };
+
+	source_scan_mem(ctx, f, buf, len, NULL, import_line, &home);
 	source_file_emit(ctx, f);
 }
 
-static void read_file(struct source_ctx *ctx, const char *path)
+static void read_file(struct source_ctx *ctx, const char *path,
+		      const struct import_home *home)
 {
 	struct source_file *f;
 	int changed = 0;
@@ -259,23 +279,54 @@ static void read_file(struct source_ctx *ctx, const char *path)
 	f = source_file_get(ctx, path, &changed);
 	if (!f)
 		return;
-	if (changed && source_scan(ctx, f, NULL, import_line, NULL))
+	if (changed && source_scan(ctx, f, NULL, import_line, (void *)home))
 		return;
 	source_file_emit(ctx, f);
 }
 
-int source_import_read(struct source_ctx *ctx)
+/* The imports of every other repository seen, for --all-repos. */
+static void read_seen(struct source_ctx *ctx, const char *own)
 {
 	struct strbuf sb = STRBUF_INIT;
 	size_t i;
 
+	for (i = 0; ctx->seen && i < ctx->seen->nr; i++) {
+		const char *common = ctx->seen->v[i];
+		struct strvec trees = STRVEC_INIT;
+		struct import_home home = { NULL, NULL };
+
+		if (own && !strcmp(own, common))
+			continue;
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%s/tokens/%s", common, IMPORT_FILE);
+		if (access(sb.buf, F_OK))
+			continue;
+		repo_worktrees_of(common, 0, &trees);
+		if (trees.nr)
+			home.wt = event_intern(trees.v[0]);
+		read_file(ctx, sb.buf, &home);
+		strvec_clear(&trees);
+	}
+	strbuf_release(&sb);
+}
+
+int source_import_read(struct source_ctx *ctx)
+{
+	struct import_home home = { ctx->repo, work_tree(ctx->repo) };
+	struct strbuf sb = STRBUF_INIT;
+	char *own = NULL;
+	size_t i;
+
 	for (i = 0; i < ctx->paths.nr; i++)
-		read_file(ctx, ctx->paths.v[i]);
+		read_file(ctx, ctx->paths.v[i], &home);
 	if (ctx->repo && !repo_tokens_dir(ctx->repo, &sb)) {
 		strbuf_addstr(&sb, IMPORT_FILE);
 		if (!access(sb.buf, F_OK))
-			read_file(ctx, sb.buf);
+			read_file(ctx, sb.buf, &home);
+		own = realpath(repo_common_dir(ctx->repo), NULL);
 	}
+	read_seen(ctx, own);
+	free(own);
 	strbuf_release(&sb);
 	return 0;
 }

@@ -302,6 +302,7 @@ int usage_load(struct usage_set *out, struct repo *repo,
 	struct source_warn warn;
 	struct source_match match;
 	struct strbuf dir = STRBUF_INIT, path = STRBUF_INIT;
+	struct strvec seen = STRVEC_INIT;
 	struct price_table *prices = NULL;
 	const struct source *src;
 	int64_t now;
@@ -319,6 +320,10 @@ int usage_load(struct usage_set *out, struct repo *repo,
 	}
 	if (q->use_cache && !(q->recent && q->since))
 		have_dir = !cache_dir(repo, q, &dir);
+	if (repo)
+		source_seen_add(repo);
+	if (q->all_repos)
+		source_seen_list(&seen);
 
 	for (src = source_table; src->name; src++) {
 		struct source_state st;
@@ -351,6 +356,7 @@ int usage_load(struct usage_set *out, struct repo *repo,
 		ctx.state = &st;
 		ctx.warn = &warn;
 		ctx.match = &match;
+		ctx.seen = q->all_repos ? &seen : NULL;
 
 		strbuf_reset(&path);
 		if (have_dir) {
@@ -414,6 +420,7 @@ cleanup:
 	source_warn_flush(&warn);
 	pthread_mutex_destroy(&warn.lock);
 	source_match_release(&match);
+	strvec_clear(&seen);
 	strbuf_release(&dir);
 	strbuf_release(&path);
 	return ret;

@@ -167,6 +167,8 @@ struct source_ctx {
 	int use_cache;
 	int lazy_records;          /* see source_reuse_result() */
 	int64_t recent_since;      /* ms; skip files older (usage_query.recent) */
+	/* --all-repos: the common dir of every repository seen, else NULL */
+	const struct strvec *seen;
 	/* private to sources.c */
 	struct source_state *state;
 	struct source_warn *warn;
@@ -176,6 +178,15 @@ struct source_ctx {
 /* Sanity bounds shared by all sources: 2020-01-01 .. now + 1 day. */
 #define SOURCE_TIME_MIN 1577836800000LL
 int source_time_ok(const struct source_ctx *ctx, int64_t ms);
+/*
+ * The repositories git-tokens has seen on this machine, kept in the
+ * user cache (<cache>/repos, one common dir a line) so that usage
+ * --all-repos finds their aider histories and imports. usage_load()
+ * adds repo's; source_seen_list() gives those still there, resolved.
+ */
+void source_seen_add(struct repo *repo);
+void source_seen_list(struct strvec *out);
+
 /* Does cwd lie in repo's work tree or one of its linked worktrees? */
 int source_repo_match(struct source_ctx *ctx, const char *cwd);
 
@@ -205,6 +216,13 @@ struct u64map {
 #define U64MAP_INIT { NULL, NULL, 0, 0 }
 size_t *u64map_find(struct u64map *m, uint64_t key, int add);
 void u64map_release(struct u64map *m);
+
+/*
+ * The repository a usage event's folder lies in: the main work tree
+ * above cwd (through a linked one's .git file), else cwd itself; NULL
+ * for NULL. Interned; memo keeps the answers (release it).
+ */
+const char *source_repo_root(struct u64map *memo, const char *cwd);
 
 struct source {
 	const char *name;          /* as in tokens.sources */

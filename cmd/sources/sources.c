@@ -148,6 +148,62 @@ void source_warn_flush(struct source_warn *w)
 	w->count = 0;
 }
 
+/* ---- where logs were found (doctor) ---- */
+
+void source_found(struct source_ctx *ctx, const char *where)
+{
+	size_t i;
+
+	if (!ctx->found)
+		return;
+	for (i = 0; i < ctx->found->where.nr; i++)
+		if (!strcmp(ctx->found->where.v[i], where))
+			return;
+	strvec_push(&ctx->found->where, where);
+}
+
+void source_found_hint(struct source_ctx *ctx, const char *hint)
+{
+	if (ctx->found)
+		ctx->found->hint = hint;
+}
+
+/* The files seen, and their common folder when the source named none. */
+static void found_files(struct source_ctx *ctx, const struct source_state *st)
+{
+	const char *first = NULL;
+	size_t i, common = 0;
+
+	for (i = 0; i < st->nr; i++) {
+		const char *p = st->files[i]->path;
+		size_t n = 0;
+
+		if (!st->files[i]->seen)
+			continue;
+		ctx->found->files++;
+		if (!first) {
+			first = p;
+			common = strlen(p);
+			continue;
+		}
+		while (n < common && p[n] == first[n])
+			n++;
+		common = n;
+	}
+	if (!first || ctx->found->where.nr)
+		return;
+	while (common && first[common - 1] != '/')
+		common--;
+	if (common > 1)
+		common--;
+	if (common) {
+		char *dir = xstrndup(first, common);
+
+		source_found(ctx, dir);
+		free(dir);
+	}
+}
+
 /* ---- time ---- */
 
 int source_time_ok(const struct source_ctx *ctx, int64_t ms)
@@ -351,6 +407,8 @@ int usage_load(struct usage_set *out, struct repo *repo,
 		ctx.state = &st;
 		ctx.warn = &warn;
 		ctx.match = &match;
+		if (q->found)
+			ctx.found = &q->found[st.idx];
 
 		strbuf_reset(&path);
 		if (have_dir) {
@@ -360,6 +418,8 @@ int usage_load(struct usage_set *out, struct repo *repo,
 		}
 		if (src->read(&ctx) < 0)
 			ret = -1;
+		if (ctx.found)
+			found_files(&ctx, &st);
 		/* Saved sorted, the result sorts in one pass next time. */
 		usage_set_sort(&raw);
 		if (have_dir && !st.reused) {
@@ -405,6 +465,9 @@ int usage_load(struct usage_set *out, struct repo *repo,
 		warning("no price table: costs are unknown");
 	for (i = 0; i < out->nr; i++)
 		price_event(prices, &warn, &out->ev[i]);
+	for (i = 0; q->unpriced && i < warn.models_nr; i++)
+		strvec_push(q->unpriced, warn.models[i] ? warn.models[i] :
+			    "(no model name)");
 	/* One source's events are in order already: no second check. */
 	if (merged)
 		usage_set_sort(out);

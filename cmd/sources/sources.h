@@ -29,8 +29,20 @@ struct usage_query {
 	 * must not pay for a year of logs.
 	 */
 	unsigned recent:1;
+	/*
+	 * For doctor, when non-NULL: where each source (by its index in
+	 * source_table[]) found its logs, and the models that had no price.
+	 */
+	struct usage_found *found;
+	struct strvec *unpriced;
 };
 #define USAGE_QUERY_INIT { .use_cache = 1 }
+
+struct usage_found {
+	struct strvec where;  /* folders (or files) the logs were found in */
+	uint64_t files;       /* log files seen */
+	const char *hint;     /* how to get more from this source, or NULL */
+};
 
 /*
  * Load the deduplicated, priced usage events of every enabled source
@@ -167,6 +179,7 @@ struct source_ctx {
 	int use_cache;
 	int lazy_records;          /* see source_reuse_result() */
 	int64_t recent_since;      /* ms; skip files older (usage_query.recent) */
+	struct usage_found *found; /* usage_query.found's entry, or NULL */
 	/* private to sources.c */
 	struct source_state *state;
 	struct source_warn *warn;
@@ -191,6 +204,14 @@ void source_sort_paths(struct strvec *paths);
 
 /* ~ expanded, $HOME-based default directories. */
 const char *source_home(void);
+
+/*
+ * Tell doctor where logs were found (a folder or a file), and how the
+ * user would get more of them; a no-op unless doctor asked. Sources
+ * that name nothing get the common folder of the files they read.
+ */
+void source_found(struct source_ctx *ctx, const char *where);
+void source_found_hint(struct source_ctx *ctx, const char *hint);
 
 /*
  * A map from non-zero 64-bit keys (dedup hashes) to a size_t: find

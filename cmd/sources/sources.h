@@ -243,6 +243,7 @@ int source_gemini_read(struct source_ctx *ctx);
 int source_aider_read(struct source_ctx *ctx);
 int source_opencode_read(struct source_ctx *ctx);
 int source_import_read(struct source_ctx *ctx);
+int source_copilot_read(struct source_ctx *ctx);
 
 /*
  * Tests and fuzzing: parse one file from memory, without repository,
@@ -272,5 +273,8 @@ void source_opencode_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			       const char *buf, size_t len);
 void source_import_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			     const char *buf, size_t len);
+/* Copilot CLI: one OpenTelemetry export file (JSON Lines). */
+void source_copilot_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			      const char *buf, size_t len);
 
 #endif

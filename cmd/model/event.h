@@ -18,7 +18,10 @@
 	_(IMPORT, "import") \
 	_(ANTHROPIC_API, "anthropic-api") \
 	_(OPENAI_API, "openai-api") \
-	_(COPILOT, "copilot-cli")
+	_(COPILOT, "copilot-cli") \
+	_(CLINE, "cline") \
+	_(ROO, "roo-code") \
+	_(KILO, "kilo-code")
 
 enum tool {
 #define TOOL_ENUM(e, s) TOOL_##e,

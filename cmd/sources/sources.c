@@ -30,6 +30,9 @@ const struct source source_table[] = {
 	{ "opencode", TOOL_OPENCODE, source_opencode_read },
 	{ "import", TOOL_IMPORT, source_import_read },
 	{ "copilot-cli", TOOL_COPILOT, source_copilot_read },
+	{ "cline", TOOL_CLINE, source_cline_read },
+	{ "roo-code", TOOL_ROO, source_cline_read },
+	{ "kilo-code", TOOL_KILO, source_cline_read },
 	{ NULL, 0, NULL }
 };
 

@@ -244,6 +244,8 @@ int source_aider_read(struct source_ctx *ctx);
 int source_opencode_read(struct source_ctx *ctx);
 int source_import_read(struct source_ctx *ctx);
 int source_copilot_read(struct source_ctx *ctx);
+/* Cline, Roo Code and Kilo Code: by ctx->src->tool. */
+int source_cline_read(struct source_ctx *ctx);
 
 /*
  * Tests and fuzzing: parse one file from memory, without repository,
@@ -276,5 +278,8 @@ void source_import_parse_mem(struct source_ctx *ctx, struct source_file *f,
 /* Copilot CLI: one OpenTelemetry export file (JSON Lines). */
 void source_copilot_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			      const char *buf, size_t len);
+/* The Cline family: one tasks/<id>/ui_messages.json. */
+void source_cline_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			    const char *buf, size_t len);
 
 #endif

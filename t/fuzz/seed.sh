@@ -106,6 +106,14 @@ seed copilot otel <<'EOF'
 {"hrTime":[1766224807,0],"spanContext":{"traceId":"t3","spanId":"i1"},"attributes":{"event.name":"gen_ai.client.inference.operation.details","gen_ai.request.model":"gpt-5.1","gen_ai.usage.input_tokens":42,"gen_ai.usage.output_tokens":7},"_body":"GenAI inference: gpt-5.1"}
 EOF
 
+# --- Cline, Roo Code, Kilo Code ------------------------------------------
+seed cline ui_messages <<'EOF'
+[{"ts":1766224800000,"type":"say","say":"task","text":"fix it"},
+{"ts":1766224801000,"type":"say","say":"api_req_started","text":"{\"request\":\"<task>fix it</task>\",\"tokensIn\":12,\"tokensOut\":300,\"cacheWrites\":11200,\"cacheReads\":0,\"cost\":0.04}","modelInfo":{"modelId":"claude-sonnet-4-5","providerId":"anthropic","mode":"act"}},
+{"ts":1766224802000,"type":"say","say":"api_req_started","text":"{\"request\":\"...\",\"cancelReason\":\"user_cancelled\"}"},
+{"ts":1766224803000,"type":"say","say":"api_req_started","text":"{\"apiProtocol\":\"anthropic\",\"tokensIn\":20000,\"tokensOut\":500,\"cacheWrites\":1000,\"cacheReads\":18000}"}]
+EOF
+
 # --- import -------------------------------------------------------------
 seed import events <<'EOF'
 {"schema":"git-tokens/imported/v1"}

@@ -234,6 +234,16 @@ test_expect_success 'the file COPILOT_OTEL_FILE_EXPORTER_PATH names is read' '
 	test "$(json_get rows.1.requests <out.json)" = 5
 '
 
+test_expect_success 'tokens.copilot-cli.path: a folder of exports elsewhere' '
+	git -C proj config tokens.copilot-cli.path "$HOME/exports" &&
+	(cd proj && git tokens usage --since 2025-01-01 --format json \
+		>../out.json 2>/dev/null) &&
+	git -C proj config --unset tokens.copilot-cli.path &&
+	test "$(json_get rows.0.key <out.json)" = 2025-11-21 &&
+	test "$(json_get rows.0.requests <out.json)" = 1 &&
+	test "$(json_get rows.0.input <out.json)" = 50
+'
+
 test_expect_success 'bad lines: one warning naming the first, the rest counted' '
 	f=.copilot/otel/copilot.jsonl &&
 	echo "{\"type\":\"span\",\"traceId\":\"t8\"," >>$f &&

@@ -103,6 +103,14 @@ gen_tasks () {
 	     meta={"files_in_context": [], "model_usage": [
 	         {"ts": T - 5000, "model_id": "claude-sonnet-4-5-20250929",
 	          "model_provider_id": "anthropic", "mode": "act"}]})
+	# The task list repeats each task's totals: never added.
+	d = os.path.join(code, ext["cline"], "state")
+	os.makedirs(d)
+	with open(os.path.join(d, "taskHistory.json"), "w") as f:
+	    json.dump([{"id": "1763632800000", "ts": T, "task": "fix it",
+	                "tokensIn": 19, "tokensOut": 397, "cacheWrites": 11510,
+	                "cacheReads": 22710, "totalCost": 0.05,
+	                "cwdOnTaskInitialization": proj}], f)
 	# Cline in Cursor, another repository.
 	task(".config/Cursor/User/globalStorage", "cline", "1763640000000",
 	     [req(T + 7200000, {"tokensIn": 100, "tokensOut": 10,

@@ -471,9 +471,13 @@ static int has_suffix(const char *s, const char *suffix)
 	return n >= m && !strcmp(s + n - m, suffix);
 }
 
-/* A configured path: a Copilot home, a folder of exports, or one file. */
+/*
+ * A Copilot home, or (configured) a folder of exports or one export
+ * file.
+ */
 static void read_path(struct source_ctx *ctx, const char *path,
-		      struct strvec *otel, struct cwds *c, size_t *sessions)
+		      int configured, struct strvec *otel, struct cwds *c,
+		      size_t *sessions)
 {
 	static const char * const suffixes[] = { ".jsonl", NULL };
 	struct strbuf sb = STRBUF_INIT;
@@ -490,7 +494,7 @@ static void read_path(struct source_ctx *ctx, const char *path,
 	strbuf_reset(&sb);
 	strbuf_addf(&sb, "%s/session-state", path);
 	*sessions += read_sessions(ctx, sb.buf, c);
-	if (otel->nr == before && !*sessions) {
+	if (configured && otel->nr == before && !*sessions) {
 		source_find_files(ctx, path, suffixes, otel);
 		if (otel->nr > before)
 			source_found(ctx, path);
@@ -509,10 +513,14 @@ int source_copilot_read(struct source_ctx *ctx)
 	size_t i, sessions = 0;
 
 	for (i = 0; i < ctx->paths.nr; i++)
-		read_path(ctx, ctx->paths.v[i], &otel, &c, &sessions);
-	if (!ctx->paths.nr) {
+		read_path(ctx, ctx->paths.v[i], 1, &otel, &c, &sessions);
+	if (ctx->paths.nr && !sessions) {
+		/* Exports kept elsewhere: the sessions still say the cwd. */
+		strbuf_addf(&sb, "%s/.copilot/session-state", source_home());
+		sessions = read_sessions(ctx, sb.buf, &c);
+	} else if (!ctx->paths.nr) {
 		strbuf_addf(&sb, "%s/.copilot", source_home());
-		read_path(ctx, sb.buf, &otel, &c, &sessions);
+		read_path(ctx, sb.buf, 0, &otel, &c, &sessions);
 		if (env && *env == '/' && !access(env, F_OK)) {
 			strvec_push(&otel, env);
 			source_found(ctx, env);

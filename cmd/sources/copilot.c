@@ -266,31 +266,6 @@ static int otel_rec(struct source_ctx *ctx, struct source_file *f,
 	return 0;
 }
 
-static int otel_line(struct source_ctx *ctx, struct source_file *f,
-		     const char *line, size_t len, uint64_t lineno,
-		     int partial, void *data)
-{
-	struct json *obj = json_parse(line, len);
-	struct source_rec rec;
-	const char *why = NULL;
-	int r;
-
-	(void)data;
-	if (!obj) {
-		if (partial)
-			return 1;
-		source_bad_line(ctx, f->path, lineno, "malformed JSON");
-		return 0;
-	}
-	r = otel_rec(ctx, f, obj, lineno, &rec, &why);
-	if (r < 0)
-		source_bad_line(ctx, f->path, lineno, why);
-	else if (!r)
-		source_file_add(f, &rec);
-	json_free(obj);
-	return 0;
-}
-
 static const char * const otel_filter[] = { "gen_ai.usage.", NULL };
 
 /* Working directories by session hash, from the session-state files. */
@@ -326,27 +301,44 @@ static const char *cwds_get(struct cwds *c, const char session[13])
 	return slot ? c->cwd[*slot - 1] : NULL;
 }
 
-static int start_line(struct source_ctx *ctx, struct source_file *f,
-		      const char *line, size_t len, uint64_t lineno,
-		      int partial, void *data)
+/* session.start's cwd, kept as the session file's state. */
+static void session_start(struct source_file *f, const struct json *obj)
+{
+	const char *type = json_get_str(obj, "type");
+	const char *cwd = json_get_str(obj, "data.context.cwd");
+
+	if (!cwd)
+		cwd = json_get_str(obj, "data.cwd");
+	if (type && !strcmp(type, "session.start") && cwd && *cwd == '/') {
+		strbuf_reset(&f->state);
+		strbuf_addstr(&f->state, cwd);
+	}
+}
+
+/* A line of an export, or of a session's events when data is set. */
+static int copilot_line(struct source_ctx *ctx, struct source_file *f,
+			const char *line, size_t len, uint64_t lineno,
+			int partial, void *data)
 {
 	struct json *obj = json_parse(line, len);
-	const char *type, *cwd;
+	struct source_rec rec;
+	const char *why = NULL;
+	int r;
 
-	(void)data;
 	if (!obj) {
 		if (partial)
 			return 1;
 		source_bad_line(ctx, f->path, lineno, "malformed JSON");
 		return 0;
 	}
-	type = json_get_str(obj, "type");
-	cwd = json_get_str(obj, "data.context.cwd");
-	if (!cwd)
-		cwd = json_get_str(obj, "data.cwd");
-	if (type && !strcmp(type, "session.start") && cwd && *cwd == '/') {
-		strbuf_reset(&f->state);
-		strbuf_addstr(&f->state, cwd);
+	if (data) {
+		session_start(f, obj);
+	} else {
+		r = otel_rec(ctx, f, obj, lineno, &rec, &why);
+		if (r < 0)
+			source_bad_line(ctx, f->path, lineno, why);
+		else if (!r)
+			source_file_add(f, &rec);
 	}
 	json_free(obj);
 	return 0;
@@ -379,7 +371,7 @@ static size_t read_sessions(struct source_ctx *ctx, const char *dir,
 			continue;
 		n++;
 		if (changed)
-			source_scan(ctx, f, start_filter, start_line, NULL);
+			source_scan(ctx, f, start_filter, copilot_line, c);
 		if (f->state.len)
 			cwds_add(c, ids.v[i], event_intern(f->state.buf));
 	}
@@ -401,7 +393,7 @@ static void read_otel(struct source_ctx *ctx, const char *path,
 	ALLOC_GROW(seen->f, seen->nr + 1, seen->alloc);
 	seen->f[seen->nr++] = f;
 	if (changed)
-		source_scan(ctx, f, otel_filter, otel_line, NULL);
+		source_scan(ctx, f, otel_filter, copilot_line, NULL);
 }
 
 static int cmp_rec(const void *a, const void *b)
@@ -457,7 +449,8 @@ void source_copilot_parse_mem(struct source_ctx *ctx, struct source_file *f,
 {
 	struct files one = { NULL, 0, 0 };
 
-	source_scan_mem(ctx, f, buf, len, otel_filter, otel_line, NULL);
+	source_scan_mem(ctx, f, buf, len, otel_filter, copilot_line,
+			NULL);
 	ALLOC_GROW(one.f, 1, one.alloc);
 	one.f[one.nr++] = f;
 	emit(ctx, &one, NULL);

@@ -267,6 +267,54 @@ test_expect_success 'a vanished session file: named, the rest counted' '
 	rm -r .copilot/session-state/sess-c
 '
 
+test_expect_success 'the post-commit hook reads only the end of a long export' '
+	git init -q hook &&
+	(cd hook && commit_at 2026-11-29T10:00:00Z base) &&
+	mkdir .copilot/session-state/sess-h &&
+	echo "{\"type\":\"session.start\",\"data\":{\"sessionId\":\"sess-h\",\"context\":{\"cwd\":\"$HOME/hook\"}}}" \
+		>.copilot/session-state/sess-h/events.jsonl &&
+	python3 - <<-\PY &&
+	import json
+	old = 1764000000   # 2025-11-24: long before the parent commit
+	with open(".copilot/otel/big.jsonl", "w") as f:
+	    f.write("{\"type\":\"span\",\"traceId\":\n")   # old and bad
+	    i = 0
+	    while f.tell() < 1200000:
+	        f.write(json.dumps({"type": "span", "traceId": "old%d" % i,
+	            "spanId": "c", "name": "chat gpt-5.1", "endTime": [old + i, 0],
+	            "attributes": {"gen_ai.operation.name": "chat",
+	                "gen_ai.conversation.id": "sess-h",
+	                "gen_ai.response.model": "gpt-5.1",
+	                "gen_ai.usage.input_tokens": 7,
+	                "gen_ai.usage.output_tokens": 1}}) + "\n")
+	        i += 1
+	    # written during the commit: 2026-11-29T10:59:30Z
+	    f.write(json.dumps({"type": "span", "traceId": "new", "spanId": "c",
+	        "name": "chat gpt-5.1", "endTime": [1795949970, 0],
+	        "attributes": {"gen_ai.operation.name": "chat",
+	            "gen_ai.conversation.id": "sess-h",
+	            "gen_ai.response.model": "gpt-5.1",
+	            "gen_ai.usage.input_tokens": 1500,
+	            "gen_ai.usage.cache_read.input_tokens": 1000,
+	            "gen_ai.usage.output_tokens": 40}}) + "\n")
+	PY
+	(
+		cd hook &&
+		commit_at 2026-11-29T11:00:00Z one &&
+		GIT_TOKENS_NOW=2026-11-29T11:00:05Z git tokens record 2>../err &&
+		git notes --ref=tokens show HEAD >../note
+	) &&
+	grep "recorded 1 event" err &&
+	! grep "big.jsonl" err &&
+	test "$(json_get input <note)" = 500 &&
+	test "$(json_get cache_read <note)" = 1000 &&
+	: the whole file, as usage reads it, has the bad line &&
+	(cd hook && git tokens usage --since 2025-01-01 --format json \
+		>../out.json 2>../err) &&
+	grep "big.jsonl:1: not a JSON object" err &&
+	rm -r .copilot/otel/big.jsonl .copilot/session-state/sess-h
+'
+
 test_expect_success 'doctor: where the logs are, and the unpriced models' '
 	(cd proj && git tokens doctor >../out 2>/dev/null || :) &&
 	grep "^ok   source copilot-cli: 7 events for this repository, 8 on this machine in ~/.copilot/otel, ~/.copilot/session-state$" out &&

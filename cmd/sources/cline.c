@@ -376,7 +376,14 @@ void source_cline_parse_mem(struct source_ctx *ctx, struct source_file *f,
 	task_release(&t);
 }
 
-static void read_task(struct source_ctx *ctx, const char *dir)
+/* The task files seen in this run. */
+struct files {
+	struct source_file **f;
+	size_t nr, alloc;
+};
+
+static void read_task(struct source_ctx *ctx, const char *dir,
+		      struct files *seen)
 {
 	struct strbuf path = STRBUF_INIT, sb = STRBUF_INIT;
 	struct source_file *f;
@@ -390,19 +397,21 @@ static void read_task(struct source_ctx *ctx, const char *dir)
 	f = source_file_get(ctx, path.buf, &changed);
 	if (!f)
 		goto cleanup;
+	ALLOC_GROW(seen->f, seen->nr + 1, seen->alloc);
+	seen->f[seen->nr++] = f;
 	if (changed && !source_read_whole(ctx, f, &sb)) {
 		task_load(&t, dir);
 		parse_messages(ctx, f, &t, sb.buf, sb.len);
 		task_release(&t);
 	}
-	source_file_emit(ctx, f);
 cleanup:
 	strbuf_release(&path);
 	strbuf_release(&sb);
 }
 
 /* <storage>/tasks/<id>/ for one extension's storage folder. */
-static void read_storage(struct source_ctx *ctx, const char *storage)
+static void read_storage(struct source_ctx *ctx, const char *storage,
+			 struct files *seen)
 {
 	struct strvec ids = STRVEC_INIT;
 	struct strbuf dir = STRBUF_INIT;
@@ -416,7 +425,7 @@ static void read_storage(struct source_ctx *ctx, const char *storage)
 	for (i = 0; i < ids.nr; i++) {
 		strbuf_reset(&dir);
 		strbuf_addf(&dir, "%s/tasks/%s", storage, ids.v[i]);
-		read_task(ctx, dir.buf);
+		read_task(ctx, dir.buf, seen);
 	}
 cleanup:
 	strvec_clear(&ids);
@@ -436,12 +445,15 @@ int source_cline_read(struct source_ctx *ctx)
 	const char *home = source_home(), *xdg = getenv("XDG_CONFIG_HOME");
 	const char *ext = extension_id(ctx->src->tool);
 	struct strbuf sb = STRBUF_INIT, config = STRBUF_INIT;
+	struct files seen = { NULL, 0, 0 };
 	size_t i;
 
+	/* Unchanged tasks' records stay on disk when nothing changed. */
+	ctx->lazy_records = 1;
 	for (i = 0; i < ctx->paths.nr; i++)
-		read_storage(ctx, ctx->paths.v[i]);
+		read_storage(ctx, ctx->paths.v[i], &seen);
 	if (ctx->paths.nr)
-		goto cleanup;
+		goto emit;
 	if (xdg && *xdg == '/')
 		strbuf_addstr(&config, xdg);
 	else
@@ -450,19 +462,23 @@ int source_cline_read(struct source_ctx *ctx)
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "%s/%s/User/globalStorage/%s", config.buf,
 			    apps[i], ext);
-		read_storage(ctx, sb.buf);
+		read_storage(ctx, sb.buf, &seen);
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "%s/Library/Application Support/%s/User/"
 			    "globalStorage/%s", home, apps[i], ext);
-		read_storage(ctx, sb.buf);
+		read_storage(ctx, sb.buf, &seen);
 	}
 	for (i = 0; servers[i]; i++) {
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "%s/%s/data/User/globalStorage/%s", home,
 			    servers[i], ext);
-		read_storage(ctx, sb.buf);
+		read_storage(ctx, sb.buf, &seen);
 	}
-cleanup:
+emit:
+	if (!source_reuse_result(ctx))
+		for (i = 0; i < seen.nr; i++)
+			source_file_emit(ctx, seen.f[i]);
+	free(seen.f);
 	strbuf_release(&sb);
 	strbuf_release(&config);
 	return 0;

@@ -18,6 +18,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -382,6 +384,71 @@ static size_t read_sessions(struct source_ctx *ctx, const char *dir,
 	return n;
 }
 
+/* The seconds of a line's "endTime": [s, ns] (or hrTime), or -1. */
+static int64_t line_seconds(const char *p, const char *end)
+{
+	static const char * const keys[] = {
+		"\"endTime\"", "\"hrTime\"", NULL
+	};
+	const char * const *k;
+	int64_t s = 0;
+
+	for (k = keys; *k; k++) {
+		size_t n = strlen(*k);
+		const char *q;
+
+		for (q = p; q + n < end; q++)
+			if (*q == '"' && !memcmp(q, *k, n))
+				break;
+		if (q + n >= end)
+			continue;
+		for (q += n; q < end && strchr(" \t:[", *q); q++)
+			;
+		if (q == end || *q < '0' || *q > '9')
+			continue;
+		for (; q < end && *q >= '0' && *q <= '9' && s < 1e12; q++)
+			s = s * 10 + (*q - '0');
+		return s;
+	}
+	return -1;
+}
+
+/*
+ * The post-commit hook asks only for what was written lately, but one
+ * export file takes every session's calls and only grows: start at the
+ * first line written an hour before then (calls are appended in about
+ * the order they end), walking back from the end.
+ */
+static void skip_old_lines(struct source_ctx *ctx, struct source_file *f)
+{
+	int fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	size_t len = (size_t)f->size;
+	const char *map, *p, *q;
+	int64_t old = ctx->recent_since / 1000 - 3600;
+
+	if (fd < 0)
+		return;
+	map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return;
+	for (p = map + len; p > map; p = q) {
+		int64_t s;
+
+		for (q = p - 1; q > map && q[-1] != '\n'; q--)
+			;
+		s = line_seconds(q, p);
+		if (s >= 0 && s < old)
+			break;
+	}
+	if (p > map) {
+		f->offset = (uint64_t)(p - map);
+		for (q = map; (q = memchr(q, '\n', (size_t)(p - q))); q++)
+			f->lines++;
+	}
+	munmap((void *)map, len);
+}
+
 static void read_otel(struct source_ctx *ctx, const char *path,
 		      struct files *seen)
 {
@@ -392,8 +459,11 @@ static void read_otel(struct source_ctx *ctx, const char *path,
 		return;
 	ALLOC_GROW(seen->f, seen->nr + 1, seen->alloc);
 	seen->f[seen->nr++] = f;
-	if (changed)
-		source_scan(ctx, f, otel_filter, copilot_line, NULL);
+	if (!changed)
+		return;
+	if (ctx->recent_since && !f->offset && f->size > (1 << 20))
+		skip_old_lines(ctx, f);
+	source_scan(ctx, f, otel_filter, copilot_line, NULL);
 }
 
 static int cmp_rec(const void *a, const void *b)
@@ -505,6 +575,7 @@ int source_copilot_read(struct source_ctx *ctx)
 	const char *env = getenv("COPILOT_OTEL_FILE_EXPORTER_PATH");
 	size_t i, sessions = 0;
 
+	ctx->lazy_records = 1;
 	for (i = 0; i < ctx->paths.nr; i++)
 		read_path(ctx, ctx->paths.v[i], 1, &otel, &c, &sessions);
 	if (ctx->paths.nr && !sessions) {
@@ -524,7 +595,8 @@ int source_copilot_read(struct source_ctx *ctx)
 		read_otel(ctx, otel.v[i], &seen);
 	if (sessions && !otel.nr)
 		source_found_hint(ctx, OTEL_HINT);
-	emit(ctx, &seen, &c);
+	if (!source_reuse_result(ctx))
+		emit(ctx, &seen, &c);
 
 	u64map_release(&c.map);
 	free(c.cwd);

@@ -170,3 +170,30 @@ log_lines () {
 		echo 0
 	fi
 }
+
+# usage_matches <usage.json> <expect.json>...: the rows of
+# "git tokens usage --format json" (by day) are the per-day sums of the
+# expect files ({day: {requests, input, output, cache_write, cache_read,
+# cost_usd}}; cost_usd null when unpriced), to the token and the cent.
+usage_matches () {
+	python3 - "$@" <<-\PY
+	import json, sys
+	got = json.load(open(sys.argv[1]))
+	want = {}
+	for p in sys.argv[2:]:
+	    for day, w in json.load(open(p)).items():
+	        d = want.setdefault(day, dict.fromkeys(w, 0))
+	        for k in w:
+	            d[k] = None if None in (d[k], w[k]) else d[k] + w[k]
+	rows = {r["key"]: r for r in got["rows"]}
+	assert sorted(rows) == sorted(want), (sorted(rows), sorted(want))
+	for day, w in want.items():
+	    r = rows[day]
+	    for k in ("requests", "input", "output", "cache_write", "cache_read"):
+	        assert r[k] == w[k], (day, k, r[k], w[k])
+	    if w["cost_usd"] is None:
+	        assert r["cost_usd"] is None, (day, r)
+	    else:
+	        assert abs(r["cost_usd"] - w["cost_usd"]) < 1e-6, (day, r, w)
+	PY
+}

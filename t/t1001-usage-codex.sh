@@ -181,20 +181,6 @@ expect () {
 	PY
 }
 
-check_usage () {
-	python3 - "$1" "$2" <<-\PY
-	import json, sys
-	got = json.load(open(sys.argv[1]))
-	want = json.load(open(sys.argv[2]))
-	rows = {r["key"]: r for r in got["rows"]}
-	assert sorted(rows) == sorted(want), (sorted(rows), sorted(want))
-	for day, w in want.items():
-	    for k in ("requests", "input", "output", "cache_write", "cache_read"):
-	        assert rows[day][k] == w[k], (day, k, rows[day][k], w[k])
-	    assert abs(rows[day]["cost_usd"] - w["cost_usd"]) < 1e-6, (day, rows[day], w)
-	PY
-}
-
 test_expect_success 'setup' '
 	git init -q proj &&
 	git init -q other &&
@@ -205,14 +191,14 @@ test_expect_success 'deltas of totals: re-emits, resets, cached input split' '
 	expect proj 1 >expect.json &&
 	(cd proj && git tokens usage --format json >../out.json 2>../err) &&
 	test_must_be_empty err &&
-	check_usage out.json expect.json
+	usage_matches out.json expect.json
 '
 
 test_expect_success 'archived rollouts count unless sessions/ has them' '
 	expect all 1 >expect.json &&
 	git tokens usage --all-repos --format json >out.json 2>err &&
 	test_must_be_empty err &&
-	check_usage out.json expect.json
+	usage_matches out.json expect.json
 '
 
 test_expect_success 'by model and by session' '

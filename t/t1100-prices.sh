@@ -179,4 +179,68 @@ test_expect_success 'a broken tokens.prices is an error naming it' '
 	test "$(model_cost out.json openai/gpt-5)" = null
 '
 
+test_expect_success 'every model of the bundled table is dated' '
+	python3 - "$T" <<-\PY
+	import json, re, sys
+	t = json.load(open(sys.argv[1]))
+	for name, m in t["models"].items():
+	    d = m.get("date", "")
+	    assert re.fullmatch(r"\d{4}-\d\d-\d\d", d) and d <= t["date"], (name, d)
+	PY
+'
+
+test_expect_success 'a model with a garbled date is an error naming it' '
+	echo "{\"schema\": \"git-tokens/prices/v1\", \"models\": {\"m\": {\"input\": 1, \"output\": 1, \"date\": \"June\"}}}" >mine.json &&
+	(cd proj && git tokens usage --format json >../out.json 2>../err) &&
+	grep "^error: bad date for model .m. in .*mine\.json" err &&
+	git -C proj config --unset tokens.prices
+'
+
+# The fast tiers are their base model times the multiplier.
+test_expect_success 'fast tiers are priced at their multiple of the base' '
+	{
+		ev claude-opus-4-7 1000 2000 3000 1000 40000 &&
+		ev claude-opus-4-7-fast 1000 2000 3000 1000 40000 &&
+		ev claude-opus-4-8 1000 2000 3000 1000 40000 &&
+		ev claude-opus-4-8-fast 1000 2000 3000 1000 40000 &&
+		ev gpt-5.5 1000 2000 0 0 40000 &&
+		ev gpt-5.5-fast 1000 2000 0 0 40000
+	} >g.jsonl &&
+	git -C proj tokens import -q ../g.jsonl &&
+	(cd proj && git tokens usage --by model --format json >../out.json 2>/dev/null) &&
+	for m in claude-opus-4-7:6 claude-opus-4-8:2 gpt-5.5:2.5
+	do
+		base=${m%:*} times=${m#*:} &&
+		b=$(model_cost out.json $base) &&
+		f=$(model_cost out.json $base-fast) &&
+		same $f "$(python3 -c "print($b * $times)")" &&
+		same $f "$(cost "$T" $base-fast 1000 2000 $(case $base in gpt*) echo 0 0 ;; *) echo 3000 1000 ;; esac) 40000)" ||
+		return 1
+	done
+'
+
+test_expect_success 'the new sources default models: priced, or unknown and named' '
+	{
+		ev claude-sonnet-4.5 1000 2000 3000 1000 40000 &&
+		ev claude-haiku-4.5 1000 2000 3000 1000 40000 &&
+		ev gpt-5.1 1000 2000 0 0 40000 &&
+		ev gemini-3-pro-preview 1000 2000 0 0 40000 &&
+		ev kimi-for-coding 100 10 0 0 0 &&
+		ev qwen3-coder-plus 100 10 0 0 0 &&
+		ev glm-4.6 100 10 0 0 0 &&
+		ev grok-code-fast-1 100 10 0 0 0
+	} >h.jsonl &&
+	git -C proj tokens import -q ../h.jsonl &&
+	(cd proj && git tokens usage --by model --format json >../out.json 2>../err) &&
+	same "$(model_cost out.json claude-sonnet-4.5)" "$(model_cost out.json claude-sonnet-4-5)" &&
+	same "$(model_cost out.json claude-haiku-4.5)" "$(cost "$T" claude-haiku-4-5 1000 2000 3000 1000 40000)" &&
+	same "$(model_cost out.json gpt-5.1)" "$(cost "$T" gpt-5.1 1000 2000 0 0 40000)" &&
+	same "$(model_cost out.json gemini-3-pro-preview)" "$(cost "$T" gemini-3-pro-preview 1000 2000 0 0 40000)" &&
+	for m in kimi-for-coding qwen3-coder-plus glm-4.6 grok-code-fast-1
+	do
+		test "$(model_cost out.json $m)" = null &&
+		test $(grep -c "no price for model .$m." err) = 1 || return 1
+	done
+'
+
 test_done

@@ -112,30 +112,6 @@ gen_aider () {
 	PY
 }
 
-# check_usage <got> <want>...: the rows of "usage --format json" are the
-# union of the wanted days.
-check_usage () {
-	python3 - "$@" <<-\PY
-	import json, sys
-	got = json.load(open(sys.argv[1]))
-	want = {}
-	for p in sys.argv[2:]:
-	    for day, w in json.load(open(p)).items():
-	        assert day not in want, day
-	        want[day] = w
-	rows = {r["key"]: r for r in got["rows"]}
-	assert sorted(rows) == sorted(want), (sorted(rows), sorted(want))
-	for day, w in want.items():
-	    r = rows[day]
-	    for k in ("requests", "input", "output", "cache_write", "cache_read"):
-	        assert r[k] == w[k], (day, k, r[k], w[k])
-	    if w["cost_usd"] is None:
-	        assert r["cost_usd"] is None, (day, r)
-	    else:
-	        assert abs(r["cost_usd"] - w["cost_usd"]) < 1e-6, (day, r, w)
-	PY
-}
-
 test_expect_success 'setup' '
 	git init -q proj &&
 	(cd proj && test_commit one && test_commit two) &&
@@ -144,7 +120,7 @@ test_expect_success 'setup' '
 
 test_expect_success 'every token line counts once, costs as recorded' '
 	(cd proj && git tokens usage --format json >../out.json 2>../err) &&
-	check_usage out.json proj/.aider.chat.history.md.expect &&
+	usage_matches out.json proj/.aider.chat.history.md.expect &&
 	test $(json_get total.requests <out.json) = 9
 '
 
@@ -158,7 +134,7 @@ test_expect_success 'session start is local time: TZ=America/New_York' '
 	gen_aider proj/.aider.chat.history.md America/New_York a b &&
 	(cd proj && TZ=America/New_York git tokens usage --no-cache \
 		--timezone=UTC --format json >../out.json) &&
-	check_usage out.json proj/.aider.chat.history.md.expect &&
+	usage_matches out.json proj/.aider.chat.history.md.expect &&
 	# 21:30 in New York on the 19th is the 20th in UTC
 	json_get rows.1.key <out.json >day &&
 	echo 2024-11-20 >expect &&
@@ -179,7 +155,7 @@ test_expect_success 'the same file read in UTC keeps the local day' '
 	test_cmp keep proj/.aider.chat.history.md &&
 	(cd proj && TZ=UTC git tokens usage --no-cache --format json \
 		>../out.json) &&
-	check_usage out.json proj/.aider.chat.history.md.expect &&
+	usage_matches out.json proj/.aider.chat.history.md.expect &&
 	json_get rows.1.key <out.json >day &&
 	echo 2024-11-19 >expect &&
 	test_cmp expect day
@@ -203,14 +179,14 @@ test_expect_success 'a growing history is read again (saved state)' '
 	rm -f proj/.aider.chat.history.md.expect &&
 	gen_aider k2 UTC a b &&
 	(cd proj && git tokens usage --format json >../out.json 2>/dev/null) &&
-	check_usage out.json k2.expect c.expect
+	usage_matches out.json k2.expect c.expect
 '
 
 test_expect_success 'linked worktrees have their own history' '
 	(cd proj && git worktree add -q ../proj-wt) &&
 	gen_aider proj-wt/.aider.chat.history.md UTC wt &&
 	(cd proj-wt && git tokens usage --format json >../out.json 2>/dev/null) &&
-	check_usage out.json k2.expect c.expect \
+	usage_matches out.json k2.expect c.expect \
 		proj-wt/.aider.chat.history.md.expect &&
 	(cd proj && git tokens usage --format json >../out2.json 2>/dev/null) &&
 	test_cmp out.json out2.json
@@ -222,7 +198,7 @@ test_expect_success 'tokens.aider.path names a history kept elsewhere' '
 	mv proj-wt/.aider.chat.history.md wt.md &&
 	git -C proj config tokens.aider.path "$(pwd)/elsewhere/history.md" &&
 	(cd proj && git tokens usage --format json >../out.json 2>/dev/null) &&
-	check_usage out.json k2.expect c.expect elsewhere/history.md.expect &&
+	usage_matches out.json k2.expect c.expect elsewhere/history.md.expect &&
 	git -C proj config --unset tokens.aider.path
 '
 
@@ -234,7 +210,7 @@ test_expect_success 'token lines aider did not write are bad input' '
 	EOF
 	n=$(($(wc -l <proj/.aider.chat.history.md) - 1)) &&
 	(cd proj && git tokens usage --format json >../out.json 2>../err) &&
-	check_usage out.json k2.expect c.expect &&
+	usage_matches out.json k2.expect c.expect &&
 	grep "^warning: skipped 2 .*\.aider\.chat\.history\.md:$n" err
 '
 

@@ -126,28 +126,6 @@ gen_gemini () {
 	PY
 }
 
-check_usage () {
-	python3 - "$@" <<-\PY
-	import json, sys
-	got = json.load(open(sys.argv[1]))
-	want = {}
-	for p in sys.argv[2:]:
-	    for day, w in json.load(open(p)).items():
-	        if day in want:
-	            for k in w:
-	                want[day][k] += w[k]
-	        else:
-	            want[day] = w
-	rows = {r["key"]: r for r in got["rows"]}
-	assert sorted(rows) == sorted(want), (sorted(rows), sorted(want))
-	for day, w in want.items():
-	    r = rows[day]
-	    for k in ("requests", "input", "output", "cache_write", "cache_read"):
-	        assert r[k] == w[k], (day, k, r[k], w[k])
-	    assert abs(r["cost_usd"] - w["cost_usd"]) < 1e-6, (day, r, w)
-	PY
-}
-
 test_expect_success 'setup' '
 	git init -q proj &&
 	git init -q other &&
@@ -157,18 +135,18 @@ test_expect_success 'setup' '
 
 test_expect_success 'JSONL: the last line for a message id wins, rewound count' '
 	(cd proj && git tokens usage --format json >../out.json 2>../err) &&
-	check_usage out.json expect-proj.json &&
+	usage_matches out.json expect-proj.json &&
 	test_must_be_empty err
 '
 
 test_expect_success 'projects.json maps a slug folder to its project' '
 	(cd other && git tokens usage --format json >../out.json) &&
-	check_usage out.json expect-other.json
+	usage_matches out.json expect-other.json
 '
 
 test_expect_success 'all repositories at once' '
 	git tokens usage --all-repos --format json >out.json &&
-	check_usage out.json expect-proj.json expect-other.json
+	usage_matches out.json expect-proj.json expect-other.json
 '
 
 test_expect_success 'a project matched by the sha256 of its path only' '
@@ -176,7 +154,7 @@ test_expect_success 'a project matched by the sha256 of its path only' '
 	mv .gemini/tmp/proj .gemini/tmp/$(printf %s "$(pwd)/proj" |
 		sha256sum | cut -c1-64)-x &&
 	(cd proj && git tokens usage --format json >../out.json) &&
-	check_usage out.json expect-proj.json
+	usage_matches out.json expect-proj.json
 '
 
 test_expect_success 'a message updated by a later line (saved state)' '

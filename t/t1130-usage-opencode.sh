@@ -115,28 +115,6 @@ gen_opencode () {
 	PY
 }
 
-check_usage () {
-	python3 - "$@" <<-\PY
-	import json, sys
-	got = json.load(open(sys.argv[1]))
-	want = {}
-	for p in sys.argv[2:]:
-	    for day, w in json.load(open(p)).items():
-	        if day in want:
-	            for k in w:
-	                want[day][k] += w[k]
-	        else:
-	            want[day] = w
-	rows = {r["key"]: r for r in got["rows"]}
-	assert sorted(rows) == sorted(want), (sorted(rows), sorted(want))
-	for day, w in want.items():
-	    r = rows[day]
-	    for k in ("requests", "input", "output", "cache_write", "cache_read"):
-	        assert r[k] == w[k], (day, k, r[k], w[k])
-	    assert abs(r["cost_usd"] - w["cost_usd"]) < 1e-6, (day, r, w)
-	PY
-}
-
 test_expect_success 'setup' '
 	git init -q proj &&
 	git init -q other
@@ -145,7 +123,7 @@ test_expect_success 'setup' '
 test_expect_success 'message files alone' '
 	gen_opencode no &&
 	(cd proj && git tokens usage --format json >../out.json 2>../err) &&
-	check_usage out.json expect-proj.json &&
+	usage_matches out.json expect-proj.json &&
 	test_must_be_empty err
 '
 
@@ -154,26 +132,26 @@ test_expect_success SQLITE3 'database rows, and files for what they lack' '
 	gen_opencode yes &&
 	sqlite3 .local/share/opencode/opencode.db <db.sql >/dev/null &&
 	(cd proj && git tokens usage --format json >../out.json 2>../err) &&
-	check_usage out.json expect-proj.json &&
+	usage_matches out.json expect-proj.json &&
 	test_must_be_empty err &&
 	(cd other && git tokens usage --format json >../out.json) &&
-	check_usage out.json expect-other.json &&
+	usage_matches out.json expect-other.json &&
 	git tokens usage --all-repos --format json >out.json &&
-	check_usage out.json expect-proj.json expect-other.json
+	usage_matches out.json expect-proj.json expect-other.json
 '
 
 test_expect_success SQLITE3 'a database in a read-only folder is still read' '
 	test_when_finished "chmod u+w .local/share/opencode" &&
 	chmod a-w .local/share/opencode &&
 	(cd proj && git tokens usage --no-cache --format json >../out.json) &&
-	check_usage out.json expect-proj.json
+	usage_matches out.json expect-proj.json
 '
 
 test_expect_success SQLITE3 'a row that is not JSON is skipped and named' '
 	sqlite3 .local/share/opencode/opencode.db \
 		"INSERT INTO message VALUES(\"msg_bad\",\"ses_1\",0,0,\"{oops\");" &&
 	(cd proj && git tokens usage --format json >../out.json 2>../err) &&
-	check_usage out.json expect-proj.json &&
+	usage_matches out.json expect-proj.json &&
 	grep "^warning: .*opencode\.db:6" err
 '
 
@@ -181,7 +159,7 @@ test_expect_success 'tokens.opencode.path names the data folder' '
 	mv .local/share/opencode moved &&
 	git -C proj config tokens.opencode.path "$(pwd)/moved" &&
 	(cd proj && git tokens usage --format json >../out.json 2>/dev/null) &&
-	check_usage out.json expect-proj.json
+	usage_matches out.json expect-proj.json
 '
 
 test_done

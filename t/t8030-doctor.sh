@@ -54,7 +54,7 @@ test_expect_success 'setup: a repository, a remote, local usage' '
 test_expect_success 'a fresh set-up: what is missing, with hints, exit 1' '
 	(cd repo && test_expect_code 1 git tokens doctor) >out 2>err &&
 	check_lines out &&
-	grep "^ok   source claude-code: 2 events for this repository, 3 on this machine$" out &&
+	grep "^ok   source claude-code: 2 events for this repository, 3 on this machine in ~/claude/projects$" out &&
 	grep "^note source codex: no usage logs found$" out &&
 	grep "^fix  hooks: post-commit, pre-push, post-rewrite not installed in .*(hint: git tokens hooks install)$" out &&
 	grep "^warn notes.rewriteRef: " out &&
@@ -148,7 +148,7 @@ test_expect_success 'sources: disabled, and logs of other checkouts only' '
 	grep "^warn sources: no local usage for this repository" out &&
 	git init -q other &&
 	(cd other && test_commit x && test_expect_code 1 git tokens doctor) >out &&
-	grep "^warn source claude-code: 3 events on this machine, none for this repository (hint: " out
+	grep "^warn source claude-code: 3 events on this machine in ~/claude/projects, none for this repository (hint: " out
 '
 
 test_expect_success 'forge: kind, project and which variable holds the token' '
@@ -174,7 +174,7 @@ test_expect_success 'outside a repository: the machine only, exit 1' '
 	 test_expect_code 1 git tokens doctor) >out 2>err &&
 	check_lines out &&
 	grep "^fix  repository: not in a git repository" out &&
-	grep "^ok   source claude-code: 3 events on this machine$" out &&
+	grep "^ok   source claude-code: 3 events on this machine in ~/claude/projects$" out &&
 	grep "^ok   prices: " out &&
 	! grep "hooks\|mainline" out
 '

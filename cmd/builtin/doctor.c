@@ -112,64 +112,104 @@ static void count_tools(const struct usage_set *set, uint64_t *counts)
 			counts[set->ev[i].tool]++;
 }
 
-static void check_sources(struct doctor *d, struct repo *repo)
+/* Where a source's logs are, "~" for the home folder. */
+static void add_where(struct strbuf *sb, const struct usage_found *f)
+{
+	const char *home = getenv("HOME");
+	size_t i, n = home ? strlen(home) : 0;
+
+	for (i = 0; i < f->where.nr; i++) {
+		const char *w = f->where.v[i];
+
+		strbuf_addstr(sb, i ? ", " : " in ");
+		if (n > 1 && !strncmp(w, home, n) && (w[n] == '/' || !w[n]))
+			strbuf_addf(sb, "~%s", w + n);
+		else
+			strbuf_addstr(sb, w);
+	}
+}
+
+static void check_sources(struct doctor *d, struct repo *repo,
+			  struct strvec *unpriced)
 {
 	struct usage_set here = USAGE_SET_INIT, all = USAGE_SET_INIT;
 	struct usage_query q = USAGE_QUERY_INIT;
 	uint64_t n_here[TOOL__NR] = { 0 }, n_all[TOOL__NR] = { 0 };
 	uint64_t total_here = 0;
+	struct usage_found *found;
 	const struct source *src;
+	size_t nsrc = 0, i;
 	int configured;
 
+	for (src = source_table; src->name; src++)
+		nsrc++;
+	found = xcalloc(nsrc, sizeof(*found));
+	for (i = 0; i < nsrc; i++)
+		strvec_init(&found[i].where);
 	q.all_repos = 1;
+	q.found = found;
+	q.unpriced = unpriced;
 	if (usage_load(&all, repo, &q) < 0)
 		finding(d, LEVEL_WARN, "sources", NULL,
 			"some usage logs could not be read (see above)");
 	count_tools(&all, n_all);
 	if (repo) {
 		q.all_repos = 0;
+		q.found = NULL;
+		q.unpriced = NULL;
 		if (usage_load(&here, repo, &q) < 0)
 			finding(d, LEVEL_WARN, "sources", NULL, "some usage "
 				"logs could not be read (see above)");
 		count_tools(&here, n_here);
 	}
 
-	for (src = source_table; src->name; src++) {
+	for (src = source_table, i = 0; src->name; src++, i++) {
 		struct strbuf topic = STRBUF_INIT, hint = STRBUF_INIT;
+		struct strbuf where = STRBUF_INIT;
 		uint64_t h = n_here[src->tool], a = n_all[src->tool];
 
 		strbuf_addf(&topic, "source %s", src->name);
+		add_where(&where, &found[i]);
 		if (!source_on(repo, src, &configured)) {
 			finding(d, LEVEL_NOTE, topic.buf, NULL,
 				"disabled by tokens.sources");
+		} else if (!a && found[i].hint) {
+			finding(d, LEVEL_WARN, topic.buf, found[i].hint,
+				"logs without token counts%s", where.buf);
 		} else if (!a) {
 			finding(d, LEVEL_NOTE, topic.buf, NULL,
-				"no usage logs found");
+				"no usage logs found%s", where.len ?
+				where.buf : "");
 		} else if (!repo) {
 			finding(d, LEVEL_OK, topic.buf, NULL,
-				"%" PRIu64 " events on this machine", a);
+				"%" PRIu64 " events on this machine%s", a,
+				where.buf);
 		} else if (!h) {
 			strbuf_addf(&hint, "were they written in another "
 				    "checkout? set tokens.%s.path, or see "
 				    "'git tokens usage --all-repos'",
 				    src->name);
 			finding(d, LEVEL_WARN, topic.buf, hint.buf,
-				"%" PRIu64 " events on this machine, none for "
-				"this repository", a);
+				"%" PRIu64 " events on this machine%s, none "
+				"for this repository", a, where.buf);
 		} else {
 			finding(d, LEVEL_OK, topic.buf, NULL,
 				"%" PRIu64 " events for this repository, %"
-				PRIu64 " on this machine", h, a);
+				PRIu64 " on this machine%s", h, a, where.buf);
 		}
 		total_here += h;
 		strbuf_release(&topic);
 		strbuf_release(&hint);
+		strbuf_release(&where);
 	}
 	if (repo && !total_here)
 		finding(d, LEVEL_WARN, "sources", "usage reaches reports "
 			"through notes pushed by others, 'git tokens import' "
 			"or 'git tokens fetch'",
 			"no local usage for this repository");
+	for (i = 0; i < nsrc; i++)
+		strvec_clear(&found[i].where);
+	free(found);
 	usage_set_release(&here);
 	usage_set_release(&all);
 }
@@ -380,8 +420,11 @@ static int64_t day_number(const char *s)
 	return date_day(ms);
 }
 
-static void check_prices(struct doctor *d, struct repo *repo)
+static void check_prices(struct doctor *d, struct repo *repo,
+			 const struct strvec *unpriced)
 {
+	struct strbuf models = STRBUF_INIT;
+	size_t i;
 	struct price_table *t = NULL;
 	const char *date;
 	int64_t day, today;
@@ -410,6 +453,14 @@ static void check_prices(struct doctor *d, struct repo *repo)
 		finding(d, LEVEL_OK, "prices", NULL,
 			"price table of %s", date);
 	}
+	for (i = 0; i < unpriced->nr; i++)
+		strbuf_addf(&models, "%s%s", i ? ", " : "", unpriced->v[i]);
+	if (unpriced->nr)
+		finding(d, LEVEL_WARN, "prices", "price them in a table named "
+			"by tokens.prices", "no price for %" PRIuMAX " %s, "
+			"whose cost is unknown: %s", (uintmax_t)unpriced->nr,
+			unpriced->nr == 1 ? "model" : "models", models.buf);
+	strbuf_release(&models);
 	prices_free(t);
 }
 
@@ -514,6 +565,7 @@ int cmd_doctor(int argc, const char **argv, struct repo *repo)
 		OPT_END()
 	};
 	struct strbuf notes = STRBUF_INIT, mainline = STRBUF_INIT;
+	struct strvec unpriced = STRVEC_INIT;
 	int pre_push;
 
 	argc = parse_options(argc, argv, options, doctor_usage, 0);
@@ -527,7 +579,7 @@ int cmd_doctor(int argc, const char **argv, struct repo *repo)
 			"repository to check, or use 'git -C <path> tokens "
 			"doctor'", "not in a git repository: only the "
 			"machine is checked");
-	check_sources(&d, repo);
+	check_sources(&d, repo, &unpriced);
 	if (repo) {
 		if (notes_ref(repo, &notes) < 0)
 			strbuf_addstr(&notes, NOTES_DEFAULT_REF);
@@ -535,12 +587,13 @@ int cmd_doctor(int argc, const char **argv, struct repo *repo)
 		check_notes(&d, repo, notes.buf, pre_push);
 		check_mainline(&d, repo, &mainline);
 	}
-	check_prices(&d, repo);
+	check_prices(&d, repo, &unpriced);
 	check_agents(&d, repo, 0);
 	if (repo)
 		check_forge(&d, repo, mainline.buf);
 
 	fflush(stdout);
+	strvec_clear(&unpriced);
 	strbuf_release(&notes);
 	strbuf_release(&mainline);
 	return d.fixes ? 1 : 0;

@@ -17,7 +17,11 @@
 	_(OPENCODE, "opencode") \
 	_(IMPORT, "import") \
 	_(ANTHROPIC_API, "anthropic-api") \
-	_(OPENAI_API, "openai-api")
+	_(OPENAI_API, "openai-api") \
+	_(COPILOT, "copilot-cli") \
+	_(CLINE, "cline") \
+	_(ROO, "roo-code") \
+	_(KILO, "kilo-code")
 
 enum tool {
 #define TOOL_ENUM(e, s) TOOL_##e,

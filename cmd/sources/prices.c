@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/date.h"
 #include "base/die.h"
 #include "base/json.h"
 #include "base/paths.h"
@@ -134,11 +135,16 @@ static int parse_model(struct price_table *t, const struct json *obj,
 		       const char *name, const char *path)
 {
 	struct price_entry ent, *old;
-	const struct json *lc;
+	const struct json *lc, *date;
 	uint64_t threshold = 0;
+	int64_t day;
 
 	if (!json_is_object(obj))
 		return error("model '%s' in '%s' is not an object", name, path);
+	/* The day its rates were taken: optional, but never garbled. */
+	date = json_get(obj, "date");
+	if (date && (!json_str(date) || date_parse_day(json_str(date), &day)))
+		return error("bad date for model '%s' in '%s'", name, path);
 	memset(&ent, 0, sizeof(ent));
 	if (read_rates(&ent.base, obj, name, path))
 		return -1;

@@ -29,6 +29,10 @@ const struct source source_table[] = {
 	{ "aider", TOOL_AIDER, source_aider_read },
 	{ "opencode", TOOL_OPENCODE, source_opencode_read },
 	{ "import", TOOL_IMPORT, source_import_read },
+	{ "copilot-cli", TOOL_COPILOT, source_copilot_read },
+	{ "cline", TOOL_CLINE, source_cline_read },
+	{ "roo-code", TOOL_ROO, source_cline_read },
+	{ "kilo-code", TOOL_KILO, source_cline_read },
 	{ NULL, 0, NULL }
 };
 
@@ -146,6 +150,62 @@ void source_warn_flush(struct source_warn *w)
 	free(w->models);
 	w->first_file = w->first_why = NULL;
 	w->count = 0;
+}
+
+/* ---- where logs were found (doctor) ---- */
+
+void source_found(struct source_ctx *ctx, const char *where)
+{
+	size_t i;
+
+	if (!ctx->found)
+		return;
+	for (i = 0; i < ctx->found->where.nr; i++)
+		if (!strcmp(ctx->found->where.v[i], where))
+			return;
+	strvec_push(&ctx->found->where, where);
+}
+
+void source_found_hint(struct source_ctx *ctx, const char *hint)
+{
+	if (ctx->found)
+		ctx->found->hint = hint;
+}
+
+/* The files seen, and their common folder when the source named none. */
+static void found_files(struct source_ctx *ctx, const struct source_state *st)
+{
+	const char *first = NULL;
+	size_t i, common = 0;
+
+	for (i = 0; i < st->nr; i++) {
+		const char *p = st->files[i]->path;
+		size_t n = 0;
+
+		if (!st->files[i]->seen)
+			continue;
+		ctx->found->files++;
+		if (!first) {
+			first = p;
+			common = strlen(p);
+			continue;
+		}
+		while (n < common && p[n] == first[n])
+			n++;
+		common = n;
+	}
+	if (!first || ctx->found->where.nr)
+		return;
+	while (common && first[common - 1] != '/')
+		common--;
+	if (common > 1)
+		common--;
+	if (common) {
+		char *dir = xstrndup(first, common);
+
+		source_found(ctx, dir);
+		free(dir);
+	}
 }
 
 /* ---- time ---- */
@@ -357,6 +417,8 @@ int usage_load(struct usage_set *out, struct repo *repo,
 		ctx.warn = &warn;
 		ctx.match = &match;
 		ctx.seen = q->all_repos ? &seen : NULL;
+		if (q->found)
+			ctx.found = &q->found[st.idx];
 
 		strbuf_reset(&path);
 		if (have_dir) {
@@ -366,6 +428,8 @@ int usage_load(struct usage_set *out, struct repo *repo,
 		}
 		if (src->read(&ctx) < 0)
 			ret = -1;
+		if (ctx.found)
+			found_files(&ctx, &st);
 		/* Saved sorted, the result sorts in one pass next time. */
 		usage_set_sort(&raw);
 		if (have_dir && !st.reused) {
@@ -411,6 +475,9 @@ int usage_load(struct usage_set *out, struct repo *repo,
 		warning("no price table: costs are unknown");
 	for (i = 0; i < out->nr; i++)
 		price_event(prices, &warn, &out->ev[i]);
+	for (i = 0; q->unpriced && i < warn.models_nr; i++)
+		strvec_push(q->unpriced, warn.models[i] ? warn.models[i] :
+			    "(no model name)");
 	/* One source's events are in order already: no second check. */
 	if (merged)
 		usage_set_sort(out);

@@ -29,8 +29,20 @@ struct usage_query {
 	 * must not pay for a year of logs.
 	 */
 	unsigned recent:1;
+	/*
+	 * For doctor, when non-NULL: where each source (by its index in
+	 * source_table[]) found its logs, and the models that had no price.
+	 */
+	struct usage_found *found;
+	struct strvec *unpriced;
 };
 #define USAGE_QUERY_INIT { .use_cache = 1 }
+
+struct usage_found {
+	struct strvec where;  /* folders (or files) the logs were found in */
+	uint64_t files;       /* log files seen */
+	const char *hint;     /* how to get more from this source, or NULL */
+};
 
 /*
  * Load the deduplicated, priced usage events of every enabled source
@@ -169,6 +181,7 @@ struct source_ctx {
 	int64_t recent_since;      /* ms; skip files older (usage_query.recent) */
 	/* --all-repos: the common dir of every repository seen, else NULL */
 	const struct strvec *seen;
+	struct usage_found *found; /* usage_query.found's entry, or NULL */
 	/* private to sources.c */
 	struct source_state *state;
 	struct source_warn *warn;
@@ -202,6 +215,14 @@ void source_sort_paths(struct strvec *paths);
 
 /* ~ expanded, $HOME-based default directories. */
 const char *source_home(void);
+
+/*
+ * Tell doctor where logs were found (a folder or a file), and how the
+ * user would get more of them; a no-op unless doctor asked. Sources
+ * that name nothing get the common folder of the files they read.
+ */
+void source_found(struct source_ctx *ctx, const char *where);
+void source_found_hint(struct source_ctx *ctx, const char *hint);
 
 /*
  * A map from non-zero 64-bit keys (dedup hashes) to a size_t: find
@@ -240,6 +261,9 @@ int source_gemini_read(struct source_ctx *ctx);
 int source_aider_read(struct source_ctx *ctx);
 int source_opencode_read(struct source_ctx *ctx);
 int source_import_read(struct source_ctx *ctx);
+int source_copilot_read(struct source_ctx *ctx);
+/* Cline, Roo Code and Kilo Code: by ctx->src->tool. */
+int source_cline_read(struct source_ctx *ctx);
 
 /*
  * Tests and fuzzing: parse one file from memory, without repository,
@@ -269,5 +293,11 @@ void source_opencode_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			       const char *buf, size_t len);
 void source_import_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			     const char *buf, size_t len);
+/* Copilot CLI: one OpenTelemetry export file (JSON Lines). */
+void source_copilot_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			      const char *buf, size_t len);
+/* The Cline family: one tasks/<id>/ui_messages.json. */
+void source_cline_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			    const char *buf, size_t len);
 
 #endif

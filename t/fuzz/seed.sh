@@ -97,6 +97,23 @@ seed opencode user <<'EOF'
 {"id":"msg_00","sessionID":"ses_01","role":"user","time":{"created":1766224790000}}
 EOF
 
+# --- Copilot CLI --------------------------------------------------------
+seed copilot otel <<'EOF'
+{"type":"metric","name":"gen_ai.client.token.usage"}
+{"type":"span","traceId":"t1","spanId":"s1","name":"chat claude-sonnet-4.5","startTime":[1766224800,133000000],"endTime":[1766224804,967317833],"attributes":{"gen_ai.operation.name":"chat","gen_ai.response.model":"claude-sonnet-4.5","gen_ai.conversation.id":"sess-a","gen_ai.usage.input_tokens":19452,"gen_ai.usage.output_tokens":281,"gen_ai.usage.cache_read.input_tokens":123,"gen_ai.usage.cache_creation.input_tokens":"40"}}
+{"type":"span","traceId":"t1","spanId":"a1","name":"invoke_agent copilot","endTime":[1766224805,0],"attributes":{"gen_ai.operation.name":"invoke_agent","gen_ai.usage.input_tokens":19452,"gen_ai.usage.output_tokens":281}}
+{"hrTime":[1766224806,0],"spanContext":{"traceId":"t2","spanId":"l1","traceFlags":1},"attributes":{"event.name":"copilot_chat.agent.turn","turn.index":3,"gen_ai.usage.input_tokens":120,"gen_ai.usage.output_tokens":9},"_body":"copilot_chat.agent.turn: 3"}
+{"hrTime":[1766224807,0],"spanContext":{"traceId":"t3","spanId":"i1"},"attributes":{"event.name":"gen_ai.client.inference.operation.details","gen_ai.request.model":"gpt-5.1","gen_ai.usage.input_tokens":42,"gen_ai.usage.output_tokens":7},"_body":"GenAI inference: gpt-5.1"}
+EOF
+
+# --- Cline, Roo Code, Kilo Code ------------------------------------------
+seed cline ui_messages <<'EOF'
+[{"ts":1766224800000,"type":"say","say":"task","text":"fix it"},
+{"ts":1766224801000,"type":"say","say":"api_req_started","text":"{\"request\":\"<task>fix it</task>\",\"tokensIn\":12,\"tokensOut\":300,\"cacheWrites\":11200,\"cacheReads\":0,\"cost\":0.04}","modelInfo":{"modelId":"claude-sonnet-4-5","providerId":"anthropic","mode":"act"}},
+{"ts":1766224802000,"type":"say","say":"api_req_started","text":"{\"request\":\"...\",\"cancelReason\":\"user_cancelled\"}"},
+{"ts":1766224803000,"type":"say","say":"api_req_started","text":"{\"apiProtocol\":\"anthropic\",\"tokensIn\":20000,\"tokensOut\":500,\"cacheWrites\":1000,\"cacheReads\":18000}"}]
+EOF
+
 # --- import -------------------------------------------------------------
 seed import events <<'EOF'
 {"schema":"git-tokens/imported/v1"}

@@ -46,7 +46,7 @@ static const struct cmd_struct commands[] = {
 	  "attribute pending local usage to a commit's note" },
 	{ "show", cmd_show, RUN_SETUP,
 	  "everything known about one change" },
-	{ "hooks", cmd_hooks, RUN_SETUP,
+	{ "hooks", cmd_hooks, RUN_SETUP_GENTLY,
 	  "install, remove or check the git hooks" },
 	{ "sync", cmd_sync, RUN_SETUP,
 	  "fetch, merge and push the usage notes" },

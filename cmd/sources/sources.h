@@ -222,6 +222,7 @@ int source_gemini_read(struct source_ctx *ctx);
 int source_aider_read(struct source_ctx *ctx);
 int source_opencode_read(struct source_ctx *ctx);
 int source_import_read(struct source_ctx *ctx);
+int source_cursor_read(struct source_ctx *ctx);
 
 /*
  * Tests and fuzzing: parse one file from memory, without repository,
@@ -250,6 +251,9 @@ void source_aider_parse_mem(struct source_ctx *ctx, struct source_file *f,
 void source_opencode_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			       const char *buf, size_t len);
 void source_import_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			     const char *buf, size_t len);
+/* Cursor: the stop hook's log (sources/cursor.h). */
+void source_cursor_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			     const char *buf, size_t len);
 
 #endif

@@ -128,7 +128,7 @@ int cursor_log_append(const char *path, const char *payload, size_t len,
 			goto cleanup;
 		}
 	}
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		error_errno("cannot open '%s'", path);
 		goto cleanup;

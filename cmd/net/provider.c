@@ -838,8 +838,11 @@ cleanup:
 /* Every page of every window of at most CURSOR_WINDOW_DAYS days. */
 static int fetch_cursor(struct fetch *f)
 {
+	struct strbuf url = STRBUF_INIT;
 	int64_t day;
+	int ret = -1;
 
+	strbuf_addf(&url, "%s/teams/filtered-usage-events", f->base.buf);
 	for (day = f->opts->since; day <= f->opts->until;
 	     day += CURSOR_WINDOW_DAYS) {
 		int64_t last = day + CURSOR_WINDOW_DAYS - 1;
@@ -852,21 +855,27 @@ static int fetch_cursor(struct fetch *f)
 
 			if (cursor_post(f, day * DAY_MS,
 					(last + 1) * DAY_MS - 1, page, &j) < 0)
-				return -1;
-			cursor_page(f, "/teams/filtered-usage-events", j);
+				goto cleanup;
+			cursor_page(f, url.buf, j);
 			more = json_bool(json_get(j,
 					"pagination.hasNextPage")) == 1;
 			if (more && !json_child(json_get(j, "usageEvents"))) {
 				json_free(j);
-				return error("unexpected answer from Cursor: "
-					     "hasNextPage on an empty page");
+				error("unexpected answer from '%s': hasNextPage "
+				      "on an empty page", url.buf);
+				goto cleanup;
 			}
 			json_free(j);
 		}
-		if (more)
-			return error("too many pages from Cursor");
+		if (more) {
+			error("too many pages from '%s'", url.buf);
+			goto cleanup;
+		}
 	}
-	return 0;
+	ret = 0;
+cleanup:
+	strbuf_release(&url);
+	return ret;
 }
 
 static int store_path(struct repo *repo, struct strbuf *out)
@@ -1145,24 +1154,41 @@ cleanup:
 	return ret;
 }
 
-/* Cursor's events join the store, each once (provider_store_add). */
+/*
+ * Cursor's events join the store, each once (provider_store_add()).
+ * An event twice in one fetch is one event on two pages (the list
+ * shifted while it was read): two calls of one person to one model in
+ * the same millisecond with the same tokens are not real.
+ */
 static int cursor_store(struct fetch *f, struct provider_result *result)
 {
 	struct table people = TABLE_INIT;
+	struct usage_set once = USAGE_SET_INIT;
+	char **lines = event_lines(&f->cursor);
 	size_t i, added, dups;
+	int ret;
 
 	for (i = 0; i < f->cursor.nr; i++) {
-		const char *who = f->cursor.ev[i].author;
+		struct usage_event ev;
+		const char *who;
 
+		if ((i && !strcmp(lines[i], lines[i - 1])) ||
+		    parse_line(lines[i], strlen(lines[i]), &ev))
+			continue;
+		usage_set_add(&once, &ev);
 		result->events++;
-		result->tokens += event_total_tokens(&f->cursor.ev[i]);
+		result->tokens += event_total_tokens(&ev);
+		who = ev.author;
 		if (who && !table_find(&people, 0, who, NULL, 0)) {
 			table_find(&people, 0, who, NULL, 1);
 			result->people++;
 		}
 	}
+	ret = provider_store_add(f->repo, &once, &added, &dups);
+	free_lines(lines, f->cursor.nr);
+	usage_set_release(&once);
 	table_release(&people);
-	return provider_store_add(f->repo, &f->cursor, &added, &dups);
+	return ret;
 }
 
 static void fetch_release(struct fetch *f)

@@ -196,8 +196,8 @@ static int parse_line(struct source_ctx *ctx, const char *line, size_t len,
 		*why = "malformed JSON";
 		goto cleanup;
 	}
-	if (json_double(json_get(j, "time"), &t) || t != (double)(int64_t)t ||
-	    !source_time_ok(ctx, (int64_t)t)) {
+	if (json_double(json_get(j, "time"), &t) || !(t >= 0 && t < 9e15) ||
+	    t != (double)(int64_t)t || !source_time_ok(ctx, (int64_t)t)) {
 		*why = "no valid 'time'";
 		goto cleanup;
 	}

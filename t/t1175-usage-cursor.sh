@@ -280,4 +280,34 @@ test_expect_success 'tokens.cursor.path reads another log instead' '
 	git -C proj config --unset tokens.cursor.path
 '
 
+test_expect_success 'the local user: the hook days win over the API and CSV' '
+	payloads p5.jsonl <<-\EOF &&
+	c10 g1 gpt-5 400 40 0 0 PROJ
+	EOF
+	hook_all p5.jsonl 2026-11-25T09:00:00Z &&
+	cat >same.csv <<-\EOF &&
+	Date,User,Kind,Model,Input (w/ Cache Write),Input (w/o Cache Write),Cache Read,Output Tokens,Total Tokens
+	2026-11-25T09:00:00.000Z,author@example.com,Included,gpt-5,0,400,0,40,440
+	2026-11-26T09:00:00.000Z,author@example.com,Included,gpt-5,0,70,0,7,77
+	EOF
+	(
+		cd proj &&
+		git tokens import -q --format=cursor-csv ../same.csv &&
+		commit_at 2026-11-25T10:00:00Z a 1 &&
+		commit_at 2026-11-25T11:00:00Z b 1 &&
+		commit_at 2026-11-26T10:00:00Z c 1 &&
+		git tokens log --format=json >../log.json
+	) 2>/dev/null &&
+	python3 - <<-\PY
+	import json
+	name = {"2026-11-25T10:00:00Z": "a", "2026-11-25T11:00:00Z": "b",
+	        "2026-11-26T10:00:00Z": "c"}
+	ch = {name[c["date"]]: c for c in json.load(open("log.json"))["changes"]}
+	assert (ch["a"]["how"], ch["a"]["tokens"]) == ("window", 440), ch["a"]
+	# the API copy of the hook day is not spread over b
+	assert ch["b"]["tokens"] is None, ch["b"]
+	assert (ch["c"]["how"], ch["c"]["tokens"]) == ("day", 77), ch["c"]
+	PY
+'
+
 test_done

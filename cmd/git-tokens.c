@@ -41,7 +41,7 @@ static const struct cmd_struct commands[] = {
 	{ "import", cmd_import, RUN_SETUP,
 	  "add usage events from JSON Lines files" },
 	{ "fetch", cmd_fetch, RUN_SETUP,
-	  "pull provider usage (anthropic, openai)" },
+	  "pull provider usage (anthropic, openai, cursor)" },
 	{ "record", cmd_record, RUN_SETUP | NEED_WORK_TREE,
 	  "attribute pending local usage to a commit's note" },
 	{ "show", cmd_show, RUN_SETUP,

@@ -775,7 +775,8 @@ static int cursor_post(struct fetch *f, int64_t start, int64_t end,
 	struct http_request req = HTTP_REQUEST_INIT;
 	struct http_response res = HTTP_RESPONSE_INIT;
 	struct strbuf url = STRBUF_INIT, key = STRBUF_INIT, body = STRBUF_INIT;
-	struct strbuf auth = STRBUF_INIT, cred = STRBUF_INIT, etag = STRBUF_INIT;
+	struct strbuf auth = STRBUF_INIT, cred = STRBUF_INIT;
+	struct strbuf etag = STRBUF_INIT;
 	int ret = -1;
 
 	*out = NULL;
@@ -861,8 +862,8 @@ static int fetch_cursor(struct fetch *f)
 					"pagination.hasNextPage")) == 1;
 			if (more && !json_child(json_get(j, "usageEvents"))) {
 				json_free(j);
-				error("unexpected answer from '%s': hasNextPage "
-				      "on an empty page", url.buf);
+				error("unexpected answer from '%s': "
+				      "hasNextPage on an empty page", url.buf);
 				goto cleanup;
 			}
 			json_free(j);

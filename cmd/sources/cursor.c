@@ -140,8 +140,9 @@ int cursor_log_append(const char *path, const char *payload, size_t len,
 		}
 	/* A writer killed mid-line: end its line, do not extend it. */
 	if (fstat(fd, &st) < 0 ||
-	    (st.st_size > 0 && (pread(fd, &last, 1, st.st_size - 1) != 1 ||
-				(last != '\n' && write_all(fd, "\n", 1) < 0))) ||
+	    (st.st_size > 0 &&
+	     (pread(fd, &last, 1, st.st_size - 1) != 1 ||
+	      (last != '\n' && write_all(fd, "\n", 1) < 0))) ||
 	    write_all(fd, line.buf, line.len) < 0) {
 		error_errno("cannot write '%s'", path);
 		goto cleanup;

@@ -3,6 +3,7 @@
 test_description='import --format=cursor-csv: the dashboard usage CSV'
 
 . "$(dirname "$0")"/lib-tokens.sh
+. "$TEST_SRCDIR"/lib-cursor.sh
 
 GIT_TOKENS_NOW=2026-11-30T00:00:00Z
 HOME=$(pwd)
@@ -53,25 +54,9 @@ csv () {
 	PY
 }
 
-# stored: per author and model, the events' count and counters in the
-# provider store.
+# stored: per author and model, the Cursor events in the store.
 stored () {
-	python3 - "$STORE" <<-\PY
-	import json, sys
-	lines = open(sys.argv[1]).read().splitlines()
-	assert json.loads(lines[0])["version"] == 1
-	tot = {}
-	for l in lines[1:]:
-	    e = json.loads(l)
-	    assert e["tool"] == "cursor" and "cost_usd" not in e, e
-	    r = tot.setdefault((e["author"], e["model"]), [0, 0, 0, 0, 0])
-	    r[0] += 1
-	    for i, k in enumerate(("input", "output", "cache_write",
-	                           "cache_read")):
-	        r[i + 1] += e[k]
-	for k in sorted(tot):
-	    print(*k, *tot[k])
-	PY
+	cursor_stored "$STORE"
 }
 
 # want <rows>...: the same from the generator's rows by the CSV rule:
@@ -164,7 +149,7 @@ test_expect_success 'bad rows: one warning naming the first, the rest kept' '
 	"yesterday","Included","gpt-5","No","1","2","3","4","10","0.01"
 	"2026-11-22T12:00:00.000Z","Included","gpt-5","No","x","2","3","4","10","0.01"
 	"2019-11-22T12:00:00.000Z","Included","gpt-5","No","1","2","3","4","10","0.01"
-	"2026-11-22T13:00:00.000Z","Included","gpt-5","No","10","20","30","40","100","0.01"
+	"2026-11-22T13:00:00.000Z","Included","gpt-5","No"," 10","20 ","30","40","100","0.01"
 	"2026-11-22T14:00:00.000Z","Included","gpt-5","No","1","2"
 	EOF
 	test_expect_code 1 git -C repo tokens import --format=cursor-csv \

@@ -3,30 +3,15 @@
 test_description='fetch cursor: the team admin API usage events'
 
 . "$(dirname "$0")"/lib-tokens.sh
+. "$TEST_SRCDIR"/lib-cursor.sh
 
 GIT_TOKENS_NOW=2026-11-30T00:00:00Z
 export GIT_TOKENS_NOW
 STORE=repo/.git/tokens/provider-usage.jsonl
 
-# stored: per author and model, events and counters in the store.
+# stored: per author and model, the Cursor events in the store.
 stored () {
-	python3 - "$STORE" <<-\PY
-	import json, sys
-	lines = open(sys.argv[1]).read().splitlines()
-	assert json.loads(lines[0])["version"] == 1
-	tot = {}
-	for l in lines[1:]:
-	    e = json.loads(l)
-	    assert e["tool"] == "cursor" and "cost_usd" not in e, e
-	    r = tot.setdefault((e.get("author", "-"), e["model"]),
-	                       [0, 0, 0, 0, 0])
-	    r[0] += 1
-	    for i, k in enumerate(("input", "output", "cache_write",
-	                           "cache_read")):
-	        r[i + 1] += e[k]
-	for k in sorted(tot):
-	    print(*k, *tot[k])
-	PY
+	cursor_stored "$STORE"
 }
 
 # want <page>...: the same from the answers: events with tokenUsage,

@@ -1031,12 +1031,28 @@ static void collect(struct table *t, struct usage_set *set,
 	}
 }
 
+/* Write the events, sorted, as the store at path: 0, or -1. */
+static int store_write(const char *path, struct usage_set *all)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+	int ret;
+
+	usage_set_sort(all);
+	strbuf_addstr(&sb, STORE_HEADER "\n");
+	for (i = 0; i < all->nr; i++)
+		format_event(&sb, &all->ev[i]);
+	ret = write_file_strbuf(path, &sb, 0600, WRITE_FILE_SYNC);
+	strbuf_release(&sb);
+	return ret;
+}
+
 /* Replace tool's days in [since, until] with the fetched events. */
 static int store_update(struct fetch *f, struct provider_result *result)
 {
 	struct usage_set old = USAGE_SET_INIT, all = USAGE_SET_INIT;
 	struct table people = TABLE_INIT;
-	struct strbuf path = STRBUF_INIT, sb = STRBUF_INIT;
+	struct strbuf path = STRBUF_INIT;
 	size_t i;
 	int ret = -1;
 
@@ -1051,18 +1067,12 @@ static int store_update(struct fetch *f, struct provider_result *result)
 	}
 	collect(&f->events, &all, &people, result);
 	collect(&f->msgs, &all, &people, result);
-	usage_set_sort(&all);
-
-	strbuf_addstr(&sb, STORE_HEADER "\n");
-	for (i = 0; i < all.nr; i++)
-		format_event(&sb, &all.ev[i]);
-	ret = write_file_strbuf(path.buf, &sb, 0600, WRITE_FILE_SYNC);
+	ret = store_write(path.buf, &all);
 cleanup:
 	usage_set_release(&old);
 	usage_set_release(&all);
 	table_release(&people);
 	strbuf_release(&path);
-	strbuf_release(&sb);
 	return ret;
 }
 
@@ -1101,7 +1111,7 @@ int provider_store_add(struct repo *repo, const struct usage_set *add,
 		       size_t *added, size_t *dups)
 {
 	struct usage_set old = USAGE_SET_INIT, more = USAGE_SET_INIT;
-	struct strbuf path = STRBUF_INIT, sb = STRBUF_INIT;
+	struct strbuf path = STRBUF_INIT;
 	char **have = NULL, **want = NULL;
 	size_t i, j, k, n, m, have_nr = 0;
 	int ret = -1;
@@ -1139,11 +1149,7 @@ int provider_store_add(struct repo *repo, const struct usage_set *add,
 	}
 	for (i = 0; i < more.nr; i++)
 		usage_set_add(&old, &more.ev[i]);
-	usage_set_sort(&old);
-	strbuf_addstr(&sb, STORE_HEADER "\n");
-	for (i = 0; i < old.nr; i++)
-		format_event(&sb, &old.ev[i]);
-	ret = write_file_strbuf(path.buf, &sb, 0600, WRITE_FILE_SYNC);
+	ret = store_write(path.buf, &old);
 cleanup:
 	free_lines(have, have_nr);
 	if (want)
@@ -1151,7 +1157,6 @@ cleanup:
 	usage_set_release(&old);
 	usage_set_release(&more);
 	strbuf_release(&path);
-	strbuf_release(&sb);
 	return ret;
 }
 

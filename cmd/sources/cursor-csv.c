@@ -111,14 +111,14 @@ static int counter(const char *s, uint64_t *out)
 		return 0;
 	while (*s == ' ')
 		s++;
-	for (; *s; s++) {
+	for (; *s && *s != ' '; s++) {
 		if (*s == ',')
 			continue;
 		if (!isdigit((unsigned char)*s) || v > JSON_U64_MAX)
-			return *s == ' ' && !s[strspn(s, " ")] ? 0 : -1;
+			return -1;
 		v = v * 10 + (uint64_t)(*s - '0');
 	}
-	if (v > JSON_U64_MAX)
+	if (s[strspn(s, " ")] || v > JSON_U64_MAX)
 		return -1;
 	*out = v;
 	return 0;

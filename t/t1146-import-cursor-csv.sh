@@ -220,6 +220,36 @@ test_expect_success '--author names whose rows are; usage is attributed by day' 
 	PY
 '
 
+# Rows of real exports, as published in public repositories' tests.
+# In each, Total Tokens = (w/) + (w/o) + Cache Read + Output, and one
+# has (w/) 3549 below (w/o) 31589: (w/) cannot hold (w/o).
+test_expect_success 'real export rows: the two input columns are apart' '
+	git init -q real &&
+	cat >real.csv <<-\EOF &&
+	Date,Kind,Model,Max Mode,Input (w/ Cache Write),Input (w/o Cache Write),Cache Read,Output Tokens,Total Tokens,Cost
+	"2025-11-13T18:36:05.846Z","Included","auto","No","28342","775","105891","21282","156290","0.19"
+	"2025-11-13T13:35:04.658Z","On-Demand","gpt-5-codex","No","0","8263","66964","1612","76839","0.03"
+	"2025-12-28T12:05:02.926Z","Included","claude-4.5-opus-high-thinking","No","46800","4647","275594","3562","330603","0.62"
+	"2025-12-28T10:34:54.404Z","Included","auto","No","2801","0","343040","2076","347917","0.10"
+	"2025-12-16T03:02:51.377Z","Included","claude-4.5-opus-high-thinking","No","55747","14237","1529932","14842","1614758","1.78"
+	"2025-12-16T02:43:37.120Z","Included","claude-4.5-opus-high-thinking","No","3549","31589","559719","2153","597010","0.43"
+	"2025-12-15T18:09:50.676Z","Included","claude-4.5-opus-high-thinking","No","17932","32712","1066257","6244","1123145","0.97"
+	"2025-12-15T16:43:40.980Z","On-Demand","claude-4.5-opus-high-thinking","No","4188","16404","300036","1206","321834","0.25"
+	"2025-12-15T15:43:02.043Z","Included","auto","No","22006","0","87808","2622","112436","0.07"
+	EOF
+	(cd real && git tokens import --format=cursor-csv ../real.csv) 2>err &&
+	echo "imported 9 events (0 duplicates skipped)" >expect &&
+	test_cmp expect err &&
+	# by hand: input = (w/o), output, cache write = (w/), cache read
+	cat >expect <<-\EOF &&
+	author@example.com claude-4.5-opus-high-thinking 5 99589 28007 128216 3731538
+	author@example.com cursor-auto 3 775 25980 53149 536739
+	author@example.com gpt-5-codex 1 8263 1612 0 66964
+	EOF
+	cursor_stored real/.git/tokens/provider-usage.jsonl >actual &&
+	test_cmp expect actual
+'
+
 test_expect_success '--author goes with cursor-csv; an unknown format' '
 	test_expect_code 129 git -C repo tokens import --author=x ../v1.csv &&
 	test_expect_code 129 git -C repo tokens import --format=xls ../v1.csv

@@ -139,6 +139,19 @@ test_expect_success 'the hook works outside any repository' '
 	test_cmp expect actual
 '
 
+test_expect_success 'a payload that starts with a byte order mark' '
+	payloads p2b.jsonl <<-\EOF &&
+	c7b g1 gpt-5 30 40 50 60 PROJ
+	EOF
+	printf "\357\273\277" >bom.json &&
+	cat p2b.jsonl >>bom.json &&
+	git tokens hooks cursor-stop <bom.json >out 2>err &&
+	test_must_be_empty err &&
+	want p1.jsonl p2.jsonl p2b.jsonl >expect &&
+	got >actual &&
+	test_cmp expect actual
+'
+
 test_expect_success 'a payload the hook cannot read is one warning, exit 0' '
 	echo "not json" | git tokens hooks cursor-stop >out 2>err &&
 	echo "{}" >expect &&
@@ -147,7 +160,7 @@ test_expect_success 'a payload the hook cannot read is one warning, exit 0' '
 	echo "{\"input_tokens\":-5,\"model\":\"x\"}" |
 		git tokens hooks cursor-stop >out 2>err &&
 	grep "bad .input_tokens." err &&
-	test_line_count = 9 "$LOG"
+	test_line_count = 10 "$LOG"
 '
 
 test_expect_success 'bad log lines: one warning naming the first, rest counted' '
@@ -162,26 +175,26 @@ test_expect_success 'bad log lines: one warning naming the first, rest counted' 
 	{"time":$T,"model":"gpt-5","input":1,"cwd":"relative/path"}
 	EOF
 	got >actual 2>err &&
-	want p1.jsonl p2.jsonl >expect &&
+	want p1.jsonl p2.jsonl p2b.jsonl >expect &&
 	test_cmp expect actual &&
-	grep "skipped 6 bad usage records (first: $LOG:10: " err
+	grep "skipped 6 bad usage records (first: $LOG:11: " err
 '
 
 test_expect_success 'a torn last line waits; the next hook ends it' '
 	cp log.good "$LOG" &&
 	printf "{\"time\":1796000000000,\"model\":\"gpt-5\",\"inp" >>"$LOG" &&
 	got >actual 2>err &&
-	want p1.jsonl p2.jsonl >expect &&
+	want p1.jsonl p2.jsonl p2b.jsonl >expect &&
 	test_cmp expect actual &&
-	grep "skipped 1 bad usage record (first: $LOG:10" err &&
+	grep "skipped 1 bad usage record (first: $LOG:11" err &&
 	payloads p3.jsonl <<-\EOF &&
 	c8 g1 gpt-5 100 10 0 0 PROJ
 	EOF
 	hook_all p3.jsonl &&
 	got >actual 2>err &&
-	want p1.jsonl p2.jsonl p3.jsonl >expect &&
+	want p1.jsonl p2.jsonl p2b.jsonl p3.jsonl >expect &&
 	test_cmp expect actual &&
-	grep "skipped 1 bad usage record (first: $LOG:10: not a JSON object)" err
+	grep "skipped 1 bad usage record (first: $LOG:11: not a JSON object)" err
 '
 
 test_expect_success 'a hook killed mid-write loses only its own line' '
@@ -216,7 +229,7 @@ test_expect_success 'a hook killed mid-write loses only its own line' '
 	payloads p4.jsonl <<-\EOF &&
 	c9 g1 gpt-5 9 1 0 0 PROJ
 	EOF
-	want p1.jsonl p2.jsonl p3.jsonl p4.jsonl >expect &&
+	want p1.jsonl p2.jsonl p2b.jsonl p3.jsonl p4.jsonl >expect &&
 	test_cmp expect actual &&
 	grep "skipped 2 bad usage records" err
 '
@@ -259,7 +272,7 @@ test_expect_success 'hooks firing at once: every generation exactly once' '
 	    len(gens)
 	PY
 	got >actual 2>/dev/null &&
-	want p1.jsonl p2.jsonl p3.jsonl p4.jsonl burst.jsonl >expect &&
+	want p1.jsonl p2.jsonl p2b.jsonl p3.jsonl p4.jsonl burst.jsonl >expect &&
 	test_cmp expect actual
 '
 
@@ -275,7 +288,7 @@ test_expect_success 'tokens.cursor.path reads another log instead' '
 	cp log.good other.jsonl &&
 	git -C proj config tokens.cursor.path "$(pwd)/other.jsonl" &&
 	got >actual &&
-	want p1.jsonl p2.jsonl >expect &&
+	want p1.jsonl p2.jsonl p2b.jsonl >expect &&
 	test_cmp expect actual &&
 	git -C proj config --unset tokens.cursor.path
 '

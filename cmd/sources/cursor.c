@@ -75,10 +75,17 @@ static void add_str(struct strbuf *sb, const char *key, const char *val)
 static int hook_line(const char *payload, size_t len, int64_t now,
 		     struct strbuf *line)
 {
-	struct json *j = json_parse(payload, len);
+	struct json *j;
 	const struct json *roots;
 	uint64_t v, sum = 0;
 	int ret = -1, i;
+
+	/* Cursor may start the payload with a byte order mark. */
+	if (len >= 3 && !memcmp(payload, "\xef\xbb\xbf", 3)) {
+		payload += 3;
+		len -= 3;
+	}
+	j = json_parse(payload, len);
 
 	if (!json_is_object(j)) {
 		error("the stop hook's input is not a JSON object");

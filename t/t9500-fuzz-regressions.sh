@@ -62,9 +62,11 @@ replay () {
 		place "$f" proj/.aider.chat.history.md ;;
 	opencode-*)
 		place "$f" data/opencode/storage/message/ses_1/msg_1.json ;;
+	cursor-*)
+		place "$f" data/git-tokens/cursor-usage.jsonl ;;
 	esac &&
 	case $name in
-	claude-*|codex-*|gemini-*|aider-*|opencode-*)
+	claude-*|codex-*|gemini-*|aider-*|opencode-*|cursor-*)
 		(cd proj && git tokens usage --all-repos --no-cache \
 			--format json >../out 2>../err)
 		;;

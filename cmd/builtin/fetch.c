@@ -24,6 +24,8 @@ static const char * const fetch_usage[] = {
 		"[--offline]",
 	"git tokens fetch openai [--since <date>] [--until <date>] "
 		"[--offline]",
+	"git tokens fetch cursor [--since <date>] [--until <date>] "
+		"[--offline]",
 	"git tokens fetch (github | gitlab) [--since <date>] [--until <date>] "
 		"[<revision-range>]",
 	NULL
@@ -184,8 +186,8 @@ int cmd_fetch(int argc, const char **argv, struct repo *repo)
 
 	argc = parse_options(argc, argv, options, fetch_usage, 0);
 	if (argc < 1)
-		usage_msg_opt("which provider? (anthropic, openai, github or "
-			      "gitlab)", fetch_usage, options);
+		usage_msg_opt("which provider? (anthropic, openai, cursor, "
+			      "github or gitlab)", fetch_usage, options);
 	what = argv[0];
 	if (!strcmp(what, "github") || !strcmp(what, "gitlab")) {
 		if (offline)
@@ -204,6 +206,8 @@ int cmd_fetch(int argc, const char **argv, struct repo *repo)
 		tool = TOOL_ANTHROPIC_API;
 	} else if (!strcmp(what, "openai")) {
 		tool = TOOL_OPENAI_API;
+	} else if (!strcmp(what, "cursor")) {
+		tool = TOOL_CURSOR;
 	} else {
 		error("unknown provider '%s'", what);
 		usage_with_options(fetch_usage, options, 1);
@@ -227,8 +231,9 @@ int cmd_fetch(int argc, const char **argv, struct repo *repo)
 
 	key = getenv(provider_key_var(tool));
 	if (!offline && (!key || !*key))
-		die("%s is not set: 'fetch %s' needs an organization admin key "
-		    "in it", provider_key_var(tool), what);
+		die("%s is not set: 'fetch %s' needs %s admin key in it",
+		    provider_key_var(tool), what, tool == TOOL_CURSOR ?
+		    "a team's" : "an organization");
 
 	ret = provider_fetch(repo, tool, &opts, &result);
 	http_cleanup();

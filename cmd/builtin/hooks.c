@@ -10,16 +10,19 @@
  * remote.<name>.url): a push to a bare URL never carries them.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "base/date.h"
 #include "base/die.h"
 #include "base/oidmap.h"
 #include "base/parse-options.h"
 #include "base/run-command.h"
 #include "builtin/builtin.h"
+#include "engine/cursor-hooks.h"
 #include "engine/hooks.h"
 #include "engine/notes-sync.h"
 #include "engine/notes.h"
@@ -28,11 +31,13 @@
 #include "git/repo.h"
 #include "model/change.h"
 #include "report/render.h"
+#include "sources/cursor.h"
 
 static const char * const hooks_usage[] = {
-	"git tokens hooks install [-q]",
-	"git tokens hooks uninstall [-q]",
+	"git tokens hooks install [-q] [--cursor]",
+	"git tokens hooks uninstall [-q] [--cursor]",
 	"git tokens hooks status",
+	"git tokens hooks cursor-stop",
 	NULL
 };
 
@@ -543,16 +548,80 @@ static int hooks_run(struct repo *repo, int argc, const char **argv,
 	die("hooks run: unknown hook '%s'", argv[0]);
 }
 
+/* --- Cursor: its agent's stop hook ------------------------------------- */
+
+/*
+ * "hooks cursor-stop": what Cursor's stop hook runs, the payload on
+ * stdin. It must never get in the agent's way: whatever happens, it
+ * answers an empty JSON object and exits 0; a failure is one warning.
+ */
+static int run_cursor_stop(struct repo *repo, int argc, const char **argv,
+			   int quiet_opt)
+{
+	struct strbuf in = STRBUF_INIT, path = STRBUF_INIT;
+	char buf[8192];
+	ssize_t n;
+	int64_t now;
+
+	while ((n = read(0, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			warning("cannot read the stop hook's input: %s",
+				strerror(errno));
+			break;
+		}
+		strbuf_add(&in, buf, (size_t)n);
+	}
+	date_now(&now);
+	cursor_log_path(&path);
+	if (in.len && cursor_log_append(path.buf, in.buf, in.len, now) < 0)
+		warning("Cursor usage not recorded");
+	printf("{}\n");
+	strbuf_release(&in);
+	strbuf_release(&path);
+	return 0;
+}
+
+/* [-q] [--cursor] after install or uninstall. */
+static void cursor_args(int argc, const char **argv, int *quiet_opt,
+			int *cursor)
+{
+	static const struct option none[] = { OPT_END() };
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
+			*quiet_opt = 1;
+		else if (!strcmp(argv[i], "--cursor"))
+			*cursor = 1;
+		else
+			usage_msg_opt("too many arguments", hooks_usage, none);
+	}
+}
+
 static int sub_install(struct repo *repo, int argc, const char **argv,
 		       int quiet_opt)
 {
-	return hooks_install(repo, quiet_opt) < 0 ? EXIT_FATAL : 0;
+	int cursor = 0;
+
+	cursor_args(argc, argv, &quiet_opt, &cursor);
+	if (hooks_install(repo, quiet_opt) < 0 ||
+	    (cursor && cursor_hooks_install(quiet_opt) < 0))
+		return EXIT_FATAL;
+	return 0;
 }
 
 static int sub_uninstall(struct repo *repo, int argc, const char **argv,
 			 int quiet_opt)
 {
-	return hooks_uninstall(repo, quiet_opt) < 0 ? EXIT_FATAL : 0;
+	int cursor = 0;
+
+	cursor_args(argc, argv, &quiet_opt, &cursor);
+	if (hooks_uninstall(repo, quiet_opt) < 0 ||
+	    (cursor && cursor_hooks_uninstall(quiet_opt) < 0))
+		return EXIT_FATAL;
+	return 0;
 }
 
 static int sub_status(struct repo *repo, int argc, const char **argv,
@@ -569,11 +638,13 @@ static const struct hooks_subcommand {
 	int (*fn)(struct repo *repo, int argc, const char **argv,
 		  int quiet_opt);
 	unsigned own_args:1;   /* takes arguments, not only a trailing -q */
+	unsigned no_repo:1;    /* runs outside a repository too */
 } hooks_subcommands[] = {
-	{ .name = "install", .fn = sub_install },
-	{ .name = "uninstall", .fn = sub_uninstall },
+	{ .name = "install", .fn = sub_install, .own_args = 1 },
+	{ .name = "uninstall", .fn = sub_uninstall, .own_args = 1 },
 	{ .name = "status", .fn = sub_status },
 	{ .name = "run", .fn = hooks_run, .own_args = 1 },
+	{ .name = "cursor-stop", .fn = run_cursor_stop, .no_repo = 1 },
 };
 
 int cmd_hooks(int argc, const char **argv, struct repo *repo)
@@ -600,6 +671,9 @@ int cmd_hooks(int argc, const char **argv, struct repo *repo)
 			 argv[0]);
 		usage_msg_opt(msg, hooks_usage, options);
 	}
+	if (!repo && !sub->no_repo)
+		die("not a git repository (or any of the parent "
+		    "directories): .git");
 	/* "install -q": the one argument after the name, for all but run */
 	if (!sub->own_args) {
 		if (argc > 1 && strcmp(argv[1], "-q") &&

@@ -19,11 +19,16 @@
 #include "base/strbuf.h"
 #include "builtin/builtin.h"
 #include "git/repo.h"
+#include "model/event.h"
+#include "net/provider.h"
+#include "sources/cursor.h"
 #include "sources/import.h"
 #include "sources/sources.h"
 
 static const char * const import_usage[] = {
 	"git tokens import [-q] <file>...",
+	"git tokens import [-q] --format=cursor-csv [--author=<email>] "
+		"<file>...",
 	NULL
 };
 
@@ -167,10 +172,84 @@ cleanup:
 	return ret;
 }
 
+/* A file, or "-" for stdin, whole into sb: 0, or -1 with errno. */
+static int read_whole(const char *name, struct strbuf *sb)
+{
+	char buf[8192];
+	size_t n;
+
+	if (strcmp(name, "-"))
+		return strbuf_read_file(sb, name, 0) < 0 ? -1 : 0;
+	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
+		strbuf_add(sb, buf, n);
+	return ferror(stdin) ? -1 : 0;
+}
+
+/*
+ * Cursor's usage CSVs into the provider store; bad rows are one
+ * warning naming the first. Returns 0, 1 when rows were skipped, or -1.
+ */
+static int import_cursor_csv(struct repo *repo, int argc, const char **argv,
+			     const char *author, size_t *added, size_t *dups)
+{
+	struct usage_set evs = USAGE_SET_INIT;
+	struct strbuf sb = STRBUF_INIT;
+	char *name = NULL, *email = NULL;
+	uint64_t bad = 0, first_line = 0;
+	const char *first_file = NULL, *first_why = NULL;
+	int64_t now;
+	int i, ret = 0;
+
+	date_now(&now);
+	if (!author && !repo_user_ident(repo, &name, &email))
+		author = email;
+	for (i = 0; i < argc; i++) {
+		uint64_t n, line;
+		const char *why;
+
+		strbuf_reset(&sb);
+		if (read_whole(argv[i], &sb) < 0) {
+			ret = error_errno("cannot read '%s'", argv[i]);
+			continue;
+		}
+		if (cursor_csv_parse(sb.buf, sb.len, author, now, &evs, &n,
+				     &line, &why) < 0) {
+			ret = error("'%s' is not a Cursor usage CSV (no Date, "
+				    "Model and token columns)", argv[i]);
+			continue;
+		}
+		if (n && !bad) {
+			first_file = argv[i];
+			first_line = line;
+			first_why = why;
+		}
+		bad += n;
+	}
+	if (bad)
+		warning("skipped %llu bad %s (first: %s:%llu: %s)",
+			(unsigned long long)bad, bad == 1 ? "row" : "rows",
+			first_file, (unsigned long long)first_line, first_why);
+	if (provider_store_add(repo, &evs, added, dups) < 0)
+		ret = -1;
+	else if (!ret && bad)
+		ret = 1;
+	usage_set_release(&evs);
+	strbuf_release(&sb);
+	free(name);
+	free(email);
+	return ret;
+}
+
 int cmd_import(int argc, const char **argv, struct repo *repo)
 {
+	const char *format = "jsonl", *author = NULL;
 	struct option options[] = {
 		OPT__QUIET(&quiet, "do not print the summary"),
+		OPT_STRING(0, "format", &format, "format",
+			   "jsonl (default) or cursor-csv"),
+		OPT_STRING(0, "author", &author, "email",
+			   "cursor-csv: whose rows without a User column are "
+			   "(default: user.email)"),
 		OPT_END()
 	};
 	struct strvec good = STRVEC_INIT;
@@ -184,6 +263,24 @@ int cmd_import(int argc, const char **argv, struct repo *repo)
 		usage_msg_opt("no file given", import_usage, options);
 	if (!repo)
 		die("not in a git repository");
+	if (!strcmp(format, "cursor-csv")) {
+		int r = import_cursor_csv(repo, argc, argv, author, &added,
+					  &dups);
+
+		if (r < 0)
+			die("could not import the Cursor usage");
+		if (!quiet)
+			fprintf(stderr, "imported %lu events (%lu duplicates "
+				"skipped)\n", (unsigned long)added,
+				(unsigned long)dups);
+		return r;
+	}
+	if (strcmp(format, "jsonl"))
+		usage_msg_opt("--format: jsonl or cursor-csv", import_usage,
+			      options);
+	if (author)
+		usage_msg_opt("--author goes with --format=cursor-csv",
+			      import_usage, options);
 	for (i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "-")) {
 			/* stdin can be read once. */

@@ -455,6 +455,48 @@ cleanup:
 	free(idx);
 }
 
+/*
+ * Cursor's stop hook and its team API (or usage CSV) hold the same
+ * calls: for the local user, the days the hook logged in this work
+ * tree come from the hook; the API's events of those days are not
+ * added. The hook's days, sorted.
+ */
+static int64_t *hook_days(const struct usage_set *local, size_t *nr)
+{
+	int64_t *v = NULL;
+	size_t i, alloc = 0;
+
+	*nr = 0;
+	for (i = 0; local && i < local->nr; i++) {
+		int64_t day = local->ev[i].time / DAY_MS;
+
+		if (local->ev[i].tool != TOOL_CURSOR ||
+		    (*nr && v[*nr - 1] == day))
+			continue;
+		ALLOC_GROW(v, *nr + 1, alloc);
+		v[(*nr)++] = day;
+	}
+	/* local is sorted by time: so are the days */
+	return v;
+}
+
+static int hook_has(const int64_t *days, size_t nr, int64_t day)
+{
+	size_t lo = 0, hi = nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (days[mid] == day)
+			return 1;
+		if (days[mid] < day)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
 /* ---- the whole ---- */
 
 static int provider_tool(enum tool t)
@@ -703,8 +745,9 @@ void attribution_apply(struct change_set *set,
 {
 	struct lookup lk;
 	struct acc *acc;
-	size_t *window = NULL, nwindow = 0, i;
+	size_t *window = NULL, nwindow = 0, i, ndays;
 	const char *user = intern_lower(in->user_email);
+	int64_t *days;
 
 	if (pending)
 		memset(pending, 0, sizeof(*pending));
@@ -725,12 +768,18 @@ void attribution_apply(struct change_set *set,
 	/* day: provider usage on changes with nothing better. */
 	for (i = 0; i < set->nr; i++)
 		acc[i].pre_day_usage = set->c[i].usage.has_usage;
+	days = hook_days(in->local, &ndays);
 	for (i = 0; in->provider && i < in->provider->nr; i++) {
 		const struct usage_event *ev = &in->provider->ev[i];
+		const char *who = ev->author ? event_person(in, ev->author) :
+			NULL;
 
-		if (ev->author)
-			spread_day(set, acc, ev, event_person(in, ev->author));
+		if (!who || (ev->tool == TOOL_CURSOR && who == user &&
+			     hook_has(days, ndays, ev->time / DAY_MS)))
+			continue;
+		spread_day(set, acc, ev, who);
 	}
+	free(days);
 
 	for (i = 0; i < set->nr; i++) {
 		free(acc[i].tools);

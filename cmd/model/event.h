@@ -21,7 +21,8 @@
 	_(COPILOT, "copilot-cli") \
 	_(CLINE, "cline") \
 	_(ROO, "roo-code") \
-	_(KILO, "kilo-code")
+	_(KILO, "kilo-code") \
+	_(CURSOR, "cursor")
 
 enum tool {
 #define TOOL_ENUM(e, s) TOOL_##e,

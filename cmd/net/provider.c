@@ -18,9 +18,13 @@
 #include "model/event.h"
 #include "net/http.h"
 #include "net/provider.h"
+#include "sources/cursor.h"
 
 #define ANTHROPIC_URL "https://api.anthropic.com"
 #define OPENAI_URL "https://api.openai.com"
+#define CURSOR_URL "https://api.cursor.com"
+#define CURSOR_PAGE_SIZE 500
+#define CURSOR_WINDOW_DAYS 30
 #define ANTHROPIC_VERSION "2023-06-01"
 #define STORE_NAME "provider-usage.jsonl"
 #define STORE_HEADER "{\"format\":\"git-tokens-provider-usage\",\"version\":1}"
@@ -63,6 +67,7 @@ int provider_parse_day(const char *s, int64_t *day)
 const char *provider_key_var(enum tool tool)
 {
 	return tool == TOOL_OPENAI_API ? "OPENAI_ADMIN_KEY" :
+	       tool == TOOL_CURSOR ? "CURSOR_ADMIN_KEY" :
 	       "ANTHROPIC_ADMIN_KEY";
 }
 
@@ -174,6 +179,8 @@ struct fetch {
 	struct table users;       /* id -> email */
 	struct table key_owner;   /* api key id -> creator's user id */
 	struct table key_name;    /* api key name -> creator's user id */
+	/* Cursor: one event per usage event, times exact */
+	struct usage_set cursor;
 	/* Fetching a key list: never cache it as it came. */
 	int strip_keys;
 	/* Records that cannot be right: skipped and counted. */
@@ -690,6 +697,188 @@ cleanup:
 	return ret;
 }
 
+/* ---- Cursor: the team admin API's usage events ---- */
+
+static void base64_add(struct strbuf *out, const char *s, size_t len)
+{
+	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		"abcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i;
+
+	for (i = 0; i < len; i += 3) {
+		unsigned v = (unsigned char)s[i] << 16;
+
+		if (i + 1 < len)
+			v |= (unsigned char)s[i + 1] << 8;
+		if (i + 2 < len)
+			v |= (unsigned char)s[i + 2];
+		strbuf_addch(out, abc[v >> 18 & 63]);
+		strbuf_addch(out, abc[v >> 12 & 63]);
+		strbuf_addch(out, i + 1 < len ? abc[v >> 6 & 63] : '=');
+		strbuf_addch(out, i + 2 < len ? abc[v & 63] : '=');
+	}
+}
+
+static int cursor_page(struct fetch *f, const char *url, struct json *page)
+{
+	struct json *e;
+
+	for (e = json_child(json_get(page, "usageEvents")); e;
+	     e = json_next(e)) {
+		const struct json *ts = json_get(e, "timestamp");
+		struct usage_event ev;
+		double ms;
+		char *end;
+
+		memset(&ev, 0, sizeof(ev));
+		if (json_str(ts)) {
+			ms = strtod(json_str(ts), &end);
+			if (end == json_str(ts) || *end)
+				ms = -1;
+		} else if (json_double(ts, &ms)) {
+			ms = -1;
+		}
+		if (ms < 0 || ms > 9e15) {
+			fetch_bad(f, url, "no valid 'timestamp'");
+			continue;
+		}
+		ev.time = (int64_t)ms;
+		if (!in_range(f, ev.time / DAY_MS) ||
+		    !json_is_object(json_get(e, "tokenUsage")))
+			continue;  /* a request without tokens */
+		if (get_counter(f, url, e, "tokenUsage.inputTokens",
+				&ev.input) ||
+		    get_counter(f, url, e, "tokenUsage.outputTokens",
+				&ev.output) ||
+		    get_counter(f, url, e, "tokenUsage.cacheWriteTokens",
+				&ev.cache_write) ||
+		    get_counter(f, url, e, "tokenUsage.cacheReadTokens",
+				&ev.cache_read))
+			continue;
+		if (!event_total_tokens(&ev))
+			continue;
+		ev.tool = TOOL_CURSOR;
+		ev.model = cursor_model(json_get_str(e, "model"));
+		ev.author = event_intern(json_get_str(e, "userEmail"));
+		usage_set_add(&f->cursor, &ev);
+	}
+	return 0;
+}
+
+/*
+ * POST one page of usage events for [start, end] (ms). The cache keys
+ * the answer by a URL that names the body, for --offline.
+ */
+static int cursor_post(struct fetch *f, int64_t start, int64_t end,
+		       int page, struct json **out)
+{
+	struct http_request req = HTTP_REQUEST_INIT;
+	struct http_response res = HTTP_RESPONSE_INIT;
+	struct strbuf url = STRBUF_INIT, key = STRBUF_INIT, body = STRBUF_INIT;
+	struct strbuf auth = STRBUF_INIT, cred = STRBUF_INIT;
+	struct strbuf etag = STRBUF_INIT;
+	int ret = -1;
+
+	*out = NULL;
+	strbuf_addf(&url, "%s/teams/filtered-usage-events", f->base.buf);
+	strbuf_addf(&key, "%s?startDate=%lld&endDate=%lld&page=%d", url.buf,
+		    (long long)start, (long long)end, page);
+	strbuf_addf(&body, "{\"startDate\":%lld,\"endDate\":%lld,\"page\":%d,"
+		    "\"pageSize\":%d}", (long long)start, (long long)end,
+		    page, CURSOR_PAGE_SIZE);
+	if (f->opts->offline) {
+		if (http_cache_read(f->repo, key.buf, &etag, &res.body)) {
+			error("no cached answer for '%s' (fetch it once "
+			      "without --offline)", key.buf);
+			goto cleanup;
+		}
+	} else {
+		req.method = "POST";
+		req.url = url.buf;
+		req.key_var = f->key_var;
+		req.body = body.buf;
+		req.body_len = body.len;
+		/* Basic authentication, the key as the user name. */
+		strbuf_addf(&cred, "%s:", f->key);
+		strbuf_addstr(&auth, "Authorization: Basic ");
+		base64_add(&auth, cred.buf, cred.len);
+		strvec_push(&req.headers, auth.buf);
+		strvec_push(&req.headers, "Content-Type: application/json");
+		strvec_push(&req.headers, "Accept: application/json");
+		if (http_request(&req, &res) < 0)
+			goto cleanup;
+	}
+	*out = json_parse(res.body.buf, res.body.len);
+	if (!json_is_object(*out) ||
+	    !json_is_array(json_get(*out, "usageEvents"))) {
+		error("unexpected answer from '%s': no 'usageEvents' list",
+		      url.buf);
+		json_free(*out);
+		*out = NULL;
+		goto cleanup;
+	}
+	if (!f->opts->offline &&
+	    http_cache_write(f->repo, key.buf, NULL, res.body.buf,
+			     res.body.len) < 0)
+		warning("could not cache the answer; continuing");
+	ret = 0;
+cleanup:
+	http_request_wipe(&req);
+	http_response_release(&res);
+	strbuf_release(&url);
+	strbuf_release(&key);
+	strbuf_release(&body);
+	memset(auth.buf, 0, auth.len);
+	memset(cred.buf, 0, cred.len);
+	strbuf_release(&auth);
+	strbuf_release(&cred);
+	strbuf_release(&etag);
+	return ret;
+}
+
+/* Every page of every window of at most CURSOR_WINDOW_DAYS days. */
+static int fetch_cursor(struct fetch *f)
+{
+	struct strbuf url = STRBUF_INIT;
+	int64_t day;
+	int ret = -1;
+
+	strbuf_addf(&url, "%s/teams/filtered-usage-events", f->base.buf);
+	for (day = f->opts->since; day <= f->opts->until;
+	     day += CURSOR_WINDOW_DAYS) {
+		int64_t last = day + CURSOR_WINDOW_DAYS - 1;
+		int page, more = 1;
+
+		if (last > f->opts->until)
+			last = f->opts->until;
+		for (page = 1; more && page <= MAX_PAGES; page++) {
+			struct json *j;
+
+			if (cursor_post(f, day * DAY_MS,
+					(last + 1) * DAY_MS - 1, page, &j) < 0)
+				goto cleanup;
+			cursor_page(f, url.buf, j);
+			more = json_bool(json_get(j,
+					"pagination.hasNextPage")) == 1;
+			if (more && !json_child(json_get(j, "usageEvents"))) {
+				json_free(j);
+				error("unexpected answer from '%s': "
+				      "hasNextPage on an empty page", url.buf);
+				goto cleanup;
+			}
+			json_free(j);
+		}
+		if (more) {
+			error("too many pages from '%s'", url.buf);
+			goto cleanup;
+		}
+	}
+	ret = 0;
+cleanup:
+	strbuf_release(&url);
+	return ret;
+}
+
 static int store_path(struct repo *repo, struct strbuf *out)
 {
 	strbuf_reset(out);
@@ -705,19 +894,19 @@ static int parse_line(const char *line, size_t len, struct usage_event *ev)
 {
 	struct json *j = json_parse(line, len);
 	const char *s;
-	int64_t day;
 	int tool, ret = -1;
 	double cost;
 
 	memset(ev, 0, sizeof(*ev));
 	if (!json_is_object(j))
 		goto cleanup;
-	if (provider_parse_day(json_get_str(j, "time"), &day) < 0)
+	if (date_parse_iso(json_get_str(j, "time"), &ev->time) < 0 ||
+	    ev->time < 0)
 		goto cleanup;
-	ev->time = day * DAY_MS;
 	s = json_get_str(j, "tool");
 	tool = s ? tool_parse(s) : -1;
-	if (tool != TOOL_ANTHROPIC_API && tool != TOOL_OPENAI_API)
+	if (tool != TOOL_ANTHROPIC_API && tool != TOOL_OPENAI_API &&
+	    tool != TOOL_CURSOR)
 		goto cleanup;
 	ev->tool = (enum tool)tool;
 	ev->author = event_intern(json_get_str(j, "author"));
@@ -786,12 +975,19 @@ int provider_usage_load(struct usage_set *out, struct repo *repo)
 	return store_read(repo, out);
 }
 
+/* Daily usage starts its day; Cursor's events keep their millisecond. */
 static void format_event(struct strbuf *sb, const struct usage_event *ev)
 {
+	int64_t ms = ev->time % DAY_MS;
 	char day[11];
 
 	provider_format_day(ev->time / DAY_MS, day);
-	strbuf_addf(sb, "{\"time\":\"%sT00:00:00Z\",\"tool\":", day);
+	strbuf_addf(sb, "{\"time\":\"%sT%02d:%02d:%02d", day,
+		    (int)(ms / 3600000), (int)(ms / 60000 % 60),
+		    (int)(ms / 1000 % 60));
+	if (ms % 1000)
+		strbuf_addf(sb, ".%03d", (int)(ms % 1000));
+	strbuf_addstr(sb, "Z\",\"tool\":");
 	strbuf_add_json_str(sb, tool_name(ev->tool));
 	if (ev->author) {
 		strbuf_addstr(sb, ",\"author\":");
@@ -835,12 +1031,28 @@ static void collect(struct table *t, struct usage_set *set,
 	}
 }
 
+/* Write the events, sorted, as the store at path: 0, or -1. */
+static int store_write(const char *path, struct usage_set *all)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+	int ret;
+
+	usage_set_sort(all);
+	strbuf_addstr(&sb, STORE_HEADER "\n");
+	for (i = 0; i < all->nr; i++)
+		format_event(&sb, &all->ev[i]);
+	ret = write_file_strbuf(path, &sb, 0600, WRITE_FILE_SYNC);
+	strbuf_release(&sb);
+	return ret;
+}
+
 /* Replace tool's days in [since, until] with the fetched events. */
 static int store_update(struct fetch *f, struct provider_result *result)
 {
 	struct usage_set old = USAGE_SET_INIT, all = USAGE_SET_INIT;
 	struct table people = TABLE_INIT;
-	struct strbuf path = STRBUF_INIT, sb = STRBUF_INIT;
+	struct strbuf path = STRBUF_INIT;
 	size_t i;
 	int ret = -1;
 
@@ -855,18 +1067,133 @@ static int store_update(struct fetch *f, struct provider_result *result)
 	}
 	collect(&f->events, &all, &people, result);
 	collect(&f->msgs, &all, &people, result);
-	usage_set_sort(&all);
-
-	strbuf_addstr(&sb, STORE_HEADER "\n");
-	for (i = 0; i < all.nr; i++)
-		format_event(&sb, &all.ev[i]);
-	ret = write_file_strbuf(path.buf, &sb, 0600, WRITE_FILE_SYNC);
+	ret = store_write(path.buf, &all);
 cleanup:
 	usage_set_release(&old);
 	usage_set_release(&all);
 	table_release(&people);
 	strbuf_release(&path);
+	return ret;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char * const *)a, *(char * const *)b);
+}
+
+/* Each event's stored line, sorted. */
+static char **event_lines(const struct usage_set *set)
+{
+	char **v = xcalloc(set->nr + 1, sizeof(*v));
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < set->nr; i++) {
+		strbuf_reset(&sb);
+		format_event(&sb, &set->ev[i]);
+		v[i] = xstrdup(sb.buf);
+	}
+	qsort(v, set->nr, sizeof(*v), str_cmp);
 	strbuf_release(&sb);
+	return v;
+}
+
+static void free_lines(char **v, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		free(v[i]);
+	free(v);
+}
+
+int provider_store_add(struct repo *repo, const struct usage_set *add,
+		       size_t *added, size_t *dups)
+{
+	struct usage_set old = USAGE_SET_INIT, more = USAGE_SET_INIT;
+	struct strbuf path = STRBUF_INIT;
+	char **have = NULL, **want = NULL;
+	size_t i, j, k, n, m, have_nr = 0;
+	int ret = -1;
+
+	*added = *dups = 0;
+	if (store_read(repo, &old) < 0 || store_path(repo, &path) < 0)
+		goto cleanup;
+	have = event_lines(&old);
+	have_nr = old.nr;
+	want = event_lines(add);
+	/*
+	 * An event already stored counts once: of equal lines, keep as
+	 * many as the larger of the two sets holds.
+	 */
+	for (i = j = 0; want && i < add->nr; i = k) {
+		for (k = i; k < add->nr && !strcmp(want[k], want[i]); k++)
+			;
+		while (j < old.nr && strcmp(have[j], want[i]) < 0)
+			j++;
+		for (n = 0; j + n < old.nr && !strcmp(have[j + n], want[i]);
+		     n++)
+			;
+		for (m = k - i; m > n; m--) {
+			struct usage_event ev;
+
+			if (!parse_line(want[i], strlen(want[i]), &ev))
+				usage_set_add(&more, &ev);
+		}
+		*dups += k - i < n ? k - i : n;
+	}
+	*added = more.nr;
+	if (!more.nr) {
+		ret = 0;
+		goto cleanup;
+	}
+	for (i = 0; i < more.nr; i++)
+		usage_set_add(&old, &more.ev[i]);
+	ret = store_write(path.buf, &old);
+cleanup:
+	free_lines(have, have_nr);
+	if (want)
+		free_lines(want, add->nr);
+	usage_set_release(&old);
+	usage_set_release(&more);
+	strbuf_release(&path);
+	return ret;
+}
+
+/*
+ * Cursor's events join the store, each once (provider_store_add()).
+ * An event twice in one fetch is one event on two pages (the list
+ * shifted while it was read): two calls of one person to one model in
+ * the same millisecond with the same tokens are not real.
+ */
+static int cursor_store(struct fetch *f, struct provider_result *result)
+{
+	struct table people = TABLE_INIT;
+	struct usage_set once = USAGE_SET_INIT;
+	char **lines = event_lines(&f->cursor);
+	size_t i, added, dups;
+	int ret;
+
+	for (i = 0; i < f->cursor.nr; i++) {
+		struct usage_event ev;
+		const char *who;
+
+		if ((i && !strcmp(lines[i], lines[i - 1])) ||
+		    parse_line(lines[i], strlen(lines[i]), &ev))
+			continue;
+		usage_set_add(&once, &ev);
+		result->events++;
+		result->tokens += event_total_tokens(&ev);
+		who = ev.author;
+		if (who && !table_find(&people, 0, who, NULL, 0)) {
+			table_find(&people, 0, who, NULL, 1);
+			result->people++;
+		}
+	}
+	ret = provider_store_add(f->repo, &once, &added, &dups);
+	free_lines(lines, f->cursor.nr);
+	usage_set_release(&once);
+	table_release(&people);
 	return ret;
 }
 
@@ -879,6 +1206,7 @@ static void fetch_release(struct fetch *f)
 	table_release(&f->users);
 	table_release(&f->key_owner);
 	table_release(&f->key_name);
+	usage_set_release(&f->cursor);
 	free(f->bad_url);
 	free(f->bad_why);
 }
@@ -904,6 +1232,9 @@ int provider_fetch(struct repo *repo, enum tool tool,
 	} else if (tool == TOOL_OPENAI_API) {
 		env = getenv("GIT_TOKENS_OPENAI_URL");
 		base = env && *env ? env : OPENAI_URL;
+	} else if (tool == TOOL_CURSOR) {
+		env = getenv("GIT_TOKENS_CURSOR_URL");
+		base = env && *env ? env : CURSOR_URL;
 	} else {
 		BUG("provider_fetch for tool %d", (int)tool);
 	}
@@ -925,14 +1256,17 @@ int provider_fetch(struct repo *repo, enum tool tool,
 		goto cleanup;
 
 	if ((tool == TOOL_ANTHROPIC_API ? fetch_anthropic(&f) :
-	     fetch_openai(&f)) < 0)
+	     tool == TOOL_CURSOR ? fetch_cursor(&f) : fetch_openai(&f)) < 0)
 		goto cleanup;
 	if (f.bad)
 		warning("skipped %llu malformed records from the provider; "
 			"first in '%s': %s", (unsigned long long)f.bad,
 			f.bad_url, f.bad_why);
 	result->days = (size_t)(opts->until - opts->since + 1);
-	ret = store_update(&f, result);
+	if (tool == TOOL_CURSOR)
+		ret = cursor_store(&f, result);
+	else
+		ret = store_update(&f, result);
 cleanup:
 	fetch_release(&f);
 	return ret;
@@ -948,6 +1282,7 @@ int provider_answer_parse(enum tool tool, const enum provider_answer *what,
 		[PROVIDER_ANSWER_CLAUDE_CODE] = claude_code_page,
 		[PROVIDER_ANSWER_MESSAGES] = messages_page,
 		[PROVIDER_ANSWER_COMPLETIONS] = completions_page,
+		[PROVIDER_ANSWER_CURSOR] = cursor_page,
 	};
 	struct provider_opts opts = { 0, INT32_MAX, 1 };
 	struct provider_result result;
@@ -964,9 +1299,11 @@ int provider_answer_parse(enum tool tool, const enum provider_answer *what,
 	for (i = 0; i < nr; i++) {
 		struct json *page = json_parse(body[i], len[i]);
 
-		/* What fetch_json() checks. */
+		/* What fetch_json() and cursor_post() check. */
 		if (!json_is_object(page) ||
-		    !json_is_array(json_get(page, "data"))) {
+		    !json_is_array(json_get(page,
+				what[i] == PROVIDER_ANSWER_CURSOR ?
+				"usageEvents" : "data"))) {
 			json_free(page);
 			ret = -1;
 			continue;
@@ -988,6 +1325,8 @@ int provider_answer_parse(enum tool tool, const enum provider_answer *what,
 	memset(&result, 0, sizeof(result));
 	collect(&f.events, out, &people, &result);
 	collect(&f.msgs, out, &people, &result);
+	for (i = 0; i < f.cursor.nr; i++)
+		usage_set_add(out, &f.cursor.ev[i]);
 	table_release(&people);
 	strbuf_release(&stripped);
 	fetch_release(&f);

@@ -12,7 +12,9 @@ struct repo;
  * analytics and the messages usage report) and OpenAI's organization
  * usage. Their answers become daily per-person usage events (tool
  * anthropic-api or openai-api, author = the person's email, time = the
- * UTC day start) kept in <tokens dir>/provider-usage.jsonl.
+ * UTC day start) kept in <tokens dir>/provider-usage.jsonl. Cursor's
+ * team admin API gives single usage events (tool cursor, time to the
+ * millisecond): they join the same file, each once.
  */
 
 /* Days are counted from 1970-01-01 (UTC). */
@@ -47,6 +49,15 @@ int provider_fetch(struct repo *repo, enum tool tool,
 		   struct provider_result *result);
 
 /*
+ * Add events (Cursor's, from the API or its usage CSV) to the store,
+ * each once: an event already stored (the same time, tool, person,
+ * model and counters), as many times as it is there, is not added
+ * again. *added and *dups count. Returns 0 or -1.
+ */
+int provider_store_add(struct repo *repo, const struct usage_set *add,
+		       size_t *added, size_t *dups);
+
+/*
  * Add every stored provider event to out. A missing file is no error;
  * a corrupt file or one of another version is ignored (the next fetch
  * rebuilds it). Returns 0 or -1.
@@ -66,6 +77,7 @@ enum provider_answer {
 	PROVIDER_ANSWER_CLAUDE_CODE,    /* Anthropic */
 	PROVIDER_ANSWER_MESSAGES,       /* Anthropic */
 	PROVIDER_ANSWER_COMPLETIONS,    /* OpenAI */
+	PROVIDER_ANSWER_CURSOR,         /* Cursor: usage events */
 };
 int provider_answer_parse(enum tool tool, const enum provider_answer *what,
 			  const char * const *body, const size_t *len,

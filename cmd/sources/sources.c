@@ -33,6 +33,7 @@ const struct source source_table[] = {
 	{ "cline", TOOL_CLINE, source_cline_read },
 	{ "roo-code", TOOL_ROO, source_cline_read },
 	{ "kilo-code", TOOL_KILO, source_cline_read },
+	{ "cursor", TOOL_CURSOR, source_cursor_read },
 	{ NULL, 0, NULL }
 };
 

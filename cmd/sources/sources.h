@@ -264,6 +264,7 @@ int source_import_read(struct source_ctx *ctx);
 int source_copilot_read(struct source_ctx *ctx);
 /* Cline, Roo Code and Kilo Code: by ctx->src->tool. */
 int source_cline_read(struct source_ctx *ctx);
+int source_cursor_read(struct source_ctx *ctx);
 
 /*
  * Tests and fuzzing: parse one file from memory, without repository,
@@ -299,5 +300,8 @@ void source_copilot_parse_mem(struct source_ctx *ctx, struct source_file *f,
 /* The Cline family: one tasks/<id>/ui_messages.json. */
 void source_cline_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			    const char *buf, size_t len);
+/* Cursor: the stop hook's log (sources/cursor.h). */
+void source_cursor_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			     const char *buf, size_t len);
 
 #endif

@@ -187,6 +187,20 @@ seed provider store <<'EOF'
 {"time":"2025-12-21T00:00:00Z","tool":"openai-api","input":5}
 EOF
 
+# --- cursor: a hook payload, the hook log, the usage CSV, an API answer
+seed cursor payload <<'EOF'
+{"conversation_id":"c1","generation_id":"g1","model":"default","input_tokens":10,"output_tokens":5,"cache_read_tokens":100,"cache_write_tokens":7,"workspace_roots":["/home/a/p"],"transcript_path":"/home/a/.cursor/projects/p/agent-transcripts/c1.txt"}
+EOF
+seed cursor log <<'EOF'
+{"time":1766188800000,"conversation_id":"c1","generation_id":"g1","model":"default","input":10,"output":5,"cache_read":100,"cache_write":7,"cwd":"/home/a/p"}
+{"time":1766188800001,"conversation_id":"c1","generation_id":"g1","model":"gpt-5","input":1,"cwd":"/home/a/p","transcript_path":"/home/a/.claude/projects/p/s.jsonl"}
+EOF
+printf '\357\273\277Date,User,Cloud Agent ID,Automation ID,Kind,Model,Max Mode,Input (w/ Cache Write),Input (w/o Cache Write),Cache Read,Output Tokens,Total Tokens,Cost\r\n"2025-12-20T10:00:00.123Z","a@example.com","bc-1, 2","","Included","auto","No","28342","775","105891","21282","156290","Included"\r\n"2025-12-20","","","","Errored, No Charge","gpt-5","No","10","5","1","1","12","$0.01"\r\n' |
+	seed cursor csv
+seed cursor answer <<'EOF'
+{"totalUsageEventsCount":2,"pagination":{"numPages":1,"currentPage":1,"pageSize":500,"hasNextPage":false},"usageEvents":[{"timestamp":"1766188800123","model":"claude-4.5-sonnet","tokenUsage":{"inputTokens":126,"outputTokens":450,"cacheWriteTokens":6112,"cacheReadTokens":11964,"totalCents":20.1},"userEmail":"a@example.com"},{"timestamp":1766188800000,"model":"default","isTokenBasedCall":false,"userEmail":"b@example.com"}]}
+EOF
+
 # --- dates --------------------------------------------------------------
 n=0
 for d in 2025-12-20 2025-12-20T10:00:00Z 2025-12-20T10:00:00.467Z \

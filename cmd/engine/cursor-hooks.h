@@ -1,0 +1,20 @@
+#ifndef TOKENS_CURSOR_HOOKS_H
+#define TOKENS_CURSOR_HOOKS_H
+
+/*
+ * The Cursor agent's "stop" hook that records its usage (see
+ * sources/cursor.h), in the user's ~/.cursor/hooks.json: one entry
+ * added to the "stop" list beside the user's own. What the file was
+ * before is kept in git-tokens' data folder, so that uninstall puts it
+ * back byte for byte when nobody changed it since; when somebody did,
+ * only our entry is taken out.
+ */
+
+#define CURSOR_HOOK_COMMAND "git-tokens hooks cursor-stop"
+
+/* 0 (done, or already there), or -1 after error(). */
+int cursor_hooks_install(int quiet_opt);
+/* 0 (done, or nothing to undo), or -1 after error(). */
+int cursor_hooks_uninstall(int quiet_opt);
+
+#endif

@@ -1,0 +1,338 @@
+/*
+ * Cursor: the log its agent's stop hook feeds (see cursor.h), written
+ * and read here. One line per generation:
+ *
+ *   {"time":<ms>,"conversation_id":"…","generation_id":"…","model":"…",
+ *    "input":0,"output":0,"cache_read":0,"cache_write":0,"cwd":"…",
+ *    "transcript_path":"…"}
+ *
+ * The hook's counters are kept as given: input without the cache, as
+ * in Cursor's own usage API (where inputTokens is below cacheReadTokens
+ * in real answers). A generation logged twice (a hook in both the
+ * user's and the project's hooks.json) counts once. A generation whose
+ * transcript is a Claude Code or Codex log is that agent's, run inside
+ * Cursor: its own log counts it, the hook's line does not.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/die.h"
+#include "base/hash.h"
+#include "base/json.h"
+#include "base/paths.h"
+#include "base/strbuf.h"
+#include "sources/cursor.h"
+#include "sources/sources.h"
+
+static const char * const counters[] = {
+	"input", "output", "cache_read", "cache_write", NULL
+};
+static const char * const hook_counters[] = {
+	"input_tokens", "output_tokens", "cache_read_tokens",
+	"cache_write_tokens", NULL
+};
+
+void cursor_data_dir(struct strbuf *out)
+{
+	const char *xdg = getenv("XDG_DATA_HOME");
+
+	strbuf_reset(out);
+	if (xdg && *xdg == '/')
+		strbuf_addf(out, "%s/git-tokens/", xdg);
+	else
+		strbuf_addf(out, "%s/.local/share/git-tokens/", source_home());
+}
+
+void cursor_log_path(struct strbuf *out)
+{
+	cursor_data_dir(out);
+	strbuf_addstr(out, CURSOR_LOG_NAME);
+}
+
+const char *cursor_model(const char *model)
+{
+	if (!model || !*model)
+		return NULL;
+	if (!strcmp(model, "default") || !strcmp(model, "auto"))
+		return event_intern(CURSOR_AUTO_MODEL);
+	return event_intern(model);
+}
+
+static void add_str(struct strbuf *sb, const char *key, const char *val)
+{
+	if (!val || !*val)
+		return;
+	strbuf_addf(sb, ",\"%s\":", key);
+	strbuf_add_json_str(sb, val);
+}
+
+/* The line the log keeps for a payload: 0, 1 (no tokens) or -1. */
+static int hook_line(const char *payload, size_t len, int64_t now,
+		     struct strbuf *line)
+{
+	struct json *j;
+	const struct json *roots;
+	uint64_t v, sum = 0;
+	int ret = -1, i;
+
+	/* Cursor may start the payload with a byte order mark. */
+	if (len >= 3 && !memcmp(payload, "\xef\xbb\xbf", 3)) {
+		payload += 3;
+		len -= 3;
+	}
+	j = json_parse(payload, len);
+
+	if (!json_is_object(j)) {
+		error("the stop hook's input is not a JSON object");
+		goto cleanup;
+	}
+	strbuf_addf(line, "{\"time\":%lld", (long long)now);
+	add_str(line, "conversation_id", json_get_str(j, "conversation_id"));
+	add_str(line, "generation_id", json_get_str(j, "generation_id"));
+	add_str(line, "model", json_get_str(j, "model"));
+	for (i = 0; hook_counters[i]; i++) {
+		if (json_get_u64(j, hook_counters[i], &v) == JSON_NUM_BAD) {
+			error("bad '%s' in the stop hook's input",
+			      hook_counters[i]);
+			goto cleanup;
+		}
+		sum += v;
+		strbuf_addf(line, ",\"%s\":%llu", counters[i],
+			    (unsigned long long)v);
+	}
+	roots = json_child(json_get(j, "workspace_roots"));
+	add_str(line, "cwd", roots ? json_str(roots) : NULL);
+	add_str(line, "transcript_path", json_get_str(j, "transcript_path"));
+	strbuf_addstr(line, "}\n");
+	ret = sum ? 0 : 1;
+cleanup:
+	json_free(j);
+	return ret;
+}
+
+int cursor_log_append(const char *path, const char *payload, size_t len,
+		      int64_t now)
+{
+	struct strbuf line = STRBUF_INIT;
+	struct stat st;
+	char last, *dir = NULL, *slash;
+	int fd = -1, ret;
+
+	ret = hook_line(payload, len, now, &line);
+	if (ret)
+		goto cleanup;
+	ret = -1;
+	dir = xstrdup(path);
+	if ((slash = strrchr(dir, '/')) && slash != dir) {
+		*slash = '\0';
+		if (mkdir_p(dir) < 0) {
+			error_errno("cannot create '%s'", dir);
+			goto cleanup;
+		}
+	}
+	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		error_errno("cannot open '%s'", path);
+		goto cleanup;
+	}
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			error_errno("cannot lock '%s'", path);
+			goto cleanup;
+		}
+	/* A writer killed mid-line: end its line, do not extend it. */
+	if (fstat(fd, &st) < 0 ||
+	    (st.st_size > 0 &&
+	     (pread(fd, &last, 1, st.st_size - 1) != 1 ||
+	      (last != '\n' && write_all(fd, "\n", 1) < 0))) ||
+	    write_all(fd, line.buf, line.len) < 0) {
+		error_errno("cannot write '%s'", path);
+		goto cleanup;
+	}
+	ret = 0;
+cleanup:
+	if (fd >= 0)
+		close(fd);  /* and the lock with it */
+	free(dir);
+	strbuf_release(&line);
+	return ret;
+}
+
+/* Does path lie in a Claude Code or Codex folder (their logs count)? */
+static int external_agent_log(const char *path)
+{
+	static const char * const vars[] = { "CLAUDE_CONFIG_DIR", "CODEX_HOME",
+					     NULL };
+	size_t i, n;
+
+	if (!path)
+		return 0;
+	if (strstr(path, "/.claude/") || strstr(path, "/.codex/") ||
+	    strstr(path, "/.config/claude/"))
+		return 1;
+	for (i = 0; vars[i]; i++) {
+		const char *dir = getenv(vars[i]);
+
+		if (!dir || *dir != '/')
+			continue;
+		n = strlen(dir);
+		while (n > 1 && dir[n - 1] == '/')
+			n--;
+		if (!strncmp(path, dir, n) && path[n] == '/')
+			return 1;
+	}
+	return 0;
+}
+
+/* One log line into rec: 0, 1 (no event) or -1 with *why. */
+static int parse_line(struct source_ctx *ctx, const char *line, size_t len,
+		      struct source_rec *rec, const char **why)
+{
+	struct json *j = json_parse(line, len);
+	const char *conv, *gen, *cwd;
+	uint64_t v[4], sum = 0;
+	double t;
+	int ret = -1, have = 0, i;
+
+	memset(rec, 0, sizeof(*rec));
+	if (!json_is_object(j)) {
+		*why = "malformed JSON";
+		goto cleanup;
+	}
+	if (json_double(json_get(j, "time"), &t) || !(t >= 0 && t < 9e15) ||
+	    t != (double)(int64_t)t || !source_time_ok(ctx, (int64_t)t)) {
+		*why = "no valid 'time'";
+		goto cleanup;
+	}
+	for (i = 0; counters[i]; i++) {
+		switch (json_get_u64(j, counters[i], &v[i])) {
+		case JSON_NUM_OK:
+			have = 1;
+			sum += v[i];
+			break;
+		case JSON_NUM_BAD:
+			*why = "bad token counter (negative, fractional or "
+			       "beyond 10^12)";
+			goto cleanup;
+		}
+	}
+	if (!have) {
+		*why = "no token counter";
+		goto cleanup;
+	}
+	cwd = json_get_str(j, "cwd");
+	if (cwd && *cwd != '/') {
+		*why = "'cwd' is not an absolute path";
+		goto cleanup;
+	}
+	ret = 1;
+	if (!sum || external_agent_log(json_get_str(j, "transcript_path")))
+		goto cleanup;
+	rec->ev.time = (int64_t)t;
+	rec->ev.tool = TOOL_CURSOR;
+	rec->ev.model = cursor_model(json_get_str(j, "model"));
+	rec->ev.cwd = event_intern(cwd);
+	rec->ev.input = v[0];
+	rec->ev.output = v[1];
+	rec->ev.cache_read = v[2];
+	rec->ev.cache_write = v[3];
+	conv = json_get_str(j, "conversation_id");
+	gen = json_get_str(j, "generation_id");
+	event_session_hash(rec->ev.session, conv ? conv : "");
+	if (gen && *gen) {
+		rec->key = hash_bytes(gen, strlen(gen),
+				      conv ? hash_bytes(conv, strlen(conv),
+							0x6375) : 0x6375);
+	} else {
+		rec->key = hash_bytes(line, len, 0x6376);
+	}
+	ret = 0;
+cleanup:
+	json_free(j);
+	return ret;
+}
+
+static int cursor_line(struct source_ctx *ctx, struct source_file *f,
+		       const char *line, size_t len, uint64_t lineno,
+		       int partial, void *data)
+{
+	struct source_rec rec;
+	const char *why = NULL;
+	int r = parse_line(ctx, line, len, &rec, &why);
+
+	if (r < 0) {
+		/* A hook still writing it: wait for the rest. */
+		if (partial)
+			return 1;
+		source_bad_line(ctx, f->path, lineno, why);
+		return 0;
+	}
+	if (!r)
+		source_file_add(f, &rec);
+	return 0;
+}
+
+/* Every file's records, a generation logged twice once (the first). */
+static void emit_once(struct source_ctx *ctx, struct source_file **files,
+		      size_t nr)
+{
+	struct u64map seen = U64MAP_INIT;
+	size_t i, k;
+
+	for (i = 0; i < nr; i++)
+		for (k = 0; k < files[i]->nr; k++) {
+			const struct source_rec *r = &files[i]->rec[k];
+			size_t *slot = u64map_find(&seen, r->key, 1);
+
+			if (*slot)
+				continue;
+			*slot = 1;
+			usage_set_add(ctx->out, &r->ev);
+		}
+	u64map_release(&seen);
+}
+
+void source_cursor_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			     const char *buf, size_t len)
+{
+	source_scan_mem(ctx, f, buf, len, NULL, cursor_line, NULL);
+	emit_once(ctx, &f, 1);
+}
+
+int source_cursor_read(struct source_ctx *ctx)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct strvec paths = STRVEC_INIT;
+	struct source_file **files;
+	size_t nr = 0, i;
+
+	for (i = 0; i < ctx->paths.nr; i++)
+		strvec_push(&paths, ctx->paths.v[i]);
+	if (!ctx->paths.nr) {
+		cursor_log_path(&sb);
+		if (!access(sb.buf, F_OK))
+			strvec_push(&paths, sb.buf);
+	}
+	files = xcalloc(paths.nr + 1, sizeof(*files));
+	for (i = 0; i < paths.nr; i++) {
+		int changed = 0;
+		struct source_file *f = source_file_get(ctx, paths.v[i],
+							&changed);
+
+		if (!f)
+			continue;
+		if (changed && source_scan(ctx, f, NULL, cursor_line, NULL))
+			continue;
+		files[nr++] = f;
+	}
+	emit_once(ctx, files, nr);
+	free(files);
+	strvec_clear(&paths);
+	strbuf_release(&sb);
+	return 0;
+}

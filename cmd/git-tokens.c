@@ -22,6 +22,7 @@
 #define RUN_SETUP (1 << 0)         /* die outside a repository */
 #define RUN_SETUP_GENTLY (1 << 1)  /* open one if there is one */
 #define NEED_WORK_TREE (1 << 2)
+#define RUN_SETUP_NO_FROM (1 << 3) /* RUN_SETUP, unless given --from */
 
 struct cmd_struct {
 	const char *name;
@@ -32,7 +33,7 @@ struct cmd_struct {
 
 /* Only commands that exist; "git tokens -h" and t0001 list this table. */
 static const struct cmd_struct commands[] = {
-	{ "report", cmd_report, RUN_SETUP,
+	{ "report", cmd_report, RUN_SETUP_NO_FROM,
 	  "output per token, per author (the default command)" },
 	{ "log", cmd_log, RUN_SETUP,
 	  "one row per change: tokens, cost, lines, outcome" },
@@ -152,6 +153,18 @@ static void check_stdout(void)
 		die_errno("close failed on standard output");
 }
 
+/* report --from reads export files: it needs no repository. */
+static int has_from(int argc, const char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--from") ||
+		    !strncmp(argv[i], "--from=", 7))
+			return 1;
+	return 0;
+}
+
 static int run_command_entry(const struct cmd_struct *cmd, int argc,
 			     const char **argv, int paginate)
 {
@@ -161,6 +174,9 @@ static int run_command_entry(const struct cmd_struct *cmd, int argc,
 	int flags = help ? RUN_SETUP_GENTLY : cmd->flags;
 	struct repo *repo = NULL;
 	int ret;
+
+	if (flags & RUN_SETUP_NO_FROM)
+		flags |= has_from(argc, argv) ? RUN_SETUP_GENTLY : RUN_SETUP;
 
 	if (flags & (RUN_SETUP | RUN_SETUP_GENTLY)) {
 		ret = repo_open(&repo);

@@ -150,6 +150,48 @@ claude_ev () {
 	EOF
 }
 
+# request_origin <head ref> <note>: origin.git, whose main holds the
+# commit "base" and whose branch feat ("one", then "two" with the note)
+# is pushed as <head ref> too (refs/pull/5/head), with the notes; dev/
+# is the clone that made it. Sets B and H (base and head).
+request_origin () {
+	git init -q --bare origin.git &&
+	git clone -q origin.git dev 2>/dev/null &&
+	(
+		cd dev &&
+		test_commit base base.t &&
+		git push -q origin HEAD:main &&
+		git checkout -q -b feat &&
+		test_commit one feat.t &&
+		test_commit two feat.t &&
+		git notes --ref=tokens add -m "$2" HEAD &&
+		git push -q origin feat feat:"$1" refs/notes/tokens
+	) &&
+	B=$(git -C dev rev-parse base) &&
+	H=$(git -C dev rev-parse two)
+}
+
+# merge_checkout <dir>: what a pull_request job checks out, the test
+# merge of origin/feat into origin/main, cloned into <dir>. Sets M.
+merge_checkout () {
+	git clone -q origin.git "$1" &&
+	(
+		cd "$1" &&
+		git checkout -q --detach origin/main &&
+		test_tick &&
+		git merge -q --no-ff -m "Merge $H" origin/feat
+	) &&
+	M=$(git -C "$1" rev-parse HEAD) &&
+	test_must_fail git -C "$1" rev-parse -q --verify refs/notes/tokens
+}
+
+# pr_event <file> <number> <base sha> <head sha>: a GitHub pull_request
+# event of acme/widget.
+pr_event () {
+	printf '{"action":"synchronize","number":%s,"pull_request":{"number":%s,"head":{"sha":"%s","ref":"feat","repo":{"full_name":"acme/widget"}},"base":{"sha":"%s","ref":"main","repo":{"full_name":"acme/widget"}}}}\n' \
+		"$2" "$2" "$4" "$3" >"$1"
+}
+
 # The scripted HTTP server on 127.0.0.1 (t/lib-httpd.py): start_httpd
 # <dir> sets HTTPD_URL; the requests it answered go to <dir>/requests.log.
 start_httpd () {

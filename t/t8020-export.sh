@@ -145,6 +145,153 @@ test_expect_success 'an empty range is no rows; --format is not an option' '
 	grep "^usage: git tokens export" help
 '
 
+# Only what a machine's local logs hold differs: pending usage.
+strip_pending () {
+	python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+del d["generated"], d["pending"]
+del d["coverage"]["tokens_pending"], d["coverage"]["usage_share"]
+print(json.dumps(d, indent=1, sort_keys=True))' "$1"
+}
+
+test_expect_success 'report --from one export: the report of its repository' '
+	(cd repo && git tokens report --format=json) >in-repo.json &&
+	git tokens report --from main.jsonl --format=json >from.json &&
+	strip_pending in-repo.json >expect &&
+	strip_pending from.json >actual &&
+	test_cmp expect actual &&
+	grep "\"pending\": null" from.json &&
+	for by in author week month tool model
+	do
+		(cd repo && git tokens report --by=$by --format=csv) >expect &&
+		git tokens report --from main.jsonl --by=$by --format=csv \
+			>actual &&
+		test_cmp expect actual || return 1
+	done &&
+	(cd repo && git tokens report --format=html) >expect.html &&
+	git tokens report --from main.jsonl --format=html >actual.html &&
+	grep -v "generated\|coverage" expect.html >expect &&
+	grep -v "generated\|coverage" actual.html >actual &&
+	test_cmp expect actual &&
+	grep "pending usage not read" actual.html
+'
+
+test_expect_success 'setup: a second repository; its mailmap names Ann as the first does' '
+	git init -q -b main other &&
+	printf "Ann Smith <ann@example.com> A. Smith <ann@old.example.com>\n" \
+		>other.mailmap &&
+	(
+	cd other &&
+	git config mailmap.file ../other.mailmap &&
+	commit_on 2024-11-21T10:00:00Z "A. Smith" ann@old.example.com x.txt "1 2 3 4 5 6" &&
+	usage_note claude-code claude-sonnet-4-5 100 1000 1.25 &&
+	commit_on 2024-11-22T10:00:00Z "Carol Diaz" carol@example.com y.txt "1 2" \
+		"feat: y
+
+Co-authored-by: Claude <noreply@anthropic.com>" &&
+	commit_on 2024-11-23T10:00:00Z "dependabot[bot]" dependabot@example.com z.txt "1" &&
+	commit_on 2024-11-24T10:00:00Z "Carol Diaz" carol@example.com x.txt "7 8 9" &&
+	usage_note codex gpt-5 10 400 0.5 &&
+	git tokens export -o ../other.jsonl
+	) &&
+	grep "\"author_name\":\"Ann Smith\",\"author_email\":\"ann@example.com\"" other.jsonl &&
+	grep "\"repository\":\"other\"" other.jsonl &&
+	grep "\"bot\":true" other.jsonl
+'
+
+# identity_sums <repo>...: "Name <email> changes +lines" per mailmapped
+# author over the repositories, automation accounts as "bots".
+identity_sums () {
+	for r
+	do
+		git -C "$r" log --use-mailmap --no-merges --numstat \
+			--format="@%aN <%aE>" || return 1
+	done | python3 -c '
+import sys
+rows = {}
+who = None
+for line in sys.stdin:
+    line = line.rstrip("\n")
+    if line.startswith("@"):
+        who = line[1:]
+        if "[bot]" in who:
+            who = "bots"
+        rows.setdefault(who, [0, 0])[0] += 1
+    elif line:
+        rows[who][1] += int(line.split("\t")[0])
+for k in sorted(rows):
+    print(k, *rows[k])'
+}
+
+test_expect_success 'report --from two exports: one row a person, as git log counts' '
+	git tokens report --from main.jsonl other.jsonl --format=json \
+		>two.json &&
+	python3 -c "import json
+for r in sorted(json.load(open(\"two.json\"))[\"rows\"], key=lambda r: r[\"author\"]):
+    print(r[\"author\"], r[\"changes\"], r[\"lines_added\"])" >actual &&
+	identity_sums repo other >expect &&
+	test_cmp expect actual &&
+	grep "^Ann Smith <ann@example.com> 3 13$" actual &&
+	python3 -c "import json
+d = json.load(open(\"two.json\"))
+assert d[\"mainline\"] == \"main\" and d[\"range\"] == \"HEAD\", d
+r = {r[\"author\"]: r for r in d[\"rows\"]}
+assert r[\"Carol Diaz <carol@example.com>\"][\"flags\"] == [\"unknown\"], r
+assert r[\"bots\"][\"flags\"] == [], r" &&
+	COLUMNS=200 git tokens report --from=other.jsonl --from main.jsonl \
+		--no-pager --color=never >table &&
+	grep "^Ann Smith <ann@example.com>  *3  *3  *13 " table
+'
+
+test_expect_success 'report --from --by repo: each repository its own total' '
+	git tokens report --from main.jsonl other.jsonl --by repo \
+		--format=json >by-repo.json &&
+	(cd other && git tokens report --format=json) >other-report.json &&
+	python3 - <<-\PY
+	import json
+	rows = {r["repo"]: r for r in json.load(open("by-repo.json"))["rows"]}
+	assert set(rows) == {"repo", "other"}, rows
+	for name, f in (("repo", "in-repo.json"), ("other", "other-report.json")):
+	    want = dict(json.load(open(f))["total"])
+	    got = dict(rows[name])
+	    del got["repo"]
+	    # the total row never carries "burn" (it has no median)
+	    got["flags"] = [x for x in got["flags"] if x != "burn"]
+	    assert want == got, (name, want, got)
+	PY
+'
+
+test_expect_success 'report --from: bad rows are skipped and named, the rest counts' '
+	{
+		head -n 1 other.jsonl &&
+		echo "{not json" &&
+		echo "{\"schema\":\"something/else\"}" &&
+		sed -n 2p other.jsonl | sed "s/\"lines_added\":[0-9]*/\"lines_added\":\"x\"/" &&
+		sed -n "3,\$p" other.jsonl
+	} >bad.jsonl &&
+	git tokens report --from bad.jsonl --format=json >bad.json 2>err &&
+	grep "bad.jsonl.: 3 rows skipped; the first, line 2: not a JSON object" err &&
+	test "$(json_get total.changes <bad.json)" = 3 &&
+	git tokens report --from main.jsonl main.jsonl --format=csv \
+		>twice.csv 2>err &&
+	grep "4 rows repeat a commit of their repository read before" err &&
+	git tokens report --from main.jsonl --format=csv >once.csv &&
+	test_cmp once.csv twice.csv &&
+	test_must_fail git tokens report --from nowhere.jsonl 2>err &&
+	grep "cannot read .nowhere.jsonl." err &&
+	test_expect_code 129 git tokens report --from main.jsonl --since=2024-01-01 2>err &&
+	grep "no range, paths or filters" err &&
+	(cd repo && test_expect_code 129 git tokens report --by repo) 2>err &&
+	grep "needs --from" err &&
+	mkdir -p norepo &&
+	(cd norepo && GIT_CEILING_DIRECTORIES=$(pwd) &&
+	 export GIT_CEILING_DIRECTORIES &&
+	 git tokens report --from ../main.jsonl --format=csv >../out.csv &&
+	 test_must_fail git tokens report 2>../err) &&
+	grep "not a git repository" err &&
+	test $(wc -l <out.csv) = $(($(wc -l <main.jsonl) > 0 ? 4 : 0))
+'
+
 # PostgreSQL: a throw-away cluster on a Unix socket, no TCP. As root
 # (initdb refuses root) the server runs as the "postgres" user.
 PG_BIN=
@@ -261,6 +408,56 @@ print(\"%d|%d\" % (sum(1 for r in rows if r[\"priced\"]),
 	psql_q "select count(*) filter (where priced),
 		count(*) filter (where assisted) from git_tokens_changes" >actual &&
 	test_cmp expect actual
+'
+
+test_expect_success POSTGRES 'git_tokens_author_report: the numbers of report --from' '
+	psql_q "truncate git_tokens_changes" &&
+	for f in main.jsonl other.jsonl
+	do
+		psql -X -q -h "$SOCK" -U tokens -d postgres -v ON_ERROR_STOP=1 \
+			-f "$TEST_SRCDIR/../share/export/postgres.sql" <$f \
+			>psql.out 2>&1 || return 1
+	done &&
+	psql_q "copy (select row_to_json(r) from git_tokens_author_report r)
+		to stdout" >view-author.jsonl &&
+	psql_q "copy (select row_to_json(r) from git_tokens_report r
+		where by_key = '\''repo'\'') to stdout" >view-repo.jsonl &&
+	for v in author repo
+	do
+		git tokens report --from main.jsonl other.jsonl --by $v \
+			--format=json >from-$v.json || return 1
+	done &&
+	python3 - <<-\PY
+	import json
+	# each column as the JSON report rounds it
+	digits = {"assisted_share": 4, "rework": 4, "reviewed": 4,
+	          "unlanded": 4, "cost_usd": 6, "usd_per_landed": 6,
+	          "lines_per_usd": 2}
+	def norm(row, key):
+	    out = {}
+	    for k, v in row.items():
+	        if k in digits and v is not None:
+	            v = round(float(v), digits[k])
+	        out[k] = v
+	    return out
+	for by in ("author", "repo"):
+	    rep = json.load(open("from-%s.json" % by))["rows"]
+	    view = []
+	    for l in open("view-%s.jsonl" % by):
+	        r = json.loads(l)
+	        if "key" in r:
+	            assert r.pop("by_key") == by, r
+	            r = {(by if k == "key" else k): v for k, v in r.items()}
+	        view.append(r)
+	    want = {r[by]: norm(r, by) for r in rep}
+	    got = {r[by]: norm(r, by) for r in view}
+	    assert set(want) == set(got), (want.keys(), got.keys())
+	    for k in want:
+	        assert list(want[k]) == list(got[k]), (want[k].keys(), got[k].keys())
+	        for col in want[k]:
+	            assert want[k][col] == got[k][col], (by, k, col, want[k][col], got[k][col])
+	    assert len(want) >= 4 if by == "author" else len(want) == 2, want
+	PY
 '
 
 # Not "cleanup": sharness runs that only when every test passed.

@@ -12,12 +12,6 @@ unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY \
 
 NOTE='{"v":1,"tool":"claude-code","model":"claude-sonnet-4-5","session":"3f9a1c0e2b7d","from":"2024-11-18T09:12:03Z","to":"2024-11-18T09:58:41Z","requests":41,"input":1830,"output":22410,"cache_write":51200,"cache_read":1960443,"cost_usd":1.2731,"by":"alice@example.com","how":"hook"}'
 
-# event <file> <number> <base sha> <head sha>: a pull_request event.
-event () {
-	printf '{"action":"synchronize","number":%s,"pull_request":{"number":%s,"head":{"sha":"%s","ref":"feat","repo":{"full_name":"acme/widget"}},"base":{"sha":"%s","ref":"main","repo":{"full_name":"acme/widget"}}}}\n' \
-		"$2" "$2" "$4" "$3" >"$1"
-}
-
 # ci <clone> <event file> [<args>...]: git tokens ci as Actions runs it.
 ci () {
 	dir=$1 ev=$2 &&
@@ -68,38 +62,19 @@ requests_since () {
 }
 
 test_expect_success 'setup: origin with a pull request and its notes' '
-	git init -q --bare origin.git &&
-	git clone -q origin.git dev 2>/dev/null &&
+	request_origin refs/pull/5/head "$NOTE" &&
 	(
 		cd dev &&
-		test_commit base base.t &&
-		git push -q origin HEAD:main &&
-		git checkout -q -b feat &&
-		test_commit one feat.t &&
-		test_commit two feat.t &&
-		git notes --ref=tokens add -m "$NOTE" HEAD &&
-		git push -q origin feat feat:refs/pull/5/head refs/notes/tokens &&
 		git checkout -q main &&
 		GIT_AUTHOR_NAME="Other Person" GIT_AUTHOR_EMAIL=other@example.com \
 		test_commit later later.t &&
 		git push -q origin main
 	) &&
-	B=$(git -C dev rev-parse base) &&
-	H=$(git -C dev rev-parse two) &&
 	L=$(git -C dev rev-parse later) &&
 	echo "$(git -C dev rev-parse --short=7 base)..$(git -C dev rev-parse --short=7 two)" >range &&
-	event event.json 5 $B $H &&
+	pr_event event.json 5 $B $H &&
 
-	# The checkout of a pull_request job: the test merge commit.
-	git clone -q origin.git ci &&
-	(
-		cd ci &&
-		git checkout -q --detach origin/main &&
-		test_tick &&
-		git merge -q --no-ff -m "Merge $H into $L" origin/feat
-	) &&
-	M=$(git -C ci rev-parse HEAD) &&
-	test_must_fail git -C ci rev-parse -q --verify refs/notes/tokens &&
+	merge_checkout ci &&
 
 	mkdir srv &&
 	printf "403\nContent-Type: application/json\n\n%s\n" \
@@ -191,7 +166,7 @@ test_expect_success 'a push to the pull request updates the same comment' '
 		git push -q origin feat feat:refs/pull/5/head
 	) &&
 	H3=$(git -C dev rev-parse three) &&
-	event event3.json 5 $B $H3 &&
+	pr_event event3.json 5 $B $H3 &&
 	n=$(log_lines) &&
 	ci ci event3.json >out3 2>err &&
 	grep "updated comment 1001 on pull request #5" err &&
@@ -244,7 +219,7 @@ test_expect_success 'another user quoting the marker is left alone' '
 	json.dump(store, open("srv/threads.json", "w"))
 	PY
 	python3 seed.py $R/issues/6/comments &&
-	event event6.json 6 $B $H3 &&
+	pr_event event6.json 6 $B $H3 &&
 	n=$(log_lines) &&
 	ci ci event6.json >/dev/null 2>err &&
 	grep "created comment 1002 on pull request #6" err &&
@@ -273,7 +248,7 @@ test_expect_success 'every page of comments is searched for ours' '
 	json.dump(store, open("srv/threads.json", "w"))
 	PY
 	python3 seed7.py $R/issues/7/comments &&
-	event event7.json 7 $B $H3 &&
+	pr_event event7.json 7 $B $H3 &&
 	n=$(log_lines) &&
 	ci ci event7.json >/dev/null 2>err &&
 	grep "updated comment 20 on pull request #7" err &&

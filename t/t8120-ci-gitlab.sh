@@ -70,20 +70,7 @@ requests_since () {
 }
 
 test_expect_success 'setup: a merge request, its notes and the GitLab API' '
-	git init -q --bare origin.git &&
-	git clone -q origin.git dev 2>/dev/null &&
-	(
-		cd dev &&
-		test_commit base base.t &&
-		git push -q origin HEAD:main &&
-		git checkout -q -b feat &&
-		test_commit one feat.t &&
-		test_commit two feat.t &&
-		git notes --ref=tokens add -m "{\"v\":1,\"tool\":\"codex\",\"model\":\"gpt-5\",\"session\":\"aa11bb22cc33\",\"from\":\"2024-11-18T09:00:00Z\",\"to\":\"2024-11-18T09:30:00Z\",\"requests\":3,\"input\":1000,\"output\":5000,\"cache_write\":0,\"cache_read\":0,\"cost_usd\":0.5,\"by\":\"author@example.com\",\"how\":\"hook\"}" HEAD &&
-		git push -q origin feat feat:refs/merge-requests/3/head refs/notes/tokens
-	) &&
-	B=$(git -C dev rev-parse base) &&
-	H=$(git -C dev rev-parse two) &&
+	request_origin refs/merge-requests/3/head "{\"v\":1,\"tool\":\"codex\",\"model\":\"gpt-5\",\"session\":\"aa11bb22cc33\",\"from\":\"2024-11-18T09:00:00Z\",\"to\":\"2024-11-18T09:30:00Z\",\"requests\":3,\"input\":1000,\"output\":5000,\"cache_write\":0,\"cache_read\":0,\"cost_usd\":0.5,\"by\":\"author@example.com\",\"how\":\"hook\"}" &&
 	git clone -q origin.git ci &&
 
 	mkdir srv &&

@@ -77,8 +77,38 @@ static void add_date(struct strbuf *out, const char *key, int64_t t)
 	strbuf_release(&sb);
 }
 
+/* What the export's rows name them by: the work tree's folder. */
+static void export_repo_name(struct strbuf *out, struct repo *repo)
+{
+	const char *dir = repo_work_tree(repo);
+	const char *base;
+	size_t len;
+
+	strbuf_addstr(out, dir ? dir : repo_common_dir(repo));
+	while (out->len > 1 && out->buf[out->len - 1] == '/')
+		strbuf_setlen(out, out->len - 1);
+	/* A bare "name.git" is "name"; a work tree's ".git" its folder. */
+	if (!dir && out->len > 5 && !strcmp(out->buf + out->len - 5, "/.git"))
+		strbuf_setlen(out, out->len - 5);
+	if (!dir && out->len > 4 && !strcmp(out->buf + out->len - 4, ".git"))
+		strbuf_setlen(out, out->len - 4);
+	base = strrchr(out->buf, '/');
+	if (base && base[1]) {
+		len = strlen(base + 1);
+		memmove(out->buf, base + 1, len);
+		strbuf_setlen(out, len);
+	}
+}
+
+/* What every row of this export shares. */
+struct export_head {
+	const char *mainline;
+	const char *repository;
+	const char *range;
+};
+
 static void export_change(struct strbuf *out, const struct change *c,
-			  const char *mainline)
+			  const struct export_head *h)
 {
 	const struct usage_sum *u = &c->usage;
 	const struct outcome *oc = &c->outcome;
@@ -95,7 +125,9 @@ static void export_change(struct strbuf *out, const struct change *c,
 	add_date(out, "commit_date", c->commit_time);
 	add_str(out, "timezone", date_zone_name());
 	add_str(out, "subject", c->subject);
-	add_str(out, "mainline", mainline);
+	add_str(out, "mainline", h->mainline);
+	add_str(out, "repository", h->repository);
+	add_str(out, "range", h->range);
 
 	add_u64(out, "lines_added", c->added, 1);
 	add_u64(out, "lines_deleted", c->deleted, 1);
@@ -110,6 +142,8 @@ static void export_change(struct strbuf *out, const struct change *c,
 	add_str(out, "squashed_into", oc->squashed_into);
 
 	add_str(out, "agent", c->agent);
+	add_str(out, "agent_tool", c->agent ? c->agent_tool : NULL);
+	add_bool(out, "bot", c->bot);
 	add_bool(out, "has_usage", usage);
 	add_str(out, "tool", usage ? u->tool : NULL);
 	add_str(out, "model", usage ? u->model : NULL);
@@ -177,6 +211,8 @@ int cmd_export(int argc, const char **argv, struct repo *repo)
 	struct pipeline p = PIPELINE_INIT;
 	struct change_set set = CHANGE_SET_INIT;
 	struct strbuf out = STRBUF_INIT;
+	struct strbuf name = STRBUF_INIT, range = STRBUF_INIT;
+	struct export_head h;
 	size_t i;
 	int ret = 0;
 
@@ -186,13 +222,20 @@ int cmd_export(int argc, const char **argv, struct repo *repo)
 		ret = pipeline_exit_code(&p);
 		goto cleanup;
 	}
+	export_repo_name(&name, repo);
+	report_range(&range, &o, 1);
+	h.mainline = set.mainline_ref;
+	h.repository = name.buf;
+	h.range = range.buf;
 	/* git log order, newest first, as "git tokens log" lists them. */
 	for (i = 0; i < set.nr; i++)
-		export_change(&out, &set.c[i], set.mainline_ref);
+		export_change(&out, &set.c[i], &h);
 	if (report_write(&o, &out) < 0)
 		ret = EXIT_FATAL;
 cleanup:
 	strbuf_release(&out);
+	strbuf_release(&name);
+	strbuf_release(&range);
 	change_set_release(&set);
 	pipeline_release(&p);
 	report_opts_release(&o);

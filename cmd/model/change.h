@@ -106,6 +106,7 @@ struct change {
 	const char *agent_tool;/* the agent's tool name in the report */
 	unsigned agent_author:1; /* the agent is the author; credited to human */
 	unsigned bot:1;        /* the author is an automation account */
+	const char *repo;      /* read from an export: its repository */
 	struct usage_sum usage;
 	struct outcome outcome;
 };

@@ -27,6 +27,7 @@ static const char *const by_names[] = {
 	[METRICS_BY_TOOL] = "tool",
 	[METRICS_BY_MODEL] = "model",
 	[METRICS_BY_TEAM] = "team",
+	[METRICS_BY_REPO] = "repo",
 };
 
 int metrics_by_parse(const char *s, enum metrics_by *out)
@@ -204,6 +205,9 @@ static void change_key(const struct change *c, enum metrics_by by,
 	case METRICS_BY_TEAM:
 		name = metrics_team_of(teams, c->author_name, c->author_email);
 		strbuf_addstr(key, name ? name : METRICS_NO_TEAM);
+		break;
+	case METRICS_BY_REPO:
+		strbuf_addstr(key, c->repo ? c->repo : METRICS_NO_TEAM);
 		break;
 	case METRICS_BY_TOOL:
 	case METRICS_BY_MODEL:

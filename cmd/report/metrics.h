@@ -21,6 +21,7 @@ enum metrics_by {
 	METRICS_BY_TOOL,
 	METRICS_BY_MODEL,
 	METRICS_BY_TEAM,
+	METRICS_BY_REPO,        /* changes read from exports (c->repo) */
 };
 
 /*

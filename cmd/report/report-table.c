@@ -9,6 +9,7 @@
 
 #include "base/die.h"
 #include "git/repo.h"
+#include "report/export-read.h"
 #include "report/report-table.h"
 
 
@@ -277,7 +278,7 @@ static int compute(struct report_table *rt, struct report_opts *o,
 {
 	/* --by team: tokens.team.<name> patterns, in config order. */
 	if (rt->by == METRICS_BY_TEAM) {
-		if (repo_config_foreach_prefix(repo, "tokens.team.",
+		if (repo && repo_config_foreach_prefix(repo, "tokens.team.",
 					       metrics_team_config,
 					       &rt->teams) < 0)
 			return -1;
@@ -329,6 +330,37 @@ int report_table_load(struct report_table *rt, struct report_opts *o,
 	if (report_pipeline_run(&rt->pipeline, o, repo, &rt->set) < 0)
 		return -1;
 	return compute(rt, o, repo);
+}
+
+int report_table_load_from(struct report_table *rt, struct report_opts *o,
+			   struct repo *repo, const struct strvec *files)
+{
+	struct export_read r = { 0 };
+	size_t i;
+	int ret = 0;
+
+	r.set = &rt->set;
+	r.repo = repo;
+	for (i = 0; i < files->nr; i++)
+		if (export_read_file(&r, files->v[i]) < 0) {
+			ret = -1;
+			goto cleanup;
+		}
+	export_read_finish(&r);
+	/* Weeks and months as the exports counted them, unless told. */
+	if (report_timezone(NULL, o->timezone, r.timezone) < 0) {
+		ret = -1;
+		goto cleanup;
+	}
+	strvec_clear(&o->change.revs);
+	if (r.range && strcmp(r.range, "HEAD"))
+		strvec_push(&o->change.revs, r.range);
+	if (!rt->set.nr && !o->quiet)
+		warning("no changes in the export files");
+	ret = compute(rt, o, repo);
+cleanup:
+	export_read_release(&r);
+	return ret;
 }
 
 static void table_notes(struct strbuf *out, int width, const void *data)

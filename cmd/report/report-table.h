@@ -51,6 +51,14 @@ void report_table_init(struct report_table *rt, enum metrics_by by);
 /* Run the pipeline over o's range, then the numbers: 0, or -1. */
 int report_table_load(struct report_table *rt, struct report_opts *o,
 		      struct repo *repo);
+/*
+ * The numbers of the changes in the export files (report --from), each
+ * as the repository it came from reported them; repo (may be NULL) is
+ * the one run in: its mailmap and teams. o's range becomes the rows'.
+ * 0, or -1 after error().
+ */
+int report_table_load_from(struct report_table *rt, struct report_opts *o,
+			   struct repo *repo, const struct strvec *files);
 /* The table in o's format, into out: 0, or -1 after error(). */
 int report_table_render(struct strbuf *out, const struct report_table *rt,
 			const struct report_opts *o, struct repo *repo);

@@ -265,6 +265,13 @@ seedb options unknown '003' <<'EOF'
 --no-flag=1
 EOF
 
+# --- export rows (report --from) ---------------------------------------
+seed export rows <<'EOF'
+{"schema":"git-tokens/export/v1","commit":"4bd06fb635f5a1b2c3d4e5f60718293a4b5c6d7e","author_name":"Dan Okafor","author_email":"dan@example.com","committer_name":"Dan Okafor","committer_email":"dan@example.com","author_date":"2026-11-18T15:30:00Z","commit_date":"2026-11-18T15:30:00Z","timezone":"UTC","subject":"feat: x","mainline":"main","repository":"app","range":"HEAD","lines_added":12,"lines_deleted":0,"lines_excluded":0,"landed":true,"landed_how":"yes","landed_as":null,"abandoned":false,"reverted":false,"reverts":null,"fixup":false,"squashed_into":null,"agent":"aider","agent_tool":"aider","bot":false,"has_usage":true,"tool":"aider","model":"anthropic/claude-sonnet-4-5","confidence":"link","requests":2,"input_tokens":7000,"output_tokens":1968,"cache_write_tokens":5800,"cache_read_tokens":8100,"tokens":22868,"cost_usd":0.07,"priced":true,"assisted":true,"surviving":12,"reworked":0,"review":"approved","review_source":"github","review_rounds":0,"review_hours":3.5}
+{"schema":"git-tokens/export/v1","commit":"5bd06fb635f5a1b2c3d4e5f60718293a4b5c6d7e","author_name":"Dan Okafor","author_email":"dan@example.com","committer_name":"Dan Okafor","committer_email":"dan@example.com","author_date":"2026-11-18T15:30:00Z","commit_date":"2026-11-18T15:30:00Z","timezone":"UTC","subject":"feat: x","mainline":"main","repository":"app","range":"HEAD","lines_added":12,"lines_deleted":0,"lines_excluded":0,"landed":true,"landed_how":"yes","landed_as":null,"abandoned":false,"reverted":false,"reverts":null,"fixup":false,"squashed_into":null,"agent":"aider","agent_tool":"aider","bot":true,"has_usage":false,"tool":"aider","model":"anthropic/claude-sonnet-4-5","confidence":"link","requests":2,"input_tokens":7000,"output_tokens":1968,"cache_write_tokens":5800,"cache_read_tokens":8100,"tokens":22868,"cost_usd":0.07,"priced":true,"assisted":true,"surviving":12,"reworked":0,"review":null,"review_source":"github","review_rounds":0,"review_hours":3.5}
+{"schema":"git-tokens/export/v1","commit":"4bd06fb635f5a1b2c3d4e5f60718293a4b5c6d7e","author_name":"Dan Okafor","author_email":"dan@example.com","committer_name":"Dan Okafor","committer_email":"dan@example.com","author_date":"2026-11-18T15:30:00Z","commit_date":"2026-11-18T15:30:00Z","timezone":"UTC","subject":"feat: x","mainline":"main","repository":"app","range":"HEAD","lines_added":12,"lines_deleted":0,"lines_excluded":0,"landed":true,"landed_how":"yes","landed_as":null,"abandoned":false,"reverted":false,"reverts":null,"fixup":false,"squashed_into":null,"agent":"aider","agent_tool":"aider","bot":false,"has_usage":true,"tool":"aider","model":"anthropic/claude-sonnet-4-5","confidence":"link","requests":2,"input_tokens":7000,"output_tokens":1968,"cache_write_tokens":5800,"cache_read_tokens":8100,"tokens":22868,"cost_usd":0.07,"priced":true,"assisted":true,"surviving":12,"reworked":0,"review":"approved","review_source":"github","review_rounds":0,"review_hours":3.5}
+EOF
+
 # --- the test scripts' JSON lines, for every JSON Lines target --------
 for t in "$top"/t/t[0-9]*.sh
 do
@@ -272,7 +279,7 @@ do
 	grep -ho '{".*}' "$t" >"$out/lines.tmp" 2>/dev/null || true
 	if test -s "$out/lines.tmp"
 	then
-		for target in claude codex gemini-jsonl import notes
+		for target in claude codex gemini-jsonl import notes export
 		do
 			cp "$out/lines.tmp" "$out/$target/t-${name%.sh}"
 		done

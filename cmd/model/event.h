@@ -17,7 +17,8 @@
 	_(OPENCODE, "opencode") \
 	_(IMPORT, "import") \
 	_(ANTHROPIC_API, "anthropic-api") \
-	_(OPENAI_API, "openai-api")
+	_(OPENAI_API, "openai-api") \
+	_(AMP, "amp")
 
 enum tool {
 #define TOOL_ENUM(e, s) TOOL_##e,

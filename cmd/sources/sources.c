@@ -29,6 +29,7 @@ const struct source source_table[] = {
 	{ "aider", TOOL_AIDER, source_aider_read },
 	{ "opencode", TOOL_OPENCODE, source_opencode_read },
 	{ "import", TOOL_IMPORT, source_import_read },
+	{ "amp", TOOL_AMP, source_amp_read },
 	{ NULL, 0, NULL }
 };
 

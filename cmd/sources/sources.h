@@ -186,6 +186,12 @@ int source_repo_match(struct source_ctx *ctx, const char *cwd);
  */
 void source_find_files(struct source_ctx *ctx, const char *dir,
 		       const char * const *suffixes, struct strvec *out);
+/*
+ * The local path of a file:// URI (or of a plain absolute path), with
+ * %XX decoded and no trailing slash. Returns 0, or -1 when it names no
+ * local absolute path.
+ */
+int source_uri_path(const char *uri, struct strbuf *out);
 /* Sort a strvec of paths (byte order) and drop duplicates. */
 void source_sort_paths(struct strvec *paths);
 
@@ -222,6 +228,11 @@ int source_gemini_read(struct source_ctx *ctx);
 int source_aider_read(struct source_ctx *ctx);
 int source_opencode_read(struct source_ctx *ctx);
 int source_import_read(struct source_ctx *ctx);
+int source_amp_read(struct source_ctx *ctx);
+int source_qwen_read(struct source_ctx *ctx);
+int source_kimi_read(struct source_ctx *ctx);
+int source_droid_read(struct source_ctx *ctx);
+int source_continue_read(struct source_ctx *ctx);
 
 /*
  * Tests and fuzzing: parse one file from memory, without repository,
@@ -251,5 +262,8 @@ void source_opencode_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			       const char *buf, size_t len);
 void source_import_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			     const char *buf, size_t len);
+/* Amp: one threads/T-<id>.json document. */
+void source_amp_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			  const char *buf, size_t len);
 
 #endif

@@ -97,6 +97,14 @@ seed opencode user <<'EOF'
 {"id":"msg_00","sessionID":"ses_01","role":"user","time":{"created":1766224790000}}
 EOF
 
+# --- Amp ----------------------------------------------------------------
+seed amp thread <<'EOF'
+{"v":3,"id":"T-abc","env":{"initial":{"trees":[{"uri":"file:///w/my%20proj"}]}},"messages":[{"role":"user","messageId":0},{"role":"assistant","messageId":1,"usage":{"model":"claude-sonnet-4-5","inputTokens":12,"outputTokens":340,"cacheCreationInputTokens":4100,"cacheReadInputTokens":20000,"totalInputTokens":24112,"timestamp":"2025-12-20T10:00:05.000Z"}}],"~debug":{"lastInferenceUsage":{"inputTokens":12}}}
+EOF
+seed amp ledger <<'EOF'
+{"id":"T-led","messages":[{"role":"assistant","messageId":1,"usage":{"cacheReadInputTokens":900}}],"usageLedger":{"events":[{"id":"ev-1","timestamp":"2025-12-20T07:00:00.000Z","model":"gpt-5","tokens":{"input":50,"output":60},"toMessageId":1},{"id":"ev-2","timestamp":"2025-12-20T07:05:00Z","model":"gpt-5","tokens":{"input":5,"output":6},"toMessageId":"x"}]}}
+EOF
+
 # --- import -------------------------------------------------------------
 seed import events <<'EOF'
 {"schema":"git-tokens/imported/v1"}

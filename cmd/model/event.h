@@ -18,7 +18,8 @@
 	_(IMPORT, "import") \
 	_(ANTHROPIC_API, "anthropic-api") \
 	_(OPENAI_API, "openai-api") \
-	_(AMP, "amp")
+	_(AMP, "amp") \
+	_(QWEN, "qwen-code")
 
 enum tool {
 #define TOOL_ENUM(e, s) TOOL_##e,

@@ -228,19 +228,6 @@ static int message_rec(struct source_ctx *ctx, struct gemini_file *gf,
 	return 0;
 }
 
-/* The last line for a message id wins: replace an earlier record. */
-static void put_rec(struct source_file *f, const struct source_rec *rec)
-{
-	size_t i = f->nr;
-
-	while (i--)
-		if (f->rec[i].key == rec->key) {
-			f->rec[i] = *rec;
-			return;
-		}
-	source_file_add(f, rec);
-}
-
 static void set_meta(struct gemini_file *gf, const struct json *obj)
 {
 	const char *sid = json_get_str(obj, "sessionId");
@@ -323,7 +310,7 @@ static int jsonl_line(struct source_ctx *ctx, struct source_file *f,
 	if (r < 0)
 		source_bad_line(ctx, f->path, lineno, why);
 	else if (!r)
-		put_rec(f, &rec);
+		source_file_put(f, &rec);
 cleanup:
 	json_free(obj);
 	return 0;
@@ -350,7 +337,7 @@ static void parse_doc(struct source_ctx *ctx, struct gemini_file *gf)
 		if (r < 0)
 			source_bad_line(ctx, gf->f->path, 0, why);
 		else if (!r)
-			put_rec(gf->f, &rec);
+			source_file_put(gf->f, &rec);
 	}
 cleanup:
 	json_free(root);

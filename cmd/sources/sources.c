@@ -30,6 +30,7 @@ const struct source source_table[] = {
 	{ "opencode", TOOL_OPENCODE, source_opencode_read },
 	{ "import", TOOL_IMPORT, source_import_read },
 	{ "amp", TOOL_AMP, source_amp_read },
+	{ "qwen-code", TOOL_QWEN, source_qwen_read },
 	{ NULL, 0, NULL }
 };
 

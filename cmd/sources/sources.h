@@ -90,6 +90,8 @@ struct source_ctx;
 struct source_file *source_file_get(struct source_ctx *ctx, const char *path,
 				    int *changed);
 void source_file_add(struct source_file *f, const struct source_rec *rec);
+/* The same, replacing an earlier record of the same key: the last wins. */
+void source_file_put(struct source_file *f, const struct source_rec *rec);
 /* Add the events of f's records to the usage set being read. */
 void source_file_emit(struct source_ctx *ctx, const struct source_file *f);
 /*
@@ -265,5 +267,8 @@ void source_import_parse_mem(struct source_ctx *ctx, struct source_file *f,
 /* Amp: one threads/T-<id>.json document. */
 void source_amp_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			  const char *buf, size_t len);
+/* Qwen Code: one chats/<session>.jsonl file. */
+void source_qwen_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			   const char *buf, size_t len);
 
 #endif

@@ -116,6 +116,18 @@ void source_file_add(struct source_file *f, const struct source_rec *rec)
 	f->rec[f->nr++] = *rec;
 }
 
+void source_file_put(struct source_file *f, const struct source_rec *rec)
+{
+	size_t i = f->nr;
+
+	while (i--)
+		if (f->rec[i].key == rec->key) {
+			f->rec[i] = *rec;
+			return;
+		}
+	source_file_add(f, rec);
+}
+
 void source_file_emit(struct source_ctx *ctx, const struct source_file *f)
 {
 	size_t i;

@@ -105,6 +105,15 @@ seed amp ledger <<'EOF'
 {"id":"T-led","messages":[{"role":"assistant","messageId":1,"usage":{"cacheReadInputTokens":900}}],"usageLedger":{"events":[{"id":"ev-1","timestamp":"2025-12-20T07:00:00.000Z","model":"gpt-5","tokens":{"input":50,"output":60},"toMessageId":1},{"id":"ev-2","timestamp":"2025-12-20T07:05:00Z","model":"gpt-5","tokens":{"input":5,"output":6},"toMessageId":"x"}]}}
 EOF
 
+# --- Qwen Code ----------------------------------------------------------
+seed qwen chat <<'EOF'
+{"uuid":"u1","sessionId":"s1","timestamp":"2025-12-20T10:00:00.000Z","type":"user","cwd":"/w/proj","message":{"role":"user","parts":[{"text":"hi"}]}}
+{"uuid":"a1","sessionId":"s1","timestamp":"2025-12-20T10:00:05.000Z","type":"assistant","cwd":"/w/proj","model":"qwen3-coder-plus","usageMetadata":{"promptTokenCount":12000,"candidatesTokenCount":300,"thoughtsTokenCount":120,"cachedContentTokenCount":9000,"totalTokenCount":12300}}
+{"uuid":"t1","sessionId":"s1","timestamp":"2025-12-20T10:00:05.000Z","type":"system","subtype":"ui_telemetry","systemPayload":{"uiEvent":{"event.name":"qwen-code.api_response","input_token_count":12000}}}
+{"uuid":"a2","sessionId":"s1","timestamp":"2025-12-20T10:01:00.000Z","type":"assistant","model":"qwen3-coder-flash","usageMetadata":{"promptTokenCount":1508,"candidatesTokenCount":205,"cachedContentTokenCount":4864}}
+{"uuid":"a2","sessionId":"s1","timestamp":"2025-12-20T10:01:00.000Z","type":"assistant","model":"qwen3-coder-flash","usageMetadata":{"promptTokenCount":1508,"candidatesTokenCount":305,"cachedContentTokenCount":4864}}
+EOF
+
 # --- import -------------------------------------------------------------
 seed import events <<'EOF'
 {"schema":"git-tokens/imported/v1"}
@@ -249,7 +258,7 @@ do
 	grep -ho '{".*}' "$t" >"$out/lines.tmp" 2>/dev/null || true
 	if test -s "$out/lines.tmp"
 	then
-		for target in claude codex gemini-jsonl import notes
+		for target in claude codex gemini-jsonl import notes qwen
 		do
 			cp "$out/lines.tmp" "$out/$target/t-${name%.sh}"
 		done

@@ -2,7 +2,7 @@
 # private home, a price table of the test's own (t/lib_sources.py
 # PRICES) and check_usage. Source it after lib-tokens.sh.
 
-unset AMP_DATA_DIR QWEN_DATA_DIR KIMI_SHARE_DIR KIMI_CODE_HOME \
+unset AMP_DATA_DIR QWEN_DATA_DIR KIMI_DATA_DIR KIMI_CODE_HOME \
 	DROID_SESSIONS_DIR CONTINUE_GLOBAL_DIR
 GIT_TOKENS_NOW=2026-11-30T00:00:00Z
 XDG_CACHE_HOME=$(pwd)/cache

@@ -19,7 +19,8 @@
 	_(ANTHROPIC_API, "anthropic-api") \
 	_(OPENAI_API, "openai-api") \
 	_(AMP, "amp") \
-	_(QWEN, "qwen-code")
+	_(QWEN, "qwen-code") \
+	_(KIMI, "kimi")
 
 enum tool {
 #define TOOL_ENUM(e, s) TOOL_##e,

@@ -1,6 +1,7 @@
 /*
- * Qwen Code: ${QWEN_DATA_DIR:-~/.qwen}/projects/<project>/chats/*.jsonl,
- * one record a line, appended to (read from where the last run stopped).
+ * Qwen Code: ${QWEN_DATA_DIR:-~/.qwen}/projects/<project>/chats/, one
+ * JSON Lines file a session, appended to (read from where the last run
+ * stopped).
  *
  * A "type":"assistant" record is one call: usageMetadata
  * {promptTokenCount, candidatesTokenCount, cachedContentTokenCount,

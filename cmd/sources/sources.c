@@ -31,6 +31,7 @@ const struct source source_table[] = {
 	{ "import", TOOL_IMPORT, source_import_read },
 	{ "amp", TOOL_AMP, source_amp_read },
 	{ "qwen-code", TOOL_QWEN, source_qwen_read },
+	{ "kimi", TOOL_KIMI, source_kimi_read },
 	{ NULL, 0, NULL }
 };
 

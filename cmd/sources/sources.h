@@ -270,5 +270,8 @@ void source_amp_parse_mem(struct source_ctx *ctx, struct source_file *f,
 /* Qwen Code: one chats/<session>.jsonl file. */
 void source_qwen_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			   const char *buf, size_t len);
+/* Kimi CLI: one wire.jsonl file, either layout. */
+void source_kimi_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			   const char *buf, size_t len);
 
 #endif

@@ -114,6 +114,19 @@ seed qwen chat <<'EOF'
 {"uuid":"a2","sessionId":"s1","timestamp":"2025-12-20T10:01:00.000Z","type":"assistant","model":"qwen3-coder-flash","usageMetadata":{"promptTokenCount":1508,"candidatesTokenCount":305,"cachedContentTokenCount":4864}}
 EOF
 
+# --- Kimi CLI -----------------------------------------------------------
+seed kimi legacy <<'EOF'
+{"type":"metadata","protocol_version":"1.2"}
+{"timestamp":1766224801.5,"message":{"type":"StatusUpdate","payload":{"message_id":"m1","token_usage":{"input_other":1200,"output":10,"input_cache_read":8000,"input_cache_creation":300}}}}
+{"timestamp":1766224802.5,"message":{"type":"StatusUpdate","payload":{"message_id":"m1","token_usage":{"input_other":1200,"output":310,"input_cache_read":8000,"input_cache_creation":300}}}}
+{"timestamp":1766224803,"message":{"type":"StatusUpdate","payload":{"token_usage":null,"message_id":null}}}
+EOF
+seed kimi code <<'EOF'
+{"type":"llm.request","model":"kimi-code/kimi-k2-turbo-preview","time":1766224800000}
+{"type":"usage.record","model":"__kimi_env_model__","usage":{"inputOther":900,"output":90,"inputCacheRead":5000,"inputCacheCreation":100},"usageScope":"turn","time":1766224801000}
+{"type":"usage.record","usage":{"inputOther":950},"usageScope":"session","time":1766224803000}
+EOF
+
 # --- import -------------------------------------------------------------
 seed import events <<'EOF'
 {"schema":"git-tokens/imported/v1"}
@@ -258,7 +271,7 @@ do
 	grep -ho '{".*}' "$t" >"$out/lines.tmp" 2>/dev/null || true
 	if test -s "$out/lines.tmp"
 	then
-		for target in claude codex gemini-jsonl import notes qwen
+		for target in claude codex gemini-jsonl import kimi notes qwen
 		do
 			cp "$out/lines.tmp" "$out/$target/t-${name%.sh}"
 		done

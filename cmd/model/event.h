@@ -20,7 +20,8 @@
 	_(OPENAI_API, "openai-api") \
 	_(AMP, "amp") \
 	_(QWEN, "qwen-code") \
-	_(KIMI, "kimi")
+	_(KIMI, "kimi") \
+	_(DROID, "droid")
 
 enum tool {
 #define TOOL_ENUM(e, s) TOOL_##e,

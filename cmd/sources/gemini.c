@@ -428,25 +428,6 @@ static void read_tmpdir(struct source_ctx *ctx, struct gemini_run *run,
 	strvec_clear(&ids);
 }
 
-static uint64_t rec_total(const struct source_rec *r)
-{
-	return r->ev.input + r->ev.output + r->ev.cache_read +
-	       r->ev.cache_write;
-}
-
-static int cmp_key(const void *a, const void *b)
-{
-	const struct source_rec *x = *(const struct source_rec * const *)a;
-	const struct source_rec *y = *(const struct source_rec * const *)b;
-
-	if (x->key != y->key)
-		return x->key < y->key ? -1 : 1;
-	/* The largest first, so the first of a run is kept. */
-	if (rec_total(x) != rec_total(y))
-		return rec_total(x) > rec_total(y) ? -1 : 1;
-	return 0;
-}
-
 /*
  * A resumed legacy session is migrated to JSONL beside the old file:
  * keep one event per message id over all files.
@@ -465,11 +446,7 @@ static void emit(struct source_ctx *ctx, struct files *files)
 			all[nr++] = &f->rec[j];
 		}
 	}
-	if (nr)
-		qsort(all, nr, sizeof(*all), cmp_key);
-	for (i = 0; i < nr; i++)
-		if (!i || all[i]->key != all[i - 1]->key)
-			usage_set_add(ctx->out, &all[i]->ev);
+	source_emit_largest(ctx, all, nr);
 	free(all);
 }
 

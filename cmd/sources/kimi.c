@@ -38,12 +38,6 @@ struct kimi_file {
 	struct strbuf model;      /* the last llm.request's (new layout) */
 };
 
-static uint64_t rec_total(const struct source_rec *r)
-{
-	return r->ev.input + r->ev.output + r->ev.cache_read +
-	       r->ev.cache_write;
-}
-
 /* The last update of a message wins, unless an earlier one was larger. */
 static void put_update(struct source_file *f, const struct source_rec *rec)
 {
@@ -51,7 +45,8 @@ static void put_update(struct source_file *f, const struct source_rec *rec)
 
 	while (i--)
 		if (f->rec[i].key == rec->key) {
-			if (rec_total(rec) >= rec_total(&f->rec[i]))
+			if (source_rec_total(rec) >=
+			    source_rec_total(&f->rec[i]))
 				f->rec[i] = *rec;
 			return;
 		}

@@ -32,6 +32,7 @@ const struct source source_table[] = {
 	{ "amp", TOOL_AMP, source_amp_read },
 	{ "qwen-code", TOOL_QWEN, source_qwen_read },
 	{ "kimi", TOOL_KIMI, source_kimi_read },
+	{ "droid", TOOL_DROID, source_droid_read },
 	{ NULL, 0, NULL }
 };
 

@@ -92,6 +92,14 @@ struct source_file *source_file_get(struct source_ctx *ctx, const char *path,
 void source_file_add(struct source_file *f, const struct source_rec *rec);
 /* The same, replacing an earlier record of the same key: the last wins. */
 void source_file_put(struct source_file *f, const struct source_rec *rec);
+/* A record's four counters summed. */
+uint64_t source_rec_total(const struct source_rec *r);
+/*
+ * Add one event per key of recs (sorted in place): the record with the
+ * largest total, for copies of one call or readings of running totals.
+ */
+void source_emit_largest(struct source_ctx *ctx,
+			 const struct source_rec **recs, size_t nr);
 /* Add the events of f's records to the usage set being read. */
 void source_file_emit(struct source_ctx *ctx, const struct source_file *f);
 /*
@@ -273,5 +281,8 @@ void source_qwen_parse_mem(struct source_ctx *ctx, struct source_file *f,
 /* Kimi CLI: one wire.jsonl file, either layout. */
 void source_kimi_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			   const char *buf, size_t len);
+/* Factory Droid: one <session>.settings.json. */
+void source_droid_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			    const char *buf, size_t len);
 
 #endif

@@ -127,6 +127,11 @@ seed kimi code <<'EOF'
 {"type":"usage.record","usage":{"inputOther":950},"usageScope":"session","time":1766224803000}
 EOF
 
+# --- Factory Droid ------------------------------------------------------
+seed droid settings <<'EOF'
+{"model":"custom:claude-sonnet-4-5","providerLock":"anthropic","providerLockTimestamp":"2025-12-20T10:00:00.000Z","tokenUsage":{"inputTokens":1200,"outputTokens":3400,"cacheCreationTokens":5000,"cacheReadTokens":90000,"thinkingTokens":600,"totalTokens":100200}}
+EOF
+
 # --- import -------------------------------------------------------------
 seed import events <<'EOF'
 {"schema":"git-tokens/imported/v1"}

@@ -21,7 +21,8 @@
 	_(AMP, "amp") \
 	_(QWEN, "qwen-code") \
 	_(KIMI, "kimi") \
-	_(DROID, "droid")
+	_(DROID, "droid") \
+	_(CONTINUE, "continue")
 
 enum tool {
 #define TOOL_ENUM(e, s) TOOL_##e,

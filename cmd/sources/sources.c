@@ -33,6 +33,7 @@ const struct source source_table[] = {
 	{ "qwen-code", TOOL_QWEN, source_qwen_read },
 	{ "kimi", TOOL_KIMI, source_kimi_read },
 	{ "droid", TOOL_DROID, source_droid_read },
+	{ "continue", TOOL_CONTINUE, source_continue_read },
 	{ NULL, 0, NULL }
 };
 

@@ -284,5 +284,9 @@ void source_kimi_parse_mem(struct source_ctx *ctx, struct source_file *f,
 /* Factory Droid: one <session>.settings.json. */
 void source_droid_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			    const char *buf, size_t len);
+/* Continue: one dev_data/0.2.0/tokensGenerated.jsonl. */
+void source_continue_parse_mem(struct source_ctx *ctx,
+			       struct source_file *f,
+			       const char *buf, size_t len);
 
 #endif

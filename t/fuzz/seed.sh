@@ -132,6 +132,12 @@ seed droid settings <<'EOF'
 {"model":"custom:claude-sonnet-4-5","providerLock":"anthropic","providerLockTimestamp":"2025-12-20T10:00:00.000Z","tokenUsage":{"inputTokens":1200,"outputTokens":3400,"cacheCreationTokens":5000,"cacheReadTokens":90000,"thinkingTokens":600,"totalTokens":100200}}
 EOF
 
+# --- Continue -----------------------------------------------------------
+seed continue tokens <<'EOF'
+{"eventName":"tokensGenerated","schema":"0.2.0","createdAt":"2025-12-20T10:00:00.000Z","userId":"u","userAgent":"vscode","selectedProfileId":"local","model":"claude-sonnet-4-5","provider":"anthropic","promptTokens":5000,"generatedTokens":300,"sessionId":"s1"}
+{"eventName":"tokensGenerated","schema":"0.2.0","createdAt":"2025-12-20T10:05:00Z","model":"gpt-5","promptTokens":0,"generatedTokens":0}
+EOF
+
 # --- import -------------------------------------------------------------
 seed import events <<'EOF'
 {"schema":"git-tokens/imported/v1"}
@@ -276,7 +282,8 @@ do
 	grep -ho '{".*}' "$t" >"$out/lines.tmp" 2>/dev/null || true
 	if test -s "$out/lines.tmp"
 	then
-		for target in claude codex gemini-jsonl import kimi notes qwen
+		for target in claude codex continue gemini-jsonl import kimi \
+			notes qwen
 		do
 			cp "$out/lines.tmp" "$out/$target/t-${name%.sh}"
 		done

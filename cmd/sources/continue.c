@@ -1,0 +1,178 @@
+/*
+ * Continue: ${CONTINUE_GLOBAL_DIR:-~/.continue}/dev_data/0.2.0/
+ * tokensGenerated.jsonl, one line a call, appended to (read from where
+ * the last run stopped): {model, provider, promptTokens,
+ * generatedTokens, createdAt, sessionId}. Continue reports no cache
+ * counts: input = promptTokens, output = generatedTokens. The same calls
+ * are in devdata.sqlite, which is not read.
+ *
+ * A line names no folder: the work tree is the workspaceDirectory that
+ * sessions/sessions.json gives its session. It is looked up on every
+ * run, not kept with the line, since a session is listed only once it
+ * is saved.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/date.h"
+#include "base/die.h"
+#include "base/hash.h"
+#include "base/json.h"
+#include "base/strbuf.h"
+#include "sources/sources.h"
+
+static int continue_line(struct source_ctx *ctx, struct source_file *f,
+			 const char *line, size_t len, uint64_t lineno,
+			 int partial, void *data)
+{
+	struct json *obj = json_parse(line, len);
+	const char *ts, *sid, *why = NULL;
+	struct source_rec rec;
+	int st = 0;
+
+	if (!obj) {
+		if (partial)
+			return 1;
+		source_bad_line(ctx, f->path, lineno, "malformed JSON");
+		return 0;
+	}
+	memset(&rec, 0, sizeof(rec));
+	st |= json_get_u64(obj, "promptTokens", &rec.ev.input) ==
+	      JSON_NUM_BAD;
+	st |= json_get_u64(obj, "generatedTokens", &rec.ev.output) ==
+	      JSON_NUM_BAD;
+	ts = json_get_str(obj, "createdAt");
+	if (!ts)
+		ts = json_get_str(obj, "timestamp");
+	if (st)
+		why = "bad token counter";
+	else if (!rec.ev.input && !rec.ev.output)
+		goto cleanup;
+	else if (!ts || date_parse_iso(ts, &rec.ev.time) ||
+		 !source_time_ok(ctx, rec.ev.time))
+		why = "bad or missing timestamp";
+	if (why) {
+		source_bad_line(ctx, f->path, lineno, why);
+		goto cleanup;
+	}
+	sid = json_get_str(obj, "sessionId");
+	rec.ev.tool = TOOL_CONTINUE;
+	rec.ev.model = event_intern(json_get_str(obj, "model"));
+	if (sid && *sid)
+		event_session_hash(rec.ev.session, sid);
+	source_file_add(f, &rec);
+cleanup:
+	json_free(obj);
+	return 0;
+}
+
+static const char * const continue_filter[] = { "Tokens\"", NULL };
+
+void source_continue_parse_mem(struct source_ctx *ctx,
+			       struct source_file *f,
+			       const char *buf, size_t len)
+{
+	source_scan_mem(ctx, f, buf, len, continue_filter, continue_line,
+			NULL);
+	source_file_emit(ctx, f);
+}
+
+/* sessions.json: each session's folder, by the hash of its session. */
+struct session_dirs {
+	struct u64map map;        /* key of the session hash -> index + 1 */
+	const char **cwd;
+	size_t nr, alloc;
+};
+
+static uint64_t session_key(const char *session)
+{
+	return hash_bytes(session, strlen(session), 0x636f);
+}
+
+static void load_sessions(const char *base, struct session_dirs *sd)
+{
+	struct strbuf sb = STRBUF_INIT, doc_buf = STRBUF_INIT;
+	struct json *doc = NULL;
+	const struct json *s;
+
+	strbuf_addf(&sb, "%s/sessions/sessions.json", base);
+	if (strbuf_read_file(&doc_buf, sb.buf, 4096) < 0)
+		goto cleanup;
+	doc = json_parse(doc_buf.buf, doc_buf.len);
+	for (s = json_child(doc); s; s = json_next(s)) {
+		const char *id = json_get_str(s, "sessionId");
+		const char *dir = json_get_str(s, "workspaceDirectory");
+		char session[13];
+
+		if (!id || !*id || !dir || source_uri_path(dir, &sb))
+			continue;
+		event_session_hash(session, id);
+		ALLOC_GROW(sd->cwd, sd->nr + 1, sd->alloc);
+		sd->cwd[sd->nr++] = event_intern(sb.buf);
+		*u64map_find(&sd->map, session_key(session), 1) = sd->nr;
+	}
+cleanup:
+	json_free(doc);
+	strbuf_release(&sb);
+	strbuf_release(&doc_buf);
+}
+
+static const char *session_cwd(struct session_dirs *sd, const char *session)
+{
+	size_t *slot;
+
+	if (!*session)
+		return NULL;
+	slot = u64map_find(&sd->map, session_key(session), 0);
+	return slot && *slot ? sd->cwd[*slot - 1] : NULL;
+}
+
+static void read_base(struct source_ctx *ctx, const char *base)
+{
+	struct session_dirs sd = { U64MAP_INIT, NULL, 0, 0 };
+	struct strbuf sb = STRBUF_INIT;
+	struct source_file *f;
+	int changed = 0;
+	size_t i;
+
+	strbuf_addf(&sb, "%s/dev_data/0.2.0/tokensGenerated.jsonl", base);
+	if (access(sb.buf, F_OK))
+		goto cleanup;
+	f = source_file_get(ctx, sb.buf, &changed);
+	if (!f)
+		goto cleanup;
+	if (changed)
+		source_scan(ctx, f, continue_filter, continue_line, NULL);
+	load_sessions(base, &sd);
+	for (i = 0; i < f->nr; i++) {
+		struct usage_event ev = f->rec[i].ev;
+
+		ev.cwd = session_cwd(&sd, ev.session);
+		usage_set_add(ctx->out, &ev);
+	}
+cleanup:
+	u64map_release(&sd.map);
+	free(sd.cwd);
+	strbuf_release(&sb);
+}
+
+int source_continue_read(struct source_ctx *ctx)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *env = getenv("CONTINUE_GLOBAL_DIR");
+	size_t i;
+
+	for (i = 0; i < ctx->paths.nr; i++)
+		read_base(ctx, ctx->paths.v[i]);
+	if (!ctx->paths.nr) {
+		if (env && *env == '/')
+			strbuf_addstr(&sb, env);
+		else if (source_home())
+			strbuf_addf(&sb, "%s/.continue", source_home());
+		if (sb.len)
+			read_base(ctx, sb.buf);
+	}
+	strbuf_release(&sb);
+	return 0;
+}

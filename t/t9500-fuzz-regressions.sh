@@ -48,7 +48,8 @@ place () {
 replay () {
 	f=$1
 	name=${f##*/}
-	rm -rf claude codex data .gemini cache proj/.aider.chat.history.md &&
+	rm -rf claude codex data .gemini .factory cache \
+		proj/.aider.chat.history.md &&
 	case $name in
 	claude-*)
 		place "$f" claude/projects/-w/3f9a1c0e.jsonl ;;
@@ -62,9 +63,11 @@ replay () {
 		place "$f" proj/.aider.chat.history.md ;;
 	opencode-*)
 		place "$f" data/opencode/storage/message/ses_1/msg_1.json ;;
+	droid-*)
+		place "$f" .factory/sessions/s1.settings.json ;;
 	esac &&
 	case $name in
-	claude-*|codex-*|gemini-*|aider-*|opencode-*)
+	claude-*|codex-*|gemini-*|aider-*|opencode-*|droid-*)
 		(cd proj && git tokens usage --all-repos --no-cache \
 			--format json >../out 2>../err)
 		;;

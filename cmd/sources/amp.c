@@ -306,19 +306,13 @@ static void read_base(struct source_ctx *ctx, const char *base)
 int source_amp_read(struct source_ctx *ctx)
 {
 	struct strbuf sb = STRBUF_INIT;
-	const char *env = getenv("AMP_DATA_DIR");
 	size_t i;
 
 	for (i = 0; i < ctx->paths.nr; i++)
 		read_base(ctx, ctx->paths.v[i]);
 	if (!ctx->paths.nr) {
-		if (env && *env == '/')
-			strbuf_addstr(&sb, env);
-		else if (source_home())
-			strbuf_addf(&sb, "%s/.local/share/amp",
-				    source_home());
-		if (sb.len)
-			read_base(ctx, sb.buf);
+		source_default_dir(&sb, "AMP_DATA_DIR", ".local/share/amp");
+		read_base(ctx, sb.buf);
 	}
 	strbuf_release(&sb);
 	return 0;

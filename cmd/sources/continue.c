@@ -26,17 +26,15 @@ static int continue_line(struct source_ctx *ctx, struct source_file *f,
 			 const char *line, size_t len, uint64_t lineno,
 			 int partial, void *data)
 {
-	struct json *obj = json_parse(line, len);
+	struct json *obj;
 	const char *ts, *sid, *why = NULL;
 	struct source_rec rec;
 	int st = 0;
 
-	if (!obj) {
-		if (partial)
-			return 1;
-		source_bad_line(ctx, f->path, lineno, "malformed JSON");
+	if (source_line_json(ctx, f, line, len, lineno, partial, &obj))
+		return 1;
+	if (!obj)
 		return 0;
-	}
 	memset(&rec, 0, sizeof(rec));
 	st |= json_get_u64(obj, "promptTokens", &rec.ev.input) ==
 	      JSON_NUM_BAD;
@@ -160,18 +158,13 @@ cleanup:
 int source_continue_read(struct source_ctx *ctx)
 {
 	struct strbuf sb = STRBUF_INIT;
-	const char *env = getenv("CONTINUE_GLOBAL_DIR");
 	size_t i;
 
 	for (i = 0; i < ctx->paths.nr; i++)
 		read_base(ctx, ctx->paths.v[i]);
 	if (!ctx->paths.nr) {
-		if (env && *env == '/')
-			strbuf_addstr(&sb, env);
-		else if (source_home())
-			strbuf_addf(&sb, "%s/.continue", source_home());
-		if (sb.len)
-			read_base(ctx, sb.buf);
+		source_default_dir(&sb, "CONTINUE_GLOBAL_DIR", ".continue");
+		read_base(ctx, sb.buf);
 	}
 	strbuf_release(&sb);
 	return 0;

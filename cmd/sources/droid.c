@@ -85,14 +85,12 @@ static int settings_rec(struct source_ctx *ctx, struct source_file *f,
 	if (!rec->ev.input && !rec->ev.output && !rec->ev.cache_write &&
 	    !rec->ev.cache_read)
 		return 1;
-	if (ts) {
-		if (date_parse_iso(ts, &rec->ev.time) ||
-		    !source_time_ok(ctx, rec->ev.time)) {
-			*why = "bad timestamp";
-			return -1;
-		}
-	} else {
+	if (!ts)
 		rec->ev.time = (int64_t)(f->mtime_ns / 1000000);
+	if ((ts && date_parse_iso(ts, &rec->ev.time)) ||
+	    !source_time_ok(ctx, rec->ev.time)) {
+		*why = "bad or missing timestamp";
+		return -1;
 	}
 	if (model && !strncmp(model, "custom:", 7))
 		model += 7;
@@ -177,19 +175,14 @@ int source_droid_read(struct source_ctx *ctx)
 {
 	struct recs all = { NULL, 0, 0 };
 	struct strbuf sb = STRBUF_INIT;
-	const char *env = getenv("DROID_SESSIONS_DIR");
 	size_t i;
 
 	for (i = 0; i < ctx->paths.nr; i++)
 		read_dir(ctx, ctx->paths.v[i], &all);
 	if (!ctx->paths.nr) {
-		if (env && *env == '/')
-			strbuf_addstr(&sb, env);
-		else if (source_home())
-			strbuf_addf(&sb, "%s/.factory/sessions",
-				    source_home());
-		if (sb.len)
-			read_dir(ctx, sb.buf, &all);
+		source_default_dir(&sb, "DROID_SESSIONS_DIR",
+				   ".factory/sessions");
+		read_dir(ctx, sb.buf, &all);
 	}
 	/* One session, one event: the largest reading of its totals. */
 	source_emit_largest(ctx, all.r, all.nr);

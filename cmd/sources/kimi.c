@@ -181,17 +181,15 @@ static int kimi_line(struct source_ctx *ctx, struct source_file *f,
 		     int partial, void *data)
 {
 	struct kimi_file *kf = data;
-	struct json *obj = json_parse(line, len);
+	struct json *obj;
 	const char *type, *mtype, *why = NULL;
 	struct source_rec rec;
 	int r = 1;
 
-	if (!obj) {
-		if (partial)
-			return 1;
-		source_bad_line(ctx, f->path, lineno, "malformed JSON");
+	if (source_line_json(ctx, f, line, len, lineno, partial, &obj))
+		return 1;
+	if (!obj)
 		return 0;
-	}
 	memset(&rec, 0, sizeof(rec));
 	type = json_get_str(obj, "type");
 	mtype = json_get_str(obj, "message.type");
@@ -369,30 +367,19 @@ static void read_root(struct source_ctx *ctx, const char *root)
 	strbuf_release(&b2);
 }
 
-static void read_default(struct source_ctx *ctx, const char *env,
-			 const char *dot)
-{
-	struct strbuf sb = STRBUF_INIT;
-	const char *val = getenv(env);
-
-	if (val && *val == '/')
-		strbuf_addstr(&sb, val);
-	else if (source_home())
-		strbuf_addf(&sb, "%s/%s", source_home(), dot);
-	if (sb.len)
-		read_root(ctx, sb.buf);
-	strbuf_release(&sb);
-}
-
 int source_kimi_read(struct source_ctx *ctx)
 {
+	struct strbuf sb = STRBUF_INIT;
 	size_t i;
 
 	for (i = 0; i < ctx->paths.nr; i++)
 		read_root(ctx, ctx->paths.v[i]);
 	if (!ctx->paths.nr) {
-		read_default(ctx, "KIMI_DATA_DIR", ".kimi");
-		read_default(ctx, "KIMI_CODE_HOME", ".kimi-code");
+		source_default_dir(&sb, "KIMI_DATA_DIR", ".kimi");
+		read_root(ctx, sb.buf);
+		source_default_dir(&sb, "KIMI_CODE_HOME", ".kimi-code");
+		read_root(ctx, sb.buf);
 	}
+	strbuf_release(&sb);
 	return 0;
 }

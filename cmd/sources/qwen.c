@@ -86,17 +86,15 @@ static int qwen_line(struct source_ctx *ctx, struct source_file *f,
 		     const char *line, size_t len, uint64_t lineno,
 		     int partial, void *data)
 {
-	struct json *obj = json_parse(line, len);
+	struct json *obj;
 	const char *type, *why = NULL;
 	struct source_rec rec;
 	int r;
 
-	if (!obj) {
-		if (partial)
-			return 1;
-		source_bad_line(ctx, f->path, lineno, "malformed JSON");
+	if (source_line_json(ctx, f, line, len, lineno, partial, &obj))
+		return 1;
+	if (!obj)
 		return 0;
-	}
 	type = json_get_str(obj, "type");
 	if (!type || strcmp(type, "assistant") ||
 	    !json_is_object(json_get(obj, "usageMetadata")))
@@ -203,7 +201,6 @@ int source_qwen_read(struct source_ctx *ctx)
 {
 	struct strvec trees = STRVEC_INIT;
 	struct strbuf sb = STRBUF_INIT;
-	const char *env = getenv("QWEN_DATA_DIR");
 	size_t i;
 
 	if (ctx->repo)
@@ -211,12 +208,8 @@ int source_qwen_read(struct source_ctx *ctx)
 	for (i = 0; i < ctx->paths.nr; i++)
 		read_base(ctx, ctx->paths.v[i], &trees);
 	if (!ctx->paths.nr) {
-		if (env && *env == '/')
-			strbuf_addstr(&sb, env);
-		else if (source_home())
-			strbuf_addf(&sb, "%s/.qwen", source_home());
-		if (sb.len)
-			read_base(ctx, sb.buf, &trees);
+		source_default_dir(&sb, "QWEN_DATA_DIR", ".qwen");
+		read_base(ctx, sb.buf, &trees);
 	}
 	strvec_clear(&trees);
 	strbuf_release(&sb);

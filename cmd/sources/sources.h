@@ -9,6 +9,7 @@
 #include "model/event.h"
 
 struct repo;
+struct json;
 
 /*
  * Local usage sources: each one reads a tool's logs and adds
@@ -148,6 +149,14 @@ int source_read_whole(struct source_ctx *ctx, struct source_file *f,
 int source_scan_mem(struct source_ctx *ctx, struct source_file *f,
 		    const char *buf, size_t len,
 		    const char * const *filter, source_line_fn *fn, void *data);
+/*
+ * For a source_line_fn: parse the line into *out. Returns 0 with *out
+ * set, 0 with *out NULL when the line is malformed (counted as bad),
+ * or 1 for a partial line that may still be being written (return it).
+ */
+int source_line_json(struct source_ctx *ctx, struct source_file *f,
+		     const char *line, size_t len, uint64_t lineno,
+		     int partial, struct json **out);
 
 /*
  * Call fn(ctx, files[i], data) for each file, spread over a few threads
@@ -207,6 +216,12 @@ void source_sort_paths(struct strvec *paths);
 
 /* ~ expanded, $HOME-based default directories. */
 const char *source_home(void);
+/*
+ * A tool's folder: $env when it names an absolute path, else
+ * ~/<in_home>.
+ */
+void source_default_dir(struct strbuf *out, const char *env,
+			const char *in_home);
 
 /*
  * A map from non-zero 64-bit keys (dedup hashes) to a size_t: find

@@ -271,7 +271,8 @@ void source_amp_parse_mem(struct source_ctx *ctx, struct source_file *f,
 	source_file_emit(ctx, f);
 }
 
-static void read_base(struct source_ctx *ctx, const char *base)
+static void read_base(struct source_ctx *ctx, const char *base,
+		      struct source_files *seen)
 {
 	static const char * const suffixes[] = { ".json", NULL };
 	struct strvec files = STRVEC_INIT;
@@ -297,7 +298,7 @@ static void read_base(struct source_ctx *ctx, const char *base)
 				continue;
 			parse_thread(ctx, f, sb.buf, sb.len);
 		}
-		source_file_emit(ctx, f);
+		source_files_add(seen, f);
 	}
 	strvec_clear(&files);
 	strbuf_release(&sb);
@@ -305,15 +306,18 @@ static void read_base(struct source_ctx *ctx, const char *base)
 
 int source_amp_read(struct source_ctx *ctx)
 {
+	struct source_files seen = { NULL, 0, 0 };
 	struct strbuf sb = STRBUF_INIT;
 	size_t i;
 
+	ctx->lazy_records = 1;
 	for (i = 0; i < ctx->paths.nr; i++)
-		read_base(ctx, ctx->paths.v[i]);
+		read_base(ctx, ctx->paths.v[i], &seen);
 	if (!ctx->paths.nr) {
 		source_default_dir(&sb, "AMP_DATA_DIR", ".local/share/amp");
-		read_base(ctx, sb.buf);
+		read_base(ctx, sb.buf, &seen);
 	}
+	source_files_emit(ctx, &seen);
 	strbuf_release(&sb);
 	return 0;
 }

@@ -88,16 +88,12 @@ static uint64_t session_key(const char *session)
 	return hash_bytes(session, strlen(session), 0x636f);
 }
 
-static void load_sessions(const char *base, struct session_dirs *sd)
+static void load_sessions(const struct strbuf *text, struct session_dirs *sd)
 {
-	struct strbuf sb = STRBUF_INIT, doc_buf = STRBUF_INIT;
-	struct json *doc = NULL;
+	struct strbuf sb = STRBUF_INIT;
+	struct json *doc = json_parse(text->buf, text->len);
 	const struct json *s;
 
-	strbuf_addf(&sb, "%s/sessions/sessions.json", base);
-	if (strbuf_read_file(&doc_buf, sb.buf, 4096) < 0)
-		goto cleanup;
-	doc = json_parse(doc_buf.buf, doc_buf.len);
 	for (s = json_child(doc); s; s = json_next(s)) {
 		const char *id = json_get_str(s, "sessionId");
 		const char *dir = json_get_str(s, "workspaceDirectory");
@@ -110,10 +106,8 @@ static void load_sessions(const char *base, struct session_dirs *sd)
 		sd->cwd[sd->nr++] = event_intern(sb.buf);
 		*u64map_find(&sd->map, session_key(session), 1) = sd->nr;
 	}
-cleanup:
 	json_free(doc);
 	strbuf_release(&sb);
-	strbuf_release(&doc_buf);
 }
 
 static const char *session_cwd(struct session_dirs *sd, const char *session)
@@ -126,46 +120,82 @@ static const char *session_cwd(struct session_dirs *sd, const char *session)
 	return slot && *slot ? sd->cwd[*slot - 1] : NULL;
 }
 
-static void read_base(struct source_ctx *ctx, const char *base)
+/* One base folder: its calls, and its session list as of this run. */
+struct continue_base {
+	struct source_file *tokens;
+	struct strbuf sessions;
+};
+
+/*
+ * The session list is looked up as a file too, so that a change to it
+ * alone makes the last result stale.
+ */
+static void read_base(struct source_ctx *ctx, const char *base,
+		      struct continue_base *cb)
 {
-	struct session_dirs sd = { U64MAP_INIT, NULL, 0, 0 };
 	struct strbuf sb = STRBUF_INIT;
 	struct source_file *f;
 	int changed = 0;
-	size_t i;
 
 	strbuf_addf(&sb, "%s/dev_data/0.2.0/tokensGenerated.jsonl", base);
 	if (access(sb.buf, F_OK))
 		goto cleanup;
-	f = source_file_get(ctx, sb.buf, &changed);
-	if (!f)
+	cb->tokens = source_file_get(ctx, sb.buf, &changed);
+	if (cb->tokens && changed)
+		source_scan(ctx, cb->tokens, continue_filter, continue_line,
+			    NULL);
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s/sessions/sessions.json", base);
+	if (access(sb.buf, F_OK))
 		goto cleanup;
-	if (changed)
-		source_scan(ctx, f, continue_filter, continue_line, NULL);
-	load_sessions(base, &sd);
-	for (i = 0; i < f->nr; i++) {
-		struct usage_event ev = f->rec[i].ev;
+	f = source_file_get(ctx, sb.buf, &changed);
+	if (f && changed)
+		source_read_whole(ctx, f, &cb->sessions);
+	else if (f && strbuf_read_file(&cb->sessions, sb.buf, 4096) < 0)
+		strbuf_reset(&cb->sessions);
+cleanup:
+	strbuf_release(&sb);
+}
+
+static void emit_base(struct source_ctx *ctx, struct continue_base *cb)
+{
+	struct session_dirs sd = { U64MAP_INIT, NULL, 0, 0 };
+	size_t i;
+
+	load_sessions(&cb->sessions, &sd);
+	for (i = 0; cb->tokens && i < cb->tokens->nr; i++) {
+		struct usage_event ev = cb->tokens->rec[i].ev;
 
 		ev.cwd = session_cwd(&sd, ev.session);
 		usage_set_add(ctx->out, &ev);
 	}
-cleanup:
 	u64map_release(&sd.map);
 	free(sd.cwd);
-	strbuf_release(&sb);
 }
 
 int source_continue_read(struct source_ctx *ctx)
 {
+	struct continue_base *cb;
 	struct strbuf sb = STRBUF_INIT;
-	size_t i;
+	size_t i, n = ctx->paths.nr ? ctx->paths.nr : 1;
 
-	for (i = 0; i < ctx->paths.nr; i++)
-		read_base(ctx, ctx->paths.v[i]);
-	if (!ctx->paths.nr) {
+	ctx->lazy_records = 1;
+	cb = xcalloc(n, sizeof(*cb));
+	for (i = 0; i < n; i++) {
+		strbuf_init(&cb[i].sessions, 0);
+		if (ctx->paths.nr) {
+			read_base(ctx, ctx->paths.v[i], &cb[i]);
+			continue;
+		}
 		source_default_dir(&sb, "CONTINUE_GLOBAL_DIR", ".continue");
-		read_base(ctx, sb.buf);
+		read_base(ctx, sb.buf, &cb[i]);
 	}
+	if (!source_reuse_result(ctx))
+		for (i = 0; i < n; i++)
+			emit_base(ctx, &cb[i]);
+	for (i = 0; i < n; i++)
+		strbuf_release(&cb[i].sessions);
+	free(cb);
 	strbuf_release(&sb);
 	return 0;
 }

@@ -133,18 +133,13 @@ void source_droid_parse_mem(struct source_ctx *ctx, struct source_file *f,
 	source_file_emit(ctx, f);
 }
 
-struct recs {
-	const struct source_rec **r;
-	size_t nr, alloc;
-};
-
 static void read_dir(struct source_ctx *ctx, const char *dir,
-		     struct recs *all)
+		     struct source_files *seen)
 {
 	static const char * const suffixes[] = { ".settings.json", NULL };
 	struct strvec files = STRVEC_INIT;
 	struct strbuf sb = STRBUF_INIT;
-	size_t i, j;
+	size_t i;
 
 	source_find_files(ctx, dir, suffixes, &files);
 	source_sort_paths(&files);
@@ -162,10 +157,7 @@ static void read_dir(struct source_ctx *ctx, const char *dir,
 			parse_settings(ctx, f, sb.buf, sb.len,
 				       sidecar_cwd(f->path));
 		}
-		for (j = 0; j < f->nr; j++) {
-			ALLOC_GROW(all->r, all->nr + 1, all->alloc);
-			all->r[all->nr++] = &f->rec[j];
-		}
+		source_files_add(seen, f);
 	}
 	strvec_clear(&files);
 	strbuf_release(&sb);
@@ -173,20 +165,30 @@ static void read_dir(struct source_ctx *ctx, const char *dir,
 
 int source_droid_read(struct source_ctx *ctx)
 {
-	struct recs all = { NULL, 0, 0 };
+	struct source_files seen = { NULL, 0, 0 };
+	const struct source_rec **all = NULL;
 	struct strbuf sb = STRBUF_INIT;
-	size_t i;
+	size_t i, j, nr = 0, alloc = 0;
 
+	ctx->lazy_records = 1;
 	for (i = 0; i < ctx->paths.nr; i++)
-		read_dir(ctx, ctx->paths.v[i], &all);
+		read_dir(ctx, ctx->paths.v[i], &seen);
 	if (!ctx->paths.nr) {
 		source_default_dir(&sb, "DROID_SESSIONS_DIR",
 				   ".factory/sessions");
-		read_dir(ctx, sb.buf, &all);
+		read_dir(ctx, sb.buf, &seen);
 	}
-	/* One session, one event: the largest reading of its totals. */
-	source_emit_largest(ctx, all.r, all.nr);
-	free(all.r);
+	if (!source_reuse_result(ctx)) {
+		for (i = 0; i < seen.nr; i++)
+			for (j = 0; j < seen.f[i]->nr; j++) {
+				ALLOC_GROW(all, nr + 1, alloc);
+				all[nr++] = &seen.f[i]->rec[j];
+			}
+		/* One session, one event: the largest reading. */
+		source_emit_largest(ctx, all, nr);
+	}
+	free(all);
+	free(seen.f);
 	strbuf_release(&sb);
 	return 0;
 }

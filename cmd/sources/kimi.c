@@ -321,7 +321,8 @@ static struct json *read_json(const char *dir, const char *name,
 	return ret;
 }
 
-static void read_root(struct source_ctx *ctx, const char *root)
+static void read_root(struct source_ctx *ctx, const char *root,
+		      struct source_files *seen)
 {
 	static const char * const suffixes[] = { "wire.jsonl", NULL };
 	struct strvec files = STRVEC_INIT, parts = STRVEC_INIT;
@@ -356,7 +357,7 @@ static void read_root(struct source_ctx *ctx, const char *root)
 			scan_file(ctx, f, &kf, NULL, 0);
 			strbuf_release(&kf.model);
 		}
-		source_file_emit(ctx, f);
+		source_files_add(seen, f);
 	}
 	json_free(kr.work_dirs);
 	json_free(kr.workspaces);
@@ -369,17 +370,20 @@ static void read_root(struct source_ctx *ctx, const char *root)
 
 int source_kimi_read(struct source_ctx *ctx)
 {
+	struct source_files seen = { NULL, 0, 0 };
 	struct strbuf sb = STRBUF_INIT;
 	size_t i;
 
+	ctx->lazy_records = 1;
 	for (i = 0; i < ctx->paths.nr; i++)
-		read_root(ctx, ctx->paths.v[i]);
+		read_root(ctx, ctx->paths.v[i], &seen);
 	if (!ctx->paths.nr) {
 		source_default_dir(&sb, "KIMI_DATA_DIR", ".kimi");
-		read_root(ctx, sb.buf);
+		read_root(ctx, sb.buf, &seen);
 		source_default_dir(&sb, "KIMI_CODE_HOME", ".kimi-code");
-		read_root(ctx, sb.buf);
+		read_root(ctx, sb.buf, &seen);
 	}
+	source_files_emit(ctx, &seen);
 	strbuf_release(&sb);
 	return 0;
 }

@@ -157,7 +157,7 @@ static const char *project_cwd(const struct strvec *trees, const char *name)
 }
 
 static void read_base(struct source_ctx *ctx, const char *base,
-		      const struct strvec *trees)
+		      const struct strvec *trees, struct source_files *seen)
 {
 	static const char * const suffixes[] = { ".jsonl", NULL };
 	struct strvec projects = STRVEC_INIT, files = STRVEC_INIT;
@@ -188,7 +188,7 @@ static void read_base(struct source_ctx *ctx, const char *base,
 			if (changed)
 				source_scan(ctx, f, qwen_filter, qwen_line,
 					    &qf);
-			source_file_emit(ctx, f);
+			source_files_add(seen, f);
 		}
 	}
 cleanup:
@@ -200,17 +200,20 @@ cleanup:
 int source_qwen_read(struct source_ctx *ctx)
 {
 	struct strvec trees = STRVEC_INIT;
+	struct source_files seen = { NULL, 0, 0 };
 	struct strbuf sb = STRBUF_INIT;
 	size_t i;
 
+	ctx->lazy_records = 1;
 	if (ctx->repo)
 		repo_worktrees(ctx->repo, &trees);
 	for (i = 0; i < ctx->paths.nr; i++)
-		read_base(ctx, ctx->paths.v[i], &trees);
+		read_base(ctx, ctx->paths.v[i], &trees, &seen);
 	if (!ctx->paths.nr) {
 		source_default_dir(&sb, "QWEN_DATA_DIR", ".qwen");
-		read_base(ctx, sb.buf, &trees);
+		read_base(ctx, sb.buf, &trees, &seen);
 	}
+	source_files_emit(ctx, &seen);
 	strvec_clear(&trees);
 	strbuf_release(&sb);
 	return 0;

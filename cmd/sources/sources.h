@@ -119,6 +119,18 @@ void source_add_sorted(struct source_ctx *ctx,
  * when it must work: every file's records are now in memory.
  */
 int source_reuse_result(struct source_ctx *ctx);
+/*
+ * The files a source looked up, for sources that set ctx->lazy_records
+ * and parse what changed as they go: source_files_emit() reuses the last
+ * result when nothing changed, else adds the events of every file's
+ * records; it empties the list.
+ */
+struct source_files {
+	struct source_file **f;
+	size_t nr, alloc;
+};
+void source_files_add(struct source_files *l, struct source_file *f);
+void source_files_emit(struct source_ctx *ctx, struct source_files *l);
 /* Forget what was read of f (start again from offset 0). */
 void source_file_reset(struct source_file *f);
 

@@ -128,6 +128,23 @@ void source_file_put(struct source_file *f, const struct source_rec *rec)
 	source_file_add(f, rec);
 }
 
+void source_files_add(struct source_files *l, struct source_file *f)
+{
+	ALLOC_GROW(l->f, l->nr + 1, l->alloc);
+	l->f[l->nr++] = f;
+}
+
+void source_files_emit(struct source_ctx *ctx, struct source_files *l)
+{
+	size_t i;
+
+	if (!source_reuse_result(ctx))
+		for (i = 0; i < l->nr; i++)
+			source_file_emit(ctx, l->f[i]);
+	free(l->f);
+	memset(l, 0, sizeof(*l));
+}
+
 uint64_t source_rec_total(const struct source_rec *r)
 {
 	return r->ev.input + r->ev.output + r->ev.cache_read +

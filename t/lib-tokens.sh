@@ -105,6 +105,30 @@ for k in sys.argv[1].split("."):
 print(json.dumps(d) if isinstance(d,(dict,list)) or d is None else d)' "$1"
 }
 
+# check_usage <usage --format json output> <expect.json>...: the rows,
+# one a day, are exactly the sum of the expected days.
+check_usage () {
+	python3 - "$@" <<-\PY
+	import json, sys
+	got = json.load(open(sys.argv[1]))
+	want = {}
+	for p in sys.argv[2:]:
+	    for day, w in json.load(open(p)).items():
+	        if day in want:
+	            for k in w:
+	                want[day][k] += w[k]
+	        else:
+	            want[day] = w
+	rows = {r["key"]: r for r in got["rows"]}
+	assert sorted(rows) == sorted(want), (sorted(rows), sorted(want))
+	for day, w in want.items():
+	    r = rows[day]
+	    for k in ("requests", "input", "output", "cache_write", "cache_read"):
+	        assert r[k] == w[k], (day, k, r[k], w[k])
+	    assert abs(r["cost_usd"] - w["cost_usd"]) < 1e-6, (day, r, w)
+	PY
+}
+
 # test_line_count <op> <n> <file>: as git's ("test_line_count = 3 out").
 test_line_count () {
 	test "$(wc -l <"$3" | tr -d " ")" "$1" "$2" ||

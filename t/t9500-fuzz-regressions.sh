@@ -48,7 +48,8 @@ place () {
 replay () {
 	f=$1
 	name=${f##*/}
-	rm -rf claude codex data .gemini cache proj/.aider.chat.history.md &&
+	rm -rf claude codex data .gemini .factory cache \
+		proj/.aider.chat.history.md &&
 	case $name in
 	claude-*)
 		place "$f" claude/projects/-w/3f9a1c0e.jsonl ;;
@@ -64,9 +65,11 @@ replay () {
 		place "$f" data/opencode/storage/message/ses_1/msg_1.json ;;
 	cursor-*)
 		place "$f" data/git-tokens/cursor-usage.jsonl ;;
+	droid-*)
+		place "$f" .factory/sessions/s1.settings.json ;;
 	esac &&
 	case $name in
-	claude-*|codex-*|gemini-*|aider-*|opencode-*|cursor-*)
+	claude-*|codex-*|gemini-*|aider-*|opencode-*|cursor-*|droid-*)
 		(cd proj && git tokens usage --all-repos --no-cache \
 			--format json >../out 2>../err)
 		;;

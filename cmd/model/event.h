@@ -22,7 +22,12 @@
 	_(CLINE, "cline") \
 	_(ROO, "roo-code") \
 	_(KILO, "kilo-code") \
-	_(CURSOR, "cursor")
+	_(CURSOR, "cursor") \
+	_(AMP, "amp") \
+	_(QWEN, "qwen-code") \
+	_(KIMI, "kimi") \
+	_(DROID, "droid") \
+	_(CONTINUE, "continue")
 
 enum tool {
 #define TOOL_ENUM(e, s) TOOL_##e,

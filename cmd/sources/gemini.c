@@ -228,19 +228,6 @@ static int message_rec(struct source_ctx *ctx, struct gemini_file *gf,
 	return 0;
 }
 
-/* The last line for a message id wins: replace an earlier record. */
-static void put_rec(struct source_file *f, const struct source_rec *rec)
-{
-	size_t i = f->nr;
-
-	while (i--)
-		if (f->rec[i].key == rec->key) {
-			f->rec[i] = *rec;
-			return;
-		}
-	source_file_add(f, rec);
-}
-
 static void set_meta(struct gemini_file *gf, const struct json *obj)
 {
 	const char *sid = json_get_str(obj, "sessionId");
@@ -323,7 +310,7 @@ static int jsonl_line(struct source_ctx *ctx, struct source_file *f,
 	if (r < 0)
 		source_bad_line(ctx, f->path, lineno, why);
 	else if (!r)
-		put_rec(f, &rec);
+		source_file_put(f, &rec);
 cleanup:
 	json_free(obj);
 	return 0;
@@ -350,7 +337,7 @@ static void parse_doc(struct source_ctx *ctx, struct gemini_file *gf)
 		if (r < 0)
 			source_bad_line(ctx, gf->f->path, 0, why);
 		else if (!r)
-			put_rec(gf->f, &rec);
+			source_file_put(gf->f, &rec);
 	}
 cleanup:
 	json_free(root);
@@ -441,25 +428,6 @@ static void read_tmpdir(struct source_ctx *ctx, struct gemini_run *run,
 	strvec_clear(&ids);
 }
 
-static uint64_t rec_total(const struct source_rec *r)
-{
-	return r->ev.input + r->ev.output + r->ev.cache_read +
-	       r->ev.cache_write;
-}
-
-static int cmp_key(const void *a, const void *b)
-{
-	const struct source_rec *x = *(const struct source_rec * const *)a;
-	const struct source_rec *y = *(const struct source_rec * const *)b;
-
-	if (x->key != y->key)
-		return x->key < y->key ? -1 : 1;
-	/* The largest first, so the first of a run is kept. */
-	if (rec_total(x) != rec_total(y))
-		return rec_total(x) > rec_total(y) ? -1 : 1;
-	return 0;
-}
-
 /*
  * A resumed legacy session is migrated to JSONL beside the old file:
  * keep one event per message id over all files.
@@ -478,11 +446,7 @@ static void emit(struct source_ctx *ctx, struct files *files)
 			all[nr++] = &f->rec[j];
 		}
 	}
-	if (nr)
-		qsort(all, nr, sizeof(*all), cmp_key);
-	for (i = 0; i < nr; i++)
-		if (!i || all[i]->key != all[i - 1]->key)
-			usage_set_add(ctx->out, &all[i]->ev);
+	source_emit_largest(ctx, all, nr);
 	free(all);
 }
 

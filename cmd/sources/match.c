@@ -92,3 +92,36 @@ void source_match_release(struct source_match *m)
 	strvec_clear(&m->roots);
 	u64map_release(&m->seen);
 }
+
+int source_uri_path(const char *uri, struct strbuf *out)
+{
+	const char *p;
+
+	strbuf_reset(out);
+	if (!strncmp(uri, "file://", 7)) {
+		uri += 7;
+		/* file://host/path: only the local host is ours */
+		if (*uri != '/' && strncmp(uri, "localhost/", 10))
+			return -1;
+		if (*uri != '/')
+			uri += 9;
+	}
+	if (*uri != '/')
+		return -1;
+	for (p = uri; *p; p++) {
+		int hi, lo;
+
+		if (*p == '%' && (hi = hex_value(p[1])) >= 0 &&
+		    (lo = hex_value(p[2])) >= 0) {
+			if (!(hi << 4 | lo))
+				return -1;
+			strbuf_addch(out, (char)(hi << 4 | lo));
+			p += 2;
+		} else {
+			strbuf_addch(out, *p);
+		}
+	}
+	while (out->len > 1 && out->buf[out->len - 1] == '/')
+		strbuf_setlen(out, out->len - 1);
+	return 0;
+}

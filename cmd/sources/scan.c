@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "base/die.h"
+#include "base/json.h"
 #include "sources/sources-internal.h"
 
 static int line_has(const char *line, size_t len, const char * const *filter)
@@ -99,6 +100,19 @@ static int scan_mem(struct source_ctx *ctx, struct source_file *f,
 	else if (source_prefix_hash(f->path, f->offset, &f->tail_hash) < 0)
 		f->tail_hash = 0;
 	source_scanning = saved;
+	return 0;
+}
+
+int source_line_json(struct source_ctx *ctx, struct source_file *f,
+		     const char *line, size_t len, uint64_t lineno,
+		     int partial, struct json **out)
+{
+	*out = json_parse(line, len);
+	if (*out)
+		return 0;
+	if (partial)
+		return 1;
+	source_bad_line(ctx, f->path, lineno, "malformed JSON");
 	return 0;
 }
 

@@ -34,6 +34,11 @@ const struct source source_table[] = {
 	{ "roo-code", TOOL_ROO, source_cline_read },
 	{ "kilo-code", TOOL_KILO, source_cline_read },
 	{ "cursor", TOOL_CURSOR, source_cursor_read },
+	{ "amp", TOOL_AMP, source_amp_read },
+	{ "qwen-code", TOOL_QWEN, source_qwen_read },
+	{ "kimi", TOOL_KIMI, source_kimi_read },
+	{ "droid", TOOL_DROID, source_droid_read },
+	{ "continue", TOOL_CONTINUE, source_continue_read },
 	{ NULL, 0, NULL }
 };
 

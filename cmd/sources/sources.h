@@ -9,6 +9,7 @@
 #include "model/event.h"
 
 struct repo;
+struct json;
 
 /*
  * Local usage sources: each one reads a tool's logs and adds
@@ -102,6 +103,16 @@ struct source_ctx;
 struct source_file *source_file_get(struct source_ctx *ctx, const char *path,
 				    int *changed);
 void source_file_add(struct source_file *f, const struct source_rec *rec);
+/* The same, replacing an earlier record of the same key: the last wins. */
+void source_file_put(struct source_file *f, const struct source_rec *rec);
+/* A record's four counters summed. */
+uint64_t source_rec_total(const struct source_rec *r);
+/*
+ * Add one event per key of recs (sorted in place): the record with the
+ * largest total, for copies of one call or readings of running totals.
+ */
+void source_emit_largest(struct source_ctx *ctx,
+			 const struct source_rec **recs, size_t nr);
 /* Add the events of f's records to the usage set being read. */
 void source_file_emit(struct source_ctx *ctx, const struct source_file *f);
 /*
@@ -120,6 +131,18 @@ void source_add_sorted(struct source_ctx *ctx,
  * when it must work: every file's records are now in memory.
  */
 int source_reuse_result(struct source_ctx *ctx);
+/*
+ * The files a source looked up, for sources that set ctx->lazy_records
+ * and parse what changed as they go: source_files_emit() reuses the last
+ * result when nothing changed, else adds the events of every file's
+ * records; it empties the list.
+ */
+struct source_files {
+	struct source_file **f;
+	size_t nr, alloc;
+};
+void source_files_add(struct source_files *l, struct source_file *f);
+void source_files_emit(struct source_ctx *ctx, struct source_files *l);
 /* Forget what was read of f (start again from offset 0). */
 void source_file_reset(struct source_file *f);
 
@@ -150,6 +173,14 @@ int source_read_whole(struct source_ctx *ctx, struct source_file *f,
 int source_scan_mem(struct source_ctx *ctx, struct source_file *f,
 		    const char *buf, size_t len,
 		    const char * const *filter, source_line_fn *fn, void *data);
+/*
+ * For a source_line_fn: parse the line into *out. Returns 0 with *out
+ * set, 0 with *out NULL when the line is malformed (counted as bad),
+ * or 1 for a partial line that may still be being written (return it).
+ */
+int source_line_json(struct source_ctx *ctx, struct source_file *f,
+		     const char *line, size_t len, uint64_t lineno,
+		     int partial, struct json **out);
 
 /*
  * Call fn(ctx, files[i], data) for each file, spread over a few threads
@@ -210,11 +241,23 @@ int source_repo_match(struct source_ctx *ctx, const char *cwd);
  */
 void source_find_files(struct source_ctx *ctx, const char *dir,
 		       const char * const *suffixes, struct strvec *out);
+/*
+ * The local path of a file:// URI (or of a plain absolute path), with
+ * %XX decoded and no trailing slash. Returns 0, or -1 when it names no
+ * local absolute path.
+ */
+int source_uri_path(const char *uri, struct strbuf *out);
 /* Sort a strvec of paths (byte order) and drop duplicates. */
 void source_sort_paths(struct strvec *paths);
 
 /* ~ expanded, $HOME-based default directories. */
 const char *source_home(void);
+/*
+ * A tool's folder: $env when it names an absolute path, else
+ * ~/<in_home>.
+ */
+void source_default_dir(struct strbuf *out, const char *env,
+			const char *in_home);
 
 /*
  * Tell doctor where logs were found (a folder or a file), and how the
@@ -265,6 +308,11 @@ int source_copilot_read(struct source_ctx *ctx);
 /* Cline, Roo Code and Kilo Code: by ctx->src->tool. */
 int source_cline_read(struct source_ctx *ctx);
 int source_cursor_read(struct source_ctx *ctx);
+int source_amp_read(struct source_ctx *ctx);
+int source_qwen_read(struct source_ctx *ctx);
+int source_kimi_read(struct source_ctx *ctx);
+int source_droid_read(struct source_ctx *ctx);
+int source_continue_read(struct source_ctx *ctx);
 
 /*
  * Tests and fuzzing: parse one file from memory, without repository,
@@ -303,5 +351,21 @@ void source_cline_parse_mem(struct source_ctx *ctx, struct source_file *f,
 /* Cursor: the stop hook's log (sources/cursor.h). */
 void source_cursor_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			     const char *buf, size_t len);
+/* Amp: one threads/T-<id>.json document. */
+void source_amp_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			  const char *buf, size_t len);
+/* Qwen Code: one chats/<session>.jsonl file. */
+void source_qwen_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			   const char *buf, size_t len);
+/* Kimi CLI: one wire.jsonl file, either layout. */
+void source_kimi_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			   const char *buf, size_t len);
+/* Factory Droid: one <session>.settings.json. */
+void source_droid_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			    const char *buf, size_t len);
+/* Continue: one dev_data/0.2.0/tokensGenerated.jsonl. */
+void source_continue_parse_mem(struct source_ctx *ctx,
+			       struct source_file *f,
+			       const char *buf, size_t len);
 
 #endif

@@ -116,6 +116,66 @@ void source_file_add(struct source_file *f, const struct source_rec *rec)
 	f->rec[f->nr++] = *rec;
 }
 
+void source_file_put(struct source_file *f, const struct source_rec *rec)
+{
+	size_t i = f->nr;
+
+	while (i--)
+		if (f->rec[i].key == rec->key) {
+			f->rec[i] = *rec;
+			return;
+		}
+	source_file_add(f, rec);
+}
+
+void source_files_add(struct source_files *l, struct source_file *f)
+{
+	ALLOC_GROW(l->f, l->nr + 1, l->alloc);
+	l->f[l->nr++] = f;
+}
+
+void source_files_emit(struct source_ctx *ctx, struct source_files *l)
+{
+	size_t i;
+
+	if (!source_reuse_result(ctx))
+		for (i = 0; i < l->nr; i++)
+			source_file_emit(ctx, l->f[i]);
+	free(l->f);
+	memset(l, 0, sizeof(*l));
+}
+
+uint64_t source_rec_total(const struct source_rec *r)
+{
+	return r->ev.input + r->ev.output + r->ev.cache_read +
+	       r->ev.cache_write;
+}
+
+static int cmp_key_largest(const void *a, const void *b)
+{
+	const struct source_rec *x = *(const struct source_rec * const *)a;
+	const struct source_rec *y = *(const struct source_rec * const *)b;
+	uint64_t tx, ty;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	tx = source_rec_total(x);
+	ty = source_rec_total(y);
+	return tx == ty ? 0 : tx > ty ? -1 : 1;
+}
+
+void source_emit_largest(struct source_ctx *ctx,
+			 const struct source_rec **recs, size_t nr)
+{
+	size_t i;
+
+	if (nr)
+		qsort(recs, nr, sizeof(*recs), cmp_key_largest);
+	for (i = 0; i < nr; i++)
+		if (!i || recs[i]->key != recs[i - 1]->key)
+			usage_set_add(ctx->out, &recs[i]->ev);
+}
+
 void source_file_emit(struct source_ctx *ctx, const struct source_file *f)
 {
 	size_t i;

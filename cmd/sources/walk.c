@@ -19,6 +19,18 @@ const char *source_home(void)
 	return h && *h ? h : "/";
 }
 
+void source_default_dir(struct strbuf *out, const char *env,
+			const char *in_home)
+{
+	const char *val = env ? getenv(env) : NULL;
+
+	strbuf_reset(out);
+	if (val && *val == '/')
+		strbuf_addstr(out, val);
+	else
+		strbuf_addf(out, "%s/%s", source_home(), in_home);
+}
+
 static int has_suffix(const char *s, size_t len, const char * const *suffixes)
 {
 	const char * const *p;

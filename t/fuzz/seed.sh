@@ -114,6 +114,47 @@ seed cline ui_messages <<'EOF'
 {"ts":1766224803000,"type":"say","say":"api_req_started","text":"{\"apiProtocol\":\"anthropic\",\"tokensIn\":20000,\"tokensOut\":500,\"cacheWrites\":1000,\"cacheReads\":18000}"}]
 EOF
 
+# --- Amp ----------------------------------------------------------------
+seed amp thread <<'EOF'
+{"v":3,"id":"T-abc","env":{"initial":{"trees":[{"uri":"file:///w/my%20proj"}]}},"messages":[{"role":"user","messageId":0},{"role":"assistant","messageId":1,"usage":{"model":"claude-sonnet-4-5","inputTokens":12,"outputTokens":340,"cacheCreationInputTokens":4100,"cacheReadInputTokens":20000,"totalInputTokens":24112,"timestamp":"2025-12-20T10:00:05.000Z"}}],"~debug":{"lastInferenceUsage":{"inputTokens":12}}}
+EOF
+seed amp ledger <<'EOF'
+{"id":"T-led","messages":[{"role":"assistant","messageId":1,"usage":{"cacheReadInputTokens":900}}],"usageLedger":{"events":[{"id":"ev-1","timestamp":"2025-12-20T07:00:00.000Z","model":"gpt-5","tokens":{"input":50,"output":60},"toMessageId":1},{"id":"ev-2","timestamp":"2025-12-20T07:05:00Z","model":"gpt-5","tokens":{"input":5,"output":6},"toMessageId":"x"}]}}
+EOF
+
+# --- Qwen Code ----------------------------------------------------------
+seed qwen chat <<'EOF'
+{"uuid":"u1","sessionId":"s1","timestamp":"2025-12-20T10:00:00.000Z","type":"user","cwd":"/w/proj","message":{"role":"user","parts":[{"text":"hi"}]}}
+{"uuid":"a1","sessionId":"s1","timestamp":"2025-12-20T10:00:05.000Z","type":"assistant","cwd":"/w/proj","model":"qwen3-coder-plus","usageMetadata":{"promptTokenCount":12000,"candidatesTokenCount":300,"thoughtsTokenCount":120,"cachedContentTokenCount":9000,"totalTokenCount":12300}}
+{"uuid":"t1","sessionId":"s1","timestamp":"2025-12-20T10:00:05.000Z","type":"system","subtype":"ui_telemetry","systemPayload":{"uiEvent":{"event.name":"qwen-code.api_response","input_token_count":12000}}}
+{"uuid":"a2","sessionId":"s1","timestamp":"2025-12-20T10:01:00.000Z","type":"assistant","model":"qwen3-coder-flash","usageMetadata":{"promptTokenCount":1508,"candidatesTokenCount":205,"cachedContentTokenCount":4864}}
+{"uuid":"a2","sessionId":"s1","timestamp":"2025-12-20T10:01:00.000Z","type":"assistant","model":"qwen3-coder-flash","usageMetadata":{"promptTokenCount":1508,"candidatesTokenCount":305,"cachedContentTokenCount":4864}}
+EOF
+
+# --- Kimi CLI -----------------------------------------------------------
+seed kimi legacy <<'EOF'
+{"type":"metadata","protocol_version":"1.2"}
+{"timestamp":1766224801.5,"message":{"type":"StatusUpdate","payload":{"message_id":"m1","token_usage":{"input_other":1200,"output":10,"input_cache_read":8000,"input_cache_creation":300}}}}
+{"timestamp":1766224802.5,"message":{"type":"StatusUpdate","payload":{"message_id":"m1","token_usage":{"input_other":1200,"output":310,"input_cache_read":8000,"input_cache_creation":300}}}}
+{"timestamp":1766224803,"message":{"type":"StatusUpdate","payload":{"token_usage":null,"message_id":null}}}
+EOF
+seed kimi code <<'EOF'
+{"type":"llm.request","model":"kimi-code/kimi-k2-turbo-preview","time":1766224800000}
+{"type":"usage.record","model":"__kimi_env_model__","usage":{"inputOther":900,"output":90,"inputCacheRead":5000,"inputCacheCreation":100},"usageScope":"turn","time":1766224801000}
+{"type":"usage.record","usage":{"inputOther":950},"usageScope":"session","time":1766224803000}
+EOF
+
+# --- Factory Droid ------------------------------------------------------
+seed droid settings <<'EOF'
+{"model":"custom:claude-sonnet-4-5","providerLock":"anthropic","providerLockTimestamp":"2025-12-20T10:00:00.000Z","tokenUsage":{"inputTokens":1200,"outputTokens":3400,"cacheCreationTokens":5000,"cacheReadTokens":90000,"thinkingTokens":600,"totalTokens":100200}}
+EOF
+
+# --- Continue -----------------------------------------------------------
+seed continue tokens <<'EOF'
+{"eventName":"tokensGenerated","schema":"0.2.0","createdAt":"2025-12-20T10:00:00.000Z","userId":"u","userAgent":"vscode","selectedProfileId":"local","model":"claude-sonnet-4-5","provider":"anthropic","promptTokens":5000,"generatedTokens":300,"sessionId":"s1"}
+{"eventName":"tokensGenerated","schema":"0.2.0","createdAt":"2025-12-20T10:05:00Z","model":"gpt-5","promptTokens":0,"generatedTokens":0}
+EOF
+
 # --- import -------------------------------------------------------------
 seed import events <<'EOF'
 {"schema":"git-tokens/imported/v1"}
@@ -279,7 +320,8 @@ do
 	grep -ho '{".*}' "$t" >"$out/lines.tmp" 2>/dev/null || true
 	if test -s "$out/lines.tmp"
 	then
-		for target in claude codex gemini-jsonl import notes export
+		for target in claude codex continue gemini-jsonl import kimi \
+			notes qwen export
 		do
 			cp "$out/lines.tmp" "$out/$target/t-${name%.sh}"
 		done

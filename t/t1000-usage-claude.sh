@@ -52,8 +52,8 @@ gen_claude () {
 	                                 "requestId": inner.get("requestId"),
 	                                 "message": inner["message"]}}}
 
-	def write(path, recs, type_last=False):
-	    path = os.path.join(root, path)
+	def write(path, recs, type_last=False, under=root):
+	    path = os.path.join(under, path)
 	    os.makedirs(os.path.dirname(path), exist_ok=True)
 	    with open(path, "w") as f:
 	        for r in recs:
@@ -139,6 +139,35 @@ gen_claude () {
 	    rec(other, "sess-c", "msg_c1", "req_c1", "2026-11-20T12:00:00.000Z",
 	        usage(100, 1000, 0, 0, 0))])
 	bill(other, "2026-11-20", usage(100, 1000, 0, 0, 0))
+
+	# A fork of sess-a (claude --fork-session) copies A1 as it was and A2
+	# under a new request id, each marked forkedFrom, then goes on.
+	def fork(r, parent, sid, rid=None):
+	    r = dict(r, sessionId=sid,
+	             forkedFrom={"sessionId": parent, "messageUuid": "u"})
+	    if rid:
+	        r["requestId"] = rid
+	    return r
+	write("-proj/sess-f.jsonl", [
+	    fork(a[4], "sess-a", "sess-f"),
+	    fork(a[6], "sess-a", "sess-f", "req_f2"),
+	    rec(proj, "sess-f", "msg_f1", "req_f1", "2026-11-23T08:00:00.000Z",
+	        usage(7, 70, 0, 0, 700))])
+	bill(proj, "2026-11-23", usage(7, 70, 0, 0, 700))
+	# A fork of sess-c: its copy stands in when sess-c is gone.
+	write("-proj-x/sess-g.jsonl", [
+	    fork(rec(other, "sess-c", "msg_c1", "req_c1",
+	             "2026-11-20T12:00:00.000Z", usage(100, 1000, 0, 0, 0)),
+	         "sess-c", "sess-g")])
+
+	# ~/.claude/transcripts/**: a copy of B1 (counted once) and T1,
+	# a response only this file holds.
+	write("2026/t-1.jsonl", [
+	    b[2],
+	    rec(proj, "sess-t", "msg_t1", "req_t1", "2026-11-24T08:00:00.000Z",
+	        usage(9, 90, 0, 0, 900))],
+	    under=os.path.abspath("claude/transcripts"))
+	bill(proj, "2026-11-24", usage(9, 90, 0, 0, 900))
 
 	prices = json.load(open(os.path.join(os.environ["GIT_TOKENS_DATADIR"],
 	                                     "prices.json")))["models"]
@@ -243,6 +272,13 @@ test_expect_success 'a nested response counts once when its transcript is gone' 
 	check_usage out.json expect-gone.json
 '
 
+test_expect_success 'a fork'"'"'s copy counts when the original is gone' '
+	mv claude/projects/-proj-x/sess-c.jsonl sess-c.saved &&
+	git tokens usage --all-repos --no-cache --format json >out.json &&
+	mv sess-c.saved claude/projects/-proj-x/sess-c.jsonl &&
+	check_usage out.json expect-all.json
+'
+
 test_expect_success 'CLAUDE_CONFIG_DIR may name projects/ and be a list' '
 	mkdir -p empty &&
 	CLAUDE_CONFIG_DIR="$(pwd)/empty,$(pwd)/claude/projects" \
@@ -255,6 +291,7 @@ test_expect_success 'without CLAUDE_CONFIG_DIR: ~/.claude and ~/.config/claude' 
 	cp -R claude/projects h1/.config/claude-projects &&
 	mkdir h1/.config/claude &&
 	mv h1/.config/claude-projects h1/.config/claude/projects &&
+	cp -R claude/transcripts h1/.config/claude/transcripts &&
 	(
 		HOME=$(pwd)/h1 &&
 		unset CLAUDE_CONFIG_DIR &&

@@ -1,5 +1,6 @@
 /*
- * Claude Code: every *.jsonl below <root>/projects/, where the roots are
+ * Claude Code: every *.jsonl below <root>/projects/ (subagents/ folders
+ * included) and <root>/transcripts/, where the roots are
  * tokens.claude-code.path, else $CLAUDE_CONFIG_DIR (a comma list), else
  * both ${XDG_CONFIG_HOME:-~/.config}/claude and ~/.claude.
  *
@@ -9,7 +10,8 @@
  * line per content block of a streamed response, each with a copy of
  * the usage, so one event is kept per (message.id, requestId) across
  * all files: non-sidechain first, then the largest total. Sidechain
- * copies of a non-sidechain message.id (/btw replays) are dropped.
+ * copies of a non-sidechain message.id (/btw replays) are dropped, and
+ * so are the rows a forked session copies (they carry "forkedFrom").
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -43,12 +45,12 @@ struct claude_memo {
 
 
 enum { K_TYPE, K_MESSAGE, K_REQUEST, K_TIME, K_CWD, K_SESSION, K_SIDE,
-       K_APIERR, K_COST, K_DATA, K__NR };
+       K_APIERR, K_COST, K_DATA, K_FORK, K__NR };
 static const struct json_key rec_keys[K__NR] = {
 	JSON_KEY("type"), JSON_KEY("message"), JSON_KEY("requestId"),
 	JSON_KEY("timestamp"), JSON_KEY("cwd"), JSON_KEY("sessionId"),
 	JSON_KEY("isSidechain"), JSON_KEY("isApiErrorMessage"),
-	JSON_KEY("costUSD"), JSON_KEY("data"),
+	JSON_KEY("costUSD"), JSON_KEY("data"), JSON_KEY("forkedFrom"),
 };
 enum { M_MODEL, M_ID, M_USAGE, M__NR };
 static const struct json_key msg_keys[M__NR] = {
@@ -313,8 +315,13 @@ static int claude_line(struct source_ctx *ctx, struct source_file *f,
 			r.key = hash_bytes(s, slen, h);
 	}
 	side = json_raw_bool(&rec[K_SIDE]);
-	/* A nested response is a subagent's, hence a sidechain, unless said. */
-	if (side == 1 || (nested && side != 0))
+	/*
+	 * A nested response is a subagent's, hence a sidechain, unless said.
+	 * A forked session's copy of its parent's history ranks like a
+	 * sidechain replay: it counts only where the original is gone.
+	 */
+	if (side == 1 || (nested && side != 0) ||
+	    json_raw_is_object(&top[K_FORK]))
 		r.flags |= CL_SIDECHAIN;
 	if (nested)
 		r.flags |= CL_NESTED;
@@ -383,9 +390,9 @@ static void add_root(struct strvec *roots, const char *dir)
 	if (!len)
 		return;
 	if (len >= 9 && !strncmp(dir + len - 9, "/projects", 9))
-		strvec_pushf(roots, "%.*s", (int)len, dir);
-	else
-		strvec_pushf(roots, "%.*s/projects", (int)len, dir);
+		len -= 9;
+	strvec_pushf(roots, "%.*s/projects", (int)len, dir);
+	strvec_pushf(roots, "%.*s/transcripts", (int)len, dir);
 }
 
 static void claude_roots(struct source_ctx *ctx, struct strvec *roots)

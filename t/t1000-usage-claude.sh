@@ -279,6 +279,45 @@ test_expect_success 'a fork'"'"'s copy counts when the original is gone' '
 	check_usage out.json expect-all.json
 '
 
+# W1 searched the web 3 times (and fetched once, which is free), logged
+# on two streamed lines: 20 input, 200 output, 2000 cache read of
+# claude-sonnet-4-5 at $3, $15 and $0.30 per million = $0.00366, and 3
+# searches at $10 per 1,000 = $0.03.
+test_expect_success 'web searches are counted, shown and priced per search' '
+	mkdir -p ws/projects/-proj &&
+	for out in 20 200
+	do
+		printf "%s\n" "{\"type\":\"assistant\",\"cwd\":\"$(pwd)/proj\",\"sessionId\":\"sess-w\",\"timestamp\":\"2026-11-25T08:00:00.000Z\",\"requestId\":\"req_w1\",\"message\":{\"model\":\"claude-sonnet-4-5\",\"id\":\"msg_w1\",\"usage\":{\"input_tokens\":20,\"output_tokens\":$out,\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":2000,\"server_tool_use\":{\"web_search_requests\":3,\"web_fetch_requests\":1},\"service_tier\":\"standard\"}}}" || return 1
+	done >ws/projects/-proj/sess-w.jsonl &&
+	(
+		cd proj &&
+		CLAUDE_CONFIG_DIR=$(pwd)/../ws &&
+		export CLAUDE_CONFIG_DIR &&
+		git tokens usage --no-cache --format json >../out.json 2>../err &&
+		grep "no web search price for model .claude-sonnet-4-5." \
+			../err &&
+		test "$(json_get total.web_searches <../out.json)" = 3 &&
+		test "$(json_get total.output <../out.json)" = 200 &&
+		test "$(json_get total.cost_usd <../out.json)" = null &&
+		cat >../ws-prices.json <<-\EOF &&
+		{"schema": "git-tokens/prices/v1",
+		 "web_search": {"anthropic": 10}}
+		EOF
+		git config tokens.prices "$(pwd)/../ws-prices.json" &&
+		git tokens usage --no-cache --format json >../out.json 2>../err &&
+		git tokens usage --no-cache --format csv >../out.csv &&
+		git config --unset tokens.prices &&
+		test_must_be_empty ../err &&
+		test "$(json_get total.web_searches <../out.json)" = 3 &&
+		python3 -c "import json,sys
+c = json.load(open(\"../out.json\"))[\"total\"][\"cost_usd\"]
+assert abs(c - 0.03366) < 1e-9, c"
+	) &&
+	head -n 1 out.csv | tr -d "\r" >head.csv &&
+	echo "key,requests,input,output,cache_write,cache_read,total,cost_usd,web_searches" >expect &&
+	test_cmp expect head.csv
+'
+
 test_expect_success 'CLAUDE_CONFIG_DIR may name projects/ and be a list' '
 	mkdir -p empty &&
 	CLAUDE_CONFIG_DIR="$(pwd)/empty,$(pwd)/claude/projects" \

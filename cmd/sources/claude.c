@@ -56,16 +56,19 @@ enum { M_MODEL, M_ID, M_USAGE, M__NR };
 static const struct json_key msg_keys[M__NR] = {
 	JSON_KEY("model"), JSON_KEY("id"), JSON_KEY("usage"),
 };
-enum { U_IN, U_OUT, U_CW, U_CR, U_CC, U_SPEED, U__NR };
+enum { U_IN, U_OUT, U_CW, U_CR, U_CC, U_SPEED, U_STU, U__NR };
 static const struct json_key usage_keys[U__NR] = {
 	JSON_KEY("input_tokens"), JSON_KEY("output_tokens"),
 	JSON_KEY("cache_creation_input_tokens"),
 	JSON_KEY("cache_read_input_tokens"), JSON_KEY("cache_creation"),
-	JSON_KEY("speed"),
+	JSON_KEY("speed"), JSON_KEY("server_tool_use"),
 };
 static const struct json_key cc_keys[2] = {
 	JSON_KEY("ephemeral_5m_input_tokens"),
 	JSON_KEY("ephemeral_1h_input_tokens"),
+};
+static const struct json_key stu_keys[1] = {
+	JSON_KEY("web_search_requests"),
 };
 static const struct json_key data_keys[1] = { JSON_KEY("message") };
 
@@ -141,7 +144,8 @@ static void claude_link(struct source_file *f, const char *line, size_t len)
 static const char *claude_counts(struct json_raw *u, struct usage_event *ev)
 {
 	struct json_raw cc[2];
-	uint64_t v5m = 0, v1h = 0;
+	struct json_raw ws;
+	uint64_t v5m = 0, v1h = 0, n = 0;
 	int st;
 
 	st = json_raw_u64(&u[U_IN], &ev->input);
@@ -162,6 +166,12 @@ static const char *claude_counts(struct json_raw *u, struct usage_event *ev)
 			ev->cache_write = v5m + v1h;
 	}
 	ev->cache_write_1h = v1h <= ev->cache_write ? v1h : ev->cache_write;
+	if (json_raw_is_object(&u[U_STU])) {
+		if (json_skim(u[U_STU].p, u[U_STU].len, stu_keys, 1, &ws) ||
+		    json_raw_u64(&ws, &n) == JSON_NUM_BAD || n > UINT32_MAX)
+			return "bad web search count";
+		ev->web_searches = (uint32_t)n;
+	}
 	return NULL;
 }
 

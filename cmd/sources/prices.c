@@ -8,7 +8,9 @@
  * rate. A long_context tier prices the whole request once its prompt
  * (input + cache write + cache read) exceeds the threshold, as both
  * Anthropic and Google do. Server-side web searches are billed per
- * search: "web_search" gives USD per 1,000 searches by provider.
+ * search: "web_search" gives USD per 1,000 searches by provider. A
+ * model's "fast" multiplier prices its "<model>-fast" form (a fast
+ * tier) when that has no row of its own.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -47,6 +49,7 @@ struct price_entry {
 	struct price_rates base;
 	struct price_rates lc;
 	uint64_t lc_threshold;  /* 0: no long-context tier */
+	double fast;            /* "<name>-fast" costs this many times more */
 };
 
 struct price_alias {
@@ -158,6 +161,9 @@ static int parse_model(struct price_table *t, const struct json *obj,
 	if (read_rates(&ent.base, obj, name, path))
 		return -1;
 	ent.provider = provider_guess(json_get_str(obj, "provider"), name);
+	ent.fast = -1;
+	if (read_rate(&ent.fast, obj, "fast", name, path))
+		return -1;
 	rates_unset(&ent.lc);
 	lc = json_get(obj, "long_context");
 	if (lc && !json_is_null(lc)) {
@@ -494,12 +500,34 @@ static double rate_or(double rate, double fallback)
 	return rate >= 0 ? rate : fallback;
 }
 
+/*
+ * "<model>-fast" without a row of its own: the model's row, when it
+ * gives a fast multiplier (*mult).
+ */
+static const struct price_entry *lookup_fast(const struct price_table *t,
+					     const char *model, double *mult)
+{
+	const struct price_entry *e;
+	size_t len = strlen(model);
+	char *base;
+
+	if (len <= 5 || strcmp(model + len - 5, "-fast"))
+		return NULL;
+	base = xstrndup(model, len - 5);
+	e = lookup_memo(t, event_intern(base));
+	free(base);
+	if (!e || e->fast < 0)
+		return NULL;
+	*mult = e->fast;
+	return e;
+}
+
 int prices_apply(const struct price_table *t, struct usage_event *ev)
 {
 	const struct price_entry *e;
 	const struct price_rates *r;
 	uint64_t prompt, w1h, w5m;
-	double cost;
+	double cost, mult = 1;
 
 	if (ev->cost_recorded) {
 		ev->cost_known = 1;
@@ -510,6 +538,8 @@ int prices_apply(const struct price_table *t, struct usage_event *ev)
 	if (!t || !ev->model || !*ev->model)
 		return 1;
 	e = lookup_memo(t, ev->model);
+	if (!e)
+		e = lookup_fast(t, ev->model, &mult);
 	if (!e)
 		return 1;
 
@@ -535,6 +565,7 @@ int prices_apply(const struct price_table *t, struct usage_event *ev)
 		cost += (double)ev->cache_read *
 			rate_or(r->cache_read, r->input);
 	}
+	cost *= mult;
 	if (ev->web_searches) {
 		/* Never a silent zero: unpriced searches leave it unknown. */
 		if (t->web_search[e->provider] < 0)

@@ -289,10 +289,17 @@ test_expect_success 'web searches are counted, shown and priced per search' '
 	do
 		printf "%s\n" "{\"type\":\"assistant\",\"cwd\":\"$(pwd)/proj\",\"sessionId\":\"sess-w\",\"timestamp\":\"2026-11-25T08:00:00.000Z\",\"requestId\":\"req_w1\",\"message\":{\"model\":\"claude-sonnet-4-5\",\"id\":\"msg_w1\",\"usage\":{\"input_tokens\":20,\"output_tokens\":$out,\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":2000,\"server_tool_use\":{\"web_search_requests\":3,\"web_fetch_requests\":1},\"service_tier\":\"standard\"}}}" || return 1
 	done >ws/projects/-proj/sess-w.jsonl &&
+	mkdir -p wsdata &&
+	cat >wsdata/prices.json <<-\EOF &&
+	{"schema": "git-tokens/prices/v1",
+	 "models": {"claude-sonnet-4-5": {"input": 3, "output": 15,
+	                                  "cache_read": 0.3}}}
+	EOF
 	(
 		cd proj &&
 		CLAUDE_CONFIG_DIR=$(pwd)/../ws &&
-		export CLAUDE_CONFIG_DIR &&
+		GIT_TOKENS_DATADIR=$(pwd)/../wsdata &&
+		export CLAUDE_CONFIG_DIR GIT_TOKENS_DATADIR &&
 		git tokens usage --no-cache --format json >../out.json 2>../err &&
 		grep "no web search price for model .claude-sonnet-4-5." \
 			../err &&

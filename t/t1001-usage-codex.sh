@@ -309,21 +309,41 @@ test_expect_success 'the fast tier of config.toml is priced with its multiplier'
 	service_tier_override = "standard"
 	service_tier = "priority" # the fast tier
 	EOF
+	mkdir -p fdata &&
+	cat >fdata/prices.json <<-\EOF &&
+	{"schema": "git-tokens/prices/v1",
+	 "models": {"gpt-5.5": {"provider": "openai", "input": 5,
+	                        "output": 30, "cache_read": 0.5}}}
+	EOF
 	cat >fast-prices.json <<-\EOF &&
 	{"schema": "git-tokens/prices/v1",
 	 "models": {"gpt-5.5": {"provider": "openai", "input": 5,
 	                        "output": 30, "cache_read": 0.5, "fast": 2.5}}}
 	EOF
+	# A fast tier with a row of its own: its rates, not the multiplier
+	# (600 x 12.5 + 100 x 75 + 400 x 1.25 = 15,500 millionths).
+	cat >own-row.json <<-\EOF &&
+	{"schema": "git-tokens/prices/v1",
+	 "models": {"gpt-5.5": {"provider": "openai", "input": 5,
+	                        "output": 30, "cache_read": 0.5, "fast": 2},
+	            "gpt-5.5-fast": {"provider": "openai", "input": 12.5,
+	                             "output": 75, "cache_read": 1.25}}}
+	EOF
 	(
 		cd proj &&
 		CODEX_HOME=$(pwd)/../fh &&
-		export CODEX_HOME &&
+		GIT_TOKENS_DATADIR=$(pwd)/../fdata &&
+		export CODEX_HOME GIT_TOKENS_DATADIR &&
 		git tokens usage --by model --format json >../f1.json 2>../err1 &&
 		git config tokens.prices "$(pwd)/../fast-prices.json" &&
 		git tokens usage --by model --format json >../f2.json 2>../err2 &&
 		sed "s/priority/flex/" ../fh/config.toml >../config.toml &&
 		mv ../config.toml ../fh/config.toml &&
 		git tokens usage --by model --format json >../f3.json 2>../err3 &&
+		sed "s/flex/fast/" ../fh/config.toml >../config.toml &&
+		mv ../config.toml ../fh/config.toml &&
+		git config tokens.prices "$(pwd)/../own-row.json" &&
+		git tokens usage --by model --format json >../f4.json 2>../err4 &&
 		git config --unset tokens.prices
 	) &&
 	grep "no price for model .gpt-5.5-fast." err1 &&
@@ -336,7 +356,10 @@ test_expect_success 'the fast tier of config.toml is priced with its multiplier'
 	test "$(json_get total.cost_usd <f2.json)" = 0.0155 &&
 	test_must_be_empty err3 &&
 	test "$(json_get rows.0.key <f3.json)" = gpt-5.5 &&
-	test "$(json_get total.cost_usd <f3.json)" = 0.0062
+	test "$(json_get total.cost_usd <f3.json)" = 0.0062 &&
+	test_must_be_empty err4 &&
+	test "$(json_get rows.0.key <f4.json)" = gpt-5.5-fast &&
+	test "$(json_get total.cost_usd <f4.json)" = 0.0155
 '
 
 test_done

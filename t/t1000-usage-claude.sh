@@ -52,8 +52,8 @@ gen_claude () {
 	                                 "requestId": inner.get("requestId"),
 	                                 "message": inner["message"]}}}
 
-	def write(path, recs, type_last=False):
-	    path = os.path.join(root, path)
+	def write(path, recs, type_last=False, under=root):
+	    path = os.path.join(under, path)
 	    os.makedirs(os.path.dirname(path), exist_ok=True)
 	    with open(path, "w") as f:
 	        for r in recs:
@@ -139,6 +139,35 @@ gen_claude () {
 	    rec(other, "sess-c", "msg_c1", "req_c1", "2026-11-20T12:00:00.000Z",
 	        usage(100, 1000, 0, 0, 0))])
 	bill(other, "2026-11-20", usage(100, 1000, 0, 0, 0))
+
+	# A fork of sess-a (claude --fork-session) copies A1 as it was and A2
+	# under a new request id, each marked forkedFrom, then goes on.
+	def fork(r, parent, sid, rid=None):
+	    r = dict(r, sessionId=sid,
+	             forkedFrom={"sessionId": parent, "messageUuid": "u"})
+	    if rid:
+	        r["requestId"] = rid
+	    return r
+	write("-proj/sess-f.jsonl", [
+	    fork(a[4], "sess-a", "sess-f"),
+	    fork(a[6], "sess-a", "sess-f", "req_f2"),
+	    rec(proj, "sess-f", "msg_f1", "req_f1", "2026-11-23T08:00:00.000Z",
+	        usage(7, 70, 0, 0, 700))])
+	bill(proj, "2026-11-23", usage(7, 70, 0, 0, 700))
+	# A fork of sess-c: its copy stands in when sess-c is gone.
+	write("-proj-x/sess-g.jsonl", [
+	    fork(rec(other, "sess-c", "msg_c1", "req_c1",
+	             "2026-11-20T12:00:00.000Z", usage(100, 1000, 0, 0, 0)),
+	         "sess-c", "sess-g")])
+
+	# ~/.claude/transcripts/**: a copy of B1 (counted once) and T1,
+	# a response only this file holds.
+	write("2026/t-1.jsonl", [
+	    b[2],
+	    rec(proj, "sess-t", "msg_t1", "req_t1", "2026-11-24T08:00:00.000Z",
+	        usage(9, 90, 0, 0, 900))],
+	    under=os.path.abspath("claude/transcripts"))
+	bill(proj, "2026-11-24", usage(9, 90, 0, 0, 900))
 
 	prices = json.load(open(os.path.join(os.environ["GIT_TOKENS_DATADIR"],
 	                                     "prices.json")))["models"]
@@ -243,6 +272,59 @@ test_expect_success 'a nested response counts once when its transcript is gone' 
 	check_usage out.json expect-gone.json
 '
 
+test_expect_success 'a fork'"'"'s copy counts when the original is gone' '
+	mv claude/projects/-proj-x/sess-c.jsonl sess-c.saved &&
+	git tokens usage --all-repos --no-cache --format json >out.json &&
+	mv sess-c.saved claude/projects/-proj-x/sess-c.jsonl &&
+	check_usage out.json expect-all.json
+'
+
+# W1 searched the web 3 times (and fetched once, which is free), logged
+# on two streamed lines: 20 input, 200 output, 2000 cache read of
+# claude-sonnet-4-5 at $3, $15 and $0.30 per million = $0.00366, and 3
+# searches at $10 per 1,000 = $0.03.
+test_expect_success 'web searches are counted, shown and priced per search' '
+	mkdir -p ws/projects/-proj &&
+	for out in 20 200
+	do
+		printf "%s\n" "{\"type\":\"assistant\",\"cwd\":\"$(pwd)/proj\",\"sessionId\":\"sess-w\",\"timestamp\":\"2026-11-25T08:00:00.000Z\",\"requestId\":\"req_w1\",\"message\":{\"model\":\"claude-sonnet-4-5\",\"id\":\"msg_w1\",\"usage\":{\"input_tokens\":20,\"output_tokens\":$out,\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":2000,\"server_tool_use\":{\"web_search_requests\":3,\"web_fetch_requests\":1},\"service_tier\":\"standard\"}}}" || return 1
+	done >ws/projects/-proj/sess-w.jsonl &&
+	mkdir -p wsdata &&
+	cat >wsdata/prices.json <<-\EOF &&
+	{"schema": "git-tokens/prices/v1",
+	 "models": {"claude-sonnet-4-5": {"input": 3, "output": 15,
+	                                  "cache_read": 0.3}}}
+	EOF
+	(
+		cd proj &&
+		CLAUDE_CONFIG_DIR=$(pwd)/../ws &&
+		GIT_TOKENS_DATADIR=$(pwd)/../wsdata &&
+		export CLAUDE_CONFIG_DIR GIT_TOKENS_DATADIR &&
+		git tokens usage --no-cache --format json >../out.json 2>../err &&
+		grep "no web search price for model .claude-sonnet-4-5." \
+			../err &&
+		test "$(json_get total.web_searches <../out.json)" = 3 &&
+		test "$(json_get total.output <../out.json)" = 200 &&
+		test "$(json_get total.cost_usd <../out.json)" = null &&
+		cat >../ws-prices.json <<-\EOF &&
+		{"schema": "git-tokens/prices/v1",
+		 "web_search": {"anthropic": 10}}
+		EOF
+		git config tokens.prices "$(pwd)/../ws-prices.json" &&
+		git tokens usage --no-cache --format json >../out.json 2>../err &&
+		git tokens usage --no-cache --format csv >../out.csv &&
+		git config --unset tokens.prices &&
+		test_must_be_empty ../err &&
+		test "$(json_get total.web_searches <../out.json)" = 3 &&
+		python3 -c "import json,sys
+c = json.load(open(\"../out.json\"))[\"total\"][\"cost_usd\"]
+assert abs(c - 0.03366) < 1e-9, c"
+	) &&
+	head -n 1 out.csv | tr -d "\r" >head.csv &&
+	echo "key,requests,input,output,cache_write,cache_read,total,cost_usd,web_searches" >expect &&
+	test_cmp expect head.csv
+'
+
 test_expect_success 'CLAUDE_CONFIG_DIR may name projects/ and be a list' '
 	mkdir -p empty &&
 	CLAUDE_CONFIG_DIR="$(pwd)/empty,$(pwd)/claude/projects" \
@@ -255,6 +337,7 @@ test_expect_success 'without CLAUDE_CONFIG_DIR: ~/.claude and ~/.config/claude' 
 	cp -R claude/projects h1/.config/claude-projects &&
 	mkdir h1/.config/claude &&
 	mv h1/.config/claude-projects h1/.config/claude/projects &&
+	cp -R claude/transcripts h1/.config/claude/transcripts &&
 	(
 		HOME=$(pwd)/h1 &&
 		unset CLAUDE_CONFIG_DIR &&

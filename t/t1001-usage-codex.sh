@@ -280,4 +280,72 @@ test_expect_success ZSTD '.jsonl.zst rollouts are read' '
 	test "$(grep -c 2026-11-22 out.json)" = 1
 '
 
+# One turn of gpt-5.5: 1000 input of which 400 cached, 100 output. At
+# $5 input, $30 output, $0.50 cached per million: 600 x 5 + 100 x 30 +
+# 400 x 0.5 = 6,200 millionths, $0.0062; the fast tier at 2.5x: $0.0155.
+test_expect_success 'the fast tier of config.toml is priced with its multiplier' '
+	mkdir -p fh/sessions/2026/11/25 &&
+	cat >fh/sessions/2026/11/25/rollout-2026-11-25T08-00-00-019aad50-0000-7000-8000-0000000000f1.jsonl <<-EOF &&
+	{"timestamp":"2026-11-25T08:00:00.000Z","type":"session_meta","payload":{"id":"019aad50-0000-7000-8000-0000000000f1","timestamp":"2026-11-25T08:00:00.000Z","cwd":"$(pwd)/proj","originator":"codex_cli_rs","cli_version":"0.148.0","source":"exec","model_provider":"openai"}}
+	{"timestamp":"2026-11-25T08:00:01.000Z","type":"turn_context","payload":{"cwd":"$(pwd)/proj","model":"gpt-5.5","effort":"medium"}}
+	{"timestamp":"2026-11-25T08:00:09.000Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":1000,"cached_input_tokens":400,"output_tokens":100,"reasoning_output_tokens":10,"total_tokens":1100},"last_token_usage":{"input_tokens":1000,"cached_input_tokens":400,"output_tokens":100,"reasoning_output_tokens":10,"total_tokens":1100},"model_context_window":258400}}}
+	EOF
+	cat >fh/config.toml <<-\EOF &&
+	model = "gpt-5.5"
+	service_tier_override = "standard"
+	service_tier = "priority" # the fast tier
+	EOF
+	mkdir -p fdata &&
+	cat >fdata/prices.json <<-\EOF &&
+	{"schema": "git-tokens/prices/v1",
+	 "models": {"gpt-5.5": {"provider": "openai", "input": 5,
+	                        "output": 30, "cache_read": 0.5}}}
+	EOF
+	cat >fast-prices.json <<-\EOF &&
+	{"schema": "git-tokens/prices/v1",
+	 "models": {"gpt-5.5": {"provider": "openai", "input": 5,
+	                        "output": 30, "cache_read": 0.5, "fast": 2.5}}}
+	EOF
+	# A fast tier with a row of its own: its rates, not the multiplier
+	# (600 x 12.5 + 100 x 75 + 400 x 1.25 = 15,500 millionths).
+	cat >own-row.json <<-\EOF &&
+	{"schema": "git-tokens/prices/v1",
+	 "models": {"gpt-5.5": {"provider": "openai", "input": 5,
+	                        "output": 30, "cache_read": 0.5, "fast": 2},
+	            "gpt-5.5-fast": {"provider": "openai", "input": 12.5,
+	                             "output": 75, "cache_read": 1.25}}}
+	EOF
+	(
+		cd proj &&
+		CODEX_HOME=$(pwd)/../fh &&
+		GIT_TOKENS_DATADIR=$(pwd)/../fdata &&
+		export CODEX_HOME GIT_TOKENS_DATADIR &&
+		git tokens usage --by model --format json >../f1.json 2>../err1 &&
+		git config tokens.prices "$(pwd)/../fast-prices.json" &&
+		git tokens usage --by model --format json >../f2.json 2>../err2 &&
+		sed "s/priority/flex/" ../fh/config.toml >../config.toml &&
+		mv ../config.toml ../fh/config.toml &&
+		git tokens usage --by model --format json >../f3.json 2>../err3 &&
+		sed "s/flex/fast/" ../fh/config.toml >../config.toml &&
+		mv ../config.toml ../fh/config.toml &&
+		git config tokens.prices "$(pwd)/../own-row.json" &&
+		git tokens usage --by model --format json >../f4.json 2>../err4 &&
+		git config --unset tokens.prices
+	) &&
+	grep "no price for model .gpt-5.5-fast." err1 &&
+	test "$(json_get rows.0.key <f1.json)" = gpt-5.5-fast &&
+	test "$(json_get total.cost_usd <f1.json)" = null &&
+	test_must_be_empty err2 &&
+	test "$(json_get rows.0.key <f2.json)" = gpt-5.5-fast &&
+	test "$(json_get rows.0.input <f2.json)" = 600 &&
+	test "$(json_get rows.0.cache_read <f2.json)" = 400 &&
+	test "$(json_get total.cost_usd <f2.json)" = 0.0155 &&
+	test_must_be_empty err3 &&
+	test "$(json_get rows.0.key <f3.json)" = gpt-5.5 &&
+	test "$(json_get total.cost_usd <f3.json)" = 0.0062 &&
+	test_must_be_empty err4 &&
+	test "$(json_get rows.0.key <f4.json)" = gpt-5.5-fast &&
+	test "$(json_get total.cost_usd <f4.json)" = 0.0155
+'
+
 test_done

@@ -119,6 +119,13 @@ gen_gemini () {
 	     "startTime": "2026-11-22T07:00:00.000Z"},
 	    msg("c1", "2026-11-22T07:00:01.000Z", tokens(4000, 400, 1000, 40))])
 	bill(other, "2026-11-22T07:00:01.000Z", tokens(4000, 400, 1000, 40))
+	# A chat named by its UUID alone, in the legacy whole-document form.
+	d = dict(meta("6f1c2e7a-0d1b-4c55-9a43-6b1f0e2d9c11", other))
+	d["messages"] = [msg("d1", "2026-11-23T07:00:01.000Z",
+	                     tokens(900, 90, 300, 9))]
+	write("other-1/chats/6f1c2e7a-0d1b-4c55-9a43-6b1f0e2d9c11.json",
+	      [json.dumps(d)])
+	bill(other, "2026-11-23T07:00:01.000Z", tokens(900, 90, 300, 9))
 
 	for repo, name in ((proj, "proj"), (other, "other")):
 	    with open("expect-%s.json" % name, "w") as f:
@@ -147,6 +154,17 @@ test_expect_success 'projects.json maps a slug folder to its project' '
 test_expect_success 'all repositories at once' '
 	git tokens usage --all-repos --format json >out.json &&
 	usage_matches out.json expect-proj.json expect-other.json
+'
+
+test_expect_success 'GEMINI_CLI_HOME moves ~/.gemini' '
+	mkdir gh &&
+	mv .gemini gh/.gemini &&
+	git tokens usage --all-repos --no-cache --format json >out.json &&
+	GEMINI_CLI_HOME=$(pwd)/gh git tokens usage --all-repos --no-cache \
+		--format json >out2.json &&
+	mv gh/.gemini .gemini &&
+	test "$(json_get total.requests <out.json)" = 0 &&
+	check_usage out2.json expect-proj.json expect-other.json
 '
 
 test_expect_success 'a project matched by the sha256 of its path only' '

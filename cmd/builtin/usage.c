@@ -41,12 +41,14 @@ enum ucol {
 	UCOL_CACHE_READ,
 	UCOL_TOTAL,
 	UCOL_COST,
+	UCOL_WEB,       /* shown only when some response searched the web */
 	UCOL__NR
 };
 
 struct usage_row {
 	const char *key;   /* interned */
 	uint64_t requests, input, output, cache_write, cache_read;
+	uint64_t web_searches;
 	double cost;
 	uint64_t unpriced;
 };
@@ -58,6 +60,7 @@ static void row_add(struct usage_row *r, const struct usage_event *ev)
 	r->output += ev->output;
 	r->cache_write += ev->cache_write;
 	r->cache_read += ev->cache_read;
+	r->web_searches += ev->web_searches;
 	if (ev->cost_known)
 		r->cost += ev->cost;
 	else
@@ -110,9 +113,11 @@ static int row_cmp(const void *a, const void *b)
 		      ((const struct usage_row *)b)->key);
 }
 
-static void fill_row(struct render_cell *c, const struct usage_row *r,
+static void fill_row(struct render_table *t, const struct usage_row *r,
 		     const char *key)
 {
+	struct render_cell *c = render_table_add_row(t);
+
 	render_cell_str(&c[UCOL_KEY], key);
 	render_cell_int(&c[UCOL_REQUESTS], r->requests);
 	render_cell_int(&c[UCOL_INPUT], r->input);
@@ -123,6 +128,8 @@ static void fill_row(struct render_cell *c, const struct usage_row *r,
 			r->cache_write + r->cache_read);
 	/* Never a silent zero: one unpriced request makes the sum unknown. */
 	render_cell_double(&c[UCOL_COST], r->cost, !r->unpriced);
+	if (t->ncols > UCOL_WEB)
+		render_cell_int(&c[UCOL_WEB], r->web_searches);
 }
 
 /*
@@ -251,6 +258,8 @@ int cmd_usage(int argc, const char **argv, struct repo *repo)
 		[UCOL_TOTAL] = { "total", "total", RENDER_INT, RENDER_EXACT,
 				 0, 0 },
 		[UCOL_COST] = { "cost", "cost_usd", RENDER_MONEY, 0, 0, 0 },
+		[UCOL_WEB] = { "web searches", "web_searches", RENDER_INT,
+			       RENDER_EXACT, 4, 0 },
 	};
 	struct render_table t;
 	struct render_opts ropts = { 0, 0 };
@@ -299,12 +308,12 @@ int cmd_usage(int argc, const char **argv, struct repo *repo)
 	}
 
 	nrows = usage_group(&set, by, &rows, &total);
-	render_table_init(&t, cols, UCOL__NR);
+	render_table_init(&t, cols, total.web_searches ? UCOL__NR : UCOL_WEB);
 	for (i = 0; i < nrows; i++)
-		fill_row(render_table_add_row(&t), &rows[i],
+		fill_row(&t, &rows[i],
 			 shown_key(rows[i].key, by, o.fmt, &key));
 	if (o.fmt != REPORT_FORMAT_JSON)
-		fill_row(render_table_add_row(&t), &total, "total");
+		fill_row(&t, &total, "total");
 
 	report_setup_output(&o, repo, &rout);
 	ropts.width = rout.width;
@@ -328,7 +337,7 @@ int cmd_usage(int argc, const char **argv, struct repo *repo)
 		strbuf_add_json_str(&out, date_zone_name());
 		strbuf_addstr(&out, ",\n  \"rows\": ");
 		render_json_rows(&out, &t, 0, t.nrows, "  ");
-		fill_row(render_table_add_row(&t), &total, "total");
+		fill_row(&t, &total, "total");
 		strbuf_addstr(&out, ",\n  \"total\": ");
 		render_json_row(&out, &t, t.nrows - 1, UCOL_KEY);
 		strbuf_addstr(&out, "\n}\n");

@@ -53,6 +53,7 @@ struct usage_event {
 	uint64_t cache_write;     /* 5-minute and 1-hour writes together */
 	uint64_t cache_write_1h;  /* the 1-hour part of cache_write */
 	uint64_t cache_read;
+	uint32_t web_searches;    /* server-side web searches, priced apart */
 	double cost;              /* USD */
 	unsigned cost_known:1;    /* cost holds a price or a recorded cost */
 	unsigned cost_recorded:1; /* the log recorded the cost itself */

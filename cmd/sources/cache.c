@@ -22,7 +22,7 @@
  * order; anything unexpected and the file is ignored (and rewritten).
  */
 #define CACHE_MAGIC "GTKUSAGE"
-#define CACHE_VERSION 7
+#define CACHE_VERSION 8
 
 struct disk_header {
 	char magic[8];
@@ -49,7 +49,7 @@ struct disk_rec {
 	uint64_t key, key2;
 	double cost;
 	uint32_t model, cwd, author, commit;
-	uint32_t flags, tool, bits, pad;
+	uint32_t flags, tool, bits, web_searches;
 	char session[16];
 };
 
@@ -90,6 +90,7 @@ static void rec_to_disk(struct strtab *tab, const struct source_rec *r,
 	d->cache_write = r->ev.cache_write;
 	d->cache_write_1h = r->ev.cache_write_1h;
 	d->cache_read = r->ev.cache_read;
+	d->web_searches = r->ev.web_searches;
 	d->key = r->key;
 	d->key2 = r->key2;
 	d->cost = r->ev.cost;
@@ -132,6 +133,7 @@ static void ev_from_disk(const struct source_state *st,
 	ev->cache_write = d->cache_write;
 	ev->cache_write_1h = d->cache_write_1h;
 	ev->cache_read = d->cache_read;
+	ev->web_searches = d->web_searches;
 	ev->cost = d->cost;
 	ev->cost_known = !!(d->bits & 1);
 	ev->cost_recorded = !!(d->bits & 2);

@@ -1,5 +1,6 @@
 /*
- * Claude Code: every *.jsonl below <root>/projects/, where the roots are
+ * Claude Code: every *.jsonl below <root>/projects/ (subagents/ folders
+ * included) and <root>/transcripts/, where the roots are
  * tokens.claude-code.path, else $CLAUDE_CONFIG_DIR (a comma list), else
  * both ${XDG_CONFIG_HOME:-~/.config}/claude and ~/.claude.
  *
@@ -9,7 +10,8 @@
  * line per content block of a streamed response, each with a copy of
  * the usage, so one event is kept per (message.id, requestId) across
  * all files: non-sidechain first, then the largest total. Sidechain
- * copies of a non-sidechain message.id (/btw replays) are dropped.
+ * copies of a non-sidechain message.id (/btw replays) are dropped, and
+ * so are the rows a forked session copies (they carry "forkedFrom").
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -43,27 +45,30 @@ struct claude_memo {
 
 
 enum { K_TYPE, K_MESSAGE, K_REQUEST, K_TIME, K_CWD, K_SESSION, K_SIDE,
-       K_APIERR, K_COST, K_DATA, K__NR };
+       K_APIERR, K_COST, K_DATA, K_FORK, K__NR };
 static const struct json_key rec_keys[K__NR] = {
 	JSON_KEY("type"), JSON_KEY("message"), JSON_KEY("requestId"),
 	JSON_KEY("timestamp"), JSON_KEY("cwd"), JSON_KEY("sessionId"),
 	JSON_KEY("isSidechain"), JSON_KEY("isApiErrorMessage"),
-	JSON_KEY("costUSD"), JSON_KEY("data"),
+	JSON_KEY("costUSD"), JSON_KEY("data"), JSON_KEY("forkedFrom"),
 };
 enum { M_MODEL, M_ID, M_USAGE, M__NR };
 static const struct json_key msg_keys[M__NR] = {
 	JSON_KEY("model"), JSON_KEY("id"), JSON_KEY("usage"),
 };
-enum { U_IN, U_OUT, U_CW, U_CR, U_CC, U_SPEED, U__NR };
+enum { U_IN, U_OUT, U_CW, U_CR, U_CC, U_SPEED, U_STU, U__NR };
 static const struct json_key usage_keys[U__NR] = {
 	JSON_KEY("input_tokens"), JSON_KEY("output_tokens"),
 	JSON_KEY("cache_creation_input_tokens"),
 	JSON_KEY("cache_read_input_tokens"), JSON_KEY("cache_creation"),
-	JSON_KEY("speed"),
+	JSON_KEY("speed"), JSON_KEY("server_tool_use"),
 };
 static const struct json_key cc_keys[2] = {
 	JSON_KEY("ephemeral_5m_input_tokens"),
 	JSON_KEY("ephemeral_1h_input_tokens"),
+};
+static const struct json_key stu_keys[1] = {
+	JSON_KEY("web_search_requests"),
 };
 static const struct json_key data_keys[1] = { JSON_KEY("message") };
 
@@ -139,7 +144,8 @@ static void claude_link(struct source_file *f, const char *line, size_t len)
 static const char *claude_counts(struct json_raw *u, struct usage_event *ev)
 {
 	struct json_raw cc[2];
-	uint64_t v5m = 0, v1h = 0;
+	struct json_raw ws;
+	uint64_t v5m = 0, v1h = 0, n = 0;
 	int st;
 
 	st = json_raw_u64(&u[U_IN], &ev->input);
@@ -160,6 +166,12 @@ static const char *claude_counts(struct json_raw *u, struct usage_event *ev)
 			ev->cache_write = v5m + v1h;
 	}
 	ev->cache_write_1h = v1h <= ev->cache_write ? v1h : ev->cache_write;
+	if (json_raw_is_object(&u[U_STU])) {
+		if (json_skim(u[U_STU].p, u[U_STU].len, stu_keys, 1, &ws) ||
+		    json_raw_u64(&ws, &n) == JSON_NUM_BAD || n > UINT32_MAX)
+			return "bad web search count";
+		ev->web_searches = (uint32_t)n;
+	}
 	return NULL;
 }
 
@@ -313,8 +325,13 @@ static int claude_line(struct source_ctx *ctx, struct source_file *f,
 			r.key = hash_bytes(s, slen, h);
 	}
 	side = json_raw_bool(&rec[K_SIDE]);
-	/* A nested response is a subagent's, hence a sidechain, unless said. */
-	if (side == 1 || (nested && side != 0))
+	/*
+	 * A nested response is a subagent's, hence a sidechain, unless said.
+	 * A forked session's copy of its parent's history ranks like a
+	 * sidechain replay: it counts only where the original is gone.
+	 */
+	if (side == 1 || (nested && side != 0) ||
+	    json_raw_is_object(&top[K_FORK]))
 		r.flags |= CL_SIDECHAIN;
 	if (nested)
 		r.flags |= CL_NESTED;
@@ -383,9 +400,9 @@ static void add_root(struct strvec *roots, const char *dir)
 	if (!len)
 		return;
 	if (len >= 9 && !strncmp(dir + len - 9, "/projects", 9))
-		strvec_pushf(roots, "%.*s", (int)len, dir);
-	else
-		strvec_pushf(roots, "%.*s/projects", (int)len, dir);
+		len -= 9;
+	strvec_pushf(roots, "%.*s/projects", (int)len, dir);
+	strvec_pushf(roots, "%.*s/transcripts", (int)len, dir);
 }
 
 static void claude_roots(struct source_ctx *ctx, struct strvec *roots)

@@ -13,6 +13,11 @@
  * a rollout whose (total, last) pair was already counted elsewhere is
  * dropped. input_tokens includes cached_input_tokens; output_tokens
  * includes reasoning.
+ *
+ * The fast tier is not in the rollouts: when a home's config.toml sets
+ * service_tier = "fast" or "priority", every event's model is read as
+ * "<model>-fast", which the price table prices with the model's fast
+ * multiplier.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -469,13 +474,93 @@ void source_codex_parse_mem(struct source_ctx *ctx, struct source_file *f,
 	codex_merge(ctx, &f, 1);
 }
 
+/* Does a config.toml line set service_tier to "fast" or "priority"? */
+static int fast_line(const char *line, size_t len)
+{
+	const char *end = memchr(line, '#', len), *v;
+
+	if (end)
+		len = (size_t)(end - line);
+	while (len && (*line == ' ' || *line == '\t'))
+		line++, len--;
+	if (len < 12 || strncmp(line, "service_tier", 12))
+		return 0;
+	for (v = line + 12; v < line + len && (*v == ' ' || *v == '\t'); v++)
+		;
+	if (v == line + len || *v++ != '=')
+		return 0;
+	while (v < line + len && strchr(" \t\"'", *v))
+		v++;
+	len -= (size_t)(v - line);
+	while (len && strchr(" \t\r\"'", v[len - 1]))
+		len--;
+	return (len == 4 && !strncmp(v, "fast", 4)) ||
+	       (len == 8 && !strncmp(v, "priority", 8));
+}
+
+static int fast_tier(const struct strvec *homes)
+{
+	struct strbuf sb = STRBUF_INIT, path = STRBUF_INIT;
+	const char *p, *nl;
+	size_t i;
+	int fast = 0;
+
+	for (i = 0; i < homes->nr && !fast; i++) {
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/config.toml", homes->v[i]);
+		strbuf_reset(&sb);
+		if (strbuf_read_file(&sb, path.buf, 0) < 0)
+			continue;
+		for (p = sb.buf; p < sb.buf + sb.len && !fast; p = nl + 1) {
+			nl = memchr(p, '\n', sb.buf + sb.len - p);
+			if (!nl)
+				nl = sb.buf + sb.len;
+			fast = fast_line(p, (size_t)(nl - p));
+		}
+	}
+	strbuf_release(&sb);
+	strbuf_release(&path);
+	return fast;
+}
+
+/*
+ * Name the events' models by today's tier. The saved result may hold
+ * either form, so the suffix is added or taken off as needed.
+ */
+static void tier_models(struct usage_set *set, size_t from, int fast)
+{
+	const char *m, *last = NULL, *named = NULL;
+	size_t i, len;
+
+	for (i = from; i < set->nr; i++) {
+		m = set->ev[i].model;
+		if (!m)
+			continue;
+		if (m != last) {
+			len = strlen(m);
+			last = m;
+			named = m;
+			if (len > 5 && !strcmp(m + len - 5, "-fast")) {
+				if (!fast)
+					named = event_intern_n(m, len - 5);
+			} else if (fast) {
+				char *s = xstrfmt("%s-fast", m);
+
+				named = event_intern(s);
+				free(s);
+			}
+		}
+		set->ev[i].model = named;
+	}
+}
+
 int source_codex_read(struct source_ctx *ctx)
 {
 	static const char *suffixes[] = { ".jsonl", ".jsonl.zst", NULL };
 	struct strvec homes = STRVEC_INIT, active = STRVEC_INIT;
 	struct strvec archived = STRVEC_INIT, paths = STRVEC_INIT;
 	struct source_file **files = NULL, **todo = NULL;
-	size_t nfiles = 0, ntodo = 0, nzst = 0, i;
+	size_t nfiles = 0, ntodo = 0, nzst = 0, i, from = ctx->out->nr;
 	const char *env = getenv("CODEX_HOME");
 
 	ctx->lazy_records = 1;
@@ -563,6 +648,7 @@ int source_codex_read(struct source_ctx *ctx)
 		source_parallel(ctx, todo, ntodo, codex_read_file, NULL);
 		codex_merge(ctx, files, nfiles);
 	}
+	tier_models(ctx->out, from, fast_tier(&homes));
 	free(files);
 	free(todo);
 	strvec_clear(&homes);

@@ -1,5 +1,8 @@
 /*
- * Gemini CLI: ~/.gemini/tmp/<project id>/chats/, both the legacy form
+ * Gemini CLI: ~/.gemini/tmp/<project id>/chats/ (~ is $GEMINI_CLI_HOME
+ * when set, as for Gemini CLI itself), every *.json and *.jsonl below:
+ * session-*.json, UUID-named chats and subagents' <parent>/<id>.jsonl
+ * alike. Both the legacy form
  * (one JSON document per session, rewritten on each update) and the
  * JSONL form (a metadata line, then one line per message write; the
  * last line for a message id wins). "$rewindTo" lines are ignored: the
@@ -517,8 +520,11 @@ int source_gemini_read(struct source_ctx *ctx)
 	struct gemini_run run;
 	struct files seen = { NULL, 0, 0 };
 	struct strbuf sb = STRBUF_INIT;
+	const char *home = getenv("GEMINI_CLI_HOME");
 	size_t i;
 
+	if (!home || !*home)
+		home = source_home();
 	memset(&run, 0, sizeof(run));
 	strvec_init(&run.roots);
 	strbuf_init(&run.projects_buf, 0);
@@ -526,8 +532,8 @@ int source_gemini_read(struct source_ctx *ctx)
 
 	for (i = 0; i < ctx->paths.nr; i++)
 		read_base(ctx, &run, ctx->paths.v[i], &seen);
-	if (!ctx->paths.nr && source_home()) {
-		strbuf_addf(&sb, "%s/.gemini", source_home());
+	if (!ctx->paths.nr && home) {
+		strbuf_addf(&sb, "%s/.gemini", home);
 		read_base(ctx, &run, sb.buf, &seen);
 	}
 	emit(ctx, &seen);

@@ -7,7 +7,10 @@
  * Google have no cache write and bill cached input at the cached-input
  * rate. A long_context tier prices the whole request once its prompt
  * (input + cache write + cache read) exceeds the threshold, as both
- * Anthropic and Google do.
+ * Anthropic and Google do. Server-side web searches are billed per
+ * search: "web_search" gives USD per 1,000 searches by provider. A
+ * model's "fast" multiplier prices its "<model>-fast" form (a fast
+ * tier) when that has no row of its own.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -29,6 +32,11 @@ enum price_provider {
 	PROVIDER_ANTHROPIC,
 	PROVIDER_OPENAI,
 	PROVIDER_GOOGLE,
+	PROVIDER__NR
+};
+
+static const char *const provider_names[PROVIDER__NR] = {
+	"anthropic", "openai", "google",
 };
 
 /* A rate below zero means "not given": a default applies. */
@@ -42,6 +50,7 @@ struct price_entry {
 	struct price_rates base;
 	struct price_rates lc;
 	uint64_t lc_threshold;  /* 0: no long-context tier */
+	double fast;            /* "<name>-fast" costs this many times more */
 };
 
 struct price_alias {
@@ -66,12 +75,21 @@ struct price_table {
 	struct price_alias *alias;
 	size_t alias_nr, alias_alloc;
 	struct price_memo_set *memo;
+	double web_search[PROVIDER__NR]; /* per 1,000; below zero: none */
 };
 
 static void rates_unset(struct price_rates *r)
 {
 	r->input = r->output = r->cache_write_5m = r->cache_write_1h =
 		r->cache_read = -1;
+}
+
+static void table_init(struct price_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < PROVIDER__NR; i++)
+		t->web_search[i] = -1;
 }
 
 static int read_rate(double *out, const struct json *obj, const char *key,
@@ -149,6 +167,9 @@ static int parse_model(struct price_table *t, const struct json *obj,
 	if (read_rates(&ent.base, obj, name, path))
 		return -1;
 	ent.provider = provider_guess(json_get_str(obj, "provider"), name);
+	ent.fast = -1;
+	if (read_rate(&ent.fast, obj, "fast", name, path))
+		return -1;
 	rates_unset(&ent.lc);
 	lc = json_get(obj, "long_context");
 	if (lc && !json_is_null(lc)) {
@@ -190,6 +211,31 @@ static void alias_set(struct price_table *t, const char *from, const char *to)
 	t->alias_nr++;
 }
 
+/* "web_search": {"<provider>": <USD per 1,000 searches>, ...} */
+static int parse_web_search(struct price_table *t, const struct json *ws,
+			    const char *path)
+{
+	const struct json *c;
+	size_t i;
+
+	if (!ws || json_is_null(ws))
+		return 0;
+	if (!json_is_object(ws))
+		return error("'web_search' in price table '%s' is not an object",
+			     path);
+	for (c = json_child(ws); c; c = json_next(c)) {
+		for (i = 0; i < PROVIDER__NR; i++)
+			if (!strcmp(json_key(c), provider_names[i]))
+				break;
+		if (i == PROVIDER__NR)
+			continue; /* a provider no source logs searches of */
+		if (json_double(c, &t->web_search[i]) || t->web_search[i] < 0)
+			return error("bad web_search price for '%s' in '%s'",
+				     json_key(c), path);
+	}
+	return 0;
+}
+
 /* Lay the table in buf (read from path) over t. */
 static int prices_parse(struct price_table *t, const char *buf, size_t len,
 			const char *path)
@@ -223,6 +269,8 @@ static int prices_parse(struct price_table *t, const char *buf, size_t len,
 	for (c = json_child(models); c; c = json_next(c))
 		if (parse_model(t, c, json_key(c), path))
 			goto cleanup;
+	if (parse_web_search(t, json_get(root, "web_search"), path))
+		goto cleanup;
 	aliases = json_get(root, "aliases");
 	for (c = json_child(aliases); c; c = json_next(c)) {
 		if (!json_str(c)) {
@@ -269,6 +317,7 @@ int prices_load(struct price_table **out, struct repo *repo, const char *path)
 
 	*out = NULL;
 	t->memo = xcalloc(1, sizeof(*t->memo));
+	table_init(t);
 	if (path) {
 		if (prices_read(t, path))
 			goto cleanup;
@@ -307,6 +356,7 @@ int prices_load_mem(struct price_table **out, const char *buf, size_t len,
 
 	*out = NULL;
 	t->memo = xcalloc(1, sizeof(*t->memo));
+	table_init(t);
 	if (prices_parse(t, buf, len, name)) {
 		prices_free(t);
 		return -1;
@@ -456,12 +506,34 @@ static double rate_or(double rate, double fallback)
 	return rate >= 0 ? rate : fallback;
 }
 
+/*
+ * "<model>-fast" without a row of its own: the model's row, when it
+ * gives a fast multiplier (*mult).
+ */
+static const struct price_entry *lookup_fast(const struct price_table *t,
+					     const char *model, double *mult)
+{
+	const struct price_entry *e;
+	size_t len = strlen(model);
+	char *base;
+
+	if (len <= 5 || strcmp(model + len - 5, "-fast"))
+		return NULL;
+	base = xstrndup(model, len - 5);
+	e = lookup_memo(t, event_intern(base));
+	free(base);
+	if (!e || e->fast < 0)
+		return NULL;
+	*mult = e->fast;
+	return e;
+}
+
 int prices_apply(const struct price_table *t, struct usage_event *ev)
 {
 	const struct price_entry *e;
 	const struct price_rates *r;
 	uint64_t prompt, w1h, w5m;
-	double cost;
+	double cost, mult = 1;
 
 	if (ev->cost_recorded) {
 		ev->cost_known = 1;
@@ -472,6 +544,8 @@ int prices_apply(const struct price_table *t, struct usage_event *ev)
 	if (!t || !ev->model || !*ev->model)
 		return 1;
 	e = lookup_memo(t, ev->model);
+	if (!e)
+		e = lookup_fast(t, ev->model, &mult);
 	if (!e)
 		return 1;
 
@@ -496,6 +570,14 @@ int prices_apply(const struct price_table *t, struct usage_event *ev)
 		cost += (double)ev->cache_write * r->input;
 		cost += (double)ev->cache_read *
 			rate_or(r->cache_read, r->input);
+	}
+	cost *= mult;
+	if (ev->web_searches) {
+		/* Never a silent zero: unpriced searches leave it unknown. */
+		if (t->web_search[e->provider] < 0)
+			return 2;
+		cost += (double)ev->web_searches *
+			t->web_search[e->provider] * 1000;
 	}
 	ev->cost = cost / 1e6;
 	ev->cost_known = 1;

@@ -19,8 +19,9 @@ void prices_free(struct price_table *t);
 const char *prices_date(const struct price_table *t);
 /*
  * Price one event unless its cost was recorded by the log: sets cost and
- * cost_known. Returns 0, or 1 when the model is not in the table (the
- * cost stays unknown; the caller warns once per model).
+ * cost_known. Returns 0, 1 when the model is not in the table, or 2 when
+ * the event has web searches and the table no price for its provider's
+ * (the cost stays unknown either way; the caller warns once per model).
  */
 int prices_apply(const struct price_table *t, struct usage_event *ev);
 

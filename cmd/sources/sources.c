@@ -339,12 +339,13 @@ static void price_event(struct price_table *t, struct source_warn *w,
 			struct usage_event *ev)
 {
 	size_t i;
+	int st = 0;
 
 	if (ev->cost_recorded)
 		return;
 	ev->cost_known = 0;
 	ev->cost = 0;
-	if (t && !prices_apply(t, ev) && ev->cost_known)
+	if (t && !(st = prices_apply(t, ev)) && ev->cost_known)
 		return;
 	ev->cost_known = 0;
 	ev->cost = 0;
@@ -355,7 +356,10 @@ static void price_event(struct price_table *t, struct source_warn *w,
 			return;
 	ALLOC_GROW(w->models, w->models_nr + 1, w->models_alloc);
 	w->models[w->models_nr++] = ev->model;
-	if (ev->model)
+	if (st == 2)
+		warning("no web search price for model '%s': the cost of its "
+			"responses with web searches is unknown", ev->model);
+	else if (ev->model)
 		warning("no price for model '%s': its cost is unknown",
 			ev->model);
 	else

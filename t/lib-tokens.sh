@@ -116,6 +116,16 @@ test_path_is_missing () {
 	! test -e "$1" && ! test -h "$1"
 }
 
+# dir_snapshot <dir>: what a folder holds: names, types, modes, sizes,
+# link targets, bytes.
+dir_snapshot () {
+	(cd "$1" && find . -printf '%y %m %s %p -> %l\n' | LC_ALL=C sort &&
+	 find . -type f -print | LC_ALL=C sort | while IFS= read -r f
+	 do
+		printf '%s ' "$f" && cksum <"$f"
+	 done)
+}
+
 # commit_at <time> <name> [<lines>]: commit a new file <name>.t at that
 # time (author and committer), holding <name>, or <lines> lines "1".."n".
 commit_at () {

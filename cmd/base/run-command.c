@@ -322,19 +322,34 @@ void stderr_capture_stop(struct strbuf *out)
 	capture_fd = -1;
 }
 
-int git_complaint(const char *text, struct strbuf *out)
+/* The first line of text that starts with one of the n prefixes. */
+static int first_line(const char *text, const char *const *prefix, size_t n,
+		      struct strbuf *out)
 {
-	const char *p, *prefix[] = { "fatal: ", "error: " };
+	const char *p;
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(prefix); i++)
-		for (p = text; p && *p;
-		     p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-			if (!strncmp(p, prefix[i], 7)) {
-				p += 7;
+	for (p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		for (i = 0; i < n; i++)
+			if (!strncmp(p, prefix[i], strlen(prefix[i]))) {
+				p += strlen(prefix[i]);
 				strbuf_add(out, p,
 					   (size_t)(strchrnul(p, '\n') - p));
 				return 1;
 			}
 	return 0;
+}
+
+int git_complaint(const char *text, struct strbuf *out)
+{
+	static const char *const prefix[] = { "fatal: ", "error: " };
+
+	return first_line(text, prefix, ARRAY_SIZE(prefix), out);
+}
+
+int git_fatal_reason(const char *text, struct strbuf *out)
+{
+	static const char *const prefix[] = { "fatal: " };
+
+	return first_line(text, prefix, 1, out) || git_complaint(text, out);
 }

@@ -39,11 +39,15 @@ int capture_command(struct child_process *cp, struct strbuf *out);
 int capture_command_err(struct child_process *cp, struct strbuf *out,
 			struct strbuf *err);
 /*
- * git's complaint in text (its stderr): the first "fatal: " line (why
- * it stopped), else the first "error: " line, without that prefix,
- * added to out. 1 if found, else 0.
+ * git's first complaint in text (its stderr): the first "fatal: " or
+ * "error: " line, without that prefix, added to out. 1 if found, else 0.
  */
 int git_complaint(const char *text, struct strbuf *out);
+/*
+ * The same, preferring the first "fatal: " line: why git stopped, in
+ * text where other complaints (ours) may come first.
+ */
+int git_fatal_reason(const char *text, struct strbuf *out);
 void child_process_clear(struct child_process *cp);
 
 /*

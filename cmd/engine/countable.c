@@ -384,7 +384,7 @@ int countable_survival(struct change_set *set, struct repo *repo,
 	if (capturing)
 		stderr_capture_stop(&said);
 	if (r < 0) {
-		if (!git_complaint(said.buf, &why))
+		if (!git_fatal_reason(said.buf, &why))
 			strbuf_addstr(&why, "see 'git tokens doctor'");
 		warning("surviving and rework are unknown: the lines could not "
 			"be followed to the mainline tip (%s)", why.buf);

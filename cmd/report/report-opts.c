@@ -11,6 +11,7 @@
 #include "base/date.h"
 #include "base/die.h"
 #include "base/paths.h"
+#include "base/run-command.h"
 #include "git/repo.h"
 #include "report/render.h"
 #include "report/report-opts.h"
@@ -90,7 +91,10 @@ void report_opts_parse(struct report_opts *o, int argc, const char **argv,
 void report_opts_release(struct report_opts *o)
 {
 	change_opts_release(&o->change);
+	free(o->since_at);
+	free(o->until_at);
 }
+
 
 void report_date(struct strbuf *out, int64_t t, int short_form)
 {
@@ -98,6 +102,85 @@ void report_date(struct strbuf *out, int64_t t, int short_form)
 
 	date_format(buf, t, short_form);
 	strbuf_addstr(out, buf);
+}
+
+/* What git's approxidate reads carefully ("last week", "noon yesterday"). */
+static int git_date(const char *s, int64_t *ms)
+{
+	struct child_process cp = CHILD_PROCESS_INIT;
+	struct strbuf out = STRBUF_INIT;
+	char *end;
+	unsigned long long sec;
+	int ret = -1;
+
+	cp.git_cmd = 1;
+	cp.no_stderr = 1;
+	strvec_push(&cp.args, "-c");
+	strvec_pushf(&cp.args, "tokens.date=%s", s);
+	strvec_pushl(&cp.args, "config", "--type=expiry-date", "tokens.date",
+		     NULL);
+	if (!capture_command(&cp, &out)) {
+		errno = 0;
+		sec = strtoull(out.buf, &end, 10);
+		/* "never" is 0, "all" the largest time: no dates. */
+		if (end != out.buf && (*end == '\n' || !*end) && !errno &&
+		    sec && sec < (unsigned long long)INT64_MAX / 1000) {
+			*ms = (int64_t)sec * 1000;
+			ret = 0;
+		}
+	}
+	child_process_clear(&cp);
+	strbuf_release(&out);
+	return ret;
+}
+
+int report_parse_date(const char *opt, const char *s, int64_t *ms,
+		      struct strbuf *err)
+{
+	int64_t now;
+	int date_only;
+
+	date_now(&now);
+	if (!strchr(s, '\n') &&
+	    (!date_approx_local(s, now, ms, &date_only) ||
+	     (date_only = 0, !git_date(s, ms)))) {
+		if (date_only && !strcmp(opt, "until"))
+			*ms = date_day_start(date_local_day(*ms) + 1);
+		return 0;
+	}
+	strbuf_addf(err, "invalid date '%s' for --%s", s, opt);
+	return -1;
+}
+
+char *report_git_date(const char *opt, const char *s, struct strbuf *err)
+{
+	int64_t ms;
+
+	if (report_parse_date(opt, s, &ms, err) < 0)
+		return NULL;
+	/* The end is exclusive; git's --until is not. */
+	if (!strcmp(opt, "until"))
+		ms--;
+	return xstrfmt("@%lld", (long long)date_sec(ms));
+}
+
+static int resolve_dates(struct report_opts *o, struct strbuf *err)
+{
+	if (o->change.since) {
+		free(o->since_at);
+		o->since_at = report_git_date("since", o->change.since, err);
+		if (!o->since_at)
+			return -1;
+		o->change.since = o->since_at;
+	}
+	if (o->change.until) {
+		free(o->until_at);
+		o->until_at = report_git_date("until", o->change.until, err);
+		if (!o->until_at)
+			return -1;
+		o->change.until = o->until_at;
+	}
+	return 0;
 }
 
 int report_timezone(struct repo *repo, const char *zone,
@@ -117,6 +200,14 @@ int report_timezone(struct repo *repo, const char *zone,
 	free(cfg);
 	return ret;
 }
+int report_opts_dates(struct repo *repo, struct report_opts *o,
+		      struct strbuf *err)
+{
+	if (report_timezone(repo, o->timezone, NULL) < 0)
+		return -1;
+	return resolve_dates(o, err);
+}
+
 
 int report_generated(struct strbuf *out)
 {

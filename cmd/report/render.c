@@ -535,7 +535,7 @@ void render_markdown_code(struct strbuf *out, const char *s)
 		else if (c == '|')
 			strbuf_addstr(out, "\\|");
 		else if (c == '<' && !strncmp(s, "<!--", 4))
-			/* a zero-width space: no text holds a comment's marker */
+			/* a zero-width space: no comment marker in text */
 			strbuf_addstr(out, "<\xe2\x80\x8b");
 		else
 			strbuf_addch(out, (char)c);

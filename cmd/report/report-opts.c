@@ -104,7 +104,11 @@ void report_date(struct strbuf *out, int64_t t, int short_form)
 	strbuf_addstr(out, buf);
 }
 
-/* What git's approxidate reads carefully ("last week", "noon yesterday"). */
+/*
+ * What git's approxidate reads ("last week", "noon yesterday"). It reads
+ * what it does not understand as now ("@99999999999999999" too): an
+ * answer of now, by git's clock, is no date.
+ */
 static int git_date(const char *s, int64_t *ms)
 {
 	struct child_process cp = CHILD_PROCESS_INIT;
@@ -124,7 +128,8 @@ static int git_date(const char *s, int64_t *ms)
 		sec = strtoull(out.buf, &end, 10);
 		/* "never" is 0, "all" the largest time: no dates. */
 		if (end != out.buf && (*end == '\n' || !*end) && !errno &&
-		    sec && sec < (unsigned long long)INT64_MAX / 1000) {
+		    sec && sec < (unsigned long long)INT64_MAX / 1000 &&
+		    llabs((long long)sec - (long long)time(NULL)) > 2) {
 			*ms = (int64_t)sec * 1000;
 			ret = 0;
 		}
@@ -132,6 +137,12 @@ static int git_date(const char *s, int64_t *ms)
 	child_process_clear(&cp);
 	strbuf_release(&out);
 	return ret;
+}
+
+/* "YYYY-": ISO 8601, which ours reads strictly (git reads 2025-02-29). */
+static int iso_like(const char *s)
+{
+	return strspn(s, "0123456789") == 4 && s[4] == '-';
 }
 
 int report_parse_date(const char *opt, const char *s, int64_t *ms,
@@ -143,7 +154,7 @@ int report_parse_date(const char *opt, const char *s, int64_t *ms,
 	date_now(&now);
 	if (!strchr(s, '\n') &&
 	    (!date_approx_local(s, now, ms, &date_only) ||
-	     (date_only = 0, !git_date(s, ms)))) {
+	     (date_only = 0, !iso_like(s) && !git_date(s, ms)))) {
 		if (date_only && !strcmp(opt, "until"))
 			*ms = date_day_start(date_local_day(*ms) + 1);
 		return 0;

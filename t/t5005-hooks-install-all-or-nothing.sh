@@ -9,15 +9,8 @@ TRASH=$(pwd)
 XDG_CACHE_HOME=$(pwd)/cache
 export HOME TRASH XDG_CACHE_HOME
 
-# The installed layout: the shims sit in <datadir>/hooks.
-mkdir datadir &&
-for f in "$GIT_TOKENS_DATADIR"/*
-do
-	ln -s "$f" datadir/
-done &&
-ln -s "$TEST_SRCDIR/../hooks" datadir/hooks || exit 1
-GIT_TOKENS_DATADIR=$(pwd)/datadir
-export GIT_TOKENS_DATADIR
+# The shims of the build tree, found beside the binary.
+unset GIT_TOKENS_DATADIR
 test "$(id -u)" != 0 && test_set_prereq NOT_ROOT
 
 # The config and the hooks folder of repo, byte for byte.

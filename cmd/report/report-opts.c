@@ -177,19 +177,19 @@ char *report_git_date(const char *opt, const char *s, struct strbuf *err)
 
 static int resolve_dates(struct report_opts *o, struct strbuf *err)
 {
-	if (o->change.since) {
-		free(o->since_at);
-		o->since_at = report_git_date("since", o->change.since, err);
-		if (!o->since_at)
+	static const char *const name[] = { "since", "until" };
+	const char **in[] = { &o->change.since, &o->change.until };
+	char **at[] = { &o->since_at, &o->until_at };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(name); i++) {
+		if (!*in[i])
+			continue;
+		free(*at[i]);
+		*at[i] = report_git_date(name[i], *in[i], err);
+		if (!*at[i])
 			return -1;
-		o->change.since = o->since_at;
-	}
-	if (o->change.until) {
-		free(o->until_at);
-		o->until_at = report_git_date("until", o->change.until, err);
-		if (!o->until_at)
-			return -1;
-		o->change.until = o->until_at;
+		*in[i] = *at[i];
 	}
 	return 0;
 }

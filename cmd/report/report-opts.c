@@ -139,10 +139,13 @@ static int git_date(const char *s, int64_t *ms)
 	return ret;
 }
 
-/* "YYYY-": ISO 8601, which ours reads strictly (git reads 2025-02-29). */
-static int iso_like(const char *s)
+/* "YYYY-" and no real day there: git would read 2025-02-29 as March 1. */
+static int bad_iso_day(const char *s)
 {
-	return strspn(s, "0123456789") == 4 && s[4] == '-';
+	int64_t day;
+
+	return strspn(s, "0123456789") == 4 && s[4] == '-' &&
+		date_parse_day(s, &day) < 0;
 }
 
 int report_parse_date(const char *opt, const char *s, int64_t *ms,
@@ -154,7 +157,7 @@ int report_parse_date(const char *opt, const char *s, int64_t *ms,
 	date_now(&now);
 	if (!strchr(s, '\n') &&
 	    (!date_approx_local(s, now, ms, &date_only) ||
-	     (date_only = 0, !iso_like(s) && !git_date(s, ms)))) {
+	     (date_only = 0, !bad_iso_day(s) && !git_date(s, ms)))) {
 		if (date_only && !strcmp(opt, "until"))
 			*ms = date_day_start(date_local_day(*ms) + 1);
 		return 0;

@@ -108,9 +108,10 @@ int report_timezone(struct repo *repo, const char *zone,
 /*
  * --since or --until (opt: "since" or "until") as a time in ms: the one
  * reading of dates of every command. What date_approx_local() reads,
- * else (unless it starts as ISO 8601 does) what git's approxidate reads
- * ("last week", "noon yesterday"; asked through "git config
- * --type=expiry-date"), but not its "now" for what it did not read.
+ * else (unless it starts with a day that does not exist) what git's
+ * approxidate reads ("last week", "noon yesterday"; asked through "git
+ * config --type=expiry-date"), but not its "now" for what it did not
+ * read.
  * A day alone is its start for --since and the start of the next day
  * for --until: the whole day counts. 0, or -1 with "invalid date '<s>'
  * for --<opt>" in err; nothing is ever read as now.

@@ -14,6 +14,7 @@
 
 #include "base/die.h"
 #include "base/parse-options.h"
+#include "base/paths.h"
 #include "base/run-command.h"
 #include "base/term.h"
 #include "builtin/builtin.h"
@@ -89,22 +90,35 @@ static int short_help_cb(const struct option *opt, const char *arg,
 	exit(0);
 }
 
-/* The manual when it is installed, else the command list. */
-static int man_cb(const struct option *opt, const char *arg, int unset)
+/*
+ * Show the manual and exit 0, when there is one: the page of the build
+ * tree the binary runs from (a path, which man reads as a file), else
+ * the installed one. Returns when there is none, or no man.
+ */
+static void show_manual(void)
 {
 	struct child_process probe = CHILD_PROCESS_INIT;
-	struct strbuf ignored = STRBUF_INIT;
+	struct strbuf page = STRBUF_INIT, ignored = STRBUF_INIT;
 	int found;
 
-	strvec_pushl(&probe.args, "man", "-w", "git-tokens", NULL);
+	if (tokens_build_path("share/man/man1/git-tokens.1", &page) < 0)
+		strbuf_addstr(&page, "git-tokens");
+	strvec_pushl(&probe.args, "man", "-w", page.buf, NULL);
 	probe.no_stderr = 1;
 	found = !capture_command(&probe, &ignored);
 	strbuf_release(&ignored);
 	child_process_clear(&probe);
 	if (found) {
 		fflush(stdout);
-		execlp("man", "man", "git-tokens", (char *)NULL);
+		execlp("man", "man", page.buf, (char *)NULL);
 	}
+	strbuf_release(&page);
+}
+
+/* The manual when there is one, else the command list. */
+static int man_cb(const struct option *opt, const char *arg, int unset)
+{
+	show_manual();
 	list_commands(stdout);
 	exit(0);
 }
@@ -175,6 +189,9 @@ static int run_command_entry(const struct cmd_struct *cmd, int argc,
 	struct repo *repo = NULL;
 	int ret;
 
+	/* "<cmd> --help": the manual; without one, the command's usage. */
+	if (help && argv[1][1] == '-')
+		show_manual();
 	if (flags & RUN_SETUP_NO_FROM)
 		flags |= has_from(argc, argv) ? RUN_SETUP_GENTLY : RUN_SETUP;
 
@@ -232,6 +249,7 @@ int main(int argc, const char **argv)
 	const char **cmd_argv;
 	int cmd_argc, ret;
 
+	tokens_set_argv0(argv[0]);
 	/*
 	 * Options the dispatcher does not know (git tokens --since=...)
 	 * belong to the default command: keep them, and do not let an

@@ -140,6 +140,54 @@ test_path_is_missing () {
 	! test -e "$1" && ! test -h "$1"
 }
 
+# dir_snapshot <dir>: what a folder holds: names, types, modes, sizes,
+# link targets, bytes.
+dir_snapshot () {
+	(cd "$1" && find . -printf '%y %m %s %p -> %l\n' | LC_ALL=C sort &&
+	 find . -type f -print | LC_ALL=C sort | while IFS= read -r f
+	 do
+		printf '%s ' "$f" && cksum <"$f"
+	 done)
+}
+
+# markdown_safe <file>: as GitHub reads the markdown in file, every table
+# row has its header's cells, no "@" is outside a code span (a mention),
+# and "<!--" is only on the first line (the comment's marker), if at all.
+markdown_safe () {
+	python3 - "$1" <<-\PY
+	import re, sys
+	text = open(sys.argv[1], encoding="utf-8").read()
+	def cells(line):
+	    return len(re.findall(r"(?<!\\)\|", line))
+	header = None
+	for line in text.split("\n"):
+	    if not line.startswith("|"):
+	        header = None
+	    elif header is None:
+	        header = cells(line)
+	    elif cells(line) != header:
+	        sys.exit("cells differ from the header: " + line)
+	# Code spans as CommonMark finds them: a run of n backticks up to
+	# the next run of exactly n.
+	out, i = [], 0
+	while i < len(text):
+	    m = re.compile(r"`+").search(text, i)
+	    if not m:
+	        out.append(text[i:]); break
+	    out.append(text[i:m.start()])
+	    close = re.compile(r"(?<!`)" + "`" * len(m.group()) + r"(?!`)")
+	    c = close.search(text, m.end())
+	    if not c:
+	        out.append(m.group()); i = m.end(); continue
+	    i = c.end()
+	bare = "".join(out)
+	if "@" in bare:
+	    sys.exit("a mention outside code: " + bare[bare.index("@") - 20:][:60])
+	if "<!--" in bare.split("\n", 1)[-1]:
+	    sys.exit("a comment marker in the text")
+	PY
+}
+
 # commit_at <time> <name> [<lines>]: commit a new file <name>.t at that
 # time (author and committer), holding <name>, or <lines> lines "1".."n".
 commit_at () {

@@ -5,7 +5,7 @@ test_description='the manual: built with the program, documents every command'
 . "$(dirname "$0")"/lib-tokens.sh
 
 ADOC=$TEST_SRCDIR/../share/man/git-tokens.adoc
-MAN1=$SHARNESS_BUILD_DIRECTORY/share/man/git-tokens.1
+MAN1=$SHARNESS_BUILD_DIRECTORY/share/man/man1/git-tokens.1
 
 
 # configure builds the page when it finds asciidoctor.

@@ -152,4 +152,18 @@ test_expect_success 'usage errors' '
 	grep "git tokens usage" out
 '
 
+test_expect_success 'markdown: a hostile model name stays in its cell' '
+	mkdir -p claude/projects/q &&
+	rec hostile 2026-11-29T11:00:00.000Z \
+		"m\\n<!-- git-tokens -->|\`@user\`" 1 1 0 0 \
+		>claude/projects/q/s.jsonl &&
+	(cd proj && git tokens usage --by=model --format=markdown \
+		--since=2026-11-29) >out.md 2>err &&
+	markdown_safe out.md &&
+	: the marker gets a zero-width space, the line break a blank &&
+	printf "| \`\` m <\342\200\213!-- git-tokens -->\\\\|\`@user\` \`\` |" \
+		>expect &&
+	grep -F -f expect out.md
+'
+
 test_done

@@ -56,7 +56,7 @@ test_expect_success 'markdown: a GitHub table with humanised cells' '
 	test_cmp expect actual &&
 	sed -n 2p out.md | grep "^| :--- | ---: | ---: |" &&
 	test $(grep -c "^|" out.md) = 6 &&
-	grep "^| O\"Brien, Pat \\\\<pat@example.com\\\\> | 2 | 2 | 3 | 3 | 0% | 0% | — |" out.md &&
+	grep "^| \`O\"Brien, Pat <pat@example.com>\` | 2 | 2 | 3 | 3 | 0% | 0% | — |" out.md &&
 	grep "^| total | 4 | 4 | 7 |" out.md &&
 	grep "^coverage: 0 of 4 changes" out.md
 '

@@ -189,9 +189,13 @@ test_expect_success 'the counts of a row share one style: log exact, report scal
 	EOF
 '
 
-test_expect_success 'log in an empty repository' '
+test_expect_success 'log in an empty repository says what git log says' '
 	git init -q empty &&
-	(cd empty && git tokens log --format=json) >out.json 2>err &&
+	(cd empty && test_expect_code 128 git log) 2>expect &&
+	(cd empty && test_expect_code 128 git tokens log --format=json) \
+		>out.json 2>err &&
+	test_cmp expect err &&
+	(cd empty && git tokens log --all --format=json) >out.json 2>err &&
 	grep "no changes in range" err &&
 	pyjson "print(d[\"changes\"])" <out.json >actual &&
 	echo "[]" >expect &&

@@ -97,8 +97,8 @@ assert d[\"total\"][\"lines_per_usd\"] == r[\"lines_per_usd\"], d[\"total\"]
 
 test_expect_success 'csv, markdown, table and html show the same figures' '
 	grep "^Hana Half <hana@example.com>,7,6,160,5,155,0.4194,[0-9.]*,,[0-9]*,[0-9]*,1,55,2,55,0.5,,$(printf "\r")\$" report.csv &&
-	grep "^| Hana Half \\\\<hana@example.com\\\\> | 7 | 6 | [0-9]* | 155 | 42% | " report.md &&
-	grep "^| Hana Half .* | \\\\\$1.00 | 55 | \\\\\$0.50 | — | " report.md &&
+	grep "^| \`Hana Half <hana@example.com>\` | 7 | 6 | [0-9]* | 155 | 42% | " report.md &&
+	grep "^| \`Hana Half .* | \\\\\$1.00 | 55 | \\\\\$0.50 | — | " report.md &&
 	grep "^Hana Half <hana@example.com>  *7  *6  *[0-9]*  *155  *42% .* \$1.00  *55  *\$0.50  *— *$" report.txt &&
 	grep "<td class=\"num\">42%</td>" report.html &&
 	grep "<td class=\"num\">55</td>" report.html &&
@@ -141,8 +141,8 @@ test_expect_success 'ci: the comment has the same row' '
 	) &&
 	# base..head leaves a1 out: a2 alone is priced, 20 lines for $0.30
 	# (67 lines/$); a2 and a3 keep 30 of the 120 surviving lines
-	grep "^| Hana Half .* | 5 | 5 | 120 | 120 | 25% | " summary.md &&
-	grep "^| Hana Half .* | \\\\\$0.30 | 67 | \\\\\$0.30 | — | " summary.md
+	grep "^| \`Hana Half .* | 5 | 5 | 120 | 120 | 25% | " summary.md &&
+	grep "^| \`Hana Half .* | \\\\\$0.30 | 67 | \\\\\$0.30 | — | " summary.md
 '
 
 test_done

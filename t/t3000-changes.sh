@@ -261,18 +261,26 @@ assert a == b == c, (a, b, c)" first.json second.json third.json
 	)
 '
 
-test_expect_success 'an empty repository and an unborn branch have no changes' '
+test_expect_success 'an empty repository and an unborn branch: as git log, every command' '
 	git init -q empty &&
 	(
 		cd empty &&
-		git tokens report --format=json -q >out.json &&
+		test_expect_code 128 git log 2>expect &&
+		for cmd in report log export show
+		do
+			test_expect_code 128 git tokens $cmd >out 2>err &&
+			test_must_be_empty out &&
+			test_cmp expect err || return 1
+		done &&
+		git tokens report --all --format=json -q >out.json &&
 		test "$(json_get total.changes <out.json)" = 0
 	) &&
 	(
 		cd hist &&
 		git checkout -q --orphan unborn &&
-		git tokens log --format=json -q >out.json &&
-		test "$(json_get changes <out.json)" = "[]" &&
+		test_expect_code 128 git log 2>expect &&
+		test_expect_code 128 git tokens log --format=json -q 2>err &&
+		test_cmp expect err &&
 		git checkout -q -f main
 	)
 '

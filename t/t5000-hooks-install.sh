@@ -19,15 +19,6 @@ ln -s "$TEST_SRCDIR/../hooks" datadir/hooks || exit 1
 GIT_TOKENS_DATADIR=$(pwd)/datadir
 export GIT_TOKENS_DATADIR
 
-# What a folder holds: names, types, modes, sizes, link targets, bytes.
-snapshot () {
-	(cd "$1" && find . -printf '%y %m %s %p -> %l\n' | LC_ALL=C sort &&
-	 find . -type f -print | LC_ALL=C sort | while IFS= read -r f
-	 do
-		printf '%s ' "$f" && cksum <"$f"
-	 done)
-}
-
 # A hook that logs its name, arguments and input into $HOOKLOG.
 write_logging_hook () {
 	printf '%s\n' '#!/bin/sh' \
@@ -65,11 +56,11 @@ test_expect_success 'install writes three shims and the notes config' '
 test_expect_success 'install twice changes nothing' '
 	(
 	cd plain &&
-	snapshot .git/hooks >before &&
+	dir_snapshot .git/hooks >before &&
 	cp .git/config config.before &&
 	cp .git/tokens/hooks state.before &&
 	git tokens hooks install &&
-	snapshot .git/hooks >after &&
+	dir_snapshot .git/hooks >after &&
 	test_cmp before after &&
 	test_cmp config.before .git/config &&
 	test_cmp state.before .git/tokens/hooks &&
@@ -95,7 +86,7 @@ test_expect_success 'uninstall restores the previous state byte for byte' '
 	ln -s ../../hook-target .git/hooks/post-rewrite &&
 	git config notes.rewriteMode concatenate &&
 	git config notes.rewriteRef refs/notes/commits &&
-	snapshot .git/hooks >before &&
+	dir_snapshot .git/hooks >before &&
 	cp .git/config config.before &&
 	git tokens hooks install &&
 	test -f .git/hooks/pre-push.git-tokens-chained &&
@@ -107,7 +98,7 @@ test_expect_success 'uninstall restores the previous state byte for byte' '
 	git tokens hooks status >status &&
 	grep "^pre-push: installed, runs the previous hook first" status &&
 	git tokens hooks uninstall &&
-	snapshot .git/hooks >after &&
+	dir_snapshot .git/hooks >after &&
 	test_cmp before after &&
 	cmp config.before .git/config &&
 	test_path_is_missing .git/tokens/hooks
@@ -231,7 +222,7 @@ test_expect_success 'husky 9: the user script in .husky/ still runs' '
 	done &&
 	echo "echo husky-post-commit \"\$@\" >>\"\$HOOKLOG\"" >.husky/post-commit &&
 	git config core.hooksPath .husky/_ &&
-	snapshot .husky >before &&
+	dir_snapshot .husky >before &&
 	git tokens hooks install &&
 	test -f .husky/_/post-commit.git-tokens-chained &&
 	test_tick &&
@@ -247,7 +238,7 @@ test_expect_success 'husky 9: the user script in .husky/ still runs' '
 	git notes --ref=tokens show HEAD >note &&
 	grep "\"output\":7," note &&
 	git tokens hooks uninstall &&
-	snapshot .husky >after &&
+	dir_snapshot .husky >after &&
 	test_cmp before after
 	)
 '
@@ -311,14 +302,14 @@ nl" &&
 	(
 	cd "$odd" &&
 	write_logging_hook .git/hooks/post-commit 0 &&
-	snapshot .git/hooks >../odd-before &&
+	dir_snapshot .git/hooks >../odd-before &&
 	git tokens hooks install &&
 	: >"$HOOKLOG" &&
 	test_commit one &&
 	grep "^post-commit.git-tokens-chained" "$HOOKLOG" &&
 	git tokens hooks status &&
 	git tokens hooks uninstall &&
-	snapshot .git/hooks >../odd-after
+	dir_snapshot .git/hooks >../odd-after
 	) &&
 	test_cmp odd-before odd-after
 '

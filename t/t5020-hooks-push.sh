@@ -261,11 +261,31 @@ test_expect_success 'tokens.prePush.summary=false: no summary' '
 	git config --unset tokens.prePush.policy &&
 	usage 5 && test_commit a7 &&
 	git config tokens.prePush.summary false &&
-	git push -q origin main 2>err &&
+	git push origin main 2>err &&
 	! grep "out tok" err &&
 	git config --unset tokens.prePush.summary &&
 	usage 5 && test_commit a8 &&
+	git push origin main 2>err &&
+	grep "^1 change, " err
+	)
+'
+
+test_expect_success 'push -q (git passes the hook no -q): no summary' '
+	(
+	cd alice &&
+	usage 5 && test_commit a8q &&
 	git push -q origin main 2>err &&
+	test_must_be_empty err &&
+	test "$(git ls-remote origin refs/notes/tokens | cut -f1)" = \
+		"$(git rev-parse refs/notes/tokens)" &&
+	usage 5 && test_commit a8r &&
+	git push --quiet --force origin main 2>err &&
+	test_must_be_empty err &&
+	usage 5 && test_commit a8s &&
+	git -c color.ui=never push -fq origin main 2>err &&
+	test_must_be_empty err &&
+	usage 5 && test_commit a8t &&
+	git push origin main 2>err &&
 	grep "^1 change, " err
 	)
 '

@@ -286,6 +286,26 @@ test_expect_success 'a PAT: comments are matched by the login from GET /user' '
 	test_cmp expect actual
 '
 
+test_expect_success 'names from commits mention no one and keep the table' '
+	(
+		cd dev &&
+		git checkout -q feat &&
+		GIT_AUTHOR_NAME=@octo-org/security \
+		GIT_AUTHOR_EMAIL=sec@example.com test_commit four feat.t &&
+		GIT_AUTHOR_NAME="x | \`y\` \`\`z @user" \
+		GIT_AUTHOR_EMAIL="a\`b|c@example.com" test_commit five feat.t &&
+		git push -q origin feat feat:refs/pull/6/head
+	) &&
+	event event6b.json 6 $B $(git -C dev rev-parse five) &&
+	ci ci event6b.json >/dev/null 2>err &&
+	grep "updated comment 1003 on pull request #6" err &&
+	body $R/issues/6/comments 1003 >hostile &&
+	markdown_safe hostile &&
+	grep -F "| \`@octo-org/security <sec@example.com>\` | 1 |" hostile &&
+	grep -F "| \`\`\`x \\| \`y\` \`\`z @user <a\`b\\|c@example.com>\`\`\` | 1 |" \
+		hostile
+'
+
 test_expect_success 'the token is never printed nor stored' '
 	grep -q "$TOKEN" srv/requests.log &&
 	! grep -r -e "$TOKEN" ci ci2 dev &&

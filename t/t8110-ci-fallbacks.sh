@@ -204,11 +204,11 @@ test_expect_success 'a body over the limit is cut with a note; the summary has i
 	echo "_(report cut to fit GitHub'\''s limit of 65536 characters for a comment; the whole report is in the step summary)_" >expect &&
 	test_cmp expect last &&
 	! grep "^| total |" body &&
-	grep "^| Author 0001 " body &&
+	grep "^| \`Author 0001 " body &&
 	test $(wc -c <out) -gt 65536 &&
 	grep "^| total | 900 |" out &&
 	grep "^| total | 900 |" summary.md &&
-	grep "^| Author 0900 " summary.md
+	grep "^| \`Author 0900 " summary.md
 '
 
 test_expect_success 'a push event: the step summary, no comment' '

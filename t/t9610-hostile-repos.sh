@@ -195,4 +195,33 @@ test_expect_success ROOT_CHOWN 'a repository owned by someone else is explained'
 	test "$(json_get total.changes <own.json)" = 1
 '
 
+test_expect_success 'a missing object: one warning says what is unknown and why' '
+	git init -q missing &&
+	(
+		cd missing &&
+		for i in 1 2 3 4
+		do
+			seq $i 10 >f && git add f && test_tick &&
+			git commit -q -m c$i && git tag c$i || return 1
+		done &&
+		git tokens report >/dev/null &&
+		blob=$(git rev-parse c2:f) &&
+		rm .git/objects/$(echo $blob | cut -c1-2)/$(echo $blob | cut -c3-) &&
+		rm .git/tokens/survival-*.state &&
+		for cmd in report log export
+		do
+			git tokens $cmd >../out 2>../err &&
+			echo "warning: surviving and rework are unknown: the lines could not be followed to the mainline tip (unable to read $blob)" >../expect &&
+			test_cmp ../expect ../err &&
+			git tokens $cmd -q >../out 2>../err &&
+			test_must_be_empty ../err || return 1
+		done &&
+		git tokens report --format=json >../missing.json 2>../err &&
+		test "$(json_get total.surviving <../missing.json)" = null &&
+		test_expect_code 128 git tokens report --no-cache >../out 2>../err &&
+		echo "fatal: cannot count the lines the changes add and delete: unable to read $blob" >../expect &&
+		test_cmp ../expect ../err
+	)
+'
+
 test_done

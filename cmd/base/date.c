@@ -250,6 +250,25 @@ static int parse_ago(const char *s, int64_t now, int64_t *ms)
 	return 0;
 }
 
+/* "monday": the start of the last Monday, today if it is one. */
+static int parse_weekday(const char *s, int64_t today, int64_t *ms)
+{
+	static const char *const names[] = {
+		"sunday", "monday", "tuesday", "wednesday", "thursday",
+		"friday", "saturday",
+	};
+	/* 1970-01-01 was a Thursday. */
+	int64_t wday = ((date_day(today) + 4) % 7 + 7) % 7;
+	int64_t i;
+
+	for (i = 0; i < 7; i++)
+		if (!strcmp(s, names[i])) {
+			*ms = today - ((wday - i + 7) % 7) * DATE_DAY_MS;
+			return 0;
+		}
+	return -1;
+}
+
 /*
  * date_approx() with now on a zone's wall clock; *absolute tells that
  * s named a real time ("@<seconds>", a zone) that the zone leaves alone.
@@ -278,6 +297,10 @@ static int approx(const char *s, int64_t now, int64_t *ms, int *date_only,
 	}
 	if (!strcmp(s, "today") || !strcmp(s, "yesterday")) {
 		*ms = today - (*s == 'y' ? DATE_DAY_MS : 0);
+		*date_only = 1;
+		return 0;
+	}
+	if (!parse_weekday(s, today, ms)) {
 		*date_only = 1;
 		return 0;
 	}

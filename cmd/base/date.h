@@ -33,8 +33,9 @@ int date_parse_day(const char *s, int64_t *day);
 
 /*
  * --since/--until: ISO 8601, "@<seconds>", "now", "today", "yesterday",
- * "<n> <unit>[s] ago" (also with dots: "2.weeks.ago"). *date_only is
- * set for a day without a time. 0 or -1.
+ * a weekday ("monday": the last one, today if it is one), "<n>
+ * <unit>[s] ago" (also with dots: "2.weeks.ago"). *date_only is set for
+ * a day without a time. 0 or -1.
  */
 int date_approx(const char *s, int64_t now, int64_t *ms, int *date_only);
 

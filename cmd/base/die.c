@@ -3,17 +3,34 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/die.h"
 
 int quiet;
+static int report_fd = -1;
+
+void report_redirect(int fd)
+{
+	report_fd = fd;
+}
 
 static void vreport(const char *prefix, const char *err, const char *fmt,
 		    va_list ap)
 {
-	char msg[4096];
+	char msg[4096], line[4200];
+	int n;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (report_fd >= 0 && strcmp(prefix, "fatal: ")) {
+		/* One write: threads' lines never mix. */
+		n = snprintf(line, sizeof(line), "%s%s%s%s\n", prefix, msg,
+			     err ? ": " : "", err ? err : "");
+		if (n > (int)sizeof(line) - 1)
+			n = (int)sizeof(line) - 1;
+		if (write(report_fd, line, (size_t)n) == n)
+			return;
+	}
 	/* Keep our message and the child's/stdout's apart on a terminal. */
 	fflush(stdout);
 	if (err)

@@ -28,6 +28,12 @@ void bug_fl(const char *file, int line, const char *fmt, ...);
 
 /* -q: warnings are suppressed, errors are not. */
 extern int quiet;
+/*
+ * error() and warning() write their line to fd instead of stderr (-1:
+ * stderr again); die() always goes to stderr. For stderr_capture_start()
+ * in run-command.h.
+ */
+void report_redirect(int fd);
 
 /* Allocation that dies on failure, as git's x* helpers. */
 void *xmalloc(size_t n);

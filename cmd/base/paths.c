@@ -18,11 +18,80 @@
 #define PKGDATADIR "/usr/local/share/git-tokens"
 #endif
 
+static const char *argv0;
+
+void tokens_set_argv0(const char *arg)
+{
+	argv0 = arg;
+}
+
+/* argv[0] as a path: as given when it names a folder, else from PATH. */
+static char *exec_path_from_argv0(void)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	char *found = NULL;
+
+	if (!argv0 || !*argv0)
+		return NULL;
+	if (strchr(argv0, '/'))
+		return realpath(argv0, NULL);
+	for (p = path; p && *p && !found; p = *end ? end + 1 : end) {
+		char *cand;
+
+		end = strchrnul(p, ':');
+		cand = xstrfmt("%.*s/%s", (int)(end - p), end > p ? p : ".",
+			       argv0);
+		if (!access(cand, X_OK))
+			found = realpath(cand, NULL);
+		free(cand);
+	}
+	return found;
+}
+
+const char *tokens_exec_dir(void)
+{
+	static char *dir;
+	static int done;
+	char *exe, *slash;
+
+	if (done)
+		return dir;
+	done = 1;
+	exe = realpath("/proc/self/exe", NULL);
+	if (!exe)
+		exe = exec_path_from_argv0();
+	if (exe && (slash = strrchr(exe, '/'))) {
+		*slash = '\0';
+		dir = exe;
+	} else {
+		free(exe);
+	}
+	return dir;
+}
+
+int tokens_build_path(const char *rel, struct strbuf *out)
+{
+	const char *dir = tokens_exec_dir();
+	struct stat st;
+
+	if (!dir)
+		return -1;
+	strbuf_reset(out);
+	strbuf_addf(out, "%s/%s", dir, rel);
+	return stat(out->buf, &st) < 0 ? -1 : 0;
+}
+
 const char *tokens_datadir(void)
 {
+	static struct strbuf built = STRBUF_INIT;
+	static int tried;
 	const char *env = getenv("GIT_TOKENS_DATADIR");
 
-	return env && *env ? env : PKGDATADIR;
+	if (env && *env)
+		return env;
+	if (!tried++ && tokens_build_path("share/git-tokens", &built) < 0)
+		strbuf_release(&built);
+	return built.len ? built.buf : PKGDATADIR;
 }
 
 int mkdir_p(const char *path)

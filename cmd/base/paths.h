@@ -5,9 +5,23 @@
 #include "base/strbuf.h"
 #include "base/strvec.h"
 
-/* Installed data (prices.json, hooks/, ci/): $GIT_TOKENS_DATADIR or
- * the configured pkgdatadir. */
+/*
+ * The data (prices.json, agents.txt, hooks/, ci/, export/):
+ * $GIT_TOKENS_DATADIR, else <folder of the binary>/share/git-tokens
+ * when that exists (a build tree is laid out as an install: the build
+ * copies the data there), else the configured pkgdatadir.
+ */
 const char *tokens_datadir(void);
+
+/* main()'s argv[0]: where the binary is when /proc cannot say. */
+void tokens_set_argv0(const char *arg);
+/* The folder of the running binary (symbolic links resolved), or NULL. */
+const char *tokens_exec_dir(void);
+/*
+ * <folder of the binary>/<rel> into out: 0 when it exists, -1 (no
+ * message) when it does not or the folder is unknown.
+ */
+int tokens_build_path(const char *rel, struct strbuf *out);
 
 /*
  * ${XDG_CACHE_HOME:-$HOME/.cache}/git-tokens/ with a trailing slash, created.

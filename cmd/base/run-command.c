@@ -24,6 +24,9 @@ void child_process_clear(struct child_process *cp)
 	strvec_clear(&cp->env);
 }
 
+/* stderr_capture_start(): where children's stderr goes, or -1. */
+static int capture_fd = -1;
+
 static void prepare_argv(struct child_process *cp, struct strvec *out)
 {
 	if (cp->git_cmd) {
@@ -157,6 +160,8 @@ int start_command(struct child_process *cp)
 			child_devnull(2, O_WRONLY);
 		else if (cp->err > 0)
 			dup2(cp->err, 2);
+		else if (capture_fd >= 0)
+			dup2(capture_fd, 2);
 		if (cp->dir && chdir(cp->dir) < 0)
 			child_report(report[1], 1);
 		environ = (char **)env;
@@ -282,15 +287,69 @@ int capture_command_err(struct child_process *cp, struct strbuf *out,
 	return code;
 }
 
-int git_complaint(const char *text, struct strbuf *out)
+int stderr_capture_start(void)
+{
+	FILE *tmp;
+
+	if (capture_fd >= 0)
+		BUG("stderr is captured already");
+	tmp = tmpfile();
+	if (!tmp)
+		return error_errno("cannot create a temporary file");
+	capture_fd = dup(fileno(tmp));
+	fclose(tmp);
+	if (capture_fd < 0)
+		return error_errno("cannot create a temporary file");
+	fcntl(capture_fd, F_SETFD, FD_CLOEXEC);
+	/* Children share the offset: each line goes at the end. */
+	fcntl(capture_fd, F_SETFL, O_APPEND);
+	report_redirect(capture_fd);
+	return 0;
+}
+
+void stderr_capture_stop(struct strbuf *out)
+{
+	char buf[4096];
+	ssize_t n;
+
+	if (capture_fd < 0)
+		return;
+	report_redirect(-1);
+	if (lseek(capture_fd, 0, SEEK_SET) == 0)
+		while ((n = read(capture_fd, buf, sizeof(buf))) > 0)
+			strbuf_add(out, buf, (size_t)n);
+	close(capture_fd);
+	capture_fd = -1;
+}
+
+/* The first line of text that starts with one of the n prefixes. */
+static int first_line(const char *text, const char *const *prefix, size_t n,
+		      struct strbuf *out)
 {
 	const char *p;
+	size_t i;
 
 	for (p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-		if (!strncmp(p, "fatal: ", 7) || !strncmp(p, "error: ", 7)) {
-			p += 7;
-			strbuf_add(out, p, (size_t)(strchrnul(p, '\n') - p));
-			return 1;
-		}
+		for (i = 0; i < n; i++)
+			if (!strncmp(p, prefix[i], strlen(prefix[i]))) {
+				p += strlen(prefix[i]);
+				strbuf_add(out, p,
+					   (size_t)(strchrnul(p, '\n') - p));
+				return 1;
+			}
 	return 0;
+}
+
+int git_complaint(const char *text, struct strbuf *out)
+{
+	static const char *const prefix[] = { "fatal: ", "error: " };
+
+	return first_line(text, prefix, ARRAY_SIZE(prefix), out);
+}
+
+int git_fatal_reason(const char *text, struct strbuf *out)
+{
+	static const char *const prefix[] = { "fatal: " };
+
+	return first_line(text, prefix, 1, out) || git_complaint(text, out);
 }

@@ -43,6 +43,22 @@ int capture_command_err(struct child_process *cp, struct strbuf *out,
  * "error: " line, without that prefix, added to out. 1 if found, else 0.
  */
 int git_complaint(const char *text, struct strbuf *out);
+/*
+ * The same, preferring the first "fatal: " line: why git stopped, in
+ * text where other complaints (ours) may come first.
+ */
+int git_fatal_reason(const char *text, struct strbuf *out);
 void child_process_clear(struct child_process *cp);
+
+/*
+ * Until stderr_capture_stop(), what error() and warning() say and what
+ * child processes write to stderr (unless they say otherwise) go to a
+ * temporary file instead: a stage whose failure only degrades the
+ * result then says so once, in its own words. 0, or -1 after error()
+ * (nothing captured then).
+ */
+int stderr_capture_start(void);
+/* Stop capturing; what was captured is added to out. */
+void stderr_capture_stop(struct strbuf *out);
 
 #endif

@@ -28,6 +28,7 @@
 #include "net/comment.h"
 #include "net/forge.h"
 #include "net/http.h"
+#include "report/render.h"
 #include "report/report-table.h"
 
 /* GitHub shows at most 1 MiB of one step's summary. */
@@ -365,9 +366,12 @@ static void add_header(struct strbuf *out, const struct ci_request *r,
 			    r->kind == FORGE_GITLAB ? '!' : '#', r->number);
 	else
 		strbuf_addstr(out, "### git tokens\n\n");
-	strbuf_addf(out, "Changes in `%s`", range);
-	if (mainline)
-		strbuf_addf(out, ", landed on `%s`", mainline);
+	strbuf_addstr(out, "Changes in ");
+	render_markdown_code(out, range);
+	if (mainline) {
+		strbuf_addstr(out, ", landed on ");
+		render_markdown_code(out, mainline);
+	}
 	strbuf_addstr(out, ".\n\n");
 	if (shallow)
 		strbuf_addf(out, "> **Shallow clone:** history is missing, so "

@@ -16,6 +16,7 @@
 #include "net/http.h"
 #include "net/provider.h"
 #include "net/review.h"
+#include "report/report-opts.h"
 
 #define DEFAULT_DAYS 7
 
@@ -42,20 +43,19 @@ static int64_t today(void)
 
 /*
  * A day: ISO 8601 ("2026-11-20", or a time, whose date part counts),
- * or what date_approx() reads ("yesterday", "2.weeks.ago"), in UTC.
+ * or what every command reads ("yesterday", "2.weeks.ago"), in UTC.
  */
-static int parse_date(const char *s, int64_t *day)
+static void parse_date(const char *opt, const char *s, int64_t *day)
 {
-	int64_t now, ms;
-	int date_only;
+	struct strbuf err = STRBUF_INIT;
+	int64_t ms;
 
 	if (!provider_parse_day(s, day))
-		return 0;
-	date_now(&now);
-	if (date_approx(s, now, &ms, &date_only) < 0)
-		return -1;
-	*day = date_day(ms);
-	return 0;
+		return;
+	if (report_parse_date(opt, s, &ms, &err) < 0)
+		die("%s", err.buf);
+	/* --until's end is exclusive: its day is that of the ms before. */
+	*day = date_day(!strcmp(opt, "until") ? ms - 1 : ms);
 }
 
 static void format_tokens(char *buf, size_t len, uint64_t n)
@@ -168,6 +168,8 @@ static int fetch_forge(enum forge_kind kind, int argc, const char **argv,
 int cmd_fetch(int argc, const char **argv, struct repo *repo)
 {
 	const char *since = NULL, *until = NULL, *what, *key;
+	char *since_at = NULL, *until_at = NULL;
+	struct strbuf err = STRBUF_INIT;
 	struct provider_opts opts = { 0, 0, 0 };
 	struct provider_result result;
 	char tokens[32];
@@ -196,9 +198,16 @@ int cmd_fetch(int argc, const char **argv, struct repo *repo)
 				      options);
 		if (!repo)
 			die("not a git repository");
-		return fetch_forge(!strcmp(what, "github") ? FORGE_GITHUB :
-				   FORGE_GITLAB, argc, argv, repo, since,
-				   until);
+		if ((since && !(since = since_at =
+				report_git_date("since", since, &err))) ||
+		    (until && !(until = until_at =
+				report_git_date("until", until, &err))))
+			die("%s", err.buf);
+		ret = fetch_forge(!strcmp(what, "github") ? FORGE_GITHUB :
+				  FORGE_GITLAB, argc, argv, repo, since, until);
+		free(since_at);
+		free(until_at);
+		return ret;
 	}
 	if (argc != 1)
 		usage_msg_opt("too many arguments", fetch_usage, options);
@@ -215,13 +224,13 @@ int cmd_fetch(int argc, const char **argv, struct repo *repo)
 	if (!repo)
 		die("not a git repository");
 
-	if (until && parse_date(until, &opts.until) < 0)
-		die("invalid date '%s' for --until", until);
-	if (!until)
+	if (until)
+		parse_date("until", until, &opts.until);
+	else
 		opts.until = today() - 1;
-	if (since && parse_date(since, &opts.since) < 0)
-		die("invalid date '%s' for --since", since);
-	if (!since)
+	if (since)
+		parse_date("since", since, &opts.since);
+	else
 		opts.since = opts.until - (DEFAULT_DAYS - 1);
 	if (opts.since > opts.until)
 		die("--since is after --until");

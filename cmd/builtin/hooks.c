@@ -355,7 +355,26 @@ cleanup:
 	return ret;
 }
 
-/* The parent of process pid, or 0 (Linux /proc; elsewhere unknown). */
+/*
+ * What "ps -o <field>= -p <pid>" prints, into out: where there is no
+ * /proc (macOS, the BSDs). 0, or -1 (no message).
+ */
+static int ps_field(pid_t pid, const char *field, struct strbuf *out)
+{
+	struct child_process cp = CHILD_PROCESS_INIT;
+	int ret;
+
+	strvec_push(&cp.args, "ps");
+	strvec_pushf(&cp.args, "-o%s=", field);
+	strvec_pushf(&cp.args, "-p%ld", (long)pid);
+	cp.no_stderr = 1;
+	ret = capture_command(&cp, out) ? -1 : 0;
+	child_process_clear(&cp);
+	strbuf_trim(out);
+	return ret;
+}
+
+/* The parent of process pid, or 0 when unknown. */
 static pid_t parent_of(pid_t pid)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -363,16 +382,50 @@ static pid_t parent_of(pid_t pid)
 	long ppid = 0;
 
 	/* "pid (comm) state ppid ...": comm may hold anything but ')'. */
-	if (strbuf_read_file(&sb, path, 512) > 0 &&
-	    (p = strrchr(sb.buf, ')')) && sscanf(p + 1, " %*c %ld", &ppid) != 1)
-		ppid = 0;
+	if (strbuf_read_file(&sb, path, 512) > 0) {
+		if (!(p = strrchr(sb.buf, ')')) ||
+		    sscanf(p + 1, " %*c %ld", &ppid) != 1)
+			ppid = 0;
+	} else if (!ps_field(pid, "ppid", &sb)) {
+		ppid = strtol(sb.buf, NULL, 10);
+	}
 	free(path);
 	strbuf_release(&sb);
 	return (pid_t)ppid;
 }
 
-/* "-n", "-fn": short options, one of them -n. */
-static int short_flags_with_n(const char *arg)
+/*
+ * The arguments of process pid into out: /proc/<pid>/cmdline, else ps
+ * (split at blanks, which is enough to find options). 0, or -1.
+ */
+static int process_args(pid_t pid, struct strvec *out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *path = xstrfmt("/proc/%ld/cmdline", (long)pid), *arg, *end;
+	char **words = NULL;
+	size_t n, i;
+	int ret = 0;
+
+	if (strbuf_read_file(&sb, path, 512) > 0) {
+		end = sb.buf + sb.len;
+		for (arg = sb.buf; arg < end; arg += strlen(arg) + 1)
+			strvec_push(out, arg);
+	} else if (!ps_field(pid, "args", &sb)) {
+		n = strbuf_split_inplace(sb.buf, ' ', &words);
+		for (i = 0; i < n; i++)
+			if (*words[i])
+				strvec_push(out, words[i]);
+	} else {
+		ret = -1;
+	}
+	free(words);
+	free(path);
+	strbuf_release(&sb);
+	return ret;
+}
+
+/* "-n", "-qf": short options, one of them c. */
+static int short_flags_with(const char *arg, char c)
 {
 	const char *p;
 
@@ -381,45 +434,52 @@ static int short_flags_with_n(const char *arg)
 	for (p = arg + 1; *p; p++)
 		if (!isalpha((unsigned char)*p))
 			return 0;
-	return strchr(arg, 'n') != NULL;
+	return strchr(arg + 1, c) != NULL;
 }
+
+struct push_flags {
+	int dry_run, quiet;
+};
 
 /*
  * "git push --dry-run" (or -n) runs pre-push too: then nothing may be
- * pushed. The hook has no word of it but the command line of the git
- * that runs it, above the shim: look a few processes up.
+ * pushed; "git push -q" wants no summary. git passes neither to the
+ * hook: only the command line of the git that runs it says, above the
+ * shim. Look a few processes up for it.
  */
-static int push_is_dry_run(void)
+static void push_flags(struct push_flags *f)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct strvec args = STRVEC_INIT;
 	pid_t pid = getppid();
-	int depth, ret = 0;
+	int depth, push = 0;
+	size_t i;
 
-	for (depth = 0; depth < 3 && pid > 1 && !ret; depth++) {
-		char *path = xstrfmt("/proc/%ld/cmdline", (long)pid);
-		char *arg, *end;
-		int push = 0;
-
-		strbuf_reset(&sb);
-		if (strbuf_read_file(&sb, path, 512) > 0) {
-			end = sb.buf + sb.len;
-			for (arg = sb.buf; arg < end; arg += strlen(arg) + 1) {
-				if (!strcmp(arg, "push"))
-					push = 1;
-				else if (!push || !strcmp(arg, "--"))
-					continue;
-				else if (!strcmp(arg, "--dry-run") ||
-					 short_flags_with_n(arg))
-					ret = 1;
-			}
-		}
-		free(path);
-		if (push)
+	memset(f, 0, sizeof(*f));
+	for (depth = 0; depth < 3 && pid > 1 && !push; depth++) {
+		strvec_clear(&args);
+		if (process_args(pid, &args) < 0)
 			break;
+		for (i = 0; i < args.nr; i++) {
+			const char *arg = args.v[i];
+
+			if (!strcmp(arg, "push"))
+				push = 1;
+			else if (!push)
+				continue;
+			else if (!strcmp(arg, "--"))
+				break;
+			else if (!strcmp(arg, "--dry-run") ||
+				 short_flags_with(arg, 'n'))
+				f->dry_run = 1;
+			else if (!strcmp(arg, "--quiet") ||
+				 short_flags_with(arg, 'q'))
+				f->quiet = 1;
+			else if (!strcmp(arg, "--no-quiet"))
+				f->quiet = 0;
+		}
 		pid = parent_of(pid);
 	}
-	strbuf_release(&sb);
-	return ret;
+	strvec_clear(&args);
 }
 
 /*
@@ -440,6 +500,7 @@ static int run_pre_push(struct repo *repo, int argc, const char **argv)
 	size_t nr = 0, alloc = 0, i;
 	int named, pushes_notes = 0, summary = 1, enforce = 0, ret = 0;
 	int have_tips = 0;
+	struct push_flags flags;
 
 	if (notes_ref(repo, &ref) < 0)
 		ref.len = 0;
@@ -479,7 +540,9 @@ static int run_pre_push(struct repo *repo, int argc, const char **argv)
 		free(f);
 	}
 
+	push_flags(&flags);
 	repo_config_bool(repo, "tokens.prePush.summary", &summary);
+	summary &= !flags.quiet;
 	repo_config_bool(repo, "tokens.prePush.enforce", &enforce);
 	if (repo_config_string(repo, "tokens.prePush.policy", &policy))
 		policy = NULL;
@@ -510,13 +573,13 @@ static int run_pre_push(struct repo *repo, int argc, const char **argv)
 
 	/* The notes go beside the branch, to configured remotes only. */
 	if (ref.len && named && !pushes_notes &&
-	    !repo_resolve(repo, ref.buf, oid) && !push_is_dry_run()) {
+	    !repo_resolve(repo, ref.buf, oid) && !flags.dry_run) {
 		if (notes_sync(repo, remote, ref.buf, NOTES_SYNC_QUIET, &res,
 			       stderr) < 0)
 			warning("git-tokens: usage notes not pushed to '%s'; "
 				"'git tokens sync %s' tries again", remote,
 				remote);
-		else if (res.merged)
+		else if (res.merged && !flags.quiet)
 			fprintf(stderr, "git-tokens: merged %s's usage notes "
 				"into %s and pushed them\n", remote, ref.buf);
 	}

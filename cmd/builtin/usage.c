@@ -264,11 +264,9 @@ int cmd_usage(int argc, const char **argv, struct repo *repo)
 	struct render_table t;
 	struct render_opts ropts = { 0, 0 };
 	struct report_out rout;
-	struct strbuf out = STRBUF_INIT, key = STRBUF_INIT;
-	int64_t now;
-	int ret = 0, date_only;
+	struct strbuf out = STRBUF_INIT, key = STRBUF_INIT, err = STRBUF_INIT;
+	int ret = 0;
 
-	date_now(&now);
 	argc = parse_options(argc, argv, options, usage_usage, 0);
 	if (argc)
 		usage_msg_opt("too many arguments", usage_usage, options);
@@ -289,14 +287,9 @@ int cmd_usage(int argc, const char **argv, struct repo *repo)
 		    "of every repository)");
 	if (report_timezone(repo, o.timezone, NULL) < 0)
 		exit(EXIT_FATAL);
-	if (since && date_approx_local(since, now, &q.since, &date_only) < 0)
-		die("invalid date '%s' for --since", since);
-	if (until) {
-		if (date_approx_local(until, now, &q.until, &date_only) < 0)
-			die("invalid date '%s' for --until", until);
-		if (date_only) /* the whole day */
-			q.until = date_day_start(date_local_day(q.until) + 1);
-	}
+	if ((since && report_parse_date("since", since, &q.since, &err) < 0) ||
+	    (until && report_parse_date("until", until, &q.until, &err) < 0))
+		die("%s", err.buf);
 	q.all_repos = !!all_repos;
 	q.use_cache = !o.no_cache;
 	cols[UCOL_KEY].name = by_headers[by];
@@ -351,6 +344,7 @@ cleanup:
 	usage_set_release(&set);
 	strbuf_release(&out);
 	strbuf_release(&key);
+	strbuf_release(&err);
 	report_opts_release(&o);
 	return ret;
 }

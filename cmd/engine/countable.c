@@ -368,16 +368,32 @@ int countable_survival(struct change_set *set, struct repo *repo,
 	struct survival *s = NULL;
 	struct excluder ex;
 	struct countable cc;
+	struct strbuf said = STRBUF_INIT, why = STRBUF_INIT;
 	int64_t days = 14;
+	int capturing, r;
 
 	if (repo_config_int(repo, "tokens.reworkDays", &days) < 0 || days < 0)
 		days = 14;
-	/* Without survival the rest of the report still stands. */
-	if (survival_run(&s, repo, set->mainline_tip, &so) < 0) {
-		warning("lines could not be followed to the mainline tip; "
-			"surviving and rework are unknown");
+	/*
+	 * Without survival the rest of the report still stands: say so in
+	 * one warning, with git's reason (a missing object), rather than
+	 * pass on what git and the stages said on the way.
+	 */
+	capturing = !stderr_capture_start();
+	r = survival_run(&s, repo, set->mainline_tip, &so);
+	if (capturing)
+		stderr_capture_stop(&said);
+	if (r < 0) {
+		if (!git_fatal_reason(said.buf, &why))
+			strbuf_addstr(&why, "see 'git tokens doctor'");
+		warning("surviving and rework are unknown: the lines could not "
+			"be followed to the mainline tip (%s)", why.buf);
+		strbuf_release(&said);
+		strbuf_release(&why);
 		return 0;
 	}
+	fputs(said.buf, stderr);
+	strbuf_release(&said);
 	excluder_init(&ex, repo, set);
 	memset(&cc, 0, sizeof(cc));
 	cc.ex = &ex;

@@ -465,9 +465,9 @@ static char *merge_strategy_key(const char *ref)
 	return xstrfmt("notes.%s.mergeStrategy", ref + 11);
 }
 
-/* Set key to MERGE_MODE unless it is already, remembering the old value. */
-static int install_mode(struct repo *repo, struct hooks_state *st,
-			const char *key, int quiet_opt)
+/* Plan setting key to MERGE_MODE unless it is already, with the old value. */
+static int plan_mode(struct repo *repo, struct hooks_state *st,
+		     struct hooks_state *todo, const char *key)
 {
 	char *cur = NULL, *prior = NULL;
 	int ret = 0;
@@ -478,24 +478,20 @@ static int install_mode(struct repo *repo, struct hooks_state *st,
 		return -1;
 	if (cur && !strcmp(cur, MERGE_MODE))
 		goto cleanup;
-	if (local_value(key, &prior) < 0 ||
-	    git_config(key, MERGE_MODE, NULL, NULL)) {
-		ret = error("cannot set %s", key);
+	if (local_value(key, &prior) < 0) {
+		ret = -1;
 		goto cleanup;
 	}
-	state_add_config(st, key, 0, MERGE_MODE, prior);
-	if (!quiet_opt)
-		printf("set %s=%s%s%s%s\n", key, MERGE_MODE,
-		       prior ? " (was " : "", prior ? prior : "",
-		       prior ? ")" : "");
+	state_add_config(todo, key, 0, MERGE_MODE, prior);
 cleanup:
 	free(cur);
 	free(prior);
 	return ret;
 }
 
-static int install_config(struct repo *repo, struct hooks_state *st,
-			  const char *ref, int quiet_opt)
+/* The config install sets or adds that is not there yet, into todo. */
+static int plan_config(struct repo *repo, struct hooks_state *st,
+		       struct hooks_state *todo, const char *ref)
 {
 	struct strvec refs = STRVEC_INIT;
 	char *key = merge_strategy_key(ref);
@@ -506,20 +502,12 @@ static int install_config(struct repo *repo, struct hooks_state *st,
 			ret = -1;
 			goto cleanup;
 		}
-		if (!strvec_has(&refs, ref)) {
-			if (git_config("--add", "notes.rewriteRef", ref,
-				       NULL)) {
-				ret = error("cannot add %s to notes.rewriteRef",
-					    ref);
-				goto cleanup;
-			}
-			state_add_config(st, "notes.rewriteRef", 1, ref, NULL);
-			if (!quiet_opt)
-				printf("added notes.rewriteRef=%s\n", ref);
-		}
+		if (!strvec_has(&refs, ref))
+			state_add_config(todo, "notes.rewriteRef", 1, ref,
+					 NULL);
 	}
-	if (install_mode(repo, st, "notes.rewriteMode", quiet_opt) < 0 ||
-	    (key && install_mode(repo, st, key, quiet_opt) < 0))
+	if (plan_mode(repo, st, todo, "notes.rewriteMode") < 0 ||
+	    (key && plan_mode(repo, st, todo, key) < 0))
 		ret = -1;
 cleanup:
 	strvec_clear(&refs);
@@ -530,10 +518,10 @@ cleanup:
 /*
  * A fetch refspec per remote that brings its notes into the ref report
  * reads beside ours, so that every later "git fetch" or "git pull"
- * brings them. Recorded as added values: uninstall takes them out.
+ * brings them. Planned as added values: uninstall takes them out.
  */
-static int install_fetch_refspecs(struct repo *repo, struct hooks_state *st,
-				  const char *ref, int quiet_opt)
+static int plan_fetch_refspecs(struct repo *repo, struct hooks_state *todo,
+			       const char *ref)
 {
 	struct strvec remotes = STRVEC_INIT;
 	struct strbuf spec = STRBUF_INIT;
@@ -545,14 +533,11 @@ static int install_fetch_refspecs(struct repo *repo, struct hooks_state *st,
 	for (i = 0; !ret && i < remotes.nr; i++) {
 		char *key = xstrfmt("remote.%s.fetch", remotes.v[i]);
 
-		r = notes_fetch_refspec_add(repo, remotes.v[i], ref, &spec);
+		r = notes_fetch_refspec_wanted(repo, remotes.v[i], ref, &spec);
 		if (r < 0)
 			ret = -1;
-		if (r > 0) {
-			state_add_config(st, key, 1, spec.buf, NULL);
-			if (!quiet_opt)
-				printf("added %s=%s\n", key, spec.buf);
-		}
+		if (r > 0)
+			state_add_config(todo, key, 1, spec.buf, NULL);
 		free(key);
 	}
 	strvec_clear(&remotes);
@@ -560,6 +545,23 @@ static int install_fetch_refspecs(struct repo *repo, struct hooks_state *st,
 	return ret;
 }
 
+/* Make one planned config change, and say so. */
+static int apply_config(const struct config_rec *c, int quiet_opt)
+{
+	if (c->add ? git_config("--add", c->key, c->value, NULL) :
+	    git_config(c->key, c->value, NULL, NULL))
+		return error("cannot %s %s=%s", c->add ? "add" : "set",
+			     c->key, c->value);
+	if (quiet_opt)
+		return 0;
+	if (c->add)
+		printf("added %s=%s\n", c->key, c->value);
+	else
+		printf("set %s=%s%s%s%s\n", c->key, c->value,
+		       c->prior ? " (was " : "", c->prior ? c->prior : "",
+		       c->prior ? ")" : "");
+	return 0;
+}
 /* Undo one config record; a value changed since install is left alone. */
 static int uninstall_config(const struct config_rec *c, int quiet_opt)
 {
@@ -607,74 +609,6 @@ static int write_shim(const char *path, const struct strbuf *shim)
 	return write_atomic(path, shim->buf, shim->len, 0755);
 }
 
-static int install_hook(struct hooks_state *st, size_t i, const char *name,
-			int quiet_opt)
-{
-	struct strbuf shim = STRBUF_INIT, cur = STRBUF_INIT;
-	char *path = xstrfmt("%s/%s", st->dir, name);
-	char *chained = xstrfmt("%s%s", path, CHAINED_SUFFIX);
-	int ret = 0;
-
-	if (read_shim(name, &shim) < 0) {
-		ret = -1;
-		goto cleanup;
-	}
-	if (hooks_is_shim(path)) {
-		/* Ours already: bring it up to date, keep what it chains. */
-		if (strbuf_read_file(&cur, path, shim.len) < 0 ||
-		    strcmp(cur.buf, shim.buf))
-			ret = write_shim(path, &shim);
-		if (!st->how[i])
-			st->how[i] = path_exists(chained) ? HOOK_CHAINED :
-				HOOK_NEW;
-		goto cleanup;
-	}
-	if (path_exists(path)) {
-		if (path_exists(chained)) {
-			/* A copy of what we chained (husky rewrote it). */
-			if (!same_file(path, chained)) {
-				ret = error("cannot chain '%s': '%s' is taken "
-					    "by another hook", path, chained);
-				goto cleanup;
-			}
-			if (unlink(path) < 0) {
-				ret = error_errno("cannot remove '%s'", path);
-				goto cleanup;
-			}
-		} else if (rename(path, chained) < 0) {
-			ret = error_errno("cannot rename '%s' to '%s'", path,
-					  chained);
-			goto cleanup;
-		}
-		if (write_shim(path, &shim) < 0) {
-			/* Put the user's hook back: never leave none. */
-			if (rename(chained, path) < 0)
-				error_errno("cannot rename '%s' back to '%s'",
-					    chained, path);
-			ret = -1;
-			goto cleanup;
-		}
-		st->how[i] = HOOK_CHAINED;
-		if (!quiet_opt)
-			printf("installed %s (the hook there before runs "
-			       "first)\n", name);
-		goto cleanup;
-	}
-	if (write_shim(path, &shim) < 0) {
-		ret = -1;
-		goto cleanup;
-	}
-	st->how[i] = path_exists(chained) ? HOOK_CHAINED : HOOK_NEW;
-	if (!quiet_opt)
-		printf("installed %s\n", name);
-cleanup:
-	free(path);
-	free(chained);
-	strbuf_release(&shim);
-	strbuf_release(&cur);
-	return ret;
-}
-
 /* 1 when path is top or below it (both as realpath() names them). */
 static int inside(const char *path, const char *top)
 {
@@ -687,67 +621,269 @@ static int inside(const char *path, const char *top)
 	return ret;
 }
 
-int hooks_install(struct repo *repo, int quiet_opt)
-{
-	struct hooks_state st;
-	struct strbuf dir = STRBUF_INIT, ref = STRBUF_INIT;
-	struct stat sb;
-	size_t i;
-	int r, ret = 0;
+/*
+ * install and uninstall check all they need before they change
+ * anything, so that a run that cannot finish leaves the hooks and the
+ * config as they were; install also undoes its own steps when one
+ * fails all the same (a full disk).
+ */
 
-	r = state_read(repo, &st);
-	if (r < 0)
-		return -1;
-	if (hooks_dir(repo, &dir, 0) < 0 || notes_ref(repo, &ref) < 0) {
-		ret = -1;
-		goto cleanup;
-	}
-	if (st.dir && strcmp(st.dir, dir.buf)) {
-		ret = error("the hooks are installed in '%s' but git now runs "
-			    "hooks from '%s'; run 'git tokens hooks "
-			    "uninstall' first", st.dir, dir.buf);
-		goto cleanup;
-	}
-	if (!st.dir)
-		st.dir = xstrdup(dir.buf);
-	if (stat(dir.buf, &sb) < 0) {
-		if (mkdir_p(dir.buf) < 0) {
-			ret = error_errno("cannot create '%s'", dir.buf);
-			goto cleanup;
-		}
-		st.created_dir = 1;
-		if (hooks_dir(repo, &dir, 0) < 0) {
-			ret = -1;
-			goto cleanup;
-		}
-		free(st.dir);
-		st.dir = xstrdup(dir.buf);
-	} else if (!S_ISDIR(sb.st_mode)) {
-		ret = error("'%s' is not a directory", dir.buf);
-		goto cleanup;
-	}
-	if (!quiet_opt)
-		printf("hooks folder: %s\n", dir.buf);
-	if (!inside(dir.buf, repo_common_dir(repo)) &&
-	    !inside(dir.buf, repo_work_tree(repo)))
-		warning("'%s' is outside this repository (core.hooksPath): "
-			"every repository using it runs these hooks", dir.buf);
-	for (i = 0; i < HOOKS_NR; i++)
-		if (install_hook(&st, i, hooks_names[i], quiet_opt) < 0)
-			ret = -1;
-	if (install_config(repo, &st, ref.buf, quiet_opt) < 0 ||
-	    install_fetch_refspecs(repo, &st, ref.buf, quiet_opt) < 0)
-		ret = -1;
-	/* Record even a partial install, so that uninstall can undo it. */
-	if (state_write(repo, &st) < 0)
-		ret = -1;
-cleanup:
-	state_release(&st);
-	strbuf_release(&dir);
-	strbuf_release(&ref);
+/* 0 when this process can create and remove files in dir (or in the
+ * folder mkdir -p would create it under), else -1 after error(). */
+static int check_writable(const char *dir)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *slash;
+	int ret = 0;
+
+	strbuf_addstr(&sb, dir);
+	while (!path_exists(sb.buf) && (slash = strrchr(sb.buf, '/')) &&
+	       slash > sb.buf)
+		strbuf_setlen(&sb, (size_t)(slash - sb.buf));
+	if (access(sb.buf, W_OK | X_OK) < 0)
+		ret = error_errno("cannot write in '%s'", sb.buf);
+	strbuf_release(&sb);
 	return ret;
 }
 
+/* 0 when "git config --local" can write, else -1 after error(). */
+static int check_config_writable(struct repo *repo)
+{
+	struct strbuf lock = STRBUF_INIT;
+	int ret = check_writable(repo_common_dir(repo));
+
+	repo_common_path(repo, &lock, "config.lock");
+	if (!ret && path_exists(lock.buf))
+		ret = error("cannot change the config: '%s' exists (another "
+			    "git running, or one that crashed)", lock.buf);
+	strbuf_release(&lock);
+	return ret;
+}
+
+/* What install does to one hook. */
+enum hook_step {
+	STEP_NONE = 0,  /* our shim, up to date */
+	STEP_UPDATE,    /* our shim, an older text: moved aside, replaced */
+	STEP_NEW,       /* no hook there */
+	STEP_CHAIN,     /* another hook: renamed to <hook>.git-tokens-chained */
+	STEP_RECHAIN,   /* a copy of the chained hook (husky rewrote it) */
+};
+
+/* Everything install will do, found before any of it is done. */
+struct install_plan {
+	struct hooks_state st;   /* the record as read, completed at the end */
+	struct hooks_state todo; /* the config to set or add */
+	struct strbuf dir;
+	int create_dir;
+	struct strbuf shim[HOOKS_NR];
+	enum hook_step step[HOOKS_NR];
+	size_t hooks_done, cfg_done;
+};
+
+static char *hook_path(const struct install_plan *p, size_t i,
+		       const char *suffix)
+{
+	return xstrfmt("%s/%s%s", p->dir.buf, hooks_names[i], suffix);
+}
+
+static int plan_hook(struct install_plan *p, size_t i)
+{
+	struct strbuf cur = STRBUF_INIT;
+	char *path = hook_path(p, i, "");
+	char *chained = hook_path(p, i, CHAINED_SUFFIX);
+	int ret = 0;
+
+	if (read_shim(hooks_names[i], &p->shim[i]) < 0)
+		ret = -1;
+	else if (hooks_is_shim(path))
+		p->step[i] = strbuf_read_file(&cur, path, 2048) >= 0 &&
+			!strcmp(cur.buf, p->shim[i].buf) ? STEP_NONE :
+			STEP_UPDATE;
+	else if (!path_exists(path))
+		p->step[i] = STEP_NEW;
+	else if (!path_exists(chained))
+		p->step[i] = STEP_CHAIN;
+	else if (same_file(path, chained))
+		p->step[i] = STEP_RECHAIN;
+	else
+		ret = error("cannot chain '%s': '%s' is taken by another hook",
+			    path, chained);
+	free(path);
+	free(chained);
+	strbuf_release(&cur);
+	return ret;
+}
+
+/* Check everything install needs; change nothing. 0, or -1 after error(). */
+static int install_plan(struct repo *repo, struct install_plan *p)
+{
+	struct strbuf ref = STRBUF_INIT, state = STRBUF_INIT;
+	struct stat sb;
+	size_t i;
+	int ret = 0;
+
+	if (!repo_work_tree(repo))
+		return error("cannot install hooks in a bare repository: git "
+			     "runs post-commit, pre-push and post-rewrite "
+			     "only where commits are made");
+	if (state_read(repo, &p->st) < 0 ||
+	    hooks_dir(repo, &p->dir, 0) < 0 || notes_ref(repo, &ref) < 0) {
+		ret = -1;
+		goto cleanup;
+	}
+	if (p->st.dir && strcmp(p->st.dir, p->dir.buf)) {
+		ret = error("the hooks are installed in '%s' but git now runs "
+			    "hooks from '%s'; run 'git tokens hooks "
+			    "uninstall' first", p->st.dir, p->dir.buf);
+		goto cleanup;
+	}
+	if (stat(p->dir.buf, &sb) < 0)
+		p->create_dir = 1;
+	else if (!S_ISDIR(sb.st_mode)) {
+		ret = error("'%s' is not a directory", p->dir.buf);
+		goto cleanup;
+	}
+	repo_common_path(repo, &state, "tokens");
+	if (check_writable(p->dir.buf) < 0 || check_writable(state.buf) < 0)
+		ret = -1;
+	for (i = 0; i < HOOKS_NR; i++)
+		if (plan_hook(p, i) < 0)
+			ret = -1;
+	if (plan_config(repo, &p->st, &p->todo, ref.buf) < 0 ||
+	    plan_fetch_refspecs(repo, &p->todo, ref.buf) < 0 ||
+	    (p->todo.cfg_nr && check_config_writable(repo) < 0))
+		ret = -1;
+cleanup:
+	strbuf_release(&ref);
+	strbuf_release(&state);
+	return ret;
+}
+
+static int apply_hook(struct install_plan *p, size_t i, int quiet_opt)
+{
+	char *path = hook_path(p, i, "");
+	char *chained = hook_path(p, i, CHAINED_SUFFIX);
+	char *aside = hook_path(p, i, ".git-tokens-old");
+	enum hook_step step = p->step[i];
+	int ret = 0;
+
+	if ((step == STEP_UPDATE || step == STEP_RECHAIN) &&
+	    rename(path, aside) < 0)
+		ret = error_errno("cannot rename '%s' to '%s'", path, aside);
+	else if (step == STEP_CHAIN && rename(path, chained) < 0)
+		ret = error_errno("cannot rename '%s' to '%s'", path, chained);
+	else if (step != STEP_NONE && write_shim(path, &p->shim[i]) < 0)
+		ret = -1;
+	if (ret < 0) {
+		/* Put back what this step moved: never leave no hook. */
+		if (step == STEP_CHAIN)
+			rename(chained, path);
+		else if (step == STEP_UPDATE || step == STEP_RECHAIN)
+			rename(aside, path);
+		goto cleanup;
+	}
+	if (step == STEP_CHAIN || step == STEP_RECHAIN || !p->st.how[i])
+		p->st.how[i] = path_exists(chained) ? HOOK_CHAINED : HOOK_NEW;
+	if (!quiet_opt && step >= STEP_NEW)
+		printf("installed %s%s\n", hooks_names[i],
+		       p->st.how[i] == HOOK_CHAINED && step != STEP_NEW ?
+		       " (the hook there before runs first)" : "");
+cleanup:
+	free(path);
+	free(chained);
+	free(aside);
+	return ret;
+}
+
+/* Undo the hook steps done (undo) or drop what they moved aside. */
+static void finish_hooks(struct install_plan *p, int undo)
+{
+	size_t i;
+
+	for (i = p->hooks_done; i > 0; i--) {
+		char *path = hook_path(p, i - 1, "");
+		char *chained = hook_path(p, i - 1, CHAINED_SUFFIX);
+		char *aside = hook_path(p, i - 1, ".git-tokens-old");
+
+		switch (undo ? p->step[i - 1] : STEP_NONE) {
+		case STEP_NEW:
+			unlink(path);
+			break;
+		case STEP_CHAIN:
+			rename(chained, path);
+			break;
+		case STEP_UPDATE:
+		case STEP_RECHAIN:
+			rename(aside, path);
+			break;
+		case STEP_NONE:
+			unlink(aside);
+			break;
+		}
+		free(path);
+		free(chained);
+		free(aside);
+	}
+}
+
+int hooks_install(struct repo *repo, int quiet_opt)
+{
+	struct install_plan p;
+	char *real;
+	size_t i;
+	int ret = -1;
+
+	memset(&p, 0, sizeof(p));
+	strbuf_init(&p.dir, 0);
+	for (i = 0; i < HOOKS_NR; i++)
+		strbuf_init(&p.shim[i], 0);
+	if (install_plan(repo, &p) < 0)
+		goto cleanup;
+	if (p.create_dir && mkdir_p(p.dir.buf) < 0) {
+		error_errno("cannot create '%s'", p.dir.buf);
+		p.create_dir = 0;
+		goto cleanup;
+	}
+	if (p.create_dir && (real = realpath(p.dir.buf, NULL))) {
+		strbuf_reset(&p.dir);
+		strbuf_addstr(&p.dir, real);
+		free(real);
+	}
+	if (!quiet_opt)
+		printf("hooks folder: %s\n", p.dir.buf);
+	if (!inside(p.dir.buf, repo_common_dir(repo)) &&
+	    !inside(p.dir.buf, repo_work_tree(repo)))
+		warning("'%s' is outside this repository (core.hooksPath): "
+			"every repository using it runs these hooks",
+			p.dir.buf);
+	for (; p.hooks_done < HOOKS_NR; p.hooks_done++)
+		if (apply_hook(&p, p.hooks_done, quiet_opt) < 0)
+			goto cleanup;
+	for (; p.cfg_done < p.todo.cfg_nr; p.cfg_done++)
+		if (apply_config(&p.todo.cfg[p.cfg_done], quiet_opt) < 0)
+			goto cleanup;
+	for (i = 0; i < p.todo.cfg_nr; i++)
+		state_add_config(&p.st, p.todo.cfg[i].key, p.todo.cfg[i].add,
+				 p.todo.cfg[i].value, p.todo.cfg[i].prior);
+	if (!p.st.dir)
+		p.st.dir = xstrdup(p.dir.buf);
+	p.st.created_dir |= p.create_dir;
+	if (state_write(repo, &p.st) < 0)
+		goto cleanup;
+	ret = 0;
+cleanup:
+	while (ret < 0 && p.cfg_done)
+		uninstall_config(&p.todo.cfg[--p.cfg_done], 1);
+	finish_hooks(&p, ret < 0);
+	if (ret < 0 && p.create_dir)
+		rmdir(p.dir.buf);
+	state_release(&p.st);
+	state_release(&p.todo);
+	strbuf_release(&p.dir);
+	for (i = 0; i < HOOKS_NR; i++)
+		strbuf_release(&p.shim[i]);
+	return ret;
+}
 static int uninstall_hook(const char *dir, const char *name,
 			  enum hook_how how, int quiet_opt)
 {
@@ -803,6 +939,13 @@ int hooks_uninstall(struct repo *repo, int quiet_opt)
 			free(p);
 		}
 	}
+	for (i = 0; i < HOOKS_NR && !st.how[i]; i++)
+		;
+	if ((i < HOOKS_NR && check_writable(st.dir) < 0) ||
+	    (st.cfg_nr && check_config_writable(repo) < 0)) {
+		ret = -1;
+		goto cleanup;
+	}
 	for (i = 0; i < HOOKS_NR; i++)
 		if (st.how[i] && uninstall_hook(st.dir, hooks_names[i],
 						st.how[i], quiet_opt) < 0)
@@ -823,6 +966,7 @@ int hooks_uninstall(struct repo *repo, int quiet_opt)
 	if (r > 0 && !quiet_opt)
 		printf("no record of 'git tokens hooks install' here; "
 		       "removed the shims found, left the config alone\n");
+cleanup:
 	state_release(&st);
 	strbuf_release(&path);
 	return ret;

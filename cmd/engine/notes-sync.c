@@ -177,27 +177,33 @@ int notes_fetched_into(struct repo *repo, const char *remote,
 	return fetch_state(repo, remote, ref, into, &tracking);
 }
 
+int notes_fetch_refspec_wanted(struct repo *repo, const char *remote,
+			       const char *ref, struct strbuf *spec)
+{
+	struct strbuf into = STRBUF_INIT;
+	int tracking, ret;
+
+	notes_fetch_refspec(spec, remote, ref);
+	if (fetch_state(repo, remote, ref, &into, &tracking) < 0)
+		ret = -1;
+	else
+		ret = !tracking;
+	strbuf_release(&into);
+	return ret;
+}
+
 int notes_fetch_refspec_add(struct repo *repo, const char *remote,
 			    const char *ref, struct strbuf *spec)
 {
-	struct strbuf into = STRBUF_INIT;
 	char *key = xstrfmt("remote.%s.fetch", remote);
 	const char *argv[] = {
-		"config", "--local", "--add", key, spec->buf, NULL
+		"config", "--local", "--add", key, NULL, NULL
 	};
-	int tracking, ret = 0;
+	int ret = notes_fetch_refspec_wanted(repo, remote, ref, spec);
 
-	notes_fetch_refspec(spec, remote, ref);
 	argv[4] = spec->buf;
-	if (fetch_state(repo, remote, ref, &into, &tracking) < 0)
-		ret = -1;
-	else if (tracking)
-		ret = 0;
-	else if (git_cmd(argv, NULL, NULL, GIT_CMD_NO_STDIN))
+	if (ret > 0 && git_cmd(argv, NULL, NULL, GIT_CMD_NO_STDIN))
 		ret = error("cannot add '%s' to %s", spec->buf, key);
-	else
-		ret = 1;
-	strbuf_release(&into);
 	free(key);
 	return ret;
 }

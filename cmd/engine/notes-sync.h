@@ -80,6 +80,9 @@ int notes_fetched_into(struct repo *repo, const char *remote,
  */
 int notes_fetch_refspec_add(struct repo *repo, const char *remote,
 			    const char *ref, struct strbuf *spec);
+/* The same, without adding it: 1 when it is wanted, 0 when not, -1. */
+int notes_fetch_refspec_wanted(struct repo *repo, const char *remote,
+			       const char *ref, struct strbuf *spec);
 
 /*
  * The notes a report reads: the local notes ref united with every

@@ -428,7 +428,7 @@ static int run_workers(struct commit_stat *out, const char (*oids)[41],
 	int nw = ntodo > 64 ? NUMSTAT_WORKERS : 1, i, ret = 0, started = 0;
 	int errfd;
 	size_t k;
-	struct strbuf errpath = STRBUF_INIT;
+	struct strbuf errpath = STRBUF_INIT, why = STRBUF_INIT;
 
 	if (!tmpdir || !*tmpdir)
 		tmpdir = "/tmp";
@@ -502,9 +502,12 @@ static int run_workers(struct commit_stat *out, const char (*oids)[41],
 			snprintf(w[i].msg, sizeof(w[i].msg), "git diff-tree failed");
 		}
 		if (w[i].failed && !ret) {
-			if (errfd >= 0 && err && fd_complaint(errfd, err))
+			if (errfd >= 0 && err && fd_complaint(errfd, &why)) {
+				strbuf_addf(err, "cannot count the lines the "
+					    "changes add and delete: %s",
+					    why.buf);
 				ret = -1;
-			else
+			} else
 				ret = error("%s", *w[i].msg ? w[i].msg :
 					    "git diff-tree failed");
 		}
@@ -518,6 +521,7 @@ static int run_workers(struct commit_stat *out, const char (*oids)[41],
 	progress_stop(&progress);
 	for (i = 0; i < NUMSTAT_WORKERS; i++)
 		free(share[i]);
+	strbuf_release(&why);
 	return ret;
 }
 

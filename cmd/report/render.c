@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -515,9 +516,61 @@ static void add_markdown_escaped(struct strbuf *out, const char *s)
 	}
 }
 
+/* The longest run of backticks in s. */
+static size_t longest_backtick_run(const char *s)
+{
+	size_t run = 0, max = 0;
+
+	for (; *s; s++) {
+		run = *s == '`' ? run + 1 : 0;
+		if (run > max)
+			max = run;
+	}
+	return max;
+}
+
+void render_markdown_code(struct strbuf *out, const char *s)
+{
+	size_t fence = longest_backtick_run(s) + 1, i;
+	size_t len = strlen(s);
+	int pad = len && (s[0] == '`' || s[len - 1] == '`');
+
+	for (i = 0; i < fence; i++)
+		strbuf_addch(out, '`');
+	if (pad)
+		strbuf_addch(out, ' ');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < ' ' || c == 0x7f)
+			strbuf_addch(out, ' ');
+		else if (c == '|')
+			strbuf_addstr(out, "\\|");
+		else if (c == '<' && !strncmp(s, "<!--", 4))
+			/* a zero-width space: no comment marker in text */
+			strbuf_addstr(out, "<\xe2\x80\x8b");
+		else
+			strbuf_addch(out, (char)c);
+	}
+	if (pad)
+		strbuf_addch(out, ' ');
+	for (i = 0; i < fence; i++)
+		strbuf_addch(out, '`');
+}
+
+/* Letters, digits, blanks, '-', '(' and ')' only: no markup at all. */
+static int plain_word(const char *s)
+{
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr(" -()", *s))
+			return 0;
+	return 1;
+}
+
 void render_markdown(struct strbuf *out, const struct render_table *t)
 {
 	struct strbuf sb = STRBUF_INIT;
+	const struct render_cell *cell;
 	size_t i, r;
 
 	strbuf_addch(out, '|');
@@ -541,11 +594,15 @@ void render_markdown(struct strbuf *out, const struct render_table *t)
 		for (i = 0; i < t->ncols; i++) {
 			if (!markdown_col(&t->cols[i]))
 				continue;
+			cell = render_table_cell(t, r, i);
 			strbuf_reset(&sb);
-			render_human(&sb, &t->cols[i],
-				     render_table_cell(t, r, i));
+			render_human(&sb, &t->cols[i], cell);
 			strbuf_addch(out, ' ');
-			add_markdown_escaped(out, sb.buf);
+			if (t->cols[i].kind == RENDER_TEXT && cell->known &&
+			    !plain_word(sb.buf))
+				render_markdown_code(out, sb.buf);
+			else
+				add_markdown_escaped(out, sb.buf);
 			strbuf_addstr(out, " |");
 		}
 		strbuf_addch(out, '\n');

@@ -84,7 +84,21 @@ struct render_opts {
 void render_text(struct strbuf *out, const struct render_table *t,
 		 const struct render_opts *opts);
 void render_csv(struct strbuf *out, const struct render_table *t);
+/*
+ * A markdown table. A text cell (names, e-mails, keys: text from the
+ * data) is a code span, as render_markdown_code() writes it, unless it
+ * is only letters, digits, blanks, '-', '(' and ')' ("total", "(none)").
+ */
 void render_markdown(struct strbuf *out, const struct render_table *t);
+/*
+ * s as an inline code span, safe in a table cell: GitHub and GitLab
+ * make no mention ("@org/team") or link of anything in one, and nothing
+ * in it is markup. The fence is one backtick longer than the longest
+ * run inside; control characters (line breaks) become spaces; '|' stays
+ * escaped (GFM ends a cell at a bare one, even in code); "<!--" gets a
+ * zero-width space, so no text holds a hidden comment marker.
+ */
+void render_markdown_code(struct strbuf *out, const char *s);
 /*
  * One row as a JSON object of its data columns (numbers as numbers,
  * unknown as null); skip_col (or -1) leaves one column out.

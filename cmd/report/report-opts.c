@@ -11,6 +11,7 @@
 #include "base/date.h"
 #include "base/die.h"
 #include "base/paths.h"
+#include "base/run-command.h"
 #include "git/repo.h"
 #include "report/render.h"
 #include "report/report-opts.h"
@@ -90,7 +91,10 @@ void report_opts_parse(struct report_opts *o, int argc, const char **argv,
 void report_opts_release(struct report_opts *o)
 {
 	change_opts_release(&o->change);
+	free(o->since_at);
+	free(o->until_at);
 }
+
 
 void report_date(struct strbuf *out, int64_t t, int short_form)
 {
@@ -98,6 +102,99 @@ void report_date(struct strbuf *out, int64_t t, int short_form)
 
 	date_format(buf, t, short_form);
 	strbuf_addstr(out, buf);
+}
+
+/*
+ * What git's approxidate reads ("last week", "noon yesterday"). It reads
+ * what it does not understand as now ("@99999999999999999" too): an
+ * answer of now, by git's clock, is no date.
+ */
+static int git_date(const char *s, int64_t *ms)
+{
+	struct child_process cp = CHILD_PROCESS_INIT;
+	struct strbuf out = STRBUF_INIT;
+	char *end;
+	unsigned long long sec;
+	int ret = -1;
+
+	cp.git_cmd = 1;
+	cp.no_stderr = 1;
+	strvec_push(&cp.args, "-c");
+	strvec_pushf(&cp.args, "tokens.date=%s", s);
+	strvec_pushl(&cp.args, "config", "--type=expiry-date", "tokens.date",
+		     NULL);
+	if (!capture_command(&cp, &out)) {
+		errno = 0;
+		sec = strtoull(out.buf, &end, 10);
+		/* "never" is 0, "all" the largest time: no dates. */
+		if (end != out.buf && (*end == '\n' || !*end) && !errno &&
+		    sec && sec < (unsigned long long)INT64_MAX / 1000 &&
+		    llabs((long long)sec - (long long)time(NULL)) > 2) {
+			*ms = (int64_t)sec * 1000;
+			ret = 0;
+		}
+	}
+	child_process_clear(&cp);
+	strbuf_release(&out);
+	return ret;
+}
+
+/* "YYYY-" and no real day there: git would read 2025-02-29 as March 1. */
+static int bad_iso_day(const char *s)
+{
+	int64_t day;
+
+	return strspn(s, "0123456789") == 4 && s[4] == '-' &&
+		date_parse_day(s, &day) < 0;
+}
+
+int report_parse_date(const char *opt, const char *s, int64_t *ms,
+		      struct strbuf *err)
+{
+	int64_t now;
+	int date_only;
+
+	date_now(&now);
+	if (!strchr(s, '\n') &&
+	    (!date_approx_local(s, now, ms, &date_only) ||
+	     (date_only = 0, !bad_iso_day(s) && !git_date(s, ms)))) {
+		if (date_only && !strcmp(opt, "until"))
+			*ms = date_day_start(date_local_day(*ms) + 1);
+		return 0;
+	}
+	strbuf_addf(err, "invalid date '%s' for --%s", s, opt);
+	return -1;
+}
+
+char *report_git_date(const char *opt, const char *s, struct strbuf *err)
+{
+	int64_t ms;
+
+	if (report_parse_date(opt, s, &ms, err) < 0)
+		return NULL;
+	/* The end is exclusive; git's --until is not. */
+	if (!strcmp(opt, "until"))
+		ms--;
+	return xstrfmt("@%lld", (long long)date_sec(ms));
+}
+
+static int resolve_dates(struct report_opts *o, struct strbuf *err)
+{
+	static const char *const name[] = { "since", "until" };
+	const char **in[] = { &o->change.since, &o->change.until };
+	char **at[] = { &o->since_at, &o->until_at };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(name); i++) {
+		if (!*in[i])
+			continue;
+		free(*at[i]);
+		*at[i] = report_git_date(name[i], *in[i], err);
+		if (!*at[i])
+			return -1;
+		*in[i] = *at[i];
+	}
+	return 0;
 }
 
 int report_timezone(struct repo *repo, const char *zone,
@@ -117,6 +214,14 @@ int report_timezone(struct repo *repo, const char *zone,
 	free(cfg);
 	return ret;
 }
+int report_opts_dates(struct repo *repo, struct report_opts *o,
+		      struct strbuf *err)
+{
+	if (report_timezone(repo, o->timezone, NULL) < 0)
+		return -1;
+	return resolve_dates(o, err);
+}
+
 
 int report_generated(struct strbuf *out)
 {

@@ -33,6 +33,7 @@ struct report_opts {
 	enum report_format fmt;
 	int offline;    /* --offline: cached forge answers only */
 	const char *timezone;   /* --timezone */
+	char *since_at, *until_at;      /* change.since, .until resolved */
 };
 #define REPORT_OPTS_INIT { \
 	.change = CHANGE_OPTS_INIT, \
@@ -103,6 +104,29 @@ void report_range(struct strbuf *out, const struct report_opts *o,
  */
 int report_timezone(struct repo *repo, const char *zone,
 		    const char *fallback);
+
+/*
+ * --since or --until (opt: "since" or "until") as a time in ms: the one
+ * reading of dates of every command. What date_approx_local() reads,
+ * else (unless it starts with a day that does not exist) what git's
+ * approxidate reads ("last week", "noon yesterday"; asked through "git
+ * config --type=expiry-date"), but not its "now" for what it did not
+ * read.
+ * A day alone is its start for --since and the start of the next day
+ * for --until: the whole day counts. 0, or -1 with "invalid date '<s>'
+ * for --<opt>" in err; nothing is ever read as now.
+ */
+int report_parse_date(const char *opt, const char *s, int64_t *ms,
+		      struct strbuf *err);
+/* The same as git log's --since or --until: "@<seconds>", or NULL. */
+char *report_git_date(const char *opt, const char *s, struct strbuf *err);
+/*
+ * The zone (report_timezone()), then --since and --until resolved to
+ * the times git log is asked for. 0, or -1 (the reason in err, or
+ * after error()).
+ */
+int report_opts_dates(struct repo *repo, struct report_opts *o,
+		      struct strbuf *err);
 
 /*
  * The JSON head: '{', schema, range, mainline, generated, timezone (and

@@ -294,17 +294,27 @@ static int compute(struct report_table *rt, struct report_opts *o,
 	return 0;
 }
 
-int report_pipeline_run(struct pipeline *p, const struct report_opts *o,
+int report_pipeline_run(struct pipeline *p, struct report_opts *o,
 			struct repo *repo, struct change_set *set)
 {
+	struct strbuf branch = STRBUF_INIT;
+
 	p->stages = PIPELINE_REPORT;
 	p->range = &o->change;
 	p->review.offline = o->offline;
 	p->review.use_cache = o->change.use_cache;
 	p->warn_empty = !o->quiet;
 	/* ci chose its zone before: this asks again only what it asked. */
-	if (report_timezone(repo, o->timezone, NULL) < 0)
+	if (report_opts_dates(repo, o, &p->err) < 0)
 		return -1;
+	/* No range is HEAD: on an unborn branch, as git log says it. */
+	if (!o->change.revs.nr && repo_unborn_branch(repo, &branch) > 0) {
+		strbuf_addf(&p->err, "your current branch '%s' does not have "
+			    "any commits yet", branch.buf);
+		strbuf_release(&branch);
+		return -1;
+	}
+	strbuf_release(&branch);
 	return pipeline_run(p, repo, set);
 }
 

@@ -44,7 +44,7 @@ struct report_table {
  * time zone it asks for (report_timezone()): pipeline_run()'s result
  * (a mistake of the user's is in p->err).
  */
-int report_pipeline_run(struct pipeline *p, const struct report_opts *o,
+int report_pipeline_run(struct pipeline *p, struct report_opts *o,
 			struct repo *repo, struct change_set *set);
 
 void report_table_init(struct report_table *rt, enum metrics_by by);

@@ -139,6 +139,12 @@ static void test_approx(void)
 	   "more than 10000 years ago");
 	ok(date_approx("@", now, &ms, &date_only) < 0, "@ alone");
 	ok(date_approx("soon", now, &ms, &date_only) < 0, "soon");
+	ok(!date_approx("sunday", now, &ms, &date_only) &&
+	   ms == iso("2026-11-22") && date_only, "a weekday: today's");
+	ok(!date_approx("monday", now, &ms, &date_only) &&
+	   ms == iso("2026-11-16") && date_only, "a weekday: the last one");
+	ok(!date_approx("saturday", now, &ms, &date_only) &&
+	   ms == iso("2026-11-21") && date_only, "a weekday: yesterday");
 }
 
 static void test_now(void)

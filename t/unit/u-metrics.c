@@ -608,9 +608,9 @@ static void test_render_table(void)
 	is_str(sb.buf,
 	       "| who | n | cost | extra | flags | note |\n"
 	       "| :--- | ---: | ---: | ---: | :--- | :--- |\n"
-	       "| Doe, \"JD\" \\| x | 12.3k | \\$1.50 | 7 | no-ai burn | n |\n"
+	       "| `Doe, \"JD\" \\| x` | 12.3k | \\$1.50 | 7 | no-ai burn | n |\n"
 	       "| b | \xe2\x80\x94 | \xe2\x80\x94 | \xe2\x80\x94 |  | \xe2\x80\x94 |\n",
-	       "markdown: escaped pipe and dollar");
+	       "markdown: a name is a code span, its pipe escaped");
 	strbuf_reset(&sb);
 
 	render_json_row(&sb, &t, 0, -1);

@@ -87,6 +87,7 @@ static void export_change(struct strbuf *out, const struct change *c,
 
 	strbuf_addstr(out, "{\"schema\":\"" EXPORT_SCHEMA "\"");
 	add_str(out, "commit", c->oid);
+	add_str(out, "kind", metrics_kind_name(c));
 	add_str(out, "author_name", c->author_name);
 	add_str(out, "author_email", c->author_email);
 	add_str(out, "committer_name", c->committer_name);

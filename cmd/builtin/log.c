@@ -23,6 +23,7 @@ static const char * const log_usage[] = {
 enum log_col {
 	LCOL_SHORT,
 	LCOL_COMMIT,
+	LCOL_KIND,
 	LCOL_DAY,
 	LCOL_DATE,
 	LCOL_AUTHOR,
@@ -51,6 +52,7 @@ enum log_col {
 static const struct render_col log_cols[LCOL__NR] = {
 	[LCOL_SHORT] = { "commit", "commit", RENDER_TEXT, H, 0, 0 },
 	[LCOL_COMMIT] = { "commit", "commit", RENDER_TEXT, D, 0, 0 },
+	[LCOL_KIND] = { "kind", "kind", RENDER_TEXT, D, 0, 0 },
 	[LCOL_DAY] = { "date", "date", RENDER_TEXT, H, 3, 0 },
 	[LCOL_DATE] = { "date", "date", RENDER_TEXT, D, 0, 0 },
 	[LCOL_AUTHOR] = { "author", "author", RENDER_TEXT, H | RENDER_FLEX,
@@ -87,6 +89,7 @@ static void fill_change(struct render_cell *cell, const struct change *c)
 	strbuf_add(&sb, c->oid, 10);
 	render_cell_str(&cell[LCOL_SHORT], sb.buf);
 	render_cell_str(&cell[LCOL_COMMIT], c->oid);
+	render_cell_str(&cell[LCOL_KIND], metrics_kind_name(c));
 	strbuf_reset(&sb);
 	report_date(&sb, c->author_time, 1);
 	render_cell_str(&cell[LCOL_DAY], sb.buf);

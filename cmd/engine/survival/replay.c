@@ -382,8 +382,7 @@ static void replay_release(struct replay *rp)
 	free(rp->h);
 	free(rp->answered);
 	free(rp->ask);
-	free(rp->blobmap);
-	free(rp->blobfiles);
+	replay_renames_stop(rp);
 }
 
 /* One step of the walk, its diff read: the state it makes. */

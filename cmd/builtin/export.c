@@ -87,7 +87,6 @@ static void export_change(struct strbuf *out, const struct change *c,
 
 	strbuf_addstr(out, "{\"schema\":\"" EXPORT_SCHEMA "\"");
 	add_str(out, "commit", c->oid);
-	add_str(out, "kind", metrics_kind_name(c));
 	add_str(out, "author_name", c->author_name);
 	add_str(out, "author_email", c->author_email);
 	add_str(out, "committer_name", c->committer_name);
@@ -138,6 +137,7 @@ static void export_change(struct strbuf *out, const struct change *c,
 		oc->review != REVIEW_UNKNOWN);
 	add_num(out, "review_hours", RENDER_NUMBER, oc->review_hours,
 		oc->review != REVIEW_UNKNOWN && oc->review_hours >= 0);
+	add_str(out, "kind", metrics_kind_name(c));
 	strbuf_addstr(out, "}\n");
 }
 

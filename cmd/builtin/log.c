@@ -23,7 +23,6 @@ static const char * const log_usage[] = {
 enum log_col {
 	LCOL_SHORT,
 	LCOL_COMMIT,
-	LCOL_KIND,
 	LCOL_DAY,
 	LCOL_DATE,
 	LCOL_AUTHOR,
@@ -43,6 +42,7 @@ enum log_col {
 	LCOL_REVIEW,
 	LCOL_HOW,
 	LCOL_AGENT,
+	LCOL_KIND,
 	LCOL_SUBJECT,
 	LCOL__NR
 };
@@ -52,7 +52,6 @@ enum log_col {
 static const struct render_col log_cols[LCOL__NR] = {
 	[LCOL_SHORT] = { "commit", "commit", RENDER_TEXT, H, 0, 0 },
 	[LCOL_COMMIT] = { "commit", "commit", RENDER_TEXT, D, 0, 0 },
-	[LCOL_KIND] = { "kind", "kind", RENDER_TEXT, D, 0, 0 },
 	[LCOL_DAY] = { "date", "date", RENDER_TEXT, H, 3, 0 },
 	[LCOL_DATE] = { "date", "date", RENDER_TEXT, D, 0, 0 },
 	[LCOL_AUTHOR] = { "author", "author", RENDER_TEXT, H | RENDER_FLEX,
@@ -75,6 +74,7 @@ static const struct render_col log_cols[LCOL__NR] = {
 	[LCOL_REVIEW] = { "review", "review", RENDER_TEXT, 0, 9, 0 },
 	[LCOL_HOW] = { "how", "how", RENDER_TEXT, 0, 4, 0 },
 	[LCOL_AGENT] = { "agent", "agent", RENDER_TEXT, 0, 4, 0 },
+	[LCOL_KIND] = { "kind", "kind", RENDER_TEXT, D, 0, 0 },
 	[LCOL_SUBJECT] = { "subject", "subject", RENDER_TEXT,
 			   RENDER_TERM_ONLY | RENDER_FLEX, 0, 10 },
 };

@@ -302,6 +302,7 @@ int changes_read(struct change_set *out, struct repo *repo,
 		ret = -1;
 		goto cleanup;
 	}
+	ret = 1;
 	if (nshallow)
 		warning("shallow clone: %lu commit(s) at the history boundary "
 			"have no parent here and are not counted; run "

@@ -15,10 +15,11 @@ struct repo;
  * (newest first, as git log lists them), without line counts yet, and
  * the mainline. Commits at a shallow clone's boundary are left out,
  * with a warning. A squash commit stays whatever --author says until
- * squash_authors() has settled its author. Returns 0, or -1 after
- * error(); a range or mainline that does not resolve is the user's
- * mistake: its message goes into err (when not NULL) for the command
- * to die() with.
+ * squash_authors() has settled its author. Returns 1 when the log was
+ * read, 0 when there is nothing to read (an empty repository, an unborn
+ * branch), or -1 after error(); a range or mainline that does not
+ * resolve is the user's mistake: its message goes into err (when not
+ * NULL) for the command to die() with.
  */
 int changes_read(struct change_set *out, struct repo *repo,
 		 const struct change_opts *opts, struct strbuf *err);

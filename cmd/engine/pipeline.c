@@ -200,15 +200,16 @@ int pipeline_run(struct pipeline *p, struct repo *repo,
 {
 	const struct change_opts *opts = p->range;
 	unsigned want = p->stages;
-	int landed;
+	int landed, r;
 
-	if (changes_read(set, repo, opts, &p->err) < 0)
+	r = changes_read(set, repo, opts, &p->err);
+	if (r < 0)
 		return fail(p, 0);
 	if ((want & PIPELINE_LINES) &&
 	    countable_count(set, repo, opts, &p->err) < 0)
 		return fail(p, PIPELINE_LINES);
 	/* A merge's lines are those survival finds it made. */
-	if ((want & PIPELINE_SURVIVAL) &&
+	if ((want & PIPELINE_SURVIVAL) && r > 0 &&
 	    changes_read_merges(set, repo, opts, &p->err) < 0)
 		return fail(p, 0);
 	landed = set->mainline_ref && set->nr;

@@ -17,7 +17,6 @@ struct mwork {
 	struct lines *p1l;         /* P1's lines of the file that changes */
 	struct lines *l;           /* the result */
 	int whole;                 /* the parent giving all of it, or -1 */
-	const char *was;           /* the result's path before a rename */
 	size_t req, nreq;          /* its requests: P1's first, then others */
 	uint32_t *reqpar;
 };
@@ -184,11 +183,8 @@ static void merge_file(struct replay *rp, uint32_t k, struct tstate *st,
 		if (m->org[i] && !memcmp(m->org[i]->blob, d->nblob, 20))
 			m->whole = (int)i;
 	}
-	m->was = renamed ? d->opath : p1f ? p1f->was : NULL;
 	if (m->whole >= 0) {
 		m->l = lines_ref(m->org[m->whole]->l);
-		if (m->whole)
-			m->was = m->org[m->whole]->was;
 		return;
 	}
 	/* a parent with the blob of an earlier one adds nothing */
@@ -332,7 +328,7 @@ int replay_merge(struct replay *rp, uint32_t k, struct tstate *st)
 		} else if (m->whole < 0 && chain) {
 			lines_push_all(&rp->dead, m->p1l);
 		}
-		tstate_put(st, d->npath, m->was, d->nblob, d->nmode, m->l);
+		tstate_put(st, d->npath, d->nblob, d->nmode, m->l);
 		m->l = NULL;
 		if (chain)
 			survival_record_deaths(s, &rp->dead, &rp->kept,

@@ -295,7 +295,7 @@ int survival_state_load(struct survival *s, struct repo *repo)
 			l = lines_new(nl);
 			memcpy(l->v, p, (size_t)nl * 4);
 		}
-		tstate_put(s->tip, paths[pi], NULL, (const unsigned char *)blob,
+		tstate_put(s->tip, paths[pi], (const unsigned char *)blob,
 			   mode, l);
 	}
 	ok = !cur.bad && cur.p == cur.end;

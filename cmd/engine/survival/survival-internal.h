@@ -55,7 +55,6 @@ struct lines {
 
 struct fent {
 	const char *path;        /* interned */
-	const char *was;         /* its path before its last rename, or NULL */
 	struct lines *l;         /* NULL: binary, or lost track of */
 	uint32_t mode;
 	unsigned char blob[20];
@@ -242,7 +241,7 @@ struct tstate *tstate_new(void);
 struct tstate *tstate_copy(const struct tstate *s);
 void tstate_free(struct tstate *s);
 const struct fent *tstate_get(const struct tstate *s, const char *path);
-void tstate_put(struct tstate *s, const char *path, const char *was,
+void tstate_put(struct tstate *s, const char *path,
 		const unsigned char *blob, uint32_t mode, struct lines *l);
 void tstate_del(struct tstate *s, const char *path);
 struct lines *apply_hunks(const struct lines *old, const struct hunk *h,

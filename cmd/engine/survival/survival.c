@@ -10,7 +10,9 @@
  * the array over, as blame follows whole-file renames. A merge applies
  * blame's rule (pass_blame()): a parent holding the very same blob gives
  * the whole file; otherwise each line comes from the first parent whose
- * diff leaves it unchanged, else from the merge itself.
+ * diff leaves it unchanged, else from the merge itself (a birth, counted
+ * as the merge's +lines). A parent lacking the path gives the file git's
+ * rename detection pairs it with, as blame's find_rename() does.
  *
  * The diffs are git's own, so they are exact: two "git diff-tree --stdin
  * -p -U0 -M" co-processes share the non-merge commits, read here in
@@ -19,8 +21,10 @@
  * files no parent gives whole need diffs against each parent: a thread
  * reads them from "git diff-tree -c" ahead of the replay and has them
  * computed in bulk, through throw-away trees of the blobs in a temporary
- * object directory. On git.git this costs about what "git log --numstat"
- * does, where blaming every file costs fifty times more.
+ * object directory. A fourth, "git diff-tree -M <merge> <parent>", is
+ * asked only for the parents that lack a file the merge has. On git.git
+ * this costs about what "git log --numstat" does, where blaming every
+ * file costs fifty times more.
  *
  * Lines leaving the first-parent chain are recorded as deaths (for
  * rework); the state at the tip is stored so that a later run replays

@@ -41,6 +41,16 @@ blame_counts () {
 	EOF
 }
 
+# per_change_is_blame [<exclude-regex>]: "git tokens log --format=json"
+# of repo/ (kept in log.json) says for each change the surviving lines
+# git blame gives it at main.
+per_change_is_blame () {
+	(cd repo && git tokens log --format=json >../log.json &&
+	 blame_counts main commit "${1:-}") >expect &&
+	log_values log.json surviving nonzero >actual &&
+	test_cmp expect actual
+}
+
 # report_surviving <json file>: "<email> <surviving>" per report row.
 report_surviving () {
 	python3 - "$1" <<-\EOF

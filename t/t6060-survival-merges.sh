@@ -125,10 +125,7 @@ test_expect_success 'per author: surviving equals git blame over the tip' '
 '
 
 test_expect_success 'per change: surviving equals git blame over the tip' '
-	(cd repo && git tokens log --format=json >../log.json &&
-	 blame_counts main commit) >expect &&
-	log_values log.json surviving nonzero >actual &&
-	test_cmp expect actual
+	per_change_is_blame
 '
 
 test_expect_success 'a merge with lines of its own is a change of kind merge' '

@@ -5,8 +5,8 @@
 # email (by=email) or per commit (by=commit), from "git blame
 # --line-porcelain" (mailmap applied, renames followed, no -M/-C) of
 # every file at <tip> that is countable: text, and not matching the
-# regex. Lines that blame gives to merge commits are no change's and are
-# left out. Sorted by key.
+# regex. Lines that blame gives to a merge commit are the merge's, as
+# for any commit. Sorted by key.
 blame_counts () {
 	python3 - "$1" "$2" "${3:-}" <<-\EOF
 	import collections, re, subprocess, sys
@@ -14,7 +14,6 @@ blame_counts () {
 	def git(*args):
 	    return subprocess.run(("git",) + args, check=True,
 	                          capture_output=True).stdout
-	merges = set(git("rev-list", "--merges", tip).decode().split())
 	empty = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 	counts = collections.Counter()
 	for entry in git("ls-tree", "-r", "-z", tip).split(b"\0"):
@@ -34,12 +33,22 @@ blame_counts () {
 	    for line in out.decode("utf-8", "replace").split("\n"):
 	        if re.match(r"^[0-9a-f]{40} ", line):
 	            sha = line[:40]
-	        elif line.startswith("author-mail ") and sha not in merges:
+	        elif line.startswith("author-mail "):
 	            key = line[12:].strip("<>") if by == "email" else sha
 	            counts[key] += 1
 	for key in sorted(counts):
 	    print(key, counts[key])
 	EOF
+}
+
+# per_change_is_blame [<exclude-regex>]: "git tokens log --format=json"
+# of repo/ (kept in log.json) says for each change the surviving lines
+# git blame gives it at main.
+per_change_is_blame () {
+	(cd repo && git tokens log --format=json >../log.json &&
+	 blame_counts main commit "${1:-}") >expect &&
+	log_values log.json surviving nonzero >actual &&
+	test_cmp expect actual
 }
 
 # report_surviving <json file>: "<email> <surviving>" per report row.

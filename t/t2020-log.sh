@@ -127,9 +127,9 @@ assert max(len(l.rstrip(\"\n\")) for l in open(sys.argv[1], encoding=\"utf-8\"))
 test_expect_success 'csv and markdown' '
 	(cd repo && git tokens log --format=csv) >out.csv &&
 	head -n 1 out.csv >header &&
-	echo "commit,date,author_name,author_email,lines_added,lines_deleted,landed,reverted,tokens,output_tokens,cost_usd,surviving,reworked,unlanded,fixup,review,how,agent$CR" >expect &&
+	echo "commit,date,author_name,author_email,lines_added,lines_deleted,landed,reverted,tokens,output_tokens,cost_usd,surviving,reworked,unlanded,fixup,review,how,agent,kind$CR" >expect &&
 	test_cmp expect header &&
-	grep ",\"O\"\"Brien, Pat\",pat@example.com,1,0,yes,false,,,,1,0,,false,,,$CR\$" out.csv &&
+	grep ",\"O\"\"Brien, Pat\",pat@example.com,1,0,yes,false,,,,1,0,,false,,,,commit$CR\$" out.csv &&
 	(cd repo && git tokens log --format=markdown) >out.md &&
 	head -n 1 out.md | grep "^| commit | date | author | +lines | -lines | landed |" &&
 	! grep "subject" out.md &&

@@ -21,10 +21,7 @@ test_expect_success 'per author: surviving equals git blame over the tip' '
 '
 
 test_expect_success 'per change: surviving equals git blame over the tip' '
-	(cd repo && git tokens log --format=json >../log.json &&
-	 blame_counts main commit "$NOT_COUNTABLE") >expect &&
-	log_values log.json surviving nonzero >actual &&
-	test_cmp expect actual
+	per_change_is_blame "$NOT_COUNTABLE"
 '
 
 test_expect_success 'the total is every countable line at the tip' '

@@ -55,10 +55,7 @@ test_expect_success 'setup' '
 '
 
 test_expect_success 'survival per change equals git blame' '
-	(cd repo && git tokens log --format=json >../log.json &&
-	 blame_counts main commit) >expect &&
-	log_values log.json surviving nonzero >actual &&
-	test_cmp expect actual
+	per_change_is_blame
 '
 
 test_expect_success 'a reverted change keeps no line' '

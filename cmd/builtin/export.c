@@ -171,6 +171,7 @@ static void export_change(struct strbuf *out, const struct change *c,
 		oc->review != REVIEW_UNKNOWN);
 	add_num(out, "review_hours", RENDER_NUMBER, oc->review_hours,
 		oc->review != REVIEW_UNKNOWN && oc->review_hours >= 0);
+	add_str(out, "kind", metrics_kind_name(c));
 	strbuf_addstr(out, "}\n");
 }
 

@@ -42,6 +42,7 @@ enum log_col {
 	LCOL_REVIEW,
 	LCOL_HOW,
 	LCOL_AGENT,
+	LCOL_KIND,
 	LCOL_SUBJECT,
 	LCOL__NR
 };
@@ -77,6 +78,7 @@ static const struct render_col log_cols[LCOL__NR] = {
 	[LCOL_REVIEW] = { "review", "review", RENDER_TEXT, 0, 9, 0 },
 	[LCOL_HOW] = { "how", "how", RENDER_TEXT, 0, 4, 0 },
 	[LCOL_AGENT] = { "agent", "agent", RENDER_TEXT, 0, 4, 0 },
+	[LCOL_KIND] = { "kind", "kind", RENDER_TEXT, D, 0, 0 },
 	[LCOL_SUBJECT] = { "subject", "subject", RENDER_TEXT,
 			   RENDER_TERM_ONLY | RENDER_FLEX, 0, 10 },
 };
@@ -91,6 +93,7 @@ static void fill_change(struct render_cell *cell, const struct change *c)
 	strbuf_add(&sb, c->oid, 10);
 	render_cell_str(&cell[LCOL_SHORT], sb.buf);
 	render_cell_str(&cell[LCOL_COMMIT], c->oid);
+	render_cell_str(&cell[LCOL_KIND], metrics_kind_name(c));
 	strbuf_reset(&sb);
 	report_date(&sb, c->author_time, 1);
 	render_cell_str(&cell[LCOL_DAY], sb.buf);

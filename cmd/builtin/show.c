@@ -61,7 +61,8 @@ static void show_text(struct strbuf *out, const struct change *c,
 	const struct usage_sum *u = &c->usage;
 	size_t i;
 
-	strbuf_addf(out, "commit    %s\n", c->oid);
+	strbuf_addf(out, "commit    %s%s\n", c->oid,
+		    c->merge ? " (merge)" : "");
 	strbuf_addf(out, "author    %s <%s>\n",
 		    c->author_name ? c->author_name : "",
 		    c->author_email ? c->author_email : "");
@@ -143,6 +144,8 @@ static void show_json(struct strbuf *out, const struct change *c,
 	strbuf_addstr(out, "{\n  \"schema\": \"git-tokens/show/v1\",\n"
 		      "  \"commit\": ");
 	strbuf_add_json_str(out, c->oid);
+	strbuf_addstr(out, ",\n  \"kind\": ");
+	strbuf_add_json_str(out, metrics_kind_name(c));
 	strbuf_addstr(out, ",\n  \"author_name\": ");
 	json_str_or_null(out, c->author_name);
 	strbuf_addstr(out, ",\n  \"author_email\": ");
@@ -299,7 +302,8 @@ int cmd_show(int argc, const char **argv, struct repo *repo)
 	if (r < 0 && p.failed != PIPELINE_ATTRIBUTION)
 		goto cleanup;
 	if (!c)
-		die("'%s' is a merge commit, not a change", rev);
+		die("'%s' is a merge commit, not a change (no line of its "
+		    "own, no usage)", rev);
 	if (r < 0)
 		goto cleanup;
 	/* A squash commit's note: with those of the commits it absorbed. */

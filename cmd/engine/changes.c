@@ -137,7 +137,7 @@ static int squash_message(const char *msg)
 
 int changes_parse(struct change_set *out, struct repo *repo,
 		  struct strbuf *log, const struct strvec *authors,
-		  const struct oidmap *shallow, size_t *nshallow)
+		  const struct oidmap *shallow, size_t *nshallow, int merges)
 {
 	struct agent_list agents = AGENT_LIST_INIT;
 	struct author_filter af = { NULL, 0 };
@@ -177,6 +177,7 @@ int changes_parse(struct change_set *out, struct repo *repo,
 		}
 		memset(&c, 0, sizeof(c));
 		memcpy(c.oid, oid, 41);
+		c.merge = !!merges;
 		c.author_time = strtoll(at, NULL, 10);
 		c.commit_time = strtoll(ct, NULL, 10);
 		c.committer_name = event_intern(cn);
@@ -210,7 +211,8 @@ int changes_parse(struct change_set *out, struct repo *repo,
 		 * A squash commit stays until its author is settled:
 		 * squash_authors() applies the patterns then.
 		 */
-		if (!author_filter_match(&af, &c) && !squash_message(msg)) {
+		if (!author_filter_match(&af, &c) &&
+		    (merges || !squash_message(msg))) {
 			change_clear(&c);
 			continue;
 		}
@@ -225,7 +227,7 @@ cleanup:
 
 static int read_log(struct change_set *out, struct repo *repo,
 		    const struct change_opts *opts, const struct oidmap *shallow,
-		    size_t *nshallow, struct strbuf *err)
+		    size_t *nshallow, struct strbuf *err, int merges)
 {
 	struct child_process cp = CHILD_PROCESS_INIT;
 	struct strbuf log = STRBUF_INIT, gerr = STRBUF_INIT;
@@ -233,7 +235,7 @@ static int read_log(struct change_set *out, struct repo *repo,
 
 	cp.git_cmd = 1;
 	strvec_pushl(&cp.args, "-c", "log.showSignature=false", "log",
-		     "--no-merges", "-z", "--no-color",
+		     merges ? "--merges" : "--no-merges", "-z", "--no-color",
 		     CHANGES_LOG_FORMAT, NULL);
 	if (opts->since)
 		strvec_pushf(&cp.args, "--since=%s", opts->since);
@@ -255,7 +257,7 @@ static int read_log(struct change_set *out, struct repo *repo,
 		ret = error("git log failed (exit code %d)", code);
 	else
 		ret = changes_parse(out, repo, &log, &opts->authors, shallow,
-				    nshallow);
+				    nshallow, merges);
 	if (!code && gerr.len)
 		fputs(gerr.buf, stderr); /* its warnings still show */
 	child_process_clear(&cp);
@@ -296,10 +298,11 @@ int changes_read(struct change_set *out, struct repo *repo,
 	}
 	if (repo_is_shallow(repo))
 		read_shallow(repo, &shallow);
-	if (read_log(out, repo, opts, &shallow, &nshallow, err) < 0) {
+	if (read_log(out, repo, opts, &shallow, &nshallow, err, 0) < 0) {
 		ret = -1;
 		goto cleanup;
 	}
+	ret = 1;
 	if (nshallow)
 		warning("shallow clone: %lu commit(s) at the history boundary "
 			"have no parent here and are not counted; run "
@@ -310,4 +313,66 @@ cleanup:
 	if (ret < 0)
 		change_set_release(out);
 	return ret;
+}
+
+/*
+ * The merges of the range after its other changes: both lists are
+ * newest first, and so is the result (a merge before a commit of its
+ * second). With -n, merges older than the n changes stay out.
+ */
+static void interleave(struct change_set *set, size_t nplain,
+		       const struct change_opts *opts)
+{
+	struct change *c = xmalloc((set->nr + 1) * sizeof(*c));
+	size_t i = 0, j = nplain, w = 0;
+	int64_t oldest = INT64_MIN;
+
+	if (opts->max_count > 0 && nplain >= (size_t)opts->max_count)
+		oldest = set->c[nplain - 1].commit_time;
+	while (i < nplain || j < set->nr) {
+		if (j < set->nr &&
+		    (i == nplain ||
+		     set->c[j].commit_time >= set->c[i].commit_time)) {
+			if (set->c[j].commit_time >= oldest)
+				c[w++] = set->c[j];
+			else
+				change_clear(&set->c[j]);
+			j++;
+		} else {
+			c[w++] = set->c[i++];
+		}
+	}
+	free(set->c);
+	set->c = c;
+	set->nr = w;
+	set->alloc = set->nr + 1;
+}
+
+int changes_read_merges(struct change_set *set, struct repo *repo,
+			const struct change_opts *opts, struct strbuf *err)
+{
+	struct oidmap shallow = OIDMAP_INIT;
+	size_t nshallow = 0, nplain = set->nr;
+	int ret = 0;
+
+	if (repo_is_shallow(repo))
+		read_shallow(repo, &shallow);
+	if (read_log(set, repo, opts, &shallow, &nshallow, err, 1) < 0)
+		ret = -1;
+	else
+		interleave(set, nplain, opts);
+	oidmap_clear(&shallow);
+	return ret;
+}
+
+void changes_drop_idle_merges(struct change_set *set)
+{
+	unsigned char *gone = xcalloc(set->nr + 1, 1);
+	size_t i;
+
+	for (i = 0; i < set->nr; i++)
+		gone[i] = set->c[i].merge && !set->c[i].added &&
+			!set->c[i].usage.has_usage;
+	change_set_drop(set, gone);
+	free(gone);
 }

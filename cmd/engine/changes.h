@@ -15,10 +15,11 @@ struct repo;
  * (newest first, as git log lists them), without line counts yet, and
  * the mainline. Commits at a shallow clone's boundary are left out,
  * with a warning. A squash commit stays whatever --author says until
- * squash_authors() has settled its author. Returns 0, or -1 after
- * error(); a range or mainline that does not resolve is the user's
- * mistake: its message goes into err (when not NULL) for the command
- * to die() with.
+ * squash_authors() has settled its author. Returns 1 when the log was
+ * read, 0 when there is nothing to read (an empty repository, an unborn
+ * branch), or -1 after error(); a range or mainline that does not
+ * resolve is the user's mistake: its message goes into err (when not
+ * NULL) for the command to die() with.
  */
 int changes_read(struct change_set *out, struct repo *repo,
 		 const struct change_opts *opts, struct strbuf *err);
@@ -30,12 +31,24 @@ int changes_read(struct change_set *out, struct repo *repo,
 /*
  * Add the commits of log to out, read as the range's are (mailmap,
  * agents, reverts); those in shallow are counted in *nshallow instead.
- * authors: the --author patterns (squash commits pass). Returns 0, or
- * -1 after error().
+ * authors: the --author patterns (squash commits pass). merges: they
+ * are merges, to be marked so. Returns 0, or -1 after error().
  */
 int changes_parse(struct change_set *out, struct repo *repo,
 		  struct strbuf *log, const struct strvec *authors,
-		  const struct oidmap *shallow, size_t *nshallow);
+		  const struct oidmap *shallow, size_t *nshallow, int merges);
+
+/*
+ * Add the merge commits of opts' range to set (read by changes_read()),
+ * in the log's order, each marked merge: it is a change only once
+ * survival has counted the lines it made, or attribution has given it
+ * usage. Returns 0, or -1 after error() or with git's complaint in err.
+ */
+int changes_read_merges(struct change_set *set, struct repo *repo,
+			const struct change_opts *opts, struct strbuf *err);
+
+/* Take out the merges that made no countable line and carry no usage. */
+void changes_drop_idle_merges(struct change_set *set);
 
 /*
  * The commit "This reverts commit <id>." names anywhere in msg, as

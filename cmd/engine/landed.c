@@ -31,7 +31,7 @@ static int mark_reachable(struct change_set *set, const struct change_opts *opts
 	int ret = 0;
 
 	cp.git_cmd = 1;
-	strvec_pushl(&cp.args, "rev-list", "--no-merges", NULL);
+	strvec_pushl(&cp.args, "rev-list", NULL);
 	if (opts->revs.nr)
 		revs_push(&cp.args, &opts->revs);
 	else

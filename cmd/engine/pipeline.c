@@ -90,7 +90,7 @@ static void find_held(struct attribution_world *w, struct repo *repo,
 }
 
 /*
- * Non-merge commits of every ref (notes refs excluded: a notes commit
+ * Commits of every ref, merges too (notes refs excluded: a notes commit
  * is not anybody's change) committed since `since`, with mailmapped
  * author emails.
  */
@@ -103,7 +103,7 @@ static void read_commits(struct attribution_world *w, int64_t since)
 
 	cp.git_cmd = 1;
 	cp.no_stderr = 1;
-	strvec_pushl(&cp.args, "log", "--no-merges", "--exclude=refs/notes/*",
+	strvec_pushl(&cp.args, "log", "--exclude=refs/notes/*",
 		     "--exclude=refs/stash", "--all", "--format=%H %ct %aE",
 		     NULL);
 	strvec_pushf(&cp.args, "--since=@%" PRId64, since);
@@ -201,13 +201,18 @@ int pipeline_run(struct pipeline *p, struct repo *repo,
 {
 	const struct change_opts *opts = p->range;
 	unsigned want = p->stages;
-	int landed;
+	int landed, r;
 
-	if (changes_read(set, repo, opts, &p->err) < 0)
+	r = changes_read(set, repo, opts, &p->err);
+	if (r < 0)
 		return fail(p, 0);
 	if ((want & PIPELINE_LINES) &&
 	    countable_count(set, repo, opts, &p->err) < 0)
 		return fail(p, PIPELINE_LINES);
+	/* A merge's lines are those survival finds it made. */
+	if ((want & PIPELINE_SURVIVAL) && r > 0 &&
+	    changes_read_merges(set, repo, opts, &p->err) < 0)
+		return fail(p, 0);
 	landed = set->mainline_ref && set->nr;
 	if ((want & PIPELINE_LANDING) && landing_run(set, opts) < 0)
 		return fail(p, PIPELINE_LANDING);
@@ -224,10 +229,12 @@ int pipeline_run(struct pipeline *p, struct repo *repo,
 		return fail(p, PIPELINE_SQUASH_AUTHORS);
 	if (want & PIPELINE_FOLD)
 		change_set_fold_squashes(set);
-	if (!set->nr && p->warn_empty)
-		warning("no changes in range");
 	if ((want & PIPELINE_ATTRIBUTION) && attribute(p, repo, set) < 0)
 		return fail(p, PIPELINE_ATTRIBUTION);
+	if (want & PIPELINE_SURVIVAL)
+		changes_drop_idle_merges(set);
+	if (!set->nr && p->warn_empty)
+		warning("no changes in range");
 	return 0;
 }
 

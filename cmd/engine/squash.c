@@ -76,7 +76,7 @@ static int load_commits(struct change_set *out, struct repo *repo,
 	eo.use_cache = opts->use_cache;
 	eo.progress = 0;
 	if (changes_parse(out, repo, &log, &eo.authors, &none,
-			  &nshallow) < 0 ||
+			  &nshallow, 0) < 0 ||
 	    countable_count(out, repo, &eo, &err) < 0) {
 		if (err.len)
 			error("%s", err.buf);

@@ -35,7 +35,9 @@ void survival_for_each_path(const struct survival *s,
  * Fill outcome.surviving, .reworked and .survival_known of the landed
  * changes of set: their lines alive at the tip in the files countable()
  * accepts, and their lines that left the mainline within rework_secs
- * of landing there. A change landed by patch-id or squash takes the
+ * of landing there. A merge change's added (and excluded) lines are
+ * set here too: the lines it made that no parent had, which "git blame"
+ * at the merge gives the merge. A change landed by patch-id or squash takes the
  * numbers of the mainline commit it landed as; a reverted change keeps
  * no surviving line.
  */

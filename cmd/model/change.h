@@ -7,7 +7,8 @@
 #include "base/strvec.h"
 
 /*
- * A change is a non-merge commit, with its countable lines and its
+ * A change is a non-merge commit, or a merge commit that made lines of
+ * its own or carries usage, with its countable lines and its
  * outcome. The engine's pipeline (engine/pipeline.h) fills these from a
  * revision range; metrics and rendering only read them. The methods
  * (model/change.c) only manipulate the structures.
@@ -107,6 +108,8 @@ struct change {
 	unsigned agent_author:1; /* the agent is the author; credited to human */
 	unsigned bot:1;        /* the author is an automation account */
 	const char *repo;      /* read from an export: its repository */
+	unsigned merge:1;      /* a merge: its lines are those it made, no
+				  parent's (set by survival) */
 	struct usage_sum usage;
 	struct outcome outcome;
 };

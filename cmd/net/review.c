@@ -210,7 +210,7 @@ static int load_messages(struct review_ctx *x)
 	if (x->use_cache)
 		cache_load(x);
 	for (i = 0; i < x->set->nr; i++)
-		if (x->set->c[i].landed != LANDED_NO &&
+		if (x->set->c[i].landed != LANDED_NO && !x->set->c[i].merge &&
 		    !oidmap_get(&x->msgs, x->set->c[i].oid, NULL))
 			strbuf_addf(&ids, "%s\n", x->set->c[i].oid);
 	if (ids.len) {
@@ -767,7 +767,8 @@ int review_fill(struct change_set *set, struct repo *repo,
 		long mi;
 
 		progress_update(progress, ++done);
-		if (c->landed == LANDED_NO)
+		/* a merge change asks the forge nothing: its review is unknown */
+		if (c->landed == LANDED_NO || c->merge)
 			continue;
 		if (stats)
 			stats->landed++;

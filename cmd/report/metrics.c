@@ -75,6 +75,11 @@ const char *metrics_how_name(enum attrib_how how)
 	return how == ATTRIB_NONE ? NULL : notes_how_name(how);
 }
 
+const char *metrics_kind_name(const struct change *c)
+{
+	return c->merge ? "merge" : "commit";
+}
+
 const char *metrics_landed_name(enum landed_how how)
 {
 	static const char *const names[] = {

@@ -163,6 +163,8 @@ void metrics_key_month(int64_t t, char out[16]);
 
 /* The confidence name ("hook", "link", "window", "day", "import"). */
 const char *metrics_how_name(enum attrib_how how);
+/* "merge" for a merge change, else "commit". */
+const char *metrics_kind_name(const struct change *c);
 /* "yes", "patch-id", "squash", "no". */
 const char *metrics_landed_name(enum landed_how how);
 

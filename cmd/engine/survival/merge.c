@@ -2,12 +2,14 @@
  * A merge, file by file, by blame's rule (pass_blame()): a parent
  * holding the very same blob gives the whole file; otherwise each line
  * comes from the first parent whose diff leaves it unchanged, else from
- * the merge itself.
+ * the merge itself (a birth: the merge's own lines). A parent lacking
+ * the path gives the file it had under the name git's rename detection
+ * finds, as blame's find_rename() does.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "base/die.h"
-#include "engine/numstat.h"
 #include "engine/survival/survival-internal.h"
 
 struct mwork {
@@ -15,7 +17,6 @@ struct mwork {
 	struct lines *p1l;         /* P1's lines of the file that changes */
 	struct lines *l;           /* the result */
 	int whole;                 /* the parent giving all of it, or -1 */
-	const char *was;           /* the result's path before a rename */
 	size_t req, nreq;          /* its requests: P1's first, then others */
 	uint32_t *reqpar;
 };
@@ -45,98 +46,93 @@ static struct request *add_request(struct replay *rp, struct mwork *m,
 	return r;
 }
 
-/* Whether path is in the merge's tree: P1's, changed by the P1 diff. */
-static int in_merge(const struct replay *rp, const struct tstate *st,
-		    const char *path)
+static int renames_start(struct replay *rp)
 {
-	const struct diff_record *rec = &rp->rec;
-	size_t i;
+	struct child_process init = CHILD_PROCESS_INIT, *cp = &rp->rn;
 
-	for (i = 0; i < rec->nr; i++) {
-		const struct dentry *e = &rec->e[i];
-
-		if (e->npath == path && e->status != 'D')
-			return 1;
-		if (e->opath == path && (e->status == 'D' || e->status == 'R'))
-			return 0;
+	rp->rn_started = 1;
+	*cp = init;
+	cp->git_cmd = 1;
+	cp->in = cp->out = -1;
+	strvec_pushl(&cp->args, "diff-tree", "--stdin", "-r", "-M", "--raw",
+		     "-z", "--always", "--no-ext-diff", "--no-textconv",
+		     "--no-color", NULL);
+	if (server_spawn(cp) < 0) {
+		rp->rn_failed = 1;
+		return -1;
 	}
-	return !!tstate_get(st, path);
+	rp->rn_running = 1;
+	rp->rn_rd.fd = cp->out;
+	return 0;
 }
 
-/* The files of a later parent of the merge by blob, built when needed. */
-static const struct fent *parent_by_blob(struct replay *rp, uint32_t i,
-					 uint32_t p, const unsigned char *blob)
+void replay_renames_stop(struct replay *rp)
 {
-	struct oidmap *map;
-	size_t k, j, v;
+	size_t i;
 
-	if (i >= rp->nblobmaps) {
-		size_t n = i + 1;
-
-		rp->blobmap = xrealloc(rp->blobmap, n * sizeof(*rp->blobmap));
-		rp->blobfiles = xrealloc(rp->blobfiles,
-					 n * sizeof(*rp->blobfiles));
-		for (k = rp->nblobmaps; k < n; k++) {
-			struct oidmap init = OIDMAP_INIT;
-
-			rp->blobmap[k] = init;
-			rp->blobfiles[k] = NULL;
-		}
-		rp->nblobmaps = n;
+	if (rp->rn_running) {
+		close(rp->rn.in);
+		close(rp->rn.out);
+		finish_command(&rp->rn);
 	}
-	map = &rp->blobmap[i];
-	if (!rp->blobfiles[i]) {
-		const struct tstate *ps = rp->s->c[p].st;
-		size_t nr = 0, alloc = 0;
-
-		ALLOC_GROW(rp->blobfiles[i], 1, alloc);
-		for (k = 0; ps && k < NBUCKET; k++)
-			for (j = 0; ps->b[k] && j < ps->b[k]->nr; j++) {
-				ALLOC_GROW(rp->blobfiles[i], nr + 1, alloc);
-				rp->blobfiles[i][nr] = &ps->b[k]->e[j];
-				oidmap_put_raw(map, ps->b[k]->e[j].blob, nr++);
-			}
-	}
-	return oidmap_get_raw(map, blob, &v) ? rp->blobfiles[i][v] : NULL;
+	if (rp->rn_started)
+		child_process_clear(&rp->rn);
+	for (i = 0; i < rp->rn_nr; i++)
+		diff_record_release(&rp->rn_rec[i]);
+	free(rp->rn_rec);
+	free(rp->rn_asked);
+	free(rp->rn_rd.buf);
 }
 
 /*
- * blame's find_rename() against a later parent that lacks the path:
- * the file that left the merge's tree and came back under this name.
- * Rename detection itself is git's and too costly here; what it finds
- * in practice is tried instead, best first: the very same blob; the
- * name the P1 diff renamed from; the name the file had before P1's side
- * renamed it; the name without its leading directories (a subtree
- * merge, as git-gui and gitk come into git.git).
+ * blame's find_rename() against the merge's parent i, which lacks the
+ * path: the source of a rename the diff from that parent to the merge
+ * finds (git's own rename detection), asked once per merge and parent.
  */
-static const struct fent *renamed_from(struct replay *rp,
-				       const struct tstate *st, uint32_t k,
-				       uint32_t i, const struct dentry *d,
-				       const struct fent *p1f)
+static const struct fent *renamed_from(struct replay *rp, uint32_t k,
+				       uint32_t i, const struct dentry *d)
 {
 	struct survival *s = rp->s;
-	uint32_t p = s->parents[s->c[k].par + i];
-	const struct fent *f;
-	const char *name, *slash;
+	const struct scommit *c = &s->c[k];
+	uint32_t p = s->parents[c->par + i];
+	struct diff_record *rec;
+	size_t j;
 
-	f = parent_by_blob(rp, i, p, d->nblob);
-	if (f && same_type(f->mode, d->nmode) && !in_merge(rp, st, f->path))
-		return f;
-	if ((d->status == 'R' || d->status == 'C') &&
-	    (f = parent_file(s, p, d->opath, d->nmode)))
-		return f;
-	if (p1f && p1f->was && !in_merge(rp, st, p1f->was) &&
-	    (f = parent_file(s, p, p1f->was, d->nmode)))
-		return f;
-	for (name = d->npath; (slash = strchr(name, '/')); ) {
-		const char *sub;
+	if (i >= rp->rn_nr) {
+		size_t n = c->npar;
 
-		name = slash + 1;
-		sub = numstat_path_intern(name, strlen(name));
-		if (!in_merge(rp, st, sub) &&
-		    (f = parent_file(s, p, sub, d->nmode)))
-			return f;
+		rp->rn_rec = xrealloc(rp->rn_rec, n * sizeof(*rp->rn_rec));
+		rp->rn_asked = xrealloc(rp->rn_asked, n);
+		for (j = rp->rn_nr; j < n; j++) {
+			memset(&rp->rn_rec[j], 0, sizeof(*rp->rn_rec));
+			strbuf_init(&rp->rn_rec[j].head, 0);
+			rp->rn_asked[j] = 0;
+		}
+		rp->rn_nr = n;
 	}
+	rec = &rp->rn_rec[i];
+	if (!rp->rn_asked[i]) {
+		struct strbuf req = STRBUF_INIT;
+		char hex[41];
+
+		rp->rn_asked[i] = 1;
+		rec->nr = 0;
+		if (rp->rn_failed || (!rp->rn_started && renames_start(rp) < 0))
+			return NULL;
+		oid_to_hex(hex, c->oid);
+		strbuf_addf(&req, "%s ", hex);
+		oid_to_hex(hex, s->c[p].oid);
+		strbuf_addf(&req, "%s\n@\n", hex);
+		if (server_feed(rp->rn.in, req.buf, req.len) < 0 ||
+		    diff_record_read(&rp->rn_rd, rec, '\0') <= 0) {
+			rp->rn_failed = 1;
+			rec->nr = 0;
+		}
+		strbuf_release(&req);
+	}
+	for (j = 0; j < rec->nr; j++)
+		if (rec->e[j].status == 'R' && rec->e[j].npath == d->npath)
+			return parent_file(s, p, rec->e[j].opath, d->nmode);
 	return NULL;
 }
 
@@ -183,15 +179,12 @@ static void merge_file(struct replay *rp, uint32_t k, struct tstate *st,
 		if (!i)
 			m->org[0] = renamed ? p1f : NULL;
 		else
-			m->org[i] = renamed_from(rp, st, k, i, d, p1f);
+			m->org[i] = renamed_from(rp, k, i, d);
 		if (m->org[i] && !memcmp(m->org[i]->blob, d->nblob, 20))
 			m->whole = (int)i;
 	}
-	m->was = renamed ? d->opath : p1f ? p1f->was : NULL;
 	if (m->whole >= 0) {
 		m->l = lines_ref(m->org[m->whole]->l);
-		if (m->whole)
-			m->was = m->org[m->whole]->was;
 		return;
 	}
 	/* a parent with the blob of an earlier one adds nothing */
@@ -217,6 +210,7 @@ static void merge_lines(struct replay *rp, uint32_t k, struct dentry *d,
 	struct survival *s = rp->s;
 	struct request *r = &rp->req[m->req];
 	size_t j;
+	uint32_t n;
 
 	if (!r->ok) {
 		/* binary now: its lines are not counted */
@@ -246,9 +240,13 @@ static void merge_lines(struct replay *rp, uint32_t k, struct dentry *d,
 			survival_lose(s, k, d->npath,
 				      "a parent's hunks do not fit");
 	}
-	for (j = 0; j < m->l->nr; j++)
-		if (m->l->v[j] == UNSET)
+	for (j = 0, n = 0; j < m->l->nr; j++)
+		if (m->l->v[j] == UNSET) {
 			m->l->v[j] = k;
+			n++;
+		}
+	if (n)
+		survival_add_birth(s, k, n, d->npath);
 }
 
 /* The merge's requests: from the prefetch thread, else asked now. */
@@ -330,7 +328,7 @@ int replay_merge(struct replay *rp, uint32_t k, struct tstate *st)
 		} else if (m->whole < 0 && chain) {
 			lines_push_all(&rp->dead, m->p1l);
 		}
-		tstate_put(st, d->npath, m->was, d->nblob, d->nmode, m->l);
+		tstate_put(st, d->npath, d->nblob, d->nmode, m->l);
 		m->l = NULL;
 		if (chain)
 			survival_record_deaths(s, &rp->dead, &rp->kept,
@@ -338,11 +336,8 @@ int replay_merge(struct replay *rp, uint32_t k, struct tstate *st)
 	}
 cleanup:
 	rp->dead.nr = rp->kept.nr = 0;
-	for (e = 0; e < rp->nblobmaps; e++) {
-		oidmap_clear(&rp->blobmap[e]);
-		free(rp->blobfiles[e]);
-		rp->blobfiles[e] = NULL;
-	}
+	if (rp->rn_nr)
+		memset(rp->rn_asked, 0, rp->rn_nr);
 	for (e = 0; e < rec->nr; e++) {
 		free(w[e].org);
 		free(w[e].reqpar);

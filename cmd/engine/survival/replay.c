@@ -25,7 +25,6 @@ static void replay_simple(struct replay *rp, struct tstate *st, uint32_t fill,
 	struct survival *s = rp->s;
 	struct diff_record *rec = &rp->rec;
 	struct lines **src = xcalloc(rec->nr + 1, sizeof(*src));
-	const char **was = xcalloc(rec->nr + 1, sizeof(*was));
 	int *had = xcalloc(rec->nr + 1, sizeof(*had));
 	size_t i;
 
@@ -36,12 +35,7 @@ static void replay_simple(struct replay *rp, struct tstate *st, uint32_t fill,
 		if (f && rec->e[i].status != 'A') {
 			had[i] = 1;
 			src[i] = lines_ref(f->l);
-			was[i] = f->was;
 		}
-		if (rec->e[i].status == 'R' || rec->e[i].status == 'C')
-			was[i] = rec->e[i].opath;
-		else if (rec->e[i].status != 'M')
-			was[i] = NULL;
 	}
 	for (i = 0; i < rec->nr; i++) {
 		struct dentry *e = &rec->e[i];
@@ -77,14 +71,13 @@ static void replay_simple(struct replay *rp, struct tstate *st, uint32_t fill,
 			survival_lose(s, fill, e->npath,
 				      had[i] ? "hunks do not fit" :
 				      "no known origin");
-		tstate_put(st, e->npath, was[i], e->nblob, e->nmode, l);
+		tstate_put(st, e->npath, e->nblob, e->nmode, l);
 		survival_record_deaths(s, &rp->dead, &rp->kept, e->npath,
 				       time);
 	}
 	for (i = 0; i < rec->nr; i++)
 		lines_unref(src[i]);
 	free(src);
-	free(was);
 	free(had);
 }
 
@@ -382,8 +375,7 @@ static void replay_release(struct replay *rp)
 	free(rp->h);
 	free(rp->answered);
 	free(rp->ask);
-	free(rp->blobmap);
-	free(rp->blobfiles);
+	replay_renames_stop(rp);
 }
 
 /* One step of the walk, its diff read: the state it makes. */

@@ -1,7 +1,8 @@
 /*
  * The state file, <common dir>/tokens/survival-v1.state: the commits,
- * the deaths and the files at the tip, so that a later run replays only
- * the commits that are new since.
+ * the deaths, the merges' births and the files at the tip, so that a
+ * later run replays only the commits that are new since. Version 2:
+ * births, and the deaths of merges' lines.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,7 @@
 #include "git/repo.h"
 
 #define STATE_MAGIC "GTSV"
-#define STATE_VERSION 1u
+#define STATE_VERSION 2u
 
 static void put_u32(struct strbuf *sb, uint32_t v)
 {
@@ -68,6 +69,21 @@ static uint32_t path_index(struct path_table *t, const char *path)
 	return (uint32_t)t->nr++;
 }
 
+/* Deaths (or births): their count, then each. */
+static void put_deaths(struct strbuf *sb, struct path_table *pt,
+		       const struct death *d, size_t nr)
+{
+	size_t i;
+
+	put_u32(sb, (uint32_t)nr);
+	for (i = 0; i < nr; i++) {
+		put_u32(sb, d[i].origin);
+		put_u32(sb, d[i].count);
+		put_i64(sb, d[i].time);
+		put_u32(sb, path_index(pt, d[i].path));
+	}
+}
+
 static char *state_path(struct repo *repo)
 {
 	struct strbuf dir = STRBUF_INIT;
@@ -111,12 +127,8 @@ int survival_state_store(struct survival *s, struct repo *repo)
 	{
 		struct strbuf deaths = STRBUF_INIT;
 
-		for (i = 0; i < s->nd; i++) {
-			put_u32(&deaths, s->d[i].origin);
-			put_u32(&deaths, s->d[i].count);
-			put_i64(&deaths, s->d[i].time);
-			put_u32(&deaths, path_index(&pt, s->d[i].path));
-		}
+		put_deaths(&deaths, &pt, s->d, s->nd);
+		put_deaths(&deaths, &pt, s->b, s->nb);
 		oid_from_hex(tip, s->tip_oid);
 		strbuf_add(&out, STATE_MAGIC, 4);
 		put_u32(&out, STATE_VERSION);
@@ -134,7 +146,6 @@ int survival_state_store(struct survival *s, struct repo *repo)
 			put_u32(&out, (uint32_t)strlen(pt.p[i]));
 			strbuf_addstr(&out, pt.p[i]);
 		}
-		put_u32(&out, (uint32_t)s->nd);
 		strbuf_addbuf(&out, &deaths);
 		put_u32(&out, (uint32_t)nfiles);
 		strbuf_addbuf(&out, &body);
@@ -194,6 +205,25 @@ static int64_t take_i64(struct cursor *c)
 	return v;
 }
 
+static void take_deaths(struct cursor *cur, struct survival *s,
+			const char **paths, uint32_t npaths, int births)
+{
+	uint32_t n = take_u32(cur), i;
+
+	for (i = 0; i < n && !cur->bad; i++) {
+		uint32_t origin = take_u32(cur), count = take_u32(cur);
+		int64_t time = take_i64(cur);
+		uint32_t pi = take_u32(cur);
+
+		if (pi >= npaths || origin >= s->nr)
+			cur->bad = 1;
+		else if (births)
+			survival_add_birth(s, origin, count, paths[pi]);
+		else
+			survival_add_death(s, origin, count, time, paths[pi]);
+	}
+}
+
 /*
  * The stored state into s: 1 when there is one, 0 when there is none
  * or it is not usable (it is then rebuilt silently).
@@ -244,17 +274,8 @@ int survival_state_load(struct survival *s, struct repo *repo)
 		if (p)
 			paths[i] = numstat_path_intern(p, len);
 	}
-	n = take_u32(&cur);
-	for (i = 0; i < n && !cur.bad; i++) {
-		uint32_t origin = take_u32(&cur), count = take_u32(&cur);
-		int64_t time = take_i64(&cur);
-		uint32_t pi = take_u32(&cur);
-
-		if (pi >= npaths || origin >= s->nr)
-			cur.bad = 1;
-		else
-			survival_add_death(s, origin, count, time, paths[pi]);
-	}
+	take_deaths(&cur, s, paths, npaths, 0);
+	take_deaths(&cur, s, paths, npaths, 1);
 	n = take_u32(&cur);
 	s->tip = tstate_new();
 	for (i = 0; i < n && !cur.bad; i++) {
@@ -274,7 +295,7 @@ int survival_state_load(struct survival *s, struct repo *repo)
 			l = lines_new(nl);
 			memcpy(l->v, p, (size_t)nl * 4);
 		}
-		tstate_put(s->tip, paths[pi], NULL, (const unsigned char *)blob,
+		tstate_put(s->tip, paths[pi], (const unsigned char *)blob,
 			   mode, l);
 	}
 	ok = !cur.bad && cur.p == cur.end;
@@ -282,7 +303,7 @@ cleanup:
 	if (!ok) {
 		tstate_free(s->tip);
 		s->tip = NULL;
-		s->nr = s->nd = 0;
+		s->nr = s->nd = s->nb = 0;
 		oidmap_clear(&s->index);
 	}
 	free(paths);

@@ -55,7 +55,6 @@ struct lines {
 
 struct fent {
 	const char *path;        /* interned */
-	const char *was;         /* its path before its last rename, or NULL */
 	struct lines *l;         /* NULL: binary, or lost track of */
 	uint32_t mode;
 	unsigned char blob[20];
@@ -86,6 +85,7 @@ struct scommit {
 	struct tstate *st;
 };
 
+/* Lines that left the mainline; also, as a birth, lines a merge made. */
 struct death {
 	uint32_t origin;      /* commit index */
 	uint32_t count;
@@ -101,6 +101,8 @@ struct survival {
 	size_t nparents, parents_alloc;
 	struct death *d;
 	size_t nd, dalloc;
+	struct death *b;              /* births: a merge's own lines */
+	size_t nb, balloc;
 	struct tstate *tip;
 	char tip_oid[41];
 	uint64_t lost;                /* files whose track was lost */
@@ -203,10 +205,13 @@ struct replay {
 	struct request *ask;
 	size_t ask_alloc, answered_alloc;
 	int srv_warned;
-	/* a merge's later parents' files by blob, built when needed */
-	struct oidmap *blobmap;
-	const struct fent ***blobfiles;
-	size_t nblobmaps;
+	/* renames against a merge's later parents, as blame finds them */
+	struct child_process rn;
+	struct rd rn_rd;
+	int rn_started, rn_running, rn_failed;
+	struct diff_record *rn_rec;  /* per parent of the merge */
+	unsigned char *rn_asked;
+	size_t rn_nr;
 };
 
 static inline int same_type(uint32_t a, uint32_t b)
@@ -218,6 +223,8 @@ static inline int same_type(uint32_t a, uint32_t b)
 uint32_t survival_add_commit(struct survival *s, const unsigned char oid[20]);
 void survival_add_death(struct survival *s, uint32_t origin, uint32_t count,
 			int64_t time, const char *path);
+void survival_add_birth(struct survival *s, uint32_t origin, uint32_t count,
+			const char *path);
 void survival_record_deaths(struct survival *s, struct u32vec *dead,
 			    struct u32vec *kept, const char *path,
 			    int64_t time);
@@ -234,7 +241,7 @@ struct tstate *tstate_new(void);
 struct tstate *tstate_copy(const struct tstate *s);
 void tstate_free(struct tstate *s);
 const struct fent *tstate_get(const struct tstate *s, const char *path);
-void tstate_put(struct tstate *s, const char *path, const char *was,
+void tstate_put(struct tstate *s, const char *path,
 		const unsigned char *blob, uint32_t mode, struct lines *l);
 void tstate_del(struct tstate *s, const char *path);
 struct lines *apply_hunks(const struct lines *old, const struct hunk *h,
@@ -268,6 +275,7 @@ void prefetch_stop(struct prefetch *pf);
 int survival_replay(struct survival *s, struct repo *repo, const char *tip,
 		    const char *base, const struct survival_opts *opts);
 int replay_merge(struct replay *rp, uint32_t k, struct tstate *st);
+void replay_renames_stop(struct replay *rp);
 
 /* state.c */
 int survival_state_load(struct survival *s, struct repo *repo);

@@ -10,7 +10,9 @@
  * the array over, as blame follows whole-file renames. A merge applies
  * blame's rule (pass_blame()): a parent holding the very same blob gives
  * the whole file; otherwise each line comes from the first parent whose
- * diff leaves it unchanged, else from the merge itself.
+ * diff leaves it unchanged, else from the merge itself (a birth, counted
+ * as the merge's +lines). A parent lacking the path gives the file git's
+ * rename detection pairs it with, as blame's find_rename() does.
  *
  * The diffs are git's own, so they are exact: two "git diff-tree --stdin
  * -p -U0 -M" co-processes share the non-merge commits, read here in
@@ -19,8 +21,10 @@
  * files no parent gives whole need diffs against each parent: a thread
  * reads them from "git diff-tree -c" ahead of the replay and has them
  * computed in bulk, through throw-away trees of the blobs in a temporary
- * object directory. On git.git this costs about what "git log --numstat"
- * does, where blaming every file costs fifty times more.
+ * object directory. A fourth, "git diff-tree -M <merge> <parent>", is
+ * asked only for the parents that lack a file the merge has. On git.git
+ * this costs about what "git log --numstat" does, where blaming every
+ * file costs fifty times more.
  *
  * Lines leaving the first-parent chain are recorded as deaths (for
  * rework); the state at the tip is stored so that a later run replays
@@ -63,6 +67,20 @@ void survival_add_death(struct survival *s, uint32_t origin, uint32_t count,
 	d->path = path;
 }
 
+/* count lines of path that the merge origin made, no parent's */
+void survival_add_birth(struct survival *s, uint32_t origin, uint32_t count,
+			const char *path)
+{
+	struct death *b;
+
+	ALLOC_GROW(s->b, s->nb + 1, s->balloc);
+	b = &s->b[s->nb++];
+	b->origin = origin;
+	b->count = count;
+	b->time = 0;
+	b->path = path;
+}
+
 /*
  * The lines in dead but not in kept (multisets) died at time in path:
  * counted per origin in s->cnt (all zero between calls), no sorting.
@@ -85,8 +103,7 @@ void survival_record_deaths(struct survival *s, struct u32vec *dead,
 
 		if (o >= s->nr || !cnt[o])
 			continue;
-		if (!s->c[o].merge)
-			survival_add_death(s, o, cnt[o], time, path);
+		survival_add_death(s, o, cnt[o], time, path);
 		cnt[o] = 0;
 	}
 	dead->nr = 0;
@@ -121,6 +138,7 @@ void survival_free(struct survival *s)
 	free(s->c);
 	free(s->parents);
 	free(s->d);
+	free(s->b);
 	free(s->cnt);
 	oidmap_clear(&s->index);
 	free(s);
@@ -212,6 +230,8 @@ void survival_for_each_path(const struct survival *s,
 	}
 	for (i = 0; i < s->nd; i++)
 		fn(s->d[i].path, data);
+	for (i = 0; i < s->nb; i++)
+		fn(s->b[i].path, data);
 }
 
 /* GIT_TOKENS_TRACE_SURVIVAL=<file>: "<commit> <lines> <path>" per run. */
@@ -244,6 +264,7 @@ void survival_tally(struct survival *s, struct change_set *set,
 	uint64_t *alive = xcalloc(s->nr + 1, sizeof(*alive));
 	uint64_t *rework = xcalloc(s->nr + 1, sizeof(*rework));
 	uint64_t *squashed = xcalloc(s->nr + 1, sizeof(*squashed));
+	uint64_t *born = xcalloc(2 * (s->nr + 1), sizeof(*born));
 	const char *trace = getenv("GIT_TOKENS_TRACE_SURVIVAL");
 	FILE *fp = NULL;
 	size_t i, k;
@@ -271,11 +292,16 @@ void survival_tally(struct survival *s, struct change_set *set,
 	for (i = 0; i < s->nd; i++) {
 		const struct death *d = &s->d[i];
 
-		if (d->origin < s->nr && !s->c[d->origin].merge &&
+		if (d->origin < s->nr &&
 		    d->time - s->c[d->origin].land <= rework_secs &&
 		    countable(d->path, data))
 			rework[d->origin] += d->count;
 	}
+	/* a merge's own lines: countable (born[2v]) or not */
+	for (i = 0; i < s->nb; i++)
+		if (s->b[i].origin < s->nr)
+			born[2 * s->b[i].origin +
+			     !countable(s->b[i].path, data)] += s->b[i].count;
 	/* The commits a squash absorbed share its lines, by their +lines. */
 	for (i = 0; i < set->nr; i++) {
 		size_t v;
@@ -294,8 +320,13 @@ void survival_tally(struct survival *s, struct change_set *set,
 			continue;
 		if (c->landed != LANDED_REACHABLE && *c->landed_as)
 			oid = c->landed_as;
-		if (!oidmap_get(&s->index, oid, &v) || s->c[v].merge)
+		if (!oidmap_get(&s->index, oid, &v))
 			continue;
+		if (c->merge && s->c[v].merge) {
+			c->added = born[2 * v];
+			c->excluded = born[2 * v + 1];
+			set->excluded_lines += c->excluded;
+		}
 		alive_n = alive[v];
 		rework_n = rework[v];
 		if (c->landed == LANDED_SQUASH) {
@@ -312,4 +343,5 @@ void survival_tally(struct survival *s, struct change_set *set,
 	free(alive);
 	free(rework);
 	free(squashed);
+	free(born);
 }

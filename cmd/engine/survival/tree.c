@@ -123,7 +123,7 @@ static struct bucket *bucket_own(struct tstate *s, size_t k)
 }
 
 /* path -> (blob, mode, l), taking over the reference l holds. */
-void tstate_put(struct tstate *s, const char *path, const char *was,
+void tstate_put(struct tstate *s, const char *path,
 		const unsigned char *blob, uint32_t mode, struct lines *l)
 {
 	struct bucket *b = bucket_own(s, path_bucket(path));
@@ -141,7 +141,6 @@ void tstate_put(struct tstate *s, const char *path, const char *was,
 		f->path = path;
 	}
 	f->l = l;
-	f->was = was;
 	f->mode = mode;
 	memcpy(f->blob, blob, 20);
 }

@@ -296,7 +296,7 @@ test_expect_success 'names from commits mention no one and keep the table' '
 		GIT_AUTHOR_EMAIL="a\`b|c@example.com" test_commit five feat.t &&
 		git push -q origin feat feat:refs/pull/6/head
 	) &&
-	event event6b.json 6 $B $(git -C dev rev-parse five) &&
+	pr_event event6b.json 6 $B $(git -C dev rev-parse five) &&
 	ci ci event6b.json >/dev/null 2>err &&
 	grep "updated comment 1003 on pull request #6" err &&
 	body $R/issues/6/comments 1003 >hostile &&

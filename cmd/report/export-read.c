@@ -301,6 +301,8 @@ static const char *read_row(struct export_read *r, const char *buf,
 	c.added = row_need_u64(&row, "lines_added");
 	c.deleted = row_need_u64(&row, "lines_deleted");
 	c.excluded = row_need_u64(&row, "lines_excluded");
+	s = row_str(&row, "kind");
+	c.merge = s && !strcmp(s, "merge");
 	row_usage(&row, &c.usage);
 	row_outcome(&row, &c);
 	c.repo = row_intern(&row, "repository");

@@ -27,7 +27,8 @@
 	_(QWEN, "qwen-code") \
 	_(KIMI, "kimi") \
 	_(DROID, "droid") \
-	_(CONTINUE, "continue")
+	_(CONTINUE, "continue") \
+	_(KILO_CLI, "kilo-cli")
 
 enum tool {
 #define TOOL_ENUM(e, s) TOOL_##e,

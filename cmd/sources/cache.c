@@ -22,7 +22,7 @@
  * order; anything unexpected and the file is ignored (and rewritten).
  */
 #define CACHE_MAGIC "GTKUSAGE"
-#define CACHE_VERSION 8
+#define CACHE_VERSION 9
 
 struct disk_header {
 	char magic[8];

@@ -2,7 +2,15 @@
  * OpenCode: ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db (and
  * opencode-<channel>.db), table message(id, session_id, data JSON), when
  * built with libsqlite3; and the older storage/message/<session>/<msg>.json
- * files. A message id found in a database is not read again from a file.
+ * files. Kilo CLI, a fork, keeps the same in kilo.db under
+ * ${KILO_DATA_DIR:-~/.local/share/kilo}.
+ *
+ * A message counts once: by its id (a channel database repeats the
+ * main one's rows, a message file repeats a row), and by its content,
+ * because a forked session copies the earlier messages under new ids
+ * with the same time.created, model and token counts. Databases are
+ * read in name order and rows in id order (ids ascend with time), so
+ * the original of a copy is the one kept.
  *
  * An assistant message carries tokens {input (uncached), output,
  * reasoning, cache {read, write}}, time.created (ms), modelID,
@@ -13,6 +21,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -27,35 +36,24 @@
 #include "base/strbuf.h"
 #include "sources/sources.h"
 
-struct keyset {
-	uint64_t *k;
-	size_t nr, alloc;
-};
-
-#ifdef HAVE_SQLITE3
-static void keyset_add(struct keyset *ks, uint64_t key)
-{
-	ALLOC_GROW(ks->k, ks->nr + 1, ks->alloc);
-	ks->k[ks->nr++] = key;
-}
-#endif
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int keyset_has(const struct keyset *ks, uint64_t key)
-{
-	return ks->nr && bsearch(&key, ks->k, ks->nr, sizeof(*ks->k),
-				 cmp_u64) != NULL;
-}
-
 static uint64_t message_key(const char *id)
 {
 	return hash_bytes(id, strlen(id), 0x6f63);
+}
+
+/* What a forked session's copy of a message has in common with it. */
+static uint64_t content_key(const struct usage_event *ev)
+{
+	struct strbuf sb = STRBUF_INIT;
+	uint64_t key;
+
+	strbuf_addf(&sb, "%" PRId64 " %" PRIu64 " %" PRIu64 " %" PRIu64
+		    " %" PRIu64 " %s", ev->time, ev->input, ev->output,
+		    ev->cache_read, ev->cache_write,
+		    ev->model ? ev->model : "");
+	key = hash_bytes(sb.buf, sb.len, 0x6f64);
+	strbuf_release(&sb);
+	return key;
 }
 
 /*
@@ -99,7 +97,7 @@ static int message_rec(struct source_ctx *ctx, const struct json *msg,
 		return -1;
 	}
 	rec->ev.time = (int64_t)created;
-	rec->ev.tool = TOOL_OPENCODE;
+	rec->ev.tool = ctx->src ? ctx->src->tool : TOOL_OPENCODE;
 	rec->ev.model = event_intern(json_get_str(msg, "modelID"));
 	cwd = json_get_str(msg, "path.cwd");
 	if (!cwd || *cwd != '/')
@@ -123,6 +121,7 @@ static int message_rec(struct source_ctx *ctx, const struct json *msg,
 	if (!id)
 		id = json_get_str(msg, "id");
 	rec->key = id ? message_key(id) : 0;
+	rec->key2 = content_key(&rec->ev);
 	return 0;
 }
 
@@ -140,21 +139,26 @@ static void uri_path(struct strbuf *sb, const char *path)
 	}
 }
 
-static sqlite3_stmt *db_prepare(sqlite3 *db)
+static int db_prepare(sqlite3 *db, sqlite3_stmt **st)
 {
 	static const char *queries[] = {
-		"SELECT m.id, m.session_id, m.data, s.directory "
-		"FROM message m LEFT JOIN session s ON s.id = m.session_id",
-		"SELECT id, session_id, data, NULL FROM message",
+		"SELECT m.id, m.session_id, m.data, s.directory, m.rowid "
+		"FROM message m LEFT JOIN session s ON s.id = m.session_id "
+		"ORDER BY m.id",
+		"SELECT id, session_id, data, NULL, rowid FROM message "
+		"ORDER BY id",
+		"SELECT id, session_id, data, NULL, NULL FROM message "
+		"ORDER BY id",
 	};
-	sqlite3_stmt *st = NULL;
+	int rc = SQLITE_ERROR;
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(queries); i++)
-		if (sqlite3_prepare_v2(db, queries[i], -1, &st, NULL) ==
-		    SQLITE_OK)
-			return st;
-	return NULL;
+	for (i = 0; i < ARRAY_SIZE(queries); i++) {
+		rc = sqlite3_prepare_v2(db, queries[i], -1, st, NULL);
+		if (rc == SQLITE_OK || rc == SQLITE_BUSY)
+			break;
+	}
+	return rc;
 }
 
 static sqlite3 *db_open(const char *path, const char *mode)
@@ -177,30 +181,36 @@ static sqlite3 *db_open(const char *path, const char *mode)
 	return db;
 }
 
-static void read_db(struct source_ctx *ctx, const char *path,
-		    struct keyset *keys)
+/*
+ * The rows of the database f names, as f's records, replacing the
+ * earlier ones. Returns -1 (f kept as it was) when it cannot be read.
+ */
+static int read_db(struct source_ctx *ctx, struct source_file *f)
 {
+	const char *path = f->path, *bad_why = NULL;
+	struct source_rec *recs = NULL;
+	size_t nr = 0, alloc = 0, i;
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
-	uint64_t row = 0;
-	int rc;
+	uint64_t row = 0, bad = 0, bad_line = 0;
+	int rc, ret = -1;
 
 	/*
 	 * Read-only first, so that a WAL still being written is seen; a
-	 * folder we may not write (no -shm) falls back to immutable.
+	 * folder we may not write (no -shm) falls back to immutable. A
+	 * locked database is not read as immutable: it may be half written.
 	 */
 	db = db_open(path, "mode=ro");
-	if (db && !(st = db_prepare(db))) {
+	rc = db ? db_prepare(db, &st) : SQLITE_CANTOPEN;
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
 		sqlite3_close(db);
-		db = NULL;
-	}
-	if (!db) {
 		db = db_open(path, "immutable=1");
-		if (db)
-			st = db_prepare(db);
+		rc = db ? db_prepare(db, &st) : SQLITE_CANTOPEN;
 	}
-	if (!st) {
-		source_bad_line(ctx, path, 0, "cannot read OpenCode database");
+	if (rc != SQLITE_OK) {
+		source_bad_line(ctx, path, 0, rc == SQLITE_BUSY ?
+				"database is locked" : db ?
+				sqlite3_errmsg(db) : "cannot open database");
 		goto cleanup;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -209,60 +219,126 @@ static void read_db(struct source_ctx *ctx, const char *path,
 		const char *data = (const char *)sqlite3_column_blob(st, 2);
 		int len = sqlite3_column_bytes(st, 2);
 		const char *dir = (const char *)sqlite3_column_text(st, 3);
+		sqlite3_int64 rowid = sqlite3_column_int64(st, 4);
 		struct json *msg;
 		struct source_rec rec;
-		const char *why = NULL;
-		int r;
+		const char *why = "malformed JSON";
+		int r = -1;
 
-		row++;
+		/* Warnings name the row by its rowid, the order it came in. */
+		row = rowid > 0 ? (uint64_t)rowid : row + 1;
 		msg = data && len > 0 ? json_parse(data, (size_t)len) : NULL;
-		if (!msg) {
-			source_bad_line(ctx, path, row, "malformed JSON");
-			continue;
-		}
-		r = message_rec(ctx, msg, id, sess, dir, &rec, &why);
-		if (r < 0)
-			source_bad_line(ctx, path, row, why);
-		else if (!r) {
-			if (rec.key)
-				keyset_add(keys, rec.key);
-			usage_set_add(ctx->out, &rec.ev);
-		}
+		if (msg)
+			r = message_rec(ctx, msg, id, sess, dir, &rec, &why);
 		json_free(msg);
+		if (!r) {
+			ALLOC_GROW(recs, nr + 1, alloc);
+			recs[nr++] = rec;
+		} else if (r < 0) {
+			source_bad_line(ctx, path, row, why);
+			if (!bad++ || row < bad_line) {
+				bad_line = row;
+				bad_why = event_intern(why);
+			}
+		}
 	}
-	if (rc != SQLITE_DONE)
-		source_bad_line(ctx, path, row + 1, sqlite3_errmsg(db));
+	if (rc != SQLITE_DONE) {
+		source_bad_line(ctx, path, 0, rc == SQLITE_BUSY ?
+				"database is locked" : sqlite3_errmsg(db));
+		goto cleanup;
+	}
+	source_file_reset(f);
+	for (i = 0; i < nr; i++)
+		source_file_add(f, &recs[i]);
+	/* Bad rows are remembered, so the warning repeats while they last. */
+	f->bad = bad;
+	f->bad_line = bad_line;
+	f->bad_why = bad_why;
+	f->offset = f->size;
+	ret = 0;
 cleanup:
 	sqlite3_finalize(st);
 	sqlite3_close(db);
+	free(recs);
+	return ret;
+}
+
+/*
+ * A database whose file and write-ahead log are as the last run left
+ * them is not opened: its records are kept in the state.
+ */
+static struct source_file *get_db(struct source_ctx *ctx, const char *path)
+{
+	struct strbuf wal = STRBUF_INIT;
+	struct source_file *f, *w;
+	struct stat st;
+	int changed = 0, wal_changed = 0;
+
+	f = source_file_get(ctx, path, &changed);
+	if (!f)
+		goto cleanup;
+	strbuf_addf(&wal, "%s-wal", path);
+	if (!stat(wal.buf, &st) && S_ISREG(st.st_mode) &&
+	    (w = source_file_get(ctx, wal.buf, &wal_changed)))
+		w->offset = w->size;
+	if ((changed || wal_changed) && read_db(ctx, f) < 0)
+		f->mtime_ns = 0; /* try again next run */
+cleanup:
+	strbuf_release(&wal);
+	return f;
 }
 #endif
 
+/* Add the records not seen yet, by id or by content, to the output. */
+static void emit_new(struct source_ctx *ctx, struct u64map *seen,
+		     const struct source_file *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nr; i++) {
+		const struct source_rec *r = &f->rec[i];
+
+		if ((r->key && u64map_find(seen, r->key, 0)) ||
+		    (r->key2 && u64map_find(seen, r->key2, 0)))
+			continue;
+		if (r->key)
+			u64map_find(seen, r->key, 1);
+		if (r->key2)
+			u64map_find(seen, r->key2, 1);
+		usage_set_add(ctx->out, &r->ev);
+	}
+}
+
+/* <name>.db and <name>-<channel>.db in base. */
 static void read_dbs(struct source_ctx *ctx, const char *base,
-		     struct keyset *keys)
+		     const char *name, struct u64map *seen)
 {
 	struct strvec names = STRVEC_INIT, dbs = STRVEC_INIT;
-	size_t i;
+	size_t i, nlen = strlen(name);
 
 	if (dir_list(base, &names) < 0)
 		return;
 	for (i = 0; i < names.nr; i++) {
-		const char *name = names.v[i];
-		size_t len = strlen(name);
+		const char *n = names.v[i];
+		size_t len = strlen(n);
 
-		if (!strcmp(name, "opencode.db") ||
-		    (!strncmp(name, "opencode-", 9) && len > 12 &&
-		     !strcmp(name + len - 3, ".db")))
-			strvec_pushf(&dbs, "%s/%s", base, name);
+		if (len >= nlen + 3 && !strncmp(n, name, nlen) &&
+		    !strcmp(n + len - 3, ".db") &&
+		    (len == nlen + 3 || (n[nlen] == '-' && len > nlen + 4)))
+			strvec_pushf(&dbs, "%s/%s", base, n);
 	}
 	strvec_clear(&names);
 	source_sort_paths(&dbs);
 	for (i = 0; i < dbs.nr; i++) {
 #ifdef HAVE_SQLITE3
-		read_db(ctx, dbs.v[i], keys);
+		struct source_file *f = get_db(ctx, dbs.v[i]);
+
+		if (f)
+			emit_new(ctx, seen, f);
 #else
 		/* Built without libsqlite3: "doctor" says so. */
-		(void)keys;
+		(void)ctx;
+		(void)seen;
 #endif
 	}
 	strvec_clear(&dbs);
@@ -325,28 +401,13 @@ static struct source_file *read_message_file(struct source_ctx *ctx,
 	return f;
 }
 
-struct file_rec {
-	const struct source_rec *rec;
-	size_t order;
-};
-
-static int cmp_file_rec(const void *a, const void *b)
-{
-	const struct file_rec *x = a, *y = b;
-
-	if (x->rec->key != y->rec->key)
-		return x->rec->key < y->rec->key ? -1 : 1;
-	return x->order < y->order ? -1 : x->order > y->order;
-}
-
 static void read_files(struct source_ctx *ctx, const char *base,
-		       const struct keyset *db_keys)
+		       struct u64map *seen)
 {
 	static const char * const suffixes[] = { ".json", NULL };
 	struct strvec files = STRVEC_INIT;
 	struct strbuf dir = STRBUF_INIT;
-	struct file_rec *all = NULL;
-	size_t nr = 0, alloc = 0, i, j;
+	size_t i;
 
 	strbuf_addf(&dir, "%s/storage/message", base);
 	source_find_files(ctx, dir.buf, suffixes, &files);
@@ -354,23 +415,9 @@ static void read_files(struct source_ctx *ctx, const char *base,
 	for (i = 0; i < files.nr; i++) {
 		struct source_file *f = read_message_file(ctx, files.v[i]);
 
-		for (j = 0; f && j < f->nr; j++) {
-			if (f->rec[j].key && keyset_has(db_keys, f->rec[j].key))
-				continue;
-			ALLOC_GROW(all, nr + 1, alloc);
-			all[nr].rec = &f->rec[j];
-			all[nr].order = nr;
-			nr++;
-		}
+		if (f)
+			emit_new(ctx, seen, f);
 	}
-	if (nr)
-		qsort(all, nr, sizeof(*all), cmp_file_rec);
-	/* Two copies of one message: the first file wins. */
-	for (i = 0; i < nr; i++)
-		if (!i || !all[i].rec->key ||
-		    all[i].rec->key != all[i - 1].rec->key)
-			usage_set_add(ctx->out, &all[i].rec->ev);
-	free(all);
 	strvec_clear(&files);
 	strbuf_release(&dir);
 }
@@ -378,27 +425,30 @@ static void read_files(struct source_ctx *ctx, const char *base,
 int source_opencode_read(struct source_ctx *ctx)
 {
 	struct strvec bases = STRVEC_INIT;
-	struct keyset keys = { NULL, 0, 0 };
+	struct u64map seen = U64MAP_INIT;
+	int kilo = ctx->src && ctx->src->tool == TOOL_KILO_CLI;
+	const char *name = kilo ? "kilo" : "opencode";
+	const char *env = kilo ? getenv("KILO_DATA_DIR") : NULL;
 	const char *xdg = getenv("XDG_DATA_HOME");
 	size_t i;
 
 	if (ctx->paths.nr)
 		for (i = 0; i < ctx->paths.nr; i++)
 			strvec_push(&bases, ctx->paths.v[i]);
+	else if (env && *env == '/')
+		strvec_push(&bases, env);
 	else if (xdg && *xdg == '/')
-		strvec_pushf(&bases, "%s/opencode", xdg);
+		strvec_pushf(&bases, "%s/%s", xdg, name);
 	else if (source_home())
-		strvec_pushf(&bases, "%s/.local/share/opencode",
-			     source_home());
+		strvec_pushf(&bases, "%s/.local/share/%s", source_home(),
+			     name);
 
 	/* Databases first: their rows win over the files. */
 	for (i = 0; i < bases.nr; i++)
-		read_dbs(ctx, bases.v[i], &keys);
-	if (keys.nr)
-		qsort(keys.k, keys.nr, sizeof(*keys.k), cmp_u64);
+		read_dbs(ctx, bases.v[i], name, &seen);
 	for (i = 0; i < bases.nr; i++)
-		read_files(ctx, bases.v[i], &keys);
-	free(keys.k);
+		read_files(ctx, bases.v[i], &seen);
+	u64map_release(&seen);
 	strvec_clear(&bases);
 	return 0;
 }

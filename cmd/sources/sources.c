@@ -39,6 +39,7 @@ const struct source source_table[] = {
 	{ "kimi", TOOL_KIMI, source_kimi_read },
 	{ "droid", TOOL_DROID, source_droid_read },
 	{ "continue", TOOL_CONTINUE, source_continue_read },
+	{ "kilo-cli", TOOL_KILO_CLI, source_opencode_read },
 	{ NULL, 0, NULL }
 };
 

@@ -127,6 +127,26 @@ cleanup:
 	strbuf_release(&text);
 }
 
+/*
+ * Whether dir is one of GIT_CEILING_DIRECTORIES, above which git looks
+ * for no repository: a folder below one is in none above it either.
+ */
+static int is_ceiling(const char *dir, size_t len)
+{
+	const char *p = getenv("GIT_CEILING_DIRECTORIES"), *end;
+	size_t n;
+
+	for (; p && *p; p = *end ? end + 1 : end) {
+		end = strchrnul(p, ':');
+		n = (size_t)(end - p);
+		while (n > 1 && p[n - 1] == '/')
+			n--;
+		if (n == len && !strncmp(p, dir, len))
+			return 1;
+	}
+	return 0;
+}
+
 const char *source_repo_root(struct u64map *memo, const char *cwd)
 {
 	struct strbuf dir = STRBUF_INIT;
@@ -155,7 +175,7 @@ const char *source_repo_root(struct u64map *memo, const char *cwd)
 		}
 		while (len && dir.buf[len - 1] != '/')
 			len--;
-		if (len <= 1) {
+		if (len <= 1 || is_ceiling(dir.buf, len - 1)) {
 			/* In no repository: the folder says where. */
 			strbuf_reset(&dir);
 			strbuf_addstr(&dir, cwd);

@@ -93,8 +93,7 @@ static int source_on(struct repo *repo, const struct source *src,
 	int on = 0;
 
 	*configured = 0;
-	if (!repo || repo_config_string(repo, "tokens.sources", &list) ||
-	    !list)
+	if (repo_config_string(repo, "tokens.sources", &list) || !list)
 		return 1;
 	*configured = 1;
 	for (tok = strtok_r(list, ", \t", &save); tok;

@@ -111,6 +111,28 @@ test_expect_success 'a repository deleted since it was seen is left out quietly'
 	test_cmp all.json after.json
 '
 
+test_expect_success 'a global tokens.prices counts outside a repository too' '
+	cat >mine.json <<-\EOF &&
+	{"schema": "git-tokens/prices/v1", "date": "2026-12-01",
+	 "models": {"claude-sonnet-4-5": {"provider": "anthropic",
+	   "input": 1000000, "output": 1000000, "cache_write_5m": 0,
+	   "cache_write_1h": 0, "cache_read": 0}},
+	 "aliases": {}}
+	EOF
+	git config --global tokens.prices "$TRASH/mine.json" &&
+	# $1 a token: the 7 in and 9 out of the Claude Code event
+	git tokens usage --all-repos --by repo --format json >out.json &&
+	test "$(row out.json "$TRASH/elsewhere" cost_usd)" = 16 &&
+	(cd one && git tokens usage --all-repos --by repo --format json) >in.json &&
+	test_cmp out.json in.json &&
+	git config --global --unset tokens.prices &&
+	git tokens usage --all-repos --by repo --format json >out.json &&
+	test "$(row out.json "$TRASH/elsewhere" cost_usd)" != 16 &&
+	git -c tokens.prices="$TRASH/mine.json" tokens usage --all-repos \
+		--by repo --format json >out.json &&
+	test "$(row out.json "$TRASH/elsewhere" cost_usd)" = 16
+'
+
 test_expect_success 'usage --by frob names it and the choices' '
 	test_expect_code 129 git tokens usage --by frob 2>err &&
 	grep "unknown --by .frob. (expected day, session, model, tool or repo)" err

@@ -115,6 +115,22 @@ test_expect_success 'uninstall --cursor with nothing installed changes nothing' 
 	test_path_is_missing "$HJ"
 '
 
+test_expect_success 'hooks status reports the stop hook; it does not change the exit code' '
+	rm -f "$HJ" &&
+	git -C repo tokens hooks install -q &&
+	git -C repo tokens hooks status >out &&
+	grep "^cursor stop hook: not installed (optional: git tokens hooks install --cursor)$" out &&
+	git -C repo tokens hooks install -q --cursor &&
+	git -C repo tokens hooks status >out &&
+	grep "^cursor stop hook: installed in .$HJ.$" out &&
+	git -C repo tokens hooks uninstall -q &&
+	test_expect_code 1 git -C repo tokens hooks status >out &&
+	grep "^cursor stop hook: installed in" out &&
+	git -C repo tokens hooks uninstall -q --cursor &&
+	test_expect_code 1 git -C repo tokens hooks status >out &&
+	grep "^cursor stop hook: not installed" out
+'
+
 test_expect_success 'install outside a repository is refused' '
 	mkdir out-of-repo &&
 	(cd out-of-repo && GIT_CEILING_DIRECTORIES=$(pwd)/.. &&

@@ -179,6 +179,23 @@ test_expect_success 'outside a repository: the machine only, exit 1' '
 	! grep "hooks\|mainline" out
 '
 
+test_expect_success 'Cursor on the machine without its stop hook: a note' '
+	(cd repo && git tokens doctor) >out &&
+	! grep "^[a-z]* *cursor:" out &&
+	mkdir .cursor &&
+	(cd repo && git tokens doctor) >out &&
+	check_lines out &&
+	grep "^note cursor: .$HOME/.cursor. is there but not the stop hook that records Cursor.s usage (hint: git tokens hooks install --cursor)$" out &&
+	(cd repo && git tokens doctor -q) >out &&
+	! grep "cursor" out &&
+	(cd repo && git tokens hooks install -q --cursor) &&
+	(cd repo && git tokens doctor) >out &&
+	grep "^ok   cursor: the stop hook is in .$HOME/.cursor/hooks.json.$" out &&
+	(cd repo && git tokens hooks uninstall -q --cursor) &&
+	(cd repo && git tokens hooks install -q) &&
+	rmdir .cursor
+'
+
 test_expect_success 'doctor -h and a stray argument' '
 	(cd repo && git tokens doctor -h) >out &&
 	grep "^usage: git tokens doctor" out &&

@@ -12,6 +12,7 @@
  * never shown: only which variable holds one.
  */
 #include <inttypes.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 #include "base/strbuf.h"
 #include "base/strvec.h"
 #include "builtin/builtin.h"
+#include "engine/cursor-hooks.h"
 #include "engine/hooks.h"
 #include "engine/notes-sync.h"
 #include "engine/notes.h"
@@ -91,8 +93,7 @@ static int source_on(struct repo *repo, const struct source *src,
 	int on = 0;
 
 	*configured = 0;
-	if (!repo || repo_config_string(repo, "tokens.sources", &list) ||
-	    !list)
+	if (repo_config_string(repo, "tokens.sources", &list) || !list)
 		return 1;
 	*configured = 1;
 	for (tok = strtok_r(list, ", \t", &save); tok;
@@ -273,6 +274,25 @@ cleanup:
 	strbuf_release(&path);
 	strbuf_release(&missing);
 	return pre_push;
+}
+
+/* Cursor's usage is recorded only by its stop hook: say so where it runs. */
+static void check_cursor(struct doctor *d)
+{
+	struct strbuf file = STRBUF_INIT, dir = STRBUF_INIT;
+	struct stat st;
+
+	strbuf_addf(&dir, "%s/.cursor", source_home());
+	if (cursor_hooks_installed(&file))
+		finding(d, LEVEL_OK, "cursor", NULL,
+			"the stop hook is in '%s'", file.buf);
+	else if (!stat(dir.buf, &st) && S_ISDIR(st.st_mode))
+		finding(d, LEVEL_NOTE, "cursor",
+			"git tokens hooks install --cursor",
+			"'%s' is there but not the stop hook that records "
+			"Cursor's usage", dir.buf);
+	strbuf_release(&file);
+	strbuf_release(&dir);
 }
 
 /* --- notes and refspecs ------------------------------------------------ */
@@ -580,6 +600,7 @@ int cmd_doctor(int argc, const char **argv, struct repo *repo)
 			"doctor'", "not in a git repository: only the "
 			"machine is checked");
 	check_sources(&d, repo, &unpriced);
+	check_cursor(&d);
 	if (repo) {
 		if (notes_ref(repo, &notes) < 0)
 			strbuf_addstr(&notes, NOTES_DEFAULT_REF);

@@ -4,7 +4,8 @@
  * call.
  *
  * status exits 1 when the hooks or the notes config are not (all) in
- * place, so that scripts can test it.
+ * place, so that scripts can test it; Cursor's stop hook is optional
+ * and only reported.
  *
  * Notes are pushed by pre-push only to a configured remote (one with a
  * remote.<name>.url): a push to a bare URL never carries them.
@@ -690,8 +691,19 @@ static int sub_uninstall(struct repo *repo, int argc, const char **argv,
 static int sub_status(struct repo *repo, int argc, const char **argv,
 		      int quiet_opt)
 {
+	struct strbuf file = STRBUF_INIT;
 	int r = hooks_status(repo);
 
+	/* Optional, so its absence does not change the exit code. */
+	if (r >= 0) {
+		if (cursor_hooks_installed(&file))
+			printf("cursor stop hook: installed in '%s'\n",
+			       file.buf);
+		else
+			printf("cursor stop hook: not installed (optional: "
+			       "git tokens hooks install --cursor)\n");
+	}
+	strbuf_release(&file);
 	return r < 0 ? EXIT_FATAL : r ? EXIT_POLICY : 0;
 }
 

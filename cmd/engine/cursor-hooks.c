@@ -259,6 +259,22 @@ cleanup:
 	return ret;
 }
 
+int cursor_hooks_installed(struct strbuf *file)
+{
+	struct paths p;
+	struct strbuf cur = STRBUF_INIT;
+	size_t a, b;
+	int ret = 0;
+
+	paths_init(&p);
+	strbuf_addbuf(file, &p.file);
+	if (strbuf_read_file(&cur, p.file.buf, 0) >= 0)
+		ret = !find_entry(cur.buf, cur.len, &a, &b);
+	strbuf_release(&cur);
+	paths_release(&p);
+	return ret;
+}
+
 int cursor_hooks_uninstall(int quiet_opt)
 {
 	struct paths p;

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 
 #include "base/die.h"
 #include "base/paths.h"
+#include "git/git-cmd.h"
 #include "git/repo.h"
 
 struct repo {
@@ -483,6 +485,119 @@ static git_config *config_of(struct repo *repo)
 	return repo->config;
 }
 
+/*
+ * Outside a repository: what "git config --list" says (the system, XDG
+ * and global files, -c on top). Asking git costs one process; starting
+ * libgit2 would cost more (its TLS set-up), on every quick run.
+ */
+struct outside_entry {
+	char *key;
+	char *value;    /* NULL for a key without "=" */
+};
+static struct outside_entry *outside;
+static size_t outside_nr;
+
+static int outside_load(void)
+{
+	static int loaded;      /* 1 read, -1 failed */
+	const char *argv[] = { "config", "--list", "-z", NULL };
+	struct strbuf out = STRBUF_INIT;
+	size_t alloc = 0;
+	char *p, *nl;
+
+	if (loaded)
+		return loaded < 0 ? -1 : 0;
+	loaded = -1;
+	if (git_cmd(argv, &out, NULL, GIT_CMD_NO_STDIN)) {
+		error("cannot read the configuration: 'git config --list' "
+		      "failed");
+		goto cleanup;
+	}
+	for (p = out.buf; p < out.buf + out.len; p += strlen(p) + 1) {
+		ALLOC_GROW(outside, outside_nr + 1, alloc);
+		nl = strchr(p, '\n');
+		outside[outside_nr].key = nl ? xstrndup(p, nl - p) :
+			xstrdup(p);
+		outside[outside_nr].value = nl ? xstrdup(nl + 1) : NULL;
+		outside_nr++;
+	}
+	loaded = 1;
+cleanup:
+	strbuf_release(&out);
+	return loaded < 0 ? -1 : 0;
+}
+
+/* Section and name without regard to case, the subsection as written. */
+static int key_eq(const char *a, const char *b)
+{
+	const char *first = strchr(a, '.'), *last = strrchr(a, '.');
+
+	if (strcasecmp(a, b))
+		return 0;
+	return !first || !strncmp(first, b + (first - a), last - first);
+}
+
+/* The last value of key: 0 and *e, 1 when not set, or -1. */
+static int outside_get(const char *key, const struct outside_entry **e)
+{
+	size_t i;
+
+	if (outside_load() < 0)
+		return -1;
+	*e = NULL;
+	for (i = 0; i < outside_nr; i++)
+		if (key_eq(outside[i].key, key))
+			*e = &outside[i];
+	return *e ? 0 : 1;
+}
+
+/* git's booleans: no value, true/yes/on, false/no/off/"", a number. */
+static int parse_bool(const char *v, int *out)
+{
+	char *end;
+	long n;
+
+	if (!v || !strcasecmp(v, "true") || !strcasecmp(v, "yes") ||
+	    !strcasecmp(v, "on")) {
+		*out = 1;
+		return 0;
+	}
+	if (!*v || !strcasecmp(v, "false") || !strcasecmp(v, "no") ||
+	    !strcasecmp(v, "off")) {
+		*out = 0;
+		return 0;
+	}
+	n = strtol(v, &end, 10);
+	if (*end)
+		return -1;
+	*out = !!n;
+	return 0;
+}
+
+/* git's integers: a number with an optional k, m or g. */
+static int parse_int(const char *v, int64_t *out)
+{
+	char *end;
+	long long n;
+
+	if (!v || !*v)
+		return -1;
+	errno = 0;
+	n = strtoll(v, &end, 0);
+	if (errno)
+		return -1;
+	if (*end == 'k' || *end == 'K')
+		n *= 1024, end++;
+	else if (*end == 'm' || *end == 'M')
+		n *= 1024 * 1024, end++;
+	else if (*end == 'g' || *end == 'G')
+		n *= 1024 * 1024 * 1024, end++;
+	if (*end)
+		return -1;
+	*out = n;
+	return 0;
+}
+
 static int config_result(int r, const char *key)
 {
 	if (r == GIT_ENOTFOUND)
@@ -495,11 +610,19 @@ static int config_result(int r, const char *key)
 
 int repo_config_string(struct repo *repo, const char *key, char **out)
 {
-	git_config *cfg = config_of(repo);
+	git_config *cfg;
+	const struct outside_entry *e;
 	const char *v;
 	int r;
 
 	*out = NULL;
+	if (!repo) {
+		r = outside_get(key, &e);
+		if (!r)
+			*out = xstrdup(e->value ? e->value : "");
+		return r;
+	}
+	cfg = config_of(repo);
 	if (!cfg)
 		return -1;
 	r = git_config_get_string(&v, cfg, key);
@@ -512,15 +635,23 @@ char *repo_config_get(void *repo, const char *key)
 {
 	char *v = NULL;
 
-	if (repo)
-		repo_config_string(repo, key, &v);
+	repo_config_string(repo, key, &v);
 	return v;
 }
 
 int repo_config_bool(struct repo *repo, const char *key, int *out)
 {
-	git_config *cfg = config_of(repo);
+	git_config *cfg;
+	const struct outside_entry *e;
+	int r;
 
+	if (!repo) {
+		r = outside_get(key, &e);
+		if (!r && parse_bool(e->value, out) < 0)
+			return error("bad boolean config value for '%s'", key);
+		return r;
+	}
+	cfg = config_of(repo);
 	if (!cfg)
 		return -1;
 	return config_result(git_config_get_bool(out, cfg, key), key);
@@ -528,8 +659,17 @@ int repo_config_bool(struct repo *repo, const char *key, int *out)
 
 int repo_config_int(struct repo *repo, const char *key, int64_t *out)
 {
-	git_config *cfg = config_of(repo);
+	git_config *cfg;
+	const struct outside_entry *e;
+	int r;
 
+	if (!repo) {
+		r = outside_get(key, &e);
+		if (!r && parse_int(e->value, out) < 0)
+			return error("bad numeric config value for '%s'", key);
+		return r;
+	}
+	cfg = config_of(repo);
 	if (!cfg)
 		return -1;
 	return config_result(git_config_get_int64(out, cfg, key), key);
@@ -543,8 +683,19 @@ static int push_entry(const git_config_entry *e, void *data)
 
 int repo_config_multi(struct repo *repo, const char *key, struct strvec *out)
 {
-	git_config *cfg = config_of(repo);
+	git_config *cfg;
+	size_t i;
 
+	if (!repo) {
+		if (outside_load() < 0)
+			return -1;
+		for (i = 0; i < outside_nr; i++)
+			if (key_eq(outside[i].key, key))
+				strvec_push(out, outside[i].value ?
+					    outside[i].value : "");
+		return 0;
+	}
+	cfg = config_of(repo);
 	if (!cfg)
 		return -1;
 	return config_result(git_config_get_multivar_foreach(cfg, key, NULL,
@@ -1151,10 +1302,22 @@ static int prefix_entry(const git_config_entry *e, void *data)
 int repo_config_foreach_prefix(struct repo *repo, const char *prefix,
 			       repo_config_fn *fn, void *data)
 {
-	git_config *cfg = config_of(repo);
+	git_config *cfg;
 	struct prefix_walk w;
+	size_t i;
 	int r;
 
+	if (!repo) {
+		if (outside_load() < 0)
+			return -1;
+		for (i = 0; i < outside_nr; i++)
+			if (!strncasecmp(outside[i].key, prefix,
+					 strlen(prefix)) &&
+			    (r = fn(outside[i].key, outside[i].value, data)))
+				return r;
+		return 0;
+	}
+	cfg = config_of(repo);
 	if (!cfg)
 		return -1;
 	w.prefix = prefix;

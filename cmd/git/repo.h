@@ -47,7 +47,10 @@ int repo_is_empty(struct repo *repo);
 /* 1, and its name in out, when HEAD's branch has no commit yet. */
 int repo_unborn_branch(struct repo *repo, struct strbuf *out);
 
-/* Config: 0 when found, 1 when not set, -1 on error. */
+/*
+ * Config: 0 when found, 1 when not set, -1 on error. repo NULL reads
+ * the files git reads outside a repository (system, XDG, global).
+ */
 int repo_config_string(struct repo *repo, const char *key, char **out);
 /*
  * repo_config_string() as base/term.h's term_config_fn reads: the value

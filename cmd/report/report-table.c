@@ -278,7 +278,7 @@ static int compute(struct report_table *rt, struct report_opts *o,
 {
 	/* --by team: tokens.team.<name> patterns, in config order. */
 	if (rt->by == METRICS_BY_TEAM) {
-		if (repo && repo_config_foreach_prefix(repo, "tokens.team.",
+		if (repo_config_foreach_prefix(repo, "tokens.team.",
 					       metrics_team_config,
 					       &rt->teams) < 0)
 			return -1;

@@ -323,7 +323,7 @@ int prices_load(struct price_table **out, struct repo *repo, const char *path)
 			goto cleanup;
 		goto done;
 	}
-	if (repo && repo_config_string(repo, "tokens.prices", &config) < 0)
+	if (repo_config_string(repo, "tokens.prices", &config) < 0)
 		goto cleanup;
 	bundled = xstrfmt("%s/prices.json", tokens_datadir());
 	/* tokens.prices alone is enough: the bundled table may be absent. */

@@ -312,8 +312,7 @@ static int source_enabled(struct repo *repo, const struct source *src)
 	char *tok, *save = NULL;
 	int on = 0;
 
-	if (!repo || repo_config_string(repo, "tokens.sources", &list) ||
-	    !list)
+	if (repo_config_string(repo, "tokens.sources", &list) || !list)
 		return 1;
 	for (tok = strtok_r(list, ", \t", &save); tok;
 	     tok = strtok_r(NULL, ", \t", &save)) {

@@ -284,7 +284,7 @@ test_expect_success 'report --from: bad rows are skipped and named, the rest cou
 	(cd repo && test_expect_code 129 git tokens report --by repo) 2>err &&
 	grep "needs --from" err &&
 	mkdir -p norepo &&
-	(cd norepo && GIT_CEILING_DIRECTORIES=$(pwd) &&
+	(cd norepo && GIT_CEILING_DIRECTORIES=$(dirname "$(pwd)") &&
 	 export GIT_CEILING_DIRECTORIES &&
 	 git tokens report --from ../main.jsonl --format=csv >../out.csv &&
 	 test_must_fail git tokens report 2>../err) &&

@@ -22,6 +22,16 @@ c = d.get(sys.argv[2])
 print('absent' if c is None else json.dumps(c[sys.argv[3]]))" "$@"
 }
 
+# join <branch> <prefix>: merge the branch's history with its tree under
+# <prefix>/, as Mona (a subtree join).
+join () {
+	git checkout -q main && test_tick &&
+	git merge -q -s ours --no-commit --allow-unrelated-histories \
+		"$1" >/dev/null &&
+	git read-tree --prefix="$2/" -u "$1" &&
+	mona git commit -q -m "join $1"
+}
+
 # own <merge>: the lines git blame at the merge itself gives the merge.
 own () {
 	blame_counts "$1" commit | sed -n "s/^$1 //p"
@@ -69,11 +79,7 @@ test_expect_success 'setup: a conflict, an evil merge, a subtree, a rename, an o
 		lines toolmake 1 5 >Makefile &&
 		git add . && test_tick &&
 		as Sam sam@example.com git commit -q -m "tool: initial" &&
-		git checkout -q main && test_tick &&
-		git merge -q -s ours --no-commit --allow-unrelated-histories \
-			tool >/dev/null &&
-		git read-tree --prefix=tool/ -u tool &&
-		mona git commit -q -m "join tool" &&
+		join tool tool &&
 		git rev-parse HEAD >../join &&
 		git checkout -q tool &&
 		sed -i "s/^tool 3$/sam three/" tool.c &&
@@ -232,6 +238,47 @@ test_expect_success 'a stored state gives the same numbers as a full replay' '
 	test_cmp full cached &&
 	(cd repo && blame_counts main email) >expect &&
 	test_cmp expect full
+'
+
+# A second history joined under tt/ whose po/vi.po the mainline has too:
+# the merge does not delete it, so git blame follows tt/po/vi.po into
+# the joined side through po/hu.po, the deleted file most like it, which
+# the whole tree's rename detection pairs with tt/po/hu.po instead.
+test_expect_success 'a file a parent lacks: its source as blame finds it' '
+	git init -q -b main pairing &&
+	(
+		cd pairing &&
+		mkdir po &&
+		lines mainvi 1 6 >po/vi.po &&
+		git add . && test_tick &&
+		as Alice alice@example.com git commit -q -m initial &&
+		git checkout -q --orphan trans && git rm -rqf . &&
+		mkdir po &&
+		{ lines msgid 1 10 && lines hu 1 4; } >po/hu.po &&
+		{ lines msgid 1 10 && lines vi 1 4; } >po/vi.po &&
+		{ lines msgid 1 3 && lines ja 1 12; } >po/ja.po &&
+		git add . && test_tick &&
+		as Viet viet@example.com git commit -q -m "trans: initial" &&
+		join trans tt &&
+		git diff-tree -r -M trans HEAD >whole &&
+		grep "R100	po/hu.po	tt/po/hu.po$" whole &&
+		grep "A	tt/po/vi.po$" whole &&
+		git blame --porcelain HEAD -- tt/po/vi.po >blame &&
+		grep "^filename po/hu.po$" blame &&
+		GIT_TOKENS_TRACE_SURVIVAL=../pairing.trace \
+			git tokens report --format=json >../pairing.json &&
+		git blame --line-porcelain HEAD -- tt/po/vi.po |
+		sed -n "s/^\([0-9a-f]\{40\}\) .*/\1/p" | sort | uniq -c |
+		awk "{ print \$2, \$1 }" >../expect.vi &&
+		blame_counts main email >../expect
+	) &&
+	sed -n "s|^\([0-9a-f]*\) \([0-9]*\) tt/po/vi.po$|\1 \2|p" \
+		pairing.trace | sort >actual.vi &&
+	test_cmp expect.vi actual.vi &&
+	test $(wc -l <actual.vi) = 2 &&
+	report_surviving pairing.json >actual &&
+	test_cmp expect actual &&
+	grep "^mona@example.com 4$" actual
 '
 
 test_done

@@ -46,17 +46,24 @@ static struct request *add_request(struct replay *rp, struct mwork *m,
 	return r;
 }
 
-static int renames_start(struct replay *rp)
+static void renames_cmd(struct child_process *cp)
 {
-	struct child_process init = CHILD_PROCESS_INIT, *cp = &rp->rn;
+	struct child_process init = CHILD_PROCESS_INIT;
 
-	rp->rn_started = 1;
 	*cp = init;
 	cp->git_cmd = 1;
 	cp->in = cp->out = -1;
-	strvec_pushl(&cp->args, "diff-tree", "--stdin", "-r", "-M", "--raw",
-		     "-z", "--always", "--no-ext-diff", "--no-textconv",
-		     "--no-color", NULL);
+	strvec_pushl(&cp->args, "--literal-pathspecs", "diff-tree", "--stdin",
+		     "-r", "-M", "--raw", "-z", "--always", "--no-ext-diff",
+		     "--no-textconv", "--no-color", NULL);
+}
+
+static int renames_start(struct replay *rp)
+{
+	struct child_process *cp = &rp->rn;
+
+	rp->rn_started = 1;
+	renames_cmd(cp);
 	if (server_spawn(cp) < 0) {
 		rp->rn_failed = 1;
 		return -1;
@@ -84,10 +91,68 @@ void replay_renames_stop(struct replay *rp)
 	free(rp->rn_rd.buf);
 }
 
+/* Past this many bytes of paths, the whole tree's pairing is taken. */
+#define FOLLOW_MAX_ARGS (512 * 1024)
+
+/*
+ * blame's find_rename() diffs with the path as the only file created
+ * (diff_options.single_follow): every file deleted is a source for it,
+ * though the whole tree's rename detection may pair that source with
+ * another file. The same diff is asked for with a pathspec of the path
+ * and all the files deleted; rec is the whole tree's, for the list.
+ * Sets *from (NULL: no rename); -1 when git could not be asked.
+ */
+static int follow_one(const struct diff_record *rec, const char *merge,
+		      const char *parent, const char *path, const char **from)
+{
+	struct child_process cp;
+	struct diff_record one = { STRBUF_INIT, NULL, 0, 0, NULL, 0, 0 };
+	struct rd r = { -1, NULL, 0, 0, 0, 0, 0 };
+	struct strbuf req = STRBUF_INIT;
+	size_t j, bytes = 0;
+	int started = 0, ret = -1;
+
+	renames_cmd(&cp);
+	strvec_pushl(&cp.args, "--", path, NULL);
+	for (j = 0; j < rec->nr; j++)
+		if (rec->e[j].status == 'D' || rec->e[j].status == 'R') {
+			strvec_push(&cp.args, rec->e[j].opath);
+			bytes += strlen(rec->e[j].opath) + 1;
+		}
+	if (bytes > FOLLOW_MAX_ARGS)
+		goto cleanup;
+	if (server_spawn(&cp) < 0)
+		goto cleanup;
+	started = 1;
+	r.fd = cp.out;
+	strbuf_addf(&req, "%s %s\n@\n", merge, parent);
+	if (server_feed(cp.in, req.buf, req.len) < 0 ||
+	    diff_record_read(&r, &one, '\0') <= 0)
+		goto cleanup;
+	*from = NULL;
+	for (j = 0; j < one.nr; j++)
+		if (one.e[j].status == 'R' && !strcmp(one.e[j].npath, path))
+			*from = one.e[j].opath;
+	ret = 0;
+cleanup:
+	if (started) {
+		close(cp.in);
+		close(cp.out);
+		finish_command(&cp);
+	}
+	child_process_clear(&cp);
+	diff_record_release(&one);
+	strbuf_release(&req);
+	free(r.buf);
+	return ret;
+}
+
 /*
  * blame's find_rename() against the merge's parent i, which lacks the
- * path: the source of a rename the diff from that parent to the merge
- * finds (git's own rename detection), asked once per merge and parent.
+ * path: the source of a rename git's own rename detection finds from
+ * that parent to the merge, with the path the only file created. The
+ * whole tree's diff is asked for once per merge and parent; when it
+ * creates more than the one file, the path is followed alone.
  */
 static const struct fent *renamed_from(struct replay *rp, uint32_t k,
 				       uint32_t i, const struct dentry *d)
@@ -96,7 +161,8 @@ static const struct fent *renamed_from(struct replay *rp, uint32_t k,
 	const struct scommit *c = &s->c[k];
 	uint32_t p = s->parents[c->par + i];
 	struct diff_record *rec;
-	size_t j;
+	const struct dentry *pair = NULL;
+	size_t j, nsrc = 0, ndst = 0;
 
 	if (i >= rp->rn_nr) {
 		size_t n = c->npar;
@@ -130,10 +196,30 @@ static const struct fent *renamed_from(struct replay *rp, uint32_t k,
 		}
 		strbuf_release(&req);
 	}
-	for (j = 0; j < rec->nr; j++)
-		if (rec->e[j].status == 'R' && rec->e[j].npath == d->npath)
-			return parent_file(s, p, rec->e[j].opath, d->nmode);
-	return NULL;
+	for (j = 0; j < rec->nr; j++) {
+		const struct dentry *e = &rec->e[j];
+
+		if (e->status == 'D' || e->status == 'R')
+			nsrc++;
+		if (e->status == 'A' || e->status == 'R')
+			ndst++;
+		if ((e->status == 'A' || e->status == 'R') &&
+		    e->npath == d->npath)
+			pair = e;
+	}
+	if (!pair || !nsrc)
+		return NULL;
+	if (ndst > 1) {
+		char mhex[41], phex[41];
+		const char *from;
+
+		oid_to_hex(mhex, c->oid);
+		oid_to_hex(phex, s->c[p].oid);
+		if (!follow_one(rec, mhex, phex, d->npath, &from))
+			return from ? parent_file(s, p, from, d->nmode) : NULL;
+	}
+	return pair->status == 'R' ?
+		parent_file(s, p, pair->opath, d->nmode) : NULL;
 }
 
 /*

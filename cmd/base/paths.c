@@ -48,7 +48,8 @@ static char *exec_path_from_argv0(void)
 	return found;
 }
 
-const char *tokens_exec_dir(void)
+/* The folder of the running binary (symbolic links resolved), or NULL. */
+static const char *tokens_exec_dir(void)
 {
 	static char *dir;
 	static int done;

@@ -15,8 +15,6 @@ const char *tokens_datadir(void);
 
 /* main()'s argv[0]: where the binary is when /proc cannot say. */
 void tokens_set_argv0(const char *arg);
-/* The folder of the running binary (symbolic links resolved), or NULL. */
-const char *tokens_exec_dir(void);
 /*
  * <folder of the binary>/<rel> into out: 0 when it exists, -1 (no
  * message) when it does not or the folder is unknown.

@@ -19,21 +19,16 @@
  * added to output here. Per-step "step-finish" parts repeat the same
  * usage and are not read.
  */
-#include "config.h"
-
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#ifdef HAVE_SQLITE3
-#include <sqlite3.h>
-#endif
 
 #include "base/die.h"
 #include "base/hash.h"
 #include "base/json.h"
 #include "base/paths.h"
 #include "base/strbuf.h"
+#include "sources/db.h"
 #include "sources/sources.h"
 
 static uint64_t message_key(const char *id)
@@ -125,169 +120,36 @@ static int message_rec(struct source_ctx *ctx, const struct json *msg,
 	return 0;
 }
 
-#ifdef HAVE_SQLITE3
-/* A file name as a URI path: escape what URIs reserve. */
-static void uri_path(struct strbuf *sb, const char *path)
+/* One row of the message table (see db_queries). */
+static int db_row(struct source_ctx *ctx, struct source_db *db,
+		  struct source_rec *rec, const char **why, void *data)
 {
-	const char *p;
+	size_t len, n;
+	const char *id = source_db_text(db, 0, &n);
+	const char *sess = source_db_text(db, 1, &n);
+	const char *msg_s = source_db_text(db, 2, &len);
+	const char *dir = source_db_text(db, 3, &n);
+	struct json *msg = msg_s && len ? json_parse(msg_s, len) : NULL;
+	int r = -1;
 
-	for (p = path; *p; p++) {
-		if (*p == '%' || *p == '?' || *p == '#' || *p == ' ')
-			strbuf_addf(sb, "%%%02X", (unsigned char)*p);
-		else
-			strbuf_addch(sb, *p);
-	}
+	(void)data;
+	*why = "malformed JSON";
+	if (msg)
+		r = message_rec(ctx, msg, id, sess, dir, rec, why);
+	json_free(msg);
+	return r;
 }
 
-static int db_prepare(sqlite3 *db, sqlite3_stmt **st)
-{
-	static const char *queries[] = {
-		"SELECT m.id, m.session_id, m.data, s.directory, m.rowid "
-		"FROM message m LEFT JOIN session s ON s.id = m.session_id "
-		"ORDER BY m.id",
-		"SELECT id, session_id, data, NULL, rowid FROM message "
-		"ORDER BY id",
-		"SELECT id, session_id, data, NULL, NULL FROM message "
-		"ORDER BY id",
-	};
-	int rc = SQLITE_ERROR;
-	size_t i;
+static const char * const db_queries[] = {
+	"SELECT m.id, m.session_id, m.data, s.directory, m.rowid AS rowid "
+	"FROM message m LEFT JOIN session s ON s.id = m.session_id "
+	"ORDER BY m.id",
+	"SELECT id, session_id, data, NULL, rowid AS rowid FROM message ORDER BY id",
+	"SELECT id, session_id, data, NULL FROM message ORDER BY id",
+	NULL
+};
 
-	for (i = 0; i < ARRAY_SIZE(queries); i++) {
-		rc = sqlite3_prepare_v2(db, queries[i], -1, st, NULL);
-		if (rc == SQLITE_OK || rc == SQLITE_BUSY)
-			break;
-	}
-	return rc;
-}
-
-static sqlite3 *db_open(const char *path, const char *mode)
-{
-	struct strbuf uri = STRBUF_INIT;
-	sqlite3 *db = NULL;
-
-	strbuf_addstr(&uri, "file:");
-	uri_path(&uri, path);
-	strbuf_addf(&uri, "?%s", mode);
-	if (sqlite3_open_v2(uri.buf, &db,
-			    SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) !=
-	    SQLITE_OK) {
-		sqlite3_close(db);
-		db = NULL;
-	} else {
-		sqlite3_busy_timeout(db, 2000);
-	}
-	strbuf_release(&uri);
-	return db;
-}
-
-/*
- * The rows of the database f names, as f's records, replacing the
- * earlier ones. Returns -1 (f kept as it was) when it cannot be read.
- */
-static int read_db(struct source_ctx *ctx, struct source_file *f)
-{
-	const char *path = f->path, *bad_why = NULL;
-	struct source_rec *recs = NULL;
-	size_t nr = 0, alloc = 0, i;
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	uint64_t row = 0, bad = 0, bad_line = 0;
-	int rc, ret = -1;
-
-	/*
-	 * Read-only first, so that a WAL still being written is seen; a
-	 * folder we may not write (no -shm) falls back to immutable. A
-	 * locked database is not read as immutable: it may be half written.
-	 */
-	db = db_open(path, "mode=ro");
-	rc = db ? db_prepare(db, &st) : SQLITE_CANTOPEN;
-	if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
-		sqlite3_close(db);
-		db = db_open(path, "immutable=1");
-		rc = db ? db_prepare(db, &st) : SQLITE_CANTOPEN;
-	}
-	if (rc != SQLITE_OK) {
-		source_bad_line(ctx, path, 0, rc == SQLITE_BUSY ?
-				"database is locked" : db ?
-				sqlite3_errmsg(db) : "cannot open database");
-		goto cleanup;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(st, 0);
-		const char *sess = (const char *)sqlite3_column_text(st, 1);
-		const char *data = (const char *)sqlite3_column_blob(st, 2);
-		int len = sqlite3_column_bytes(st, 2);
-		const char *dir = (const char *)sqlite3_column_text(st, 3);
-		sqlite3_int64 rowid = sqlite3_column_int64(st, 4);
-		struct json *msg;
-		struct source_rec rec;
-		const char *why = "malformed JSON";
-		int r = -1;
-
-		/* Warnings name the row by its rowid, the order it came in. */
-		row = rowid > 0 ? (uint64_t)rowid : row + 1;
-		msg = data && len > 0 ? json_parse(data, (size_t)len) : NULL;
-		if (msg)
-			r = message_rec(ctx, msg, id, sess, dir, &rec, &why);
-		json_free(msg);
-		if (!r) {
-			ALLOC_GROW(recs, nr + 1, alloc);
-			recs[nr++] = rec;
-		} else if (r < 0) {
-			source_bad_line(ctx, path, row, why);
-			if (!bad++ || row < bad_line) {
-				bad_line = row;
-				bad_why = event_intern(why);
-			}
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		source_bad_line(ctx, path, 0, rc == SQLITE_BUSY ?
-				"database is locked" : sqlite3_errmsg(db));
-		goto cleanup;
-	}
-	source_file_reset(f);
-	for (i = 0; i < nr; i++)
-		source_file_add(f, &recs[i]);
-	/* Bad rows are remembered, so the warning repeats while they last. */
-	f->bad = bad;
-	f->bad_line = bad_line;
-	f->bad_why = bad_why;
-	f->offset = f->size;
-	ret = 0;
-cleanup:
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	free(recs);
-	return ret;
-}
-
-/*
- * A database whose file and write-ahead log are as the last run left
- * them is not opened: its records are kept in the state.
- */
-static struct source_file *get_db(struct source_ctx *ctx, const char *path)
-{
-	struct strbuf wal = STRBUF_INIT;
-	struct source_file *f, *w;
-	struct stat st;
-	int changed = 0, wal_changed = 0;
-
-	f = source_file_get(ctx, path, &changed);
-	if (!f)
-		goto cleanup;
-	strbuf_addf(&wal, "%s-wal", path);
-	if (!stat(wal.buf, &st) && S_ISREG(st.st_mode) &&
-	    (w = source_file_get(ctx, wal.buf, &wal_changed)))
-		w->offset = w->size;
-	if ((changed || wal_changed) && read_db(ctx, f) < 0)
-		f->mtime_ns = 0; /* try again next run */
-cleanup:
-	strbuf_release(&wal);
-	return f;
-}
-#endif
+static const struct source_db_read db_read = { db_queries, db_row, NULL };
 
 /* Add the records not seen yet, by id or by content, to the output. */
 static void emit_new(struct source_ctx *ctx, struct u64map *seen,
@@ -330,16 +192,10 @@ static void read_dbs(struct source_ctx *ctx, const char *base,
 	strvec_clear(&names);
 	source_sort_paths(&dbs);
 	for (i = 0; i < dbs.nr; i++) {
-#ifdef HAVE_SQLITE3
-		struct source_file *f = get_db(ctx, dbs.v[i]);
+		struct source_file *f = source_db_get(ctx, dbs.v[i], &db_read);
 
 		if (f)
 			emit_new(ctx, seen, f);
-#else
-		/* Built without libsqlite3: "doctor" says so. */
-		(void)ctx;
-		(void)seen;
-#endif
 	}
 	strvec_clear(&dbs);
 }

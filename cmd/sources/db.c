@@ -1,0 +1,302 @@
+/*
+ * SQLite databases of the tools that keep their usage in one: opened
+ * read-only, read row by row into a source_file's records. The one
+ * file that includes sqlite3.h.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#ifdef HAVE_SQLITE3
+#include <sqlite3.h>
+#endif
+
+#include "base/die.h"
+#include "base/strbuf.h"
+#include "sources/db.h"
+
+#ifdef HAVE_SQLITE3
+struct source_db {
+	sqlite3 *db;
+	sqlite3_stmt *st;
+};
+
+int source_db_supported(void)
+{
+	return 1;
+}
+
+/* A file name as a URI path: escape what URIs reserve. */
+static void uri_path(struct strbuf *sb, const char *path)
+{
+	const char *p;
+
+	for (p = path; *p; p++) {
+		if (*p == '%' || *p == '?' || *p == '#' || *p == ' ')
+			strbuf_addf(sb, "%%%02X", (unsigned char)*p);
+		else
+			strbuf_addch(sb, *p);
+	}
+}
+
+static sqlite3 *db_open(const char *path, const char *mode)
+{
+	struct strbuf uri = STRBUF_INIT;
+	sqlite3 *db = NULL;
+
+	strbuf_addstr(&uri, "file:");
+	uri_path(&uri, path);
+	strbuf_addf(&uri, "?%s", mode);
+	if (sqlite3_open_v2(uri.buf, &db,
+			    SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) !=
+	    SQLITE_OK) {
+		sqlite3_close(db);
+		db = NULL;
+	} else {
+		sqlite3_busy_timeout(db, 2000);
+	}
+	strbuf_release(&uri);
+	return db;
+}
+
+static int db_prepare(sqlite3 *db, const char * const *queries,
+		      sqlite3_stmt **st)
+{
+	int rc = SQLITE_ERROR;
+
+	for (; *queries; queries++) {
+		rc = sqlite3_prepare_v2(db, *queries, -1, st, NULL);
+		if (rc == SQLITE_OK || rc == SQLITE_BUSY)
+			break;
+	}
+	return rc;
+}
+
+const char *source_db_text(struct source_db *d, int col, size_t *len)
+{
+	const char *s;
+
+	if (sqlite3_column_type(d->st, col) == SQLITE_NULL)
+		return NULL;
+	/* text, and blobs too, come with a NUL after them */
+	s = (const char *)sqlite3_column_text(d->st, col);
+	*len = (size_t)sqlite3_column_bytes(d->st, col);
+	return s ? s : "";
+}
+
+int source_db_int(struct source_db *d, int col, int64_t *out)
+{
+	const char *s, *end;
+	size_t len;
+	double v;
+
+	*out = 0;
+	switch (sqlite3_column_type(d->st, col)) {
+	case SQLITE_NULL:
+		return 1;
+	case SQLITE_INTEGER:
+		*out = sqlite3_column_int64(d->st, col);
+		return *out < 0 ? -1 : 0;
+	case SQLITE_FLOAT:
+		v = sqlite3_column_double(d->st, col);
+		if (v < 0 || v > 9e15 || v != (double)(int64_t)v)
+			return -1;
+		*out = (int64_t)v;
+		return 0;
+	default:
+		s = source_db_text(d, col, &len);
+		end = s + len;
+		if (!len || len > 18)
+			return -1;
+		for (; s < end; s++) {
+			if (*s < '0' || *s > '9')
+				return -1;
+			*out = *out * 10 + (*s - '0');
+		}
+		return 0;
+	}
+}
+
+/* Rows to records; -1 (nothing changed in f) when the read failed. */
+static int read_rows(struct source_ctx *ctx, struct source_file *f,
+		     sqlite3 *db, sqlite3_stmt *st, int rc,
+		     const struct source_db_read *how)
+{
+	struct source_db d = { db, st };
+	const char *bad_why = NULL;
+	struct source_rec *recs = NULL;
+	size_t nr = 0, alloc = 0, i;
+	uint64_t row = 0, bad = 0, bad_line = 0;
+	int ret = -1, rowid_col = -1, ncol;
+
+	if (rc != SQLITE_OK) {
+		source_bad_line(ctx, f->path, 0, rc == SQLITE_BUSY ?
+				"database is locked" : db ?
+				sqlite3_errmsg(db) : "cannot open database");
+		goto cleanup;
+	}
+	ncol = sqlite3_column_count(d.st);
+	if (ncol && !strcmp(sqlite3_column_name(d.st, ncol - 1), "rowid"))
+		rowid_col = ncol - 1;
+	while ((rc = sqlite3_step(d.st)) == SQLITE_ROW) {
+		struct source_rec rec;
+		const char *why = "bad row";
+		int64_t rowid = 0;
+		int r;
+
+		memset(&rec, 0, sizeof(rec));
+		if (rowid_col >= 0 && !source_db_int(&d, rowid_col, &rowid) &&
+		    rowid > 0)
+			row = (uint64_t)rowid;
+		else
+			row++;
+		r = how->row(ctx, &d, &rec, &why, how->data);
+		if (!r) {
+			ALLOC_GROW(recs, nr + 1, alloc);
+			recs[nr++] = rec;
+		} else if (r < 0) {
+			source_bad_line(ctx, f->path, row, why);
+			if (!bad++ || row < bad_line) {
+				bad_line = row;
+				bad_why = event_intern(why);
+			}
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		source_bad_line(ctx, f->path, 0, rc == SQLITE_BUSY ?
+				"database is locked" : sqlite3_errmsg(db));
+		goto cleanup;
+	}
+	source_file_reset(f);
+	for (i = 0; i < nr; i++)
+		source_file_add(f, &recs[i]);
+	/* Bad rows are remembered, so the warning repeats while they last. */
+	f->bad = bad;
+	f->bad_line = bad_line;
+	f->bad_why = bad_why;
+	f->offset = f->size;
+	ret = 0;
+cleanup:
+	sqlite3_finalize(d.st);
+	free(recs);
+	return ret;
+}
+
+static int read_db(struct source_ctx *ctx, struct source_file *f,
+		   const struct source_db_read *how)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = NULL;
+	int rc, ret;
+
+	/*
+	 * Read-only first, so that a WAL still being written is seen; a
+	 * folder we may not write (no -shm) falls back to immutable. A
+	 * locked database is not read as immutable: it may be half written.
+	 */
+	db = db_open(f->path, "mode=ro");
+	rc = db ? db_prepare(db, how->queries, &st) : SQLITE_CANTOPEN;
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+		sqlite3_close(db);
+		db = db_open(f->path, "immutable=1");
+		rc = db ? db_prepare(db, how->queries, &st) : SQLITE_CANTOPEN;
+	}
+	ret = read_rows(ctx, f, db, st, rc, how);
+	sqlite3_close(db);
+	return ret;
+}
+
+struct source_file *source_db_get(struct source_ctx *ctx, const char *path,
+				  const struct source_db_read *how)
+{
+	struct strbuf wal = STRBUF_INIT;
+	struct source_file *f, *w;
+	struct stat st;
+	int changed = 0, wal_changed = 0;
+
+	f = source_file_get(ctx, path, &changed);
+	if (!f)
+		goto cleanup;
+	strbuf_addf(&wal, "%s-wal", path);
+	if (!stat(wal.buf, &st) && S_ISREG(st.st_mode) &&
+	    (w = source_file_get(ctx, wal.buf, &wal_changed)))
+		w->offset = w->size;
+	if ((changed || wal_changed) && read_db(ctx, f, how) < 0)
+		f->mtime_ns = 0; /* try again next run */
+cleanup:
+	strbuf_release(&wal);
+	return f;
+}
+
+void source_db_read_mem(struct source_ctx *ctx, struct source_file *f,
+			const char *buf, size_t len,
+			const struct source_db_read *how)
+{
+	unsigned char *copy;
+	sqlite3 *db = NULL;
+
+	if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK || !len) {
+		sqlite3_close(db);
+		source_bad_line(ctx, f->path, 0, "cannot open database");
+		return;
+	}
+	copy = sqlite3_malloc64(len);
+	if (!copy)
+		die("out of memory");
+	memcpy(copy, buf, len);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	if (sqlite3_deserialize(db, "main", copy, len, len,
+				SQLITE_DESERIALIZE_FREEONCLOSE |
+				SQLITE_DESERIALIZE_READONLY) != SQLITE_OK) {
+		source_bad_line(ctx, f->path, 0, sqlite3_errmsg(db));
+	} else {
+		sqlite3_stmt *st = NULL;
+		int rc = db_prepare(db, how->queries, &st);
+
+		read_rows(ctx, f, db, st, rc, how);
+	}
+	sqlite3_close(db);
+}
+#else
+int source_db_supported(void)
+{
+	return 0;
+}
+
+struct source_file *source_db_get(struct source_ctx *ctx, const char *path,
+				  const struct source_db_read *how)
+{
+	(void)ctx;
+	(void)path;
+	(void)how;
+	return NULL;
+}
+
+void source_db_read_mem(struct source_ctx *ctx, struct source_file *f,
+			const char *buf, size_t len,
+			const struct source_db_read *how)
+{
+	(void)buf;
+	(void)len;
+	(void)how;
+	source_bad_line(ctx, f->path, 0, "built without SQLite support");
+}
+
+const char *source_db_text(struct source_db *db, int col, size_t *len)
+{
+	(void)db;
+	(void)col;
+	*len = 0;
+	return NULL;
+}
+
+int source_db_int(struct source_db *db, int col, int64_t *out)
+{
+	(void)db;
+	(void)col;
+	*out = 0;
+	return 1;
+}
+#endif

@@ -72,3 +72,85 @@ def write_json(path, doc):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
         json.dump(doc, f, indent=1)
+
+
+def iso_ms(ms):
+    """Epoch milliseconds as ISO 8601 UTC."""
+    import datetime
+    t = datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc)
+    return t.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (ms % 1000)
+
+
+def spread(start, end, counters):
+    """A session's totals as git-tokens spreads them over its window
+    (start and end in epoch ms): n = 1 + the whole 5 minutes the window
+    lasts, at most 1000; one event at the end of each of n equal
+    slices; each counter divided evenly, the first events taking one
+    more of the remainder. Yields (time in ms, [counters])."""
+    length = end - start
+    n = min(1 + length // 300000, 1000)
+    for i in range(n):
+        yield (start + length * (i + 1) // n,
+               [c // n + (1 if i < c % n else 0) for c in counters])
+
+
+class GooseDB:
+    """A Goose sessions.db with the columns of Goose 1.35 (schema 13)."""
+
+    SCHEMA = """
+    CREATE TABLE schema_version (version INTEGER PRIMARY KEY,
+        applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP);
+    CREATE TABLE sessions (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL DEFAULT '',
+        description TEXT NOT NULL DEFAULT '',
+        user_set_name BOOLEAN DEFAULT FALSE,
+        session_type TEXT NOT NULL DEFAULT 'user',
+        working_dir TEXT NOT NULL,
+        created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
+        updated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
+        extension_data TEXT DEFAULT '{}',
+        total_tokens INTEGER, input_tokens INTEGER, output_tokens INTEGER,
+        accumulated_total_tokens INTEGER,
+        accumulated_input_tokens INTEGER,
+        accumulated_output_tokens INTEGER, accumulated_cost REAL,
+        schedule_id TEXT, recipe_json TEXT, user_recipe_values_json TEXT,
+        provider_name TEXT, model_config_json TEXT,
+        goose_mode TEXT NOT NULL DEFAULT 'auto', archived_at TIMESTAMP,
+        project_id TEXT);
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, message_id TEXT,
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        role TEXT NOT NULL, content_json TEXT NOT NULL,
+        created_timestamp INTEGER NOT NULL,
+        timestamp TIMESTAMP DEFAULT CURRENT_TIMESTAMP, tokens INTEGER,
+        metadata_json TEXT);
+    INSERT INTO schema_version (version) VALUES (13);
+    """
+
+    def __init__(self, path):
+        import sqlite3
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if os.path.exists(path):
+            os.unlink(path)
+        self.db = sqlite3.connect(path)
+        self.db.executescript(self.SCHEMA)
+
+    def session(self, sid, cwd, created, updated, model, acc_in, acc_out,
+                last_in=0, last_out=0):
+        cfg = json.dumps({"model_name": model, "context_limit": None,
+                          "temperature": None, "max_tokens": None,
+                          "toolshim": False, "toolshim_model": None})
+        total = None if acc_in is None else acc_in + acc_out
+        self.db.execute(
+            "INSERT INTO sessions (id, name, working_dir, created_at,"
+            " updated_at, total_tokens, input_tokens, output_tokens,"
+            " accumulated_total_tokens, accumulated_input_tokens,"
+            " accumulated_output_tokens, provider_name, model_config_json)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (sid, "CLI Session", cwd, created, updated,
+             last_in + last_out, last_in, last_out, total, acc_in, acc_out,
+             "anthropic", cfg))
+
+    def close(self):
+        self.db.commit()
+        self.db.close()

@@ -3,16 +3,9 @@
 test_description='usage: OpenCode channel databases, forks, Kilo CLI'
 
 . "$(dirname "$0")"/lib-tokens.sh
+. "$TEST_SRCDIR"/lib-sources.sh
 
-GIT_TOKENS_NOW=2026-11-30T00:00:00Z
-XDG_CACHE_HOME=$(pwd)/cache
-HOME=$(pwd)
-export GIT_TOKENS_NOW XDG_CACHE_HOME HOME
 unset XDG_DATA_HOME KILO_DATA_DIR
-
-sqlite3 -version >/dev/null 2>&1 &&
-grep -q "define HAVE_SQLITE3 1" "$SHARNESS_BUILD_DIRECTORY/config.h" &&
-test_set_prereq SQLITE3
 
 OC=.local/share/opencode
 
@@ -163,25 +156,6 @@ test_expect_success SQLITE3 'a row added since: counted, nothing twice' '
 	usage_of opencode out.json &&
 	usage_matches out.json expect-all.json
 '
-
-# lock_db <db>: another sqlite3 holds an exclusive lock on it until fd 9
-# is closed.
-lock_db () {
-	rm -f lock.in lock.out &&
-	mkfifo lock.in &&
-	{ sqlite3 "$1" <lock.in >lock.out 2>&1 & } &&
-	exec 9>lock.in &&
-	echo "BEGIN EXCLUSIVE;" >&9 &&
-	echo ".print locked" >&9 &&
-	i=0 &&
-	while test $i -lt 100
-	do
-		grep -q locked lock.out && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
 
 test_expect_success SQLITE3 'an unchanged database is not opened' '
 	test_when_finished "exec 9>&-" &&

@@ -28,7 +28,10 @@
 	_(KIMI, "kimi") \
 	_(DROID, "droid") \
 	_(CONTINUE, "continue") \
-	_(KILO_CLI, "kilo-cli")
+	_(KILO_CLI, "kilo-cli") \
+	_(GOOSE, "goose") \
+	_(CRUSH, "crush") \
+	_(ZED, "zed")
 
 enum tool {
 #define TOOL_ENUM(e, s) TOOL_##e,

@@ -13,6 +13,7 @@
 #endif
 
 #include "base/die.h"
+#include "base/json.h"
 #include "base/strbuf.h"
 #include "sources/db.h"
 
@@ -88,7 +89,7 @@ const char *source_db_text(struct source_db *d, int col, size_t *len)
 int source_db_int(struct source_db *d, int col, int64_t *out)
 {
 	const char *s, *end;
-	size_t len;
+	size_t len = 0;
 	double v;
 
 	*out = 0;
@@ -97,24 +98,25 @@ int source_db_int(struct source_db *d, int col, int64_t *out)
 		return 1;
 	case SQLITE_INTEGER:
 		*out = sqlite3_column_int64(d->st, col);
-		return *out < 0 ? -1 : 0;
+		return *out < 0 || *out > (int64_t)JSON_U64_MAX ? -1 : 0;
 	case SQLITE_FLOAT:
 		v = sqlite3_column_double(d->st, col);
-		if (v < 0 || v > 9e15 || v != (double)(int64_t)v)
+		if (v < 0 || v > (double)JSON_U64_MAX ||
+		    v != (double)(int64_t)v)
 			return -1;
 		*out = (int64_t)v;
 		return 0;
 	default:
 		s = source_db_text(d, col, &len);
 		end = s + len;
-		if (!len || len > 18)
+		if (!len || len > 13)
 			return -1;
 		for (; s < end; s++) {
 			if (*s < '0' || *s > '9')
 				return -1;
 			*out = *out * 10 + (*s - '0');
 		}
-		return 0;
+		return *out > (int64_t)JSON_U64_MAX ? -1 : 0;
 	}
 }
 

@@ -52,8 +52,9 @@ void source_db_read_mem(struct source_ctx *ctx, struct source_file *f,
  */
 const char *source_db_text(struct source_db *db, int col, size_t *len);
 /*
- * Column col as a whole number: 0, 1 when NULL, -1 when it holds
- * something else (a fraction, text that is not a number, < 0).
+ * Column col as a counter (0 .. JSON_U64_MAX): 0, 1 when NULL, -1
+ * when it holds something else (a fraction, text that is not a
+ * number, a negative or larger number).
  */
 int source_db_int(struct source_db *db, int col, int64_t *out);
 

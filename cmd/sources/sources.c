@@ -40,6 +40,7 @@ const struct source source_table[] = {
 	{ "droid", TOOL_DROID, source_droid_read },
 	{ "continue", TOOL_CONTINUE, source_continue_read },
 	{ "kilo-cli", TOOL_KILO_CLI, source_opencode_read },
+	{ "goose", TOOL_GOOSE, source_goose_read },
 	{ NULL, 0, NULL }
 };
 

@@ -164,16 +164,25 @@ static int cmp_key_largest(const void *a, const void *b)
 	return tx == ty ? 0 : tx > ty ? -1 : 1;
 }
 
-void source_emit_largest(struct source_ctx *ctx,
-			 const struct source_rec **recs, size_t nr)
+size_t source_pick_largest(const struct source_rec **recs, size_t nr)
 {
-	size_t i;
+	size_t i, n = 0;
 
 	if (nr)
 		qsort(recs, nr, sizeof(*recs), cmp_key_largest);
 	for (i = 0; i < nr; i++)
 		if (!i || recs[i]->key != recs[i - 1]->key)
-			usage_set_add(ctx->out, &recs[i]->ev);
+			recs[n++] = recs[i];
+	return n;
+}
+
+void source_emit_largest(struct source_ctx *ctx,
+			 const struct source_rec **recs, size_t nr)
+{
+	size_t i, n = source_pick_largest(recs, nr);
+
+	for (i = 0; i < n; i++)
+		usage_set_add(ctx->out, &recs[i]->ev);
 }
 
 void source_file_emit(struct source_ctx *ctx, const struct source_file *f)

@@ -155,6 +155,23 @@ seed continue tokens <<'EOF'
 {"eventName":"tokensGenerated","schema":"0.2.0","createdAt":"2025-12-20T10:05:00Z","model":"gpt-5","promptTokens":0,"generatedTokens":0}
 EOF
 
+# --- SQLite sources: database images --------------------------------
+# seed_db <target> <name> <python>: the database the code writes
+seed_db () {
+	mkdir -p "$out/$1"
+	PYTHONPATH=$top/t python3 -c "$3" "$out/$1/$2" 2>/dev/null ||
+		rm -f "$out/$1/$2"
+}
+seed_db goose sessions '
+import sys
+from lib_sources import GooseDB
+db = GooseDB(sys.argv[1])
+db.session("20251220_1", "/w/proj", "2025-12-20 10:00:00",
+           "2025-12-20 10:40:00", "claude-sonnet-4-5", 1000, 250, 10, 3)
+db.session("20251220_2", "/w/proj", "2025-12-20 11:00:00",
+           "2025-12-20 11:02:00", "gpt-5", None, None, 300, 40)
+db.close()'
+
 # --- import -------------------------------------------------------------
 seed import events <<'EOF'
 {"schema":"git-tokens/imported/v1"}

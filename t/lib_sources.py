@@ -154,3 +154,49 @@ class GooseDB:
     def close(self):
         self.db.commit()
         self.db.close()
+
+
+class CrushDB:
+    """A Crush crush.db: sessions and messages as Crush's migrations
+    leave them (workspace_cwd included)."""
+
+    SCHEMA = """
+    CREATE TABLE sessions (id TEXT PRIMARY KEY, parent_session_id TEXT,
+        title TEXT NOT NULL, message_count INTEGER NOT NULL DEFAULT 0,
+        prompt_tokens INTEGER NOT NULL DEFAULT 0,
+        completion_tokens INTEGER NOT NULL DEFAULT 0,
+        cost REAL NOT NULL DEFAULT 0.0, updated_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL, summary_message_id TEXT,
+        workspace_cwd TEXT);
+    CREATE TABLE messages (id TEXT PRIMARY KEY, session_id TEXT NOT NULL,
+        role TEXT NOT NULL, parts BLOB NOT NULL default '[]', model TEXT,
+        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+        finished_at INTEGER, provider TEXT);
+    """
+
+    def __init__(self, path):
+        import sqlite3
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if os.path.exists(path):
+            os.unlink(path)
+        self.db = sqlite3.connect(path)
+        self.db.executescript(self.SCHEMA)
+
+    def session(self, sid, parent, cost, created, updated, model, cwd=None):
+        """A session (its token columns hold a last call's, as Crush's
+        do) with a user message and two assistant ones, the last of
+        them on model."""
+        self.db.execute(
+            "INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (sid, parent, "t", 3, 123456, 7890, cost, updated, created,
+             None, cwd))
+        for k, (role, m) in enumerate((("user", None), ("assistant", "old"),
+                                       ("assistant", model))):
+            self.db.execute(
+                "INSERT INTO messages VALUES (?,?,?,?,?,?,?,?,?)",
+                ("%s-m%d" % (sid, k), sid, role, "[]", m, created + k,
+                 created + k, created + k, "anthropic"))
+
+    def close(self):
+        self.db.commit()
+        self.db.close()

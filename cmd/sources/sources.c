@@ -41,6 +41,7 @@ const struct source source_table[] = {
 	{ "continue", TOOL_CONTINUE, source_continue_read },
 	{ "kilo-cli", TOOL_KILO_CLI, source_opencode_read },
 	{ "goose", TOOL_GOOSE, source_goose_read },
+	{ "crush", TOOL_CRUSH, source_crush_read },
 	{ NULL, 0, NULL }
 };
 

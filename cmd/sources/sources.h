@@ -327,6 +327,7 @@ int source_kimi_read(struct source_ctx *ctx);
 int source_droid_read(struct source_ctx *ctx);
 int source_continue_read(struct source_ctx *ctx);
 int source_goose_read(struct source_ctx *ctx);
+int source_crush_read(struct source_ctx *ctx);
 
 /*
  * Tests and fuzzing: parse one file from memory, without repository,
@@ -383,6 +384,9 @@ void source_continue_parse_mem(struct source_ctx *ctx,
 			       const char *buf, size_t len);
 /* Goose: a sessions.db image. */
 void source_goose_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			    const char *buf, size_t len);
+/* Crush: a crush.db image. */
+void source_crush_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			    const char *buf, size_t len);
 
 #endif

@@ -171,6 +171,14 @@ db.session("20251220_1", "/w/proj", "2025-12-20 10:00:00",
 db.session("20251220_2", "/w/proj", "2025-12-20 11:00:00",
            "2025-12-20 11:02:00", "gpt-5", None, None, 300, 40)
 db.close()'
+seed_db crush crush '
+import sys
+from lib_sources import CrushDB
+db = CrushDB(sys.argv[1])
+db.session("s1", None, 0.75, 1766224800, 1766225520, "claude-sonnet-4-5")
+db.session("s1-task", "s1", 0.2, 1766224860, 1766224920, "gpt-5")
+db.session("s2", None, 1.0, 1766224800, 1766228400, "gpt-5", "/w/proj")
+db.close()'
 
 # --- import -------------------------------------------------------------
 seed import events <<'EOF'

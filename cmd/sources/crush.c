@@ -1,0 +1,232 @@
+/*
+ * Crush: a database per project, <project>/.crush/crush.db (SQLite),
+ * the projects listed in ${CRUSH_GLOBAL_DATA:-${XDG_DATA_HOME:-
+ * ~/.local/share}/crush}/projects.json ({"projects": [{"path",
+ * "data_dir"}]}), and the work trees of the repository.
+ *
+ * Crush's sessions table holds no count per call. Its cost adds up
+ * every call of the session (a sub-agent's session's cost included in
+ * its parent's), but prompt_tokens and completion_tokens are
+ * overwritten by each call (the last call's context, not a sum): so a
+ * top-level session is one cost, as Crush recorded it, without token
+ * counts, spread over its window (created_at to updated_at, Unix
+ * seconds) as Goose's totals are. Sub-agent sessions
+ * (parent_session_id set) are in their parent's cost and not read. The
+ * model is that of the session's last assistant message; the work tree
+ * is workspace_cwd where Crush records it, else the project's folder.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/die.h"
+#include "base/hash.h"
+#include "base/json.h"
+#include "base/strbuf.h"
+#include "git/repo.h"
+#include "sources/db.h"
+#include "sources/sources.h"
+
+enum { C_ID, C_COST, C_CREATED, C_UPDATED, C_MODEL, C_CWD };
+
+#define LAST_MODEL \
+	"(SELECT m.model FROM messages m WHERE m.session_id = s.id AND " \
+	"m.role = 'assistant' AND m.model IS NOT NULL " \
+	"ORDER BY m.created_at DESC, m.rowid DESC LIMIT 1)"
+
+static const char * const queries[] = {
+	"SELECT s.id, s.cost, s.created_at, s.updated_at, " LAST_MODEL ", "
+	"s.workspace_cwd, s.rowid AS rowid FROM sessions s "
+	"WHERE s.parent_session_id IS NULL ORDER BY s.id",
+	"SELECT s.id, s.cost, s.created_at, s.updated_at, " LAST_MODEL ", "
+	"NULL, s.rowid AS rowid FROM sessions s "
+	"WHERE s.parent_session_id IS NULL ORDER BY s.id",
+	NULL
+};
+
+struct crush_db {
+	const char *path;   /* of crush.db */
+	const char *cwd;    /* the project's folder, or NULL */
+};
+
+static int session_row(struct source_ctx *ctx, struct source_db *db,
+		       struct source_rec *rec, const char **why, void *data)
+{
+	const struct crush_db *cdb = data;
+	size_t len;
+	const char *id = source_db_text(db, C_ID, &len);
+	const char *cost_s = source_db_text(db, C_COST, &len);
+	const char *model = source_db_text(db, C_MODEL, &len);
+	const char *cwd = source_db_text(db, C_CWD, &len);
+	int64_t created, updated;
+	char *end = NULL;
+	double cost = cost_s ? strtod(cost_s, &end) : 0;
+
+	if (cost_s && (end == cost_s || *end || !(cost >= 0 && cost < 1e9))) {
+		*why = "bad cost";
+		return -1;
+	}
+	if (!(cost > 0))
+		return 1; /* nothing billed, or a flat rate */
+	if (!id || source_db_int(db, C_CREATED, &created) ||
+	    !source_time_ok(ctx, created * 1000)) {
+		*why = "bad or missing created_at";
+		return -1;
+	}
+	if (source_db_int(db, C_UPDATED, &updated) || updated < created ||
+	    !source_time_ok(ctx, updated * 1000))
+		updated = created;
+	rec->ev.time = created * 1000;
+	rec->flags = (uint32_t)(updated - created);
+	rec->ev.tool = TOOL_CRUSH;
+	rec->ev.model = model && *model ? event_intern(model) : NULL;
+	if (!cwd || *cwd != '/')
+		cwd = cdb->cwd;
+	rec->ev.cwd = cwd ? event_intern(cwd) : NULL;
+	rec->ev.cost = cost;
+	rec->ev.cost_known = rec->ev.cost_recorded = 1;
+	event_session_hash(rec->ev.session, id);
+	rec->key = hash_bytes(id, strlen(id), hash_bytes(cdb->path,
+			      strlen(cdb->path), 0x6372));
+	return 0;
+}
+
+static void emit(struct source_ctx *ctx, struct source_file **files,
+		 size_t nr)
+{
+	const struct source_rec **all = NULL;
+	size_t i, j, n = 0, alloc = 0;
+
+	for (i = 0; i < nr; i++)
+		for (j = 0; j < files[i]->nr; j++) {
+			ALLOC_GROW(all, n + 1, alloc);
+			all[n++] = &files[i]->rec[j];
+		}
+	source_emit_spread(ctx, all, n);
+	free(all);
+}
+
+void source_crush_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			    const char *buf, size_t len)
+{
+	struct crush_db cdb = { f->path, NULL };
+	struct source_db_read how = { queries, session_row, &cdb };
+
+	source_db_read_mem(ctx, f, buf, len, &how);
+	emit(ctx, &f, 1);
+}
+
+/* dbs and cwds, pairwise: the databases to read, their projects. */
+static void add_db(struct strvec *dbs, struct strvec *cwds,
+		   const char *data_dir, const char *cwd)
+{
+	char *db = xstrfmt("%s/crush.db", data_dir);
+	size_t i;
+
+	for (i = 0; i < dbs->nr; i++)
+		if (!strcmp(dbs->v[i], db))
+			break;
+	if (i == dbs->nr) {
+		strvec_push(dbs, db);
+		strvec_push(cwds, cwd ? cwd : "");
+	}
+	free(db);
+}
+
+static void read_projects(struct source_ctx *ctx, struct strvec *dbs,
+			  struct strvec *cwds)
+{
+	const char *env = getenv("CRUSH_GLOBAL_DATA");
+	const char *xdg = getenv("XDG_DATA_HOME");
+	struct strbuf path = STRBUF_INIT, doc = STRBUF_INIT;
+	struct json *root = NULL;
+	const struct json *p;
+
+	if (env && *env == '/')
+		strbuf_addf(&path, "%s/projects.json", env);
+	else if (xdg && *xdg == '/')
+		strbuf_addf(&path, "%s/crush/projects.json", xdg);
+	else
+		strbuf_addf(&path, "%s/.local/share/crush/projects.json",
+			    source_home());
+	if (strbuf_read_file(&doc, path.buf, 0) < 0)
+		goto cleanup;
+	root = json_parse(doc.buf, doc.len);
+	if (!json_is_array(json_get(root, "projects"))) {
+		source_bad_line(ctx, path.buf, 0, "no projects list");
+		goto cleanup;
+	}
+	for (p = json_child(json_get(root, "projects")); p; p = json_next(p)) {
+		const char *dir = json_get_str(p, "data_dir");
+		const char *proj = json_get_str(p, "path");
+
+		if (dir && *dir == '/')
+			add_db(dbs, cwds, dir,
+			       proj && *proj == '/' ? proj : NULL);
+	}
+cleanup:
+	json_free(root);
+	strbuf_release(&path);
+	strbuf_release(&doc);
+}
+
+int source_crush_read(struct source_ctx *ctx)
+{
+	struct strvec dbs = STRVEC_INIT, cwds = STRVEC_INIT;
+	struct strvec trees = STRVEC_INIT;
+	struct strbuf sb = STRBUF_INIT;
+	struct source_file **files = NULL;
+	struct crush_db cdb;
+	struct source_db_read how = { queries, session_row, &cdb };
+	size_t i, nr = 0;
+
+	ctx->lazy_records = 1;
+	for (i = 0; i < ctx->paths.nr; i++) {
+		/* <project>/.crush: the project is known */
+		const char *p = ctx->paths.v[i];
+		size_t len = strlen(p);
+
+		strbuf_reset(&sb);
+		if (len > 7 && !strcmp(p + len - 7, "/.crush"))
+			strbuf_add(&sb, p, len - 7);
+		add_db(&dbs, &cwds, p, sb.len ? sb.buf : NULL);
+	}
+	if (!ctx->paths.nr) {
+		if (ctx->repo)
+			repo_worktrees(ctx->repo, &trees);
+		/* --all-repos: those of every repository seen here */
+		for (i = 0; ctx->seen && i < ctx->seen->nr; i++)
+			repo_worktrees_of(ctx->seen->v[i], 0, &trees);
+		for (i = 0; i < trees.nr; i++) {
+			/* the same tree, spelt with and without a slash */
+			char *tree = xstrdup(trees.v[i]);
+			size_t len = strlen(tree);
+
+			while (len > 1 && tree[len - 1] == '/')
+				tree[--len] = '\0';
+			strbuf_reset(&sb);
+			strbuf_addf(&sb, "%s/.crush", tree);
+			add_db(&dbs, &cwds, sb.buf, tree);
+			free(tree);
+		}
+		read_projects(ctx, &dbs, &cwds);
+	}
+	files = xcalloc(dbs.nr + 1, sizeof(*files));
+	for (i = 0; i < dbs.nr; i++) {
+		if (access(dbs.v[i], F_OK) < 0)
+			continue; /* a project without Crush */
+		cdb.path = dbs.v[i];
+		cdb.cwd = *cwds.v[i] ? cwds.v[i] : NULL;
+		files[nr] = source_db_get(ctx, dbs.v[i], &how);
+		if (files[nr])
+			nr++;
+	}
+	if (!source_reuse_result(ctx))
+		emit(ctx, files, nr);
+	free(files);
+	strvec_clear(&dbs);
+	strvec_clear(&cwds);
+	strvec_clear(&trees);
+	strbuf_release(&sb);
+	return 0;
+}

@@ -200,3 +200,54 @@ class CrushDB:
     def close(self):
         self.db.commit()
         self.db.close()
+
+
+class ZedDB:
+    """Zed's threads/threads.db: a thread a row, its JSON zstd-compressed
+    (by the zstd program) or plain."""
+
+    SCHEMA = """
+    CREATE TABLE threads (id TEXT PRIMARY KEY, summary TEXT NOT NULL,
+        updated_at TEXT NOT NULL, data_type TEXT NOT NULL,
+        data BLOB NOT NULL, parent_id TEXT, folder_paths TEXT,
+        folder_paths_order TEXT, created_at TEXT);
+    """
+
+    def __init__(self, path):
+        import sqlite3
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if os.path.exists(path):
+            os.unlink(path)
+        self.db = sqlite3.connect(path)
+        self.db.executescript(self.SCHEMA)
+
+    @staticmethod
+    def usage(i, o, cw=0, cr=0):
+        return {"input_tokens": i, "output_tokens": o,
+                "cache_creation_input_tokens": cw,
+                "cache_read_input_tokens": cr}
+
+    def thread(self, tid, created, updated, folders, provider, model,
+               cumulative=None, requests=None, data_type="zstd",
+               imported=False):
+        import subprocess
+        doc = {"version": "0.3.0", "title": "t", "messages": [],
+               "updated_at": updated, "model": {"provider": provider,
+                                                "model": model},
+               "completion_mode": "normal", "imported": imported}
+        if cumulative is not None:
+            doc["cumulative_token_usage"] = cumulative
+        if requests is not None:
+            doc["request_token_usage"] = requests
+        data = json.dumps(doc).encode()
+        if data_type == "zstd":
+            data = subprocess.run(["zstd", "-q", "-c"], input=data,
+                                  stdout=subprocess.PIPE, check=True).stdout
+        self.db.execute(
+            "INSERT INTO threads VALUES (?,?,?,?,?,?,?,?,?)",
+            (tid, "t", updated, data_type, data, None, folders, None,
+             created))
+
+    def close(self):
+        self.db.commit()
+        self.db.close()

@@ -22,15 +22,10 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include "config.h"
-
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#ifdef HAVE_ZSTD
-#include <zstd.h>
-#endif
 
 #include "base/date.h"
 #include "base/die.h"
@@ -38,6 +33,7 @@
 #include "base/json.h"
 #include "sources/commit-link.h"
 #include "sources/sources.h"
+#include "sources/zstd.h"
 
 #define CX_FORK 1
 
@@ -314,47 +310,17 @@ static int is_zst(const char *path)
 	return len > 4 && !strcmp(path + len - 4, ".zst");
 }
 
-#ifdef HAVE_ZSTD
 /* Decompress a whole .jsonl.zst; -1 when it is not valid zstd. */
 static int zst_read(const char *path, struct strbuf *out)
 {
 	struct strbuf in = STRBUF_INIT;
-	ZSTD_DStream *ds = NULL;
-	ZSTD_inBuffer ib;
 	int ret = -1;
 
-	if (strbuf_read_file(&in, path, 0) < 0)
-		goto cleanup;
-	ds = ZSTD_createDStream();
-	if (!ds || ZSTD_isError(ZSTD_initDStream(ds)))
-		goto cleanup;
-	ib.src = in.buf;
-	ib.size = in.len;
-	ib.pos = 0;
-	while (ib.pos < ib.size) {
-		ZSTD_outBuffer ob;
-		size_t rc;
-
-		strbuf_grow(out, 1 << 20);
-		ob.dst = out->buf + out->len;
-		ob.size = out->alloc - out->len - 1;
-		ob.pos = 0;
-		rc = ZSTD_decompressStream(ds, &ob, &ib);
-		if (ZSTD_isError(rc))
-			goto cleanup;
-		strbuf_setlen(out, out->len + ob.pos);
-		if (out->len > ((size_t)1 << 34))
-			goto cleanup; /* a bomb, not a log */
-		if (!ob.pos && !rc)
-			break;
-	}
-	ret = 0;
-cleanup:
-	ZSTD_freeDStream(ds);
+	if (strbuf_read_file(&in, path, 0) >= 0)
+		ret = source_zstd_decode(in.buf, in.len, (size_t)1 << 34, out);
 	strbuf_release(&in);
 	return ret;
 }
-#endif
 
 static void codex_read_file(struct source_ctx *ctx, struct source_file *f,
 			    void *data)
@@ -362,7 +328,6 @@ static void codex_read_file(struct source_ctx *ctx, struct source_file *f,
 	struct codex_parse p;
 
 	if (is_zst(f->path)) {
-#ifdef HAVE_ZSTD
 		struct strbuf buf = STRBUF_INIT;
 
 		/* A compressed rollout is read whole, every time it changes. */
@@ -377,7 +342,6 @@ static void codex_read_file(struct source_ctx *ctx, struct source_file *f,
 		f->offset = f->size;
 		f->tail_hash = 0;
 		strbuf_release(&buf);
-#endif
 		return;
 	}
 	state_load(&p, f);
@@ -626,12 +590,10 @@ int source_codex_read(struct source_ctx *ctx)
 		int changed;
 		struct source_file *f;
 
-#ifndef HAVE_ZSTD
-		if (is_zst(paths.v[i])) {
+		if (!source_zstd_supported() && is_zst(paths.v[i])) {
 			nzst++;
 			continue;
 		}
-#endif
 		f = source_file_get(ctx, paths.v[i], &changed);
 		if (!f)
 			continue;

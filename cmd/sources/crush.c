@@ -91,21 +91,6 @@ static int session_row(struct source_ctx *ctx, struct source_db *db,
 	return 0;
 }
 
-static void emit(struct source_ctx *ctx, struct source_file **files,
-		 size_t nr)
-{
-	const struct source_rec **all = NULL;
-	size_t i, j, n = 0, alloc = 0;
-
-	for (i = 0; i < nr; i++)
-		for (j = 0; j < files[i]->nr; j++) {
-			ALLOC_GROW(all, n + 1, alloc);
-			all[n++] = &files[i]->rec[j];
-		}
-	source_emit_spread(ctx, all, n);
-	free(all);
-}
-
 void source_crush_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			    const char *buf, size_t len)
 {
@@ -113,7 +98,7 @@ void source_crush_parse_mem(struct source_ctx *ctx, struct source_file *f,
 	struct source_db_read how = { queries, session_row, &cdb };
 
 	source_db_read_mem(ctx, f, buf, len, &how);
-	emit(ctx, &f, 1);
+	source_emit_spread(ctx, &f, 1);
 }
 
 /* dbs and cwds, pairwise: the databases to read, their projects. */
@@ -222,7 +207,7 @@ int source_crush_read(struct source_ctx *ctx)
 			nr++;
 	}
 	if (!source_reuse_result(ctx))
-		emit(ctx, files, nr);
+		source_emit_spread(ctx, files, nr);
 	free(files);
 	strvec_clear(&dbs);
 	strvec_clear(&cwds);

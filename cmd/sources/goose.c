@@ -100,26 +100,11 @@ cleanup:
 
 static const struct source_db_read db_read = { queries, session_row, NULL };
 
-static void emit(struct source_ctx *ctx, struct source_file **files,
-		 size_t nr)
-{
-	const struct source_rec **all = NULL;
-	size_t i, j, n = 0, alloc = 0;
-
-	for (i = 0; i < nr; i++)
-		for (j = 0; j < files[i]->nr; j++) {
-			ALLOC_GROW(all, n + 1, alloc);
-			all[n++] = &files[i]->rec[j];
-		}
-	source_emit_spread(ctx, all, n);
-	free(all);
-}
-
 void source_goose_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			    const char *buf, size_t len)
 {
 	source_db_read_mem(ctx, f, buf, len, &db_read);
-	emit(ctx, &f, 1);
+	source_emit_spread(ctx, &f, 1);
 }
 
 /* The folders that may hold sessions/sessions.db. */
@@ -169,7 +154,7 @@ int source_goose_read(struct source_ctx *ctx)
 		files[nr++] = f;
 	}
 	if (!source_reuse_result(ctx))
-		emit(ctx, files, nr);
+		source_emit_spread(ctx, files, nr);
 	free(files);
 	strvec_clear(&dirs);
 	strbuf_release(&path);

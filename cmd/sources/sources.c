@@ -42,6 +42,7 @@ const struct source source_table[] = {
 	{ "kilo-cli", TOOL_KILO_CLI, source_opencode_read },
 	{ "goose", TOOL_GOOSE, source_goose_read },
 	{ "crush", TOOL_CRUSH, source_crush_read },
+	{ "zed", TOOL_ZED, source_zed_read },
 	{ NULL, 0, NULL }
 };
 

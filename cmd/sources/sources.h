@@ -116,16 +116,16 @@ void source_emit_largest(struct source_ctx *ctx,
 /* The same choice: recs[0..n) are the largest of each key; returns n. */
 size_t source_pick_largest(const struct source_rec **recs, size_t nr);
 /*
- * For sessions logged as totals only: the largest record of each key
- * holds a session's totals, ev.time the start of its window and flags
+ * For sessions logged as totals only: of the records of files, the
+ * largest of each key holds a session's totals, ev.time the start of its window and flags
  * the window's length in seconds. Its window is cut into n equal
  * slices, n = 1 + the whole 5 minutes it lasts (at most 1,000), and
  * each slice gets one event at its end; each counter is divided
  * evenly, the first events taking one more of any remainder, so that
  * the events add up to the totals (a recorded cost: divided by n).
  */
-void source_emit_spread(struct source_ctx *ctx,
-			const struct source_rec **recs, size_t nr);
+void source_emit_spread(struct source_ctx *ctx, struct source_file **files,
+			size_t nr);
 /* Add the events of f's records to the usage set being read. */
 void source_file_emit(struct source_ctx *ctx, const struct source_file *f);
 /*
@@ -328,6 +328,7 @@ int source_droid_read(struct source_ctx *ctx);
 int source_continue_read(struct source_ctx *ctx);
 int source_goose_read(struct source_ctx *ctx);
 int source_crush_read(struct source_ctx *ctx);
+int source_zed_read(struct source_ctx *ctx);
 
 /*
  * Tests and fuzzing: parse one file from memory, without repository,
@@ -388,5 +389,8 @@ void source_goose_parse_mem(struct source_ctx *ctx, struct source_file *f,
 /* Crush: a crush.db image. */
 void source_crush_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			    const char *buf, size_t len);
+/* Zed: a threads.db image. */
+void source_zed_parse_mem(struct source_ctx *ctx, struct source_file *f,
+			  const char *buf, size_t len);
 
 #endif

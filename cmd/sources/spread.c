@@ -39,11 +39,19 @@ static void spread(struct source_ctx *ctx, const struct source_rec *r)
 	}
 }
 
-void source_emit_spread(struct source_ctx *ctx, const struct source_rec **recs,
+void source_emit_spread(struct source_ctx *ctx, struct source_file **files,
 			size_t nr)
 {
-	size_t i, n = source_pick_largest(recs, nr);
+	const struct source_rec **all = NULL;
+	size_t i, j, n = 0, alloc = 0;
 
+	for (i = 0; i < nr; i++)
+		for (j = 0; j < files[i]->nr; j++) {
+			ALLOC_GROW(all, n + 1, alloc);
+			all[n++] = &files[i]->rec[j];
+		}
+	n = source_pick_largest(all, n);
 	for (i = 0; i < n; i++)
-		spread(ctx, recs[i]);
+		spread(ctx, all[i]);
+	free(all);
 }

@@ -179,6 +179,17 @@ db.session("s1", None, 0.75, 1766224800, 1766225520, "claude-sonnet-4-5")
 db.session("s1-task", "s1", 0.2, 1766224860, 1766224920, "gpt-5")
 db.session("s2", None, 1.0, 1766224800, 1766228400, "gpt-5", "/w/proj")
 db.close()'
+seed_db zed threads '
+import sys
+from lib_sources import ZedDB
+u = ZedDB.usage
+db = ZedDB(sys.argv[1])
+db.thread("t1", "2025-12-20T10:00:00Z", "2025-12-20T10:20:00Z",
+          "/w/proj\n/w/other", "zed.dev", "claude-sonnet-4-5",
+          u(1000, 200, 300, 5000), {"m1": u(400, 50, 300, 0)})
+db.thread("t2", "2025-12-20T11:00:00Z", "2025-12-20T11:01:00Z", "/w/proj",
+          "zed.dev", "claude-sonnet-4-5", None, {"m1": u(70, 7)}, "json")
+db.close()'
 
 # --- import -------------------------------------------------------------
 seed import events <<'EOF'

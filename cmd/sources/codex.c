@@ -32,6 +32,7 @@
 #include "base/hash.h"
 #include "base/json.h"
 #include "sources/commit-link.h"
+#include "sources/codex.h"
 #include "sources/sources.h"
 #include "sources/zstd.h"
 
@@ -438,52 +439,68 @@ void source_codex_parse_mem(struct source_ctx *ctx, struct source_file *f,
 	codex_merge(ctx, &f, 1);
 }
 
-/* Does a config.toml line set service_tier to "fast" or "priority"? */
-static int fast_line(const char *line, size_t len)
+/* The value of a config.toml line "<key> = <value>", or NULL. */
+static const char *config_line(const char *line, size_t len, const char *key,
+			       size_t *vlen)
 {
 	const char *end = memchr(line, '#', len), *v;
+	size_t klen = strlen(key);
 
 	if (end)
 		len = (size_t)(end - line);
 	while (len && (*line == ' ' || *line == '\t'))
 		line++, len--;
-	if (len < 12 || strncmp(line, "service_tier", 12))
-		return 0;
-	for (v = line + 12; v < line + len && (*v == ' ' || *v == '\t'); v++)
+	if (len < klen || strncmp(line, key, klen))
+		return NULL;
+	for (v = line + klen; v < line + len && (*v == ' ' || *v == '\t'); v++)
 		;
 	if (v == line + len || *v++ != '=')
-		return 0;
+		return NULL;
 	while (v < line + len && strchr(" \t\"'", *v))
 		v++;
 	len -= (size_t)(v - line);
 	while (len && strchr(" \t\r\"'", v[len - 1]))
 		len--;
-	return (len == 4 && !strncmp(v, "fast", 4)) ||
-	       (len == 8 && !strncmp(v, "priority", 8));
+	*vlen = len;
+	return v;
 }
 
-static int fast_tier(const struct strvec *homes)
+/* The first home's config.toml setting of key into out: 1, else 0. */
+static int config_value(const struct strvec *homes, const char *key,
+			struct strbuf *out)
 {
 	struct strbuf sb = STRBUF_INIT, path = STRBUF_INIT;
-	const char *p, *nl;
-	size_t i;
-	int fast = 0;
+	const char *p, *nl, *v = NULL;
+	size_t i, len = 0;
 
-	for (i = 0; i < homes->nr && !fast; i++) {
+	for (i = 0; i < homes->nr && !v; i++) {
 		strbuf_reset(&path);
 		strbuf_addf(&path, "%s/config.toml", homes->v[i]);
 		strbuf_reset(&sb);
 		if (strbuf_read_file(&sb, path.buf, 0) < 0)
 			continue;
-		for (p = sb.buf; p < sb.buf + sb.len && !fast; p = nl + 1) {
+		for (p = sb.buf; p < sb.buf + sb.len && !v; p = nl + 1) {
 			nl = memchr(p, '\n', sb.buf + sb.len - p);
 			if (!nl)
 				nl = sb.buf + sb.len;
-			fast = fast_line(p, (size_t)(nl - p));
+			v = config_line(p, (size_t)(nl - p), key, &len);
 		}
 	}
+	if (v)
+		strbuf_add(out, v, len);
 	strbuf_release(&sb);
 	strbuf_release(&path);
+	return !!v;
+}
+
+/* Does config.toml set service_tier to "fast" or "priority"? */
+static int fast_tier(const struct strvec *homes)
+{
+	struct strbuf v = STRBUF_INIT;
+	int fast = config_value(homes, "service_tier", &v) &&
+		   (!strcmp(v.buf, "fast") || !strcmp(v.buf, "priority"));
+
+	strbuf_release(&v);
 	return fast;
 }
 
@@ -524,6 +541,8 @@ int source_codex_read(struct source_ctx *ctx)
 	struct strvec homes = STRVEC_INIT, active = STRVEC_INIT;
 	struct strvec archived = STRVEC_INIT, paths = STRVEC_INIT;
 	struct source_file **files = NULL, **todo = NULL;
+	struct source_files exec = { NULL, 0, 0 };
+	struct strbuf model = STRBUF_INIT;
 	size_t nfiles = 0, ntodo = 0, nzst = 0, i, from = ctx->out->nr;
 	const char *env = getenv("CODEX_HOME");
 
@@ -606,10 +625,17 @@ int source_codex_read(struct source_ctx *ctx)
 			"built without zstd support",
 			(unsigned long long)nzst,
 			nzst == 1 ? "rollout" : "rollouts");
+	codex_exec_find(ctx, &exec);
 	if (!source_reuse_result(ctx)) {
 		source_parallel(ctx, todo, ntodo, codex_read_file, NULL);
 		codex_merge(ctx, files, nfiles);
+		strbuf_reset(&model);
+		config_value(&homes, "model", &model);
+		codex_exec_emit(ctx, &exec, &paths,
+				model.len ? event_intern(model.buf) : NULL);
 	}
+	free(exec.f);
+	strbuf_release(&model);
 	tier_models(ctx->out, from, fast_tier(&homes));
 	free(files);
 	free(todo);

@@ -348,6 +348,10 @@ void source_claude_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			     const char *buf, size_t len);
 void source_codex_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			    const char *buf, size_t len);
+/* Codex: one saved `codex exec --json` output. */
+void source_codex_exec_parse_mem(struct source_ctx *ctx,
+				 struct source_file *f,
+				 const char *buf, size_t len);
 /* Gemini: a legacy chat document (*.json) or JSON Lines (*.jsonl). */
 void source_gemini_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			     const char *buf, size_t len);

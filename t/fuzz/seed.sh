@@ -50,6 +50,13 @@ seed codex fork <<'EOF'
 {"timestamp":"2025-12-20T11:00:00.100Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":10,"output_tokens":1}}}}
 {"timestamp":"2025-12-20T11:00:05.000Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":30,"output_tokens":3,"total_tokens":33}}}}
 EOF
+seed codex-exec run <<'EOF'
+{"type":"thread.started","thread_id":"0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5e"}
+{"type":"turn.started"}
+{"type":"item.completed","item":{"id":"item_0","type":"agent_message","text":"done"}}
+{"type":"turn.completed","usage":{"input_tokens":24763,"cached_input_tokens":24448,"output_tokens":122}}
+{"type":"turn.completed","usage":{"input_tokens":30000,"cached_input_tokens":25000,"output_tokens":300}}
+EOF
 
 # --- Gemini CLI ---------------------------------------------------------
 hash=0000000000000000000000000000000000000000000000000000000000000000
@@ -356,7 +363,7 @@ do
 	grep -ho '{".*}' "$t" >"$out/lines.tmp" 2>/dev/null || true
 	if test -s "$out/lines.tmp"
 	then
-		for target in claude codex continue gemini-jsonl import kimi \
+		for target in claude codex codex-exec continue gemini-jsonl import kimi \
 			notes qwen export
 		do
 			cp "$out/lines.tmp" "$out/$target/t-${name%.sh}"

@@ -114,4 +114,29 @@ test_expect_success 'a bad line: one warning naming it, the rest counted' '
 	grep "^warning: skipped 2 bad usage records (first: .*/e1\.jsonl:8: bad token count)" err
 '
 
+# A real run's output, as published in a public repository's tests
+# (an --ephemeral run: no rollout). By hand: input 24763 - cached 24448
+# = 315, cache read 24448, output 122 (reasoning 9 inside); at gpt-5's
+# test prices $0.00039375 + $0.003056 + $0.00122 = $0.00466975.
+test_expect_success 'real output: one turn, cached inside the input' '
+	mkdir -p real &&
+	cat >real/run.jsonl <<-\EOF &&
+	{"type":"thread.started","thread_id":"01999ce5-f229-7661"}
+	{"type":"turn.started"}
+	{"type":"item.completed","item":{"id":"i1","type":"reasoning","text":"thinking"}}
+	{"type":"item.completed","item":{"id":"i2","type":"agent_message","text":"the answer"}}
+	{"type":"turn.completed","usage":{"input_tokens":24763,"cached_input_tokens":24448,"output_tokens":122,"reasoning_output_tokens":9}}
+	EOF
+	touch -d 2026-11-24T12:00:00Z real/run.jsonl &&
+	(cd proj && CODEX_EXEC_LOG_DIR=$(pwd)/../real git -c tokens.sources=codex \
+		tokens usage --all-repos --since 2026-11-24 --format json \
+		>../out.json) &&
+	cat >expect-real.json <<-\EOF &&
+	{"2026-11-24": {"requests": 1, "input": 315, "output": 122,
+	                "cache_write": 0, "cache_read": 24448,
+	                "cost_usd": 0.00466975}}
+	EOF
+	check_usage out.json expect-real.json
+'
+
 test_done

@@ -146,4 +146,31 @@ test_expect_success 'a chat removed since the last run leaves with it' '
 	test $(json_get total.requests <out.json) = 4
 '
 
+# Records of a real Qwen Code 0.14.2 session, as published in a public
+# repository's tests: a ui_telemetry row that repeats the call, and the
+# call. By hand: cached 13042 is not larger than the prompt 15599, so
+# it is inside it: input = 15599 - 13042 = 2557, cache read 13042;
+# output = candidates 76 (its 26 thoughts inside: total 15675 = 15599 +
+# 76); one call; "coder-model" has no price: cost unknown.
+test_expect_success 'real records: one call, cached inside the prompt' '
+	d=real/projects/-Users-kunkun--adk-release-workspaces-uza2qoqz/chats &&
+	mkdir -p $d &&
+	cat >$d/session.jsonl <<-\EOF &&
+	{"sessionId":"qwen-session-1","timestamp":"2026-04-12T05:12:58.028Z","type":"system","cwd":"/Users/kunkun/.adk/release/workspaces/uza2qoqz","version":"0.14.2","subtype":"ui_telemetry","systemPayload":{"uiEvent":{"event.name":"qwen-code.api_response","model":"coder-model"}}}
+	{"sessionId":"qwen-session-1","timestamp":"2026-04-12T05:12:58.063Z","type":"assistant","cwd":"/Users/kunkun/.adk/release/workspaces/uza2qoqz","version":"0.14.2","model":"coder-model","message":{"role":"model","parts":[{"text":"hello"}]},"usageMetadata":{"promptTokenCount":15599,"candidatesTokenCount":76,"thoughtsTokenCount":26,"totalTokenCount":15675,"cachedContentTokenCount":13042}}
+	EOF
+	QWEN_DATA_DIR=$(pwd)/real git -c tokens.sources=qwen-code tokens usage \
+		--all-repos --by model --format json >out.json 2>err &&
+	cat >expect <<-\EOF &&
+	coder-model 1 2557 76 0 13042 None
+	EOF
+	python3 -c "import json, sys
+for r in json.load(sys.stdin)[\"rows\"]:
+    print(r[\"key\"], r[\"requests\"], r[\"input\"], r[\"output\"],
+          r[\"cache_write\"], r[\"cache_read\"], r[\"cost_usd\"])" \
+		<out.json >actual &&
+	test_cmp expect actual &&
+	grep "no price for model .coder-model." err
+'
+
 test_done

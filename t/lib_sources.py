@@ -94,7 +94,23 @@ def spread(start, end, counters):
                [c // n + (1 if i < c % n else 0) for c in counters])
 
 
-class GooseDB:
+class SQLiteDB:
+    """A new database at path with the class's SCHEMA."""
+
+    def __init__(self, path):
+        import sqlite3
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if os.path.exists(path):
+            os.unlink(path)
+        self.db = sqlite3.connect(path)
+        self.db.executescript(self.SCHEMA)
+
+    def close(self):
+        self.db.commit()
+        self.db.close()
+
+
+class GooseDB(SQLiteDB):
     """A Goose sessions.db with the columns of Goose 1.35 (schema 13)."""
 
     SCHEMA = """
@@ -127,14 +143,6 @@ class GooseDB:
     INSERT INTO schema_version (version) VALUES (13);
     """
 
-    def __init__(self, path):
-        import sqlite3
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        if os.path.exists(path):
-            os.unlink(path)
-        self.db = sqlite3.connect(path)
-        self.db.executescript(self.SCHEMA)
-
     def session(self, sid, cwd, created, updated, model, acc_in, acc_out,
                 last_in=0, last_out=0):
         cfg = json.dumps({"model_name": model, "context_limit": None,
@@ -151,12 +159,9 @@ class GooseDB:
              last_in + last_out, last_in, last_out, total, acc_in, acc_out,
              "anthropic", cfg))
 
-    def close(self):
-        self.db.commit()
-        self.db.close()
 
 
-class CrushDB:
+class CrushDB(SQLiteDB):
     """A Crush crush.db: sessions and messages as Crush's migrations
     leave them (workspace_cwd included)."""
 
@@ -174,14 +179,6 @@ class CrushDB:
         finished_at INTEGER, provider TEXT);
     """
 
-    def __init__(self, path):
-        import sqlite3
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        if os.path.exists(path):
-            os.unlink(path)
-        self.db = sqlite3.connect(path)
-        self.db.executescript(self.SCHEMA)
-
     def session(self, sid, parent, cost, created, updated, model, cwd=None):
         """A session (its token columns hold a last call's, as Crush's
         do) with a user message and two assistant ones, the last of
@@ -197,12 +194,9 @@ class CrushDB:
                 ("%s-m%d" % (sid, k), sid, role, "[]", m, created + k,
                  created + k, created + k, "anthropic"))
 
-    def close(self):
-        self.db.commit()
-        self.db.close()
 
 
-class ZedDB:
+class ZedDB(SQLiteDB):
     """Zed's threads/threads.db: a thread a row, its JSON zstd-compressed
     (by the zstd program) or plain."""
 
@@ -212,14 +206,6 @@ class ZedDB:
         data BLOB NOT NULL, parent_id TEXT, folder_paths TEXT,
         folder_paths_order TEXT, created_at TEXT);
     """
-
-    def __init__(self, path):
-        import sqlite3
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        if os.path.exists(path):
-            os.unlink(path)
-        self.db = sqlite3.connect(path)
-        self.db.executescript(self.SCHEMA)
 
     @staticmethod
     def usage(i, o, cw=0, cr=0):
@@ -248,6 +234,3 @@ class ZedDB:
             (tid, "t", updated, data_type, data, None, folders, None,
              created))
 
-    def close(self):
-        self.db.commit()
-        self.db.close()

@@ -85,6 +85,11 @@ test_expect_success SQLITE3 'totals spread over the window, across midnight' '
 	check_usage out.json expect-all.json
 '
 
+test_expect_success SQLITE3 'doctor names the database and its events' '
+	(cd proj && git tokens doctor >../doc 2>&1 || :) &&
+	grep "source goose: 10 events for this repository, 17 on this machine in ~/.local/share/goose/sessions" doc
+'
+
 test_expect_success SQLITE3 'running totals rewritten: the latest, never a sum' '
 	gen_goose $G/sessions.db grown &&
 	usage_of &&

@@ -98,7 +98,6 @@ void source_crush_parse_mem(struct source_ctx *ctx, struct source_file *f,
 	struct source_db_read how = { queries, session_row, &cdb };
 
 	source_db_read_mem(ctx, f, buf, len, &how);
-	source_emit_spread(ctx, &f, 1);
 }
 
 /* dbs and cwds, pairwise: the databases to read, their projects. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #ifdef HAVE_SQLITE3
 #include <sqlite3.h>
 #endif
@@ -16,6 +17,31 @@
 #include "base/json.h"
 #include "base/strbuf.h"
 #include "sources/db.h"
+
+void source_db_read_spread(struct source_ctx *ctx, const struct strvec *dirs,
+			   const char *name, const struct source_db_read *how)
+{
+	struct source_files files = { NULL, 0, 0 };
+	struct strbuf path = STRBUF_INIT;
+	size_t i;
+
+	ctx->lazy_records = 1;
+	for (i = 0; i < dirs->nr; i++) {
+		struct source_file *f;
+
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", dirs->v[i], name);
+		if (access(path.buf, F_OK) < 0)
+			continue; /* not this system's folder */
+		f = source_db_get(ctx, path.buf, how);
+		if (f)
+			source_files_add(&files, f);
+	}
+	if (!source_reuse_result(ctx))
+		source_emit_spread(ctx, files.f, files.nr);
+	free(files.f);
+	strbuf_release(&path);
+}
 
 #ifdef HAVE_SQLITE3
 struct source_db {
@@ -260,6 +286,7 @@ void source_db_read_mem(struct source_ctx *ctx, struct source_file *f,
 		read_rows(ctx, f, db, st, rc, how);
 	}
 	sqlite3_close(db);
+	source_emit_spread(ctx, &f, 1);
 }
 #else
 int source_db_supported(void)
@@ -270,9 +297,12 @@ int source_db_supported(void)
 struct source_file *source_db_get(struct source_ctx *ctx, const char *path,
 				  const struct source_db_read *how)
 {
-	(void)ctx;
-	(void)path;
 	(void)how;
+	if (!access(path, F_OK)) {
+		source_found(ctx, path);
+		source_found_hint(ctx, "build git-tokens with libsqlite3 "
+				  "to read its database");
+	}
 	return NULL;
 }
 

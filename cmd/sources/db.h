@@ -41,7 +41,15 @@ struct source_db_read {
  */
 struct source_file *source_db_get(struct source_ctx *ctx, const char *path,
 				  const struct source_db_read *how);
-/* The same over a database image in memory (tests and fuzzing). */
+/*
+ * For the databases of session totals (Goose, Zed): <dir>/<name> in
+ * each of dirs where it exists (a missing one is no error), looked up
+ * as source_db_get() does, and their sessions spread over their windows
+ * (source_emit_spread()) unless the last result stands.
+ */
+void source_db_read_spread(struct source_ctx *ctx, const struct strvec *dirs,
+			   const char *name, const struct source_db_read *how);
+/* The same over one database image in memory (tests and fuzzing). */
 void source_db_read_mem(struct source_ctx *ctx, struct source_file *f,
 			const char *buf, size_t len,
 			const struct source_db_read *how);

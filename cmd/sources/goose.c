@@ -11,13 +11,11 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "base/date.h"
 #include "base/die.h"
 #include "base/hash.h"
 #include "base/json.h"
-#include "base/strbuf.h"
 #include "sources/db.h"
 #include "sources/sources.h"
 
@@ -48,11 +46,17 @@ static int counter(struct source_db *db, int acc, int plain, uint64_t *out)
 	return r < 0 ? -1 : 0;
 }
 
+/* SQLite's CURRENT_TIMESTAMP text (UTC), ISO 8601, or Unix seconds. */
 static int db_time(struct source_db *db, int col, int64_t *ms)
 {
 	size_t len;
-	const char *s = source_db_text(db, col, &len);
+	const char *s;
 
+	if (!source_db_int(db, col, ms)) {
+		*ms *= 1000;
+		return 0;
+	}
+	s = source_db_text(db, col, &len);
 	return s ? date_parse_iso(s, ms) : -1;
 }
 
@@ -104,7 +108,6 @@ void source_goose_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			    const char *buf, size_t len)
 {
 	source_db_read_mem(ctx, f, buf, len, &db_read);
-	source_emit_spread(ctx, &f, 1);
 }
 
 /* The folders that may hold sessions/sessions.db. */
@@ -134,29 +137,9 @@ static void goose_dirs(struct source_ctx *ctx, struct strvec *dirs)
 int source_goose_read(struct source_ctx *ctx)
 {
 	struct strvec dirs = STRVEC_INIT;
-	struct strbuf path = STRBUF_INIT;
-	struct source_file **files = NULL;
-	size_t i, nr = 0, alloc = 0;
 
-	ctx->lazy_records = 1;
 	goose_dirs(ctx, &dirs);
-	for (i = 0; i < dirs.nr; i++) {
-		struct source_file *f;
-
-		strbuf_reset(&path);
-		strbuf_addf(&path, "%s/sessions/sessions.db", dirs.v[i]);
-		if (access(path.buf, F_OK) < 0)
-			continue; /* not this layout */
-		f = source_db_get(ctx, path.buf, &db_read);
-		if (!f)
-			continue;
-		ALLOC_GROW(files, nr + 1, alloc);
-		files[nr++] = f;
-	}
-	if (!source_reuse_result(ctx))
-		source_emit_spread(ctx, files, nr);
-	free(files);
+	source_db_read_spread(ctx, &dirs, "sessions/sessions.db", &db_read);
 	strvec_clear(&dirs);
-	strbuf_release(&path);
 	return 0;
 }

@@ -19,7 +19,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "base/date.h"
 #include "base/die.h"
@@ -171,18 +170,14 @@ void source_zed_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			  const char *buf, size_t len)
 {
 	source_db_read_mem(ctx, f, buf, len, &db_read);
-	source_emit_spread(ctx, &f, 1);
 }
 
 int source_zed_read(struct source_ctx *ctx)
 {
 	struct strvec dirs = STRVEC_INIT;
-	struct strbuf path = STRBUF_INIT;
-	struct source_file **files = NULL;
 	const char *xdg = getenv("XDG_DATA_HOME");
-	size_t i, nr = 0, alloc = 0;
+	size_t i;
 
-	ctx->lazy_records = 1;
 	for (i = 0; i < ctx->paths.nr; i++)
 		strvec_push(&dirs, ctx->paths.v[i]);
 	if (!ctx->paths.nr) {
@@ -194,23 +189,7 @@ int source_zed_read(struct source_ctx *ctx)
 		strvec_pushf(&dirs, "%s/Library/Application Support/Zed",
 			     source_home());
 	}
-	for (i = 0; i < dirs.nr; i++) {
-		struct source_file *f;
-
-		strbuf_reset(&path);
-		strbuf_addf(&path, "%s/threads/threads.db", dirs.v[i]);
-		if (access(path.buf, F_OK) < 0)
-			continue; /* not this system's folder */
-		f = source_db_get(ctx, path.buf, &db_read);
-		if (!f)
-			continue;
-		ALLOC_GROW(files, nr + 1, alloc);
-		files[nr++] = f;
-	}
-	if (!source_reuse_result(ctx))
-		source_emit_spread(ctx, files, nr);
-	free(files);
+	source_db_read_spread(ctx, &dirs, "threads/threads.db", &db_read);
 	strvec_clear(&dirs);
-	strbuf_release(&path);
 	return 0;
 }

@@ -89,6 +89,15 @@ int compat_remove_tree(const char *path);
 #define compat_d_type(de) ((de)->d_type)
 #endif
 
+/* The nanoseconds of a file's change time: POSIX's st_ctim, macOS's own. */
+#if HAVE_STRUCT_STAT_ST_CTIM
+#define compat_ctime_nsec(st) ((long)(st)->st_ctim.tv_nsec)
+#elif HAVE_STRUCT_STAT_ST_CTIMESPEC
+#define compat_ctime_nsec(st) ((long)(st)->st_ctimespec.tv_nsec)
+#else
+#define compat_ctime_nsec(st) ((void)(st), 0L)
+#endif
+
 /*
  * Grow the buffer of pipe fd to size bytes, where the system can
  * (Linux): a reader that runs ahead. 0, or -1 (the default size kept).

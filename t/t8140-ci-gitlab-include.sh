@@ -86,20 +86,23 @@ run_job () {
 	) >"$2" 2>&1
 }
 
+# run_tagged_job <log>: the job with the CI/CD variables of a project
+# that uses the tag made below, and its GitLab token.
+run_tagged_job () {
+	PROJECT_GIT_TOKENS_REPO=file://$SHARNESS_TRASH_DIRECTORY/gt \
+	PROJECT_GIT_TOKENS_REF=v9.9.1 \
+	PROJECT_GIT_TOKENS_SRC=$(cat clone-dir)/src \
+	PROJECT_GIT_TOKENS_PREFIX=$SHARNESS_TRASH_DIRECTORY/prefix \
+	PROJECT_GITLAB_TOKEN=$TOKEN \
+		run_job project "$1" || { cat "$1"; false; }
+}
+
 test_expect_success 'setup: origin with a merge request and its notes' '
 	request_origin refs/merge-requests/3/head "$NOTE" &&
 	# What the runner checks out: the merge request head, detached.
 	git clone -q origin.git project &&
 	git -C project checkout -q --detach $H &&
-	mkdir srv &&
-	{
-		printf "200\nContent-Type: application/json\n\n" &&
-		echo "{\"id\":77,\"username\":\"project_7_bot_1\"}"
-	} >srv/user &&
-	echo "/api/v4/user - user" >srv/routes &&
-	echo "$P $P/ 2" >srv/threads &&
-	echo "{\"username\":\"project_7_bot_1\"}" >srv/whoami &&
-	HTTPD_URL=$(python3 "$TEST_SRCDIR/lib-httpd.py" --start --timeout 900 srv)
+	gitlab_srv srv 900
 '
 
 test_expect_success CHECKOUT 'setup: git-tokens at a tag, as the include clones it' '
@@ -130,12 +133,7 @@ test_expect_success CHECKOUT 'setup: git-tokens at a tag, as the include clones 
 '
 
 test_expect_success YAML,CHECKOUT,BUILD_DEPS 'the job builds git-tokens, fetches the notes, writes the note' '
-	PROJECT_GIT_TOKENS_REPO=file://$SHARNESS_TRASH_DIRECTORY/gt \
-	PROJECT_GIT_TOKENS_REF=v9.9.1 \
-	PROJECT_GIT_TOKENS_SRC=$(cat clone-dir)/src \
-	PROJECT_GIT_TOKENS_PREFIX=$SHARNESS_TRASH_DIRECTORY/prefix \
-	PROJECT_GITLAB_TOKEN=$TOKEN \
-		run_job project job1.log || { cat job1.log; false; } &&
+	run_tagged_job job1.log &&
 	# the tag, cloned and built into the prefix, which has its data
 	test "$(prefix/bin/git-tokens --version)" = "git-tokens version 9.9.1" &&
 	test -f prefix/share/git-tokens/prices.json &&
@@ -166,12 +164,7 @@ test_expect_success YAML,CHECKOUT,BUILD_DEPS 'the job builds git-tokens, fetches
 
 test_expect_success YAML,CHECKOUT,BUILD_DEPS 'a second run keeps the build in the prefix and edits the note' '
 	rm -rf "$(cat clone-dir)/src" &&
-	PROJECT_GIT_TOKENS_REPO=file://$SHARNESS_TRASH_DIRECTORY/gt \
-	PROJECT_GIT_TOKENS_REF=v9.9.1 \
-	PROJECT_GIT_TOKENS_SRC=$(cat clone-dir)/src \
-	PROJECT_GIT_TOKENS_PREFIX=$SHARNESS_TRASH_DIRECTORY/prefix \
-	PROJECT_GITLAB_TOKEN=$TOKEN \
-		run_job project job2.log || { cat job2.log; false; } &&
+	run_tagged_job job2.log &&
 	grep "git-tokens 9.9.1 is in .*/prefix already" job2.log &&
 	grep "comment 1001 on merge request !3 is up to date" job2.log
 '

@@ -264,6 +264,22 @@ pr_event () {
 		"$2" "$2" "$4" "$3" >"$1"
 }
 
+# gitlab_srv <dir> <timeout>: the loopback GitLab of merge request !3 of
+# project 7, whose token is the bot project_7_bot_1, started on <dir>
+# (t/lib-httpd.py; sets HTTPD_URL). The notes thread is at $P.
+gitlab_srv () {
+	mkdir "$1" &&
+	{
+		printf "200\nContent-Type: application/json\n\n" &&
+		echo "{\"id\":77,\"username\":\"project_7_bot_1\"}"
+	} >"$1"/user &&
+	echo "/api/v4/user - user" >"$1"/routes &&
+	echo "$P $P/ 2" >"$1"/threads &&
+	echo "{\"username\":\"project_7_bot_1\"}" >"$1"/whoami &&
+	HTTPD_URL=$(python3 "$TEST_SRCDIR/lib-httpd.py" --start \
+		--timeout "$2" "$1")
+}
+
 # The scripted HTTP server on 127.0.0.1 (t/lib-httpd.py): start_httpd
 # <dir> sets HTTPD_URL; the requests it answered go to <dir>/requests.log.
 start_httpd () {

@@ -73,15 +73,7 @@ test_expect_success 'setup: a merge request, its notes and the GitLab API' '
 	request_origin refs/merge-requests/3/head "{\"v\":1,\"tool\":\"codex\",\"model\":\"gpt-5\",\"session\":\"aa11bb22cc33\",\"from\":\"2024-11-18T09:00:00Z\",\"to\":\"2024-11-18T09:30:00Z\",\"requests\":3,\"input\":1000,\"output\":5000,\"cache_write\":0,\"cache_read\":0,\"cost_usd\":0.5,\"by\":\"author@example.com\",\"how\":\"hook\"}" &&
 	git clone -q origin.git ci &&
 
-	mkdir srv &&
-	{
-		printf "200\nContent-Type: application/json\n\n" &&
-		echo "{\"id\":77,\"username\":\"project_7_bot_1\"}"
-	} >srv/user &&
-	echo "/api/v4/user - user" >srv/routes &&
-	echo "$P $P/ 2" >srv/threads &&
-	echo "{\"username\":\"project_7_bot_1\"}" >srv/whoami &&
-	HTTPD_URL=$(python3 "$TEST_SRCDIR/lib-httpd.py" --start --timeout 300 srv)
+	gitlab_srv srv 300
 '
 
 test_expect_success 'the first run creates the note' '

@@ -8,9 +8,19 @@ GH=$GIT_TOKENS_DATADIR/ci/github-workflow.yml
 GL=$GIT_TOKENS_DATADIR/ci/gitlab-ci.yml
 ACTION=$GIT_TOKENS_DATADIR/ci/action/action.yml
 
+FORMULA=$TEST_SRCDIR/../share/homebrew/git-tokens.rb
+MACOS=$TEST_SRCDIR/../share/ci/macos-workflow.yml
+
 if python3 -c "import yaml" 2>/dev/null
 then
 	test_set_prereq YAML
+fi
+# The Homebrew formula is Ruby: without ruby its syntax goes unchecked.
+if command -v ruby >/dev/null 2>&1
+then
+	test_set_prereq RUBY
+else
+	say "skipping the formula syntax check: ruby is not installed"
 fi
 
 test_expect_success YAML 'the GitHub workflow: permissions, history, the action' '
@@ -65,6 +75,76 @@ test_expect_success YAML 'the GitLab job: merge request pipelines, whole history
 	install True
 	EOF
 	test_cmp expect actual
+'
+
+test_expect_success RUBY 'the Homebrew formula is valid Ruby' '
+	ruby -c "$FORMULA" >actual &&
+	echo "Syntax OK" >expect &&
+	test_cmp expect actual
+'
+
+# The pkg-config modules configure requires, as Homebrew names them.
+configure_deps () {
+	sed -n "s/.*PKG_CHECK_MODULES(\[[A-Z0-9]*\], \[\([a-z0-9]*\).*/\1/p" \
+		"$TEST_SRCDIR/../configure.ac" |
+	sed -e "s/^libcjson$/cjson/" -e "s/^libcurl$/curl/" \
+		-e "s/^sqlite3$/sqlite/" -e "s/^libzstd$/zstd/" | sort
+}
+
+test_expect_success 'the formula depends on every library configure uses' '
+	configure_deps >expect &&
+	test_line_count = 5 expect &&
+	sed -n -e "s/^  depends_on \"\([^\"]*\)\"$/\1/p" \
+		-e "s/^  uses_from_macos \"\([^\"]*\)\"$/\1/p" \
+		"$FORMULA" | sort >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'the options the formula gives configure exist' '
+	sed -n "/def install/,/^  end/s/.*\"\(--[a-z-]*\).*/\1/p" \
+		"$FORMULA" | sort -u >opts &&
+	test_line_count = 3 opts &&
+	"$TEST_SRCDIR/../configure" --help >help &&
+	while read -r o
+	do
+		grep -e "^ *$o" help || return 1
+	done <opts
+'
+
+test_expect_success YAML 'the macOS workflow installs what the formula does, runs the unit tests' '
+	python3 - "$MACOS" "$FORMULA" >actual <<-\PY &&
+	import re, sys, yaml
+	w = yaml.safe_load(open(sys.argv[1]))
+	(job,) = w["jobs"].values()
+	print("runs-on", job["runs-on"])
+	runs = [s.get("run", "") for s in job["steps"]]
+	brew = " ".join(r for r in runs if r.startswith("brew install")).split()
+	f = open(sys.argv[2]).read()
+	deps = re.findall(r"^  (?:depends_on|uses_from_macos) \"([^\"]+)\"", f, re.M)
+	print("missing", [d for d in deps if d not in brew])
+	script = "\n".join(runs)
+	print("autoreconf", "autoreconf -fi" in script)
+	print("werror", "./configure --enable-werror" in script)
+	print("check", "check TESTS=\x27$(UNIT_TESTS)\x27" in script)
+	PY
+	cat >expect <<-\EOF &&
+	runs-on macos-latest
+	missing []
+	autoreconf True
+	werror True
+	check True
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'make check TESTS=$(UNIT_TESTS), as the macOS job runs it, is the unit tests' '
+	make -n -C "$SHARNESS_BUILD_DIRECTORY" check TESTS="\$(UNIT_TESTS)" >plan &&
+	grep -o "t/unit/u-[a-z-]*\.log" plan | sort -u >actual &&
+	sed -n "/^UNIT_TESTS = /,/^[^	]/s/^	\(t\/unit\/u-[a-z-]*\).*/\1.log/p" \
+		"$TEST_SRCDIR/../Makefile.am" | sort >expect &&
+	grep u-compat expect &&
+	test_cmp expect actual &&
+	! grep "\.sh\.log" plan
 '
 
 test_expect_success 'the notes step of the action works on a clone' '

@@ -15,6 +15,7 @@ void report_redirect(int fd)
 	report_fd = fd;
 }
 
+__attribute__((format(printf, 3, 0)))
 static void vreport(const char *prefix, const char *err, const char *fmt,
 		    va_list ap)
 {

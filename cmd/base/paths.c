@@ -1,3 +1,5 @@
+#include "base/compat.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -25,29 +27,6 @@ void tokens_set_argv0(const char *arg)
 	argv0 = arg;
 }
 
-/* argv[0] as a path: as given when it names a folder, else from PATH. */
-static char *exec_path_from_argv0(void)
-{
-	const char *path = getenv("PATH"), *p, *end;
-	char *found = NULL;
-
-	if (!argv0 || !*argv0)
-		return NULL;
-	if (strchr(argv0, '/'))
-		return realpath(argv0, NULL);
-	for (p = path; p && *p && !found; p = *end ? end + 1 : end) {
-		char *cand;
-
-		end = strchrnul(p, ':');
-		cand = xstrfmt("%.*s/%s", (int)(end - p), end > p ? p : ".",
-			       argv0);
-		if (!access(cand, X_OK))
-			found = realpath(cand, NULL);
-		free(cand);
-	}
-	return found;
-}
-
 /* The folder of the running binary (symbolic links resolved), or NULL. */
 static const char *tokens_exec_dir(void)
 {
@@ -58,9 +37,7 @@ static const char *tokens_exec_dir(void)
 	if (done)
 		return dir;
 	done = 1;
-	exe = realpath("/proc/self/exe", NULL);
-	if (!exe)
-		exe = exec_path_from_argv0();
+	exe = compat_exe_path(argv0);
 	if (exe && (slash = strrchr(exe, '/'))) {
 		*slash = '\0';
 		dir = exe;

@@ -1,3 +1,5 @@
+#include "base/compat.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

@@ -31,6 +31,7 @@ void strbuf_addch(struct strbuf *sb, int c);
 void strbuf_addchars(struct strbuf *sb, int c, size_t n);
 __attribute__((format(printf, 2, 3)))
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...);
+__attribute__((format(printf, 2, 0)))
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 void strbuf_addbuf(struct strbuf *sb, const struct strbuf *other);
 void strbuf_rtrim(struct strbuf *sb);

@@ -10,6 +10,8 @@
  * Notes are pushed by pre-push only to a configured remote (one with a
  * remote.<name>.url): a push to a bare URL never carries them.
  */
+#include "base/compat.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -356,75 +358,6 @@ cleanup:
 	return ret;
 }
 
-/*
- * What "ps -o <field>= -p <pid>" prints, into out: where there is no
- * /proc (macOS, the BSDs). 0, or -1 (no message).
- */
-static int ps_field(pid_t pid, const char *field, struct strbuf *out)
-{
-	struct child_process cp = CHILD_PROCESS_INIT;
-	int ret;
-
-	strvec_push(&cp.args, "ps");
-	strvec_pushf(&cp.args, "-o%s=", field);
-	strvec_pushf(&cp.args, "-p%ld", (long)pid);
-	cp.no_stderr = 1;
-	ret = capture_command(&cp, out) ? -1 : 0;
-	child_process_clear(&cp);
-	strbuf_trim(out);
-	return ret;
-}
-
-/* The parent of process pid, or 0 when unknown. */
-static pid_t parent_of(pid_t pid)
-{
-	struct strbuf sb = STRBUF_INIT;
-	char *path = xstrfmt("/proc/%ld/stat", (long)pid), *p;
-	long ppid = 0;
-
-	/* "pid (comm) state ppid ...": comm may hold anything but ')'. */
-	if (strbuf_read_file(&sb, path, 512) > 0) {
-		if (!(p = strrchr(sb.buf, ')')) ||
-		    sscanf(p + 1, " %*c %ld", &ppid) != 1)
-			ppid = 0;
-	} else if (!ps_field(pid, "ppid", &sb)) {
-		ppid = strtol(sb.buf, NULL, 10);
-	}
-	free(path);
-	strbuf_release(&sb);
-	return (pid_t)ppid;
-}
-
-/*
- * The arguments of process pid into out: /proc/<pid>/cmdline, else ps
- * (split at blanks, which is enough to find options). 0, or -1.
- */
-static int process_args(pid_t pid, struct strvec *out)
-{
-	struct strbuf sb = STRBUF_INIT;
-	char *path = xstrfmt("/proc/%ld/cmdline", (long)pid), *arg, *end;
-	char **words = NULL;
-	size_t n, i;
-	int ret = 0;
-
-	if (strbuf_read_file(&sb, path, 512) > 0) {
-		end = sb.buf + sb.len;
-		for (arg = sb.buf; arg < end; arg += strlen(arg) + 1)
-			strvec_push(out, arg);
-	} else if (!ps_field(pid, "args", &sb)) {
-		n = strbuf_split_inplace(sb.buf, ' ', &words);
-		for (i = 0; i < n; i++)
-			if (*words[i])
-				strvec_push(out, words[i]);
-	} else {
-		ret = -1;
-	}
-	free(words);
-	free(path);
-	strbuf_release(&sb);
-	return ret;
-}
-
 /* "-n", "-qf": short options, one of them c. */
 static int short_flags_with(const char *arg, char c)
 {
@@ -458,7 +391,7 @@ static void push_flags(struct push_flags *f)
 	memset(f, 0, sizeof(*f));
 	for (depth = 0; depth < 3 && pid > 1 && !push; depth++) {
 		strvec_clear(&args);
-		if (process_args(pid, &args) < 0)
+		if (compat_process_args(pid, &args) < 0)
 			break;
 		for (i = 0; i < args.nr; i++) {
 			const char *arg = args.v[i];
@@ -478,7 +411,7 @@ static void push_flags(struct push_flags *f)
 			else if (!strcmp(arg, "--no-quiet"))
 				f->quiet = 0;
 		}
-		pid = parent_of(pid);
+		pid = compat_parent_pid(pid);
 	}
 	strvec_clear(&args);
 }

@@ -15,6 +15,8 @@
  * unsets what it added and restores the values it replaced (unless
  * they were changed since).
  */
+#include "base/compat.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,6 +2,8 @@
  * Usage notes: JSON Lines under tokens.notesRef, read in one
  * pass, appended with compare-and-swap. See notes.h for the contract.
  */
+#include "base/compat.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -636,8 +638,8 @@ static void ref_lock_clear_stale(struct repo *repo, const char *ref)
 		nanosleep(&pause, NULL);
 		if (lstat(path.buf, &now) < 0 || now.st_ino != first.st_ino ||
 		    now.st_dev != first.st_dev ||
-		    now.st_ctim.tv_sec != first.st_ctim.tv_sec ||
-		    now.st_ctim.tv_nsec != first.st_ctim.tv_nsec)
+		    now.st_ctime != first.st_ctime ||
+		    compat_ctime_nsec(&now) != compat_ctime_nsec(&first))
 			goto cleanup;
 	}
 	if (unlink(path.buf) < 0 && errno != ENOENT)

@@ -2,6 +2,8 @@
  * The one file that talks to libgit2: everything else sees struct repo,
  * hex object ids and plain strings.
  */
+#include "base/compat.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>

@@ -1,3 +1,5 @@
+#include "base/compat.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>

@@ -1,7 +1,10 @@
+#include "base/compat.h"
+
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "base/date.h"
@@ -171,9 +174,9 @@ static int pattern_matches(const char *pat, const char *ident,
 	if (!strpbrk(pat, "*?["))
 		return strcasestr(ident, pat) != NULL;
 	/* "*@backend.example.com" means the email, not "Name <...>". */
-	return !fnmatch(pat, ident, FNM_CASEFOLD) ||
-		!fnmatch(pat, name, FNM_CASEFOLD) ||
-		!fnmatch(pat, email, FNM_CASEFOLD);
+	return !compat_fnmatch_icase(pat, ident) ||
+		!compat_fnmatch_icase(pat, name) ||
+		!compat_fnmatch_icase(pat, email);
 }
 
 const char *metrics_team_of(const struct metrics_teams *t, const char *name,

@@ -17,6 +17,8 @@
  * The file is small and append-only, but the commit links reach back
  * over earlier lines, so a file that changed is parsed again whole.
  */
+#include "base/compat.h"
+
 #include <ctype.h>
 #include <dirent.h>
 #include <stdlib.h>

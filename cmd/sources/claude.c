@@ -13,10 +13,7 @@
  * copies of a non-sidechain message.id (/btw replays) are dropped, and
  * so are the rows a forked session copies (they carry "forkedFrom").
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
-#include "config.h"
+#include "base/compat.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -29,10 +29,7 @@
  * environment details ("# Current Working Directory (<path>) Files"),
  * else from history_item.json's workspace.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* memmem */
-#endif
-#include "config.h"
+#include "base/compat.h"
 
 #include <stdlib.h>
 #include <string.h>

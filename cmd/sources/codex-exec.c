@@ -14,6 +14,7 @@
  * every run not started with --ephemeral) is counted from the rollout,
  * which has each turn's time, model and folder, and not here.
  */
+#include "base/compat.h"
 #include <stdlib.h>
 #include <string.h>
 

@@ -19,9 +19,6 @@
  * "<model>-fast", which the price table prices with the model's fast
  * multiplier.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>

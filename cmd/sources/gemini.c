@@ -16,6 +16,8 @@
  * tool-use prompt tokens, billed as input), cache_read = cached, and
  * thoughts are output.
  */
+#include "base/compat.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>

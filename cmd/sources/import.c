@@ -10,6 +10,8 @@
  * "time" and at least one counter are required; "cache_write_1h" (the
  * 1-hour part of cache_write) may be given too.
  */
+#include "base/compat.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

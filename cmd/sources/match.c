@@ -1,5 +1,5 @@
 /* Repository matching: does a session's folder lie in a work tree? */
-#include "config.h"
+#include "base/compat.h"
 
 #include <stdlib.h>
 #include <string.h>

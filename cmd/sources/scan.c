@@ -2,10 +2,7 @@
  * Reading log files: JSON Lines a line at a time from a mapping, and
  * many files on a few threads.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* memmem */
-#endif
-#include "config.h"
+#include "base/compat.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -163,7 +160,7 @@ int source_scan(struct source_ctx *ctx, struct source_file *f,
 		source_bad_line(ctx, f->path, 0, "cannot read file");
 		goto cleanup;
 	}
-	madvise(map, maplen, MADV_SEQUENTIAL);
+	posix_madvise(map, maplen, POSIX_MADV_SEQUENTIAL);
 	ret = scan_mem(ctx, f, start ? NULL : map, map + (f->offset - start),
 		       maplen - (size_t)(f->offset - start), filter, fn, data);
 cleanup:

@@ -4,6 +4,8 @@
  * their folders themselves (aider histories and imports live in the
  * repositories).
  */
+#include "base/compat.h"
+
 #include "config.h"
 
 #include <errno.h>

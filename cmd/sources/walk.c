@@ -1,4 +1,6 @@
 /* Finding log files: a folder walk that survives symlink loops. */
+#include "base/compat.h"
+
 #include "config.h"
 
 #include <dirent.h>
@@ -95,11 +97,12 @@ static void find_files(struct source_ctx *ctx, struct strbuf *dir,
 		strbuf_setlen(dir, baselen);
 		strbuf_addch(dir, '/');
 		strbuf_add(dir, de->d_name, nlen);
-		if (de->d_type == DT_DIR)
+		if (compat_d_type(de) == DT_DIR)
 			is_dir = 1;
-		else if (de->d_type == DT_REG)
+		else if (compat_d_type(de) == DT_REG)
 			is_reg = 1;
-		else if (de->d_type == DT_LNK || de->d_type == DT_UNKNOWN) {
+		else if (compat_d_type(de) == DT_LNK ||
+			 compat_d_type(de) == DT_UNKNOWN) {
 			struct stat sb;
 
 			if (stat(dir->buf, &sb) < 0) {

@@ -3,6 +3,8 @@
  * read from co-processes of "git diff-tree", each commit's state made
  * from its parents' (merge.c for merges).
  */
+#include "base/compat.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -344,7 +346,7 @@ static int start_producer(struct child_process *cp, struct rd *rd, int fd,
 	}
 	close(fd);
 	/* room to run ahead while another one is read */
-	fcntl(cp->out, F_SETPIPE_SZ, 1 << 20);
+	compat_pipe_size(cp->out, 1 << 20);
 	rd->fd = cp->out;
 	return 0;
 }

@@ -2,8 +2,9 @@
  * One-blob diffs for merges: the few files of a merge that no parent
  * gives whole need diffs against each parent, asked of git in bulk.
  */
+#include "base/compat.h"
+
 #include <errno.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,16 +38,6 @@ int server_feed(int fd, const char *buf, size_t len)
 {
 	if (write_all(fd, buf, len) < 0)
 		return error_errno("cannot write to git");
-	return 0;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
 	return 0;
 }
 
@@ -121,7 +112,7 @@ void server_stop(struct server *sv)
 	child_process_clear(&sv->mk);
 	child_process_clear(&sv->dt);
 	if (sv->objdir) {
-		nftw(sv->objdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		compat_remove_tree(sv->objdir);
 		free(sv->objdir);
 	}
 	free(sv->mk_rd.buf);

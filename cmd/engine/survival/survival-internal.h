@@ -15,6 +15,8 @@
 #ifndef TOKENS_SURVIVAL_INTERNAL_H
 #define TOKENS_SURVIVAL_INTERNAL_H
 
+#include "base/compat.h"
+
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/stat.h>

@@ -32,6 +32,8 @@
  * part; this one holds the run, the store of commits and deaths, and
  * the tally.
  */
+#include "base/compat.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,13 +150,9 @@ void survival_free(struct survival *s)
 static void debug_report(const struct survival *s, const struct timespec *t0)
 {
 	struct timespec t1;
-	struct strbuf status = STRBUF_INIT;
-	const char *hwm;
 
 	if (!getenv("GIT_TOKENS_DEBUG"))
 		return;
-	strbuf_read_file(&status, "/proc/self/status", 0);
-	hwm = strstr(status.buf, "VmHWM:");
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	fprintf(stderr, "survival: %lu commits, %lu replayed in %.2f s, "
 		"%lu merge diff rounds (%lu files), lost track of %lu "
@@ -163,8 +161,7 @@ static void debug_report(const struct survival *s, const struct timespec *t0)
 		(double)(t1.tv_sec - t0->tv_sec) +
 		(double)(t1.tv_nsec - t0->tv_nsec) / 1e9,
 		(unsigned long)s->rounds, (unsigned long)s->requests,
-		(unsigned long)s->lost, hwm ? strtol(hwm + 6, NULL, 10) : -1L);
-	strbuf_release(&status);
+		(unsigned long)s->lost, compat_peak_rss_kb());
 }
 
 int survival_run(struct survival **out, struct repo *repo, const char *tip,

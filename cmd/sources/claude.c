@@ -500,8 +500,18 @@ static void claude_dedup(struct source_ctx *ctx, struct source_file **files,
 	struct u64map nonside = U64MAP_INIT, best = U64MAP_INIT;
 	struct u64map nested = U64MAP_INIT;
 	struct kept k = { 0 };
-	size_t i, j;
+	size_t i, j, nr = 0, nnested = 0;
 
+	/* Sized once: the maps and the list never grow. */
+	for (i = 0; i < nfiles; i++) {
+		nr += files[i]->nr;
+		for (j = 0; j < files[i]->nr; j++)
+			nnested += !!(files[i]->rec[j].flags & CL_NESTED);
+	}
+	u64map_reserve(&nonside, nr - nnested);
+	u64map_reserve(&best, nr - nnested);
+	u64map_reserve(&nested, nnested);
+	ALLOC_GROW(k.v, nr + 1, k.alloc);
 	/* message ids answered outside any sidechain */
 	for (i = 0; i < nfiles; i++)
 		for (j = 0; j < files[i]->nr; j++) {

@@ -265,7 +265,18 @@ int source_read_whole(struct source_ctx *ctx, struct source_file *f,
 	return 0;
 }
 
-/* ---- threads ---- */
+/*
+ * ---- threads ----
+ *
+ * No data race by design: each worker owns its results. A file is
+ * handed to one worker only (the atomic counter below), and fn writes
+ * only that file's state (records, offset, line count, bad lines), its
+ * own stack and its own read buffer; what fn may share is locked
+ * (source_bad_line()'s warning, event_intern()). Nothing is merged
+ * until every worker is joined, and then in the caller's order of files
+ * (by path), never in the order they were finished; the warning names
+ * the least file and line. So the output never depends on scheduling.
+ */
 
 struct par_job {
 	struct source_ctx *ctx;

@@ -279,6 +279,8 @@ struct u64map {
 };
 #define U64MAP_INIT { NULL, NULL, 0, 0 }
 size_t *u64map_find(struct u64map *m, uint64_t key, int add);
+/* Room for nr more keys without growing. */
+void u64map_reserve(struct u64map *m, size_t nr);
 void u64map_release(struct u64map *m);
 
 /*

@@ -1,5 +1,5 @@
 /*
- * Reading log files: JSON Lines a line at a time from a mapping, and
+ * Reading log files: JSON Lines a line at a time, a chunk at a time, and
  * many files on a few threads.
  */
 #ifndef _GNU_SOURCE

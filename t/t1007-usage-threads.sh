@@ -70,8 +70,8 @@ gen () {
 	        lines.append(json.dumps({"type": "user", "cwd": cwd,
 	                                 "sessionId": sid,
 	                                 "message": {"content": "y" * 500}}))
-	        lines += resp(cwd, sid, i * 31 + j + len(lines), rnd.randrange(5, 900),
-	                      nested=rnd.random() < 0.2)
+	        lines += resp(cwd, sid, i * 31 + j + len(lines),
+	                      rnd.randrange(5, 900), nested=rnd.random() < 0.2)
 	        if rnd.random() < 0.05:
 	            lines.append('{"type":"assistant","message":{"usage":{x}}}')
 	            bad.append((path, before + len(lines)))

@@ -79,13 +79,15 @@ have_cc=
 if test "$CCUSAGE" != false && $CCUSAGE --version >/dev/null 2>&1
 then
 	have_cc=1
-	$CCUSAGE daily --json --offline >ccusage.json
+	# not ccusage.json: ccusage reads that, in the current folder, as its
+	# configuration
+	$CCUSAGE daily --json --offline >cc-daily.json
 	python3 - "$dir" <<'PY' || status=1
 import json, sys
 d = sys.argv[1]
 want = json.load(open(d + "/expected.json"))
 cc = {r.get("period") or r.get("date"): r
-      for r in json.load(open(d + "/ccusage.json"))["daily"]}
+      for r in json.load(open(d + "/cc-daily.json"))["daily"]}
 keys = (("input", "inputTokens"), ("output", "outputTokens"),
         ("cache_write", "cacheCreationTokens"),
         ("cache_read", "cacheReadTokens"))

@@ -79,22 +79,27 @@ struct json_key {
 int json_skim(const char *buf, size_t len, const struct json_key *keys,
 	      size_t nkeys, struct json_raw *out);
 /*
- * json_skim(), and when member keys[sub] is an object, json_skim() of
- * it with subkeys into subout in the same pass (*subbad = 1 when that
- * would fail; subout is then empty).
+ * json_skim() with more read in the same pass. When member keys[sub->key]
+ * is an object, it is skimmed with sub->keys into sub->out (sub->bad = 1
+ * when that would fail; sub->out is then empty), and so on down the
+ * chain of sub->sub. With pass non-NULL (a NULL-ended list), member
+ * keys[gate] can end the skim early, a cheap way to pass over records
+ * of other types: when it comes among the leading scalar members
+ * (before any object or array) and its value is none of the strings in
+ * pass, returns 1 with out[gate] set and the rest unread.
  */
+struct json_skim_sub {
+	size_t key;
+	const struct json_key *keys;
+	size_t nkeys;
+	struct json_raw *out;
+	int bad;
+	struct json_skim_sub *sub;
+};
 int json_skim_sub(const char *buf, size_t len, const struct json_key *keys,
-		  size_t nkeys, struct json_raw *out, size_t sub,
-		  const struct json_key *subkeys, size_t nsub,
-		  struct json_raw *subout, int *subbad);
-/*
- * Look for member key among the leading scalar members of the object
- * in buf, stopping at the first object or array value: a cheap way to
- * learn a record's type before skimming it all. Returns 0 and the raw
- * value, or -1 when it is not found that way (skim the whole object).
- */
-int json_peek(const char *buf, size_t len, const char *key,
-	      struct json_raw *out);
+		  size_t nkeys, struct json_raw *out,
+		  struct json_skim_sub *sub, size_t gate,
+		  const char * const *pass);
 /* Type tests on raw values. */
 int json_raw_is_object(const struct json_raw *v);
 /* A string value equals s (no escapes in it). */

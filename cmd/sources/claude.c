@@ -215,6 +215,21 @@ static void claude_session(struct claude_memo *memo, struct source_file *f,
 	memcpy(ev->session, memo->session, sizeof(ev->session));
 }
 
+/* Which of two copies of one response to keep: 1 when b beats a. */
+static int claude_better(const struct source_rec *a, const struct source_rec *b)
+{
+	int sa = !!(a->flags & CL_SIDECHAIN), sb = !!(b->flags & CL_SIDECHAIN);
+	uint64_t ta, tb;
+
+	if (sa != sb)
+		return sa;
+	ta = event_total_tokens(&a->ev);
+	tb = event_total_tokens(&b->ev);
+	return tb > ta;
+}
+
+static const char *wanted[] = { "assistant", "progress", NULL };
+
 static int claude_line(struct source_ctx *ctx, struct source_file *f,
 		       const char *line, size_t len, uint64_t lineno,
 		       int partial, void *data)
@@ -226,24 +241,26 @@ static int claude_line(struct source_ctx *ctx, struct source_file *f,
 	size_t slen;
 	struct source_rec r;
 	uint64_t h;
-	int nested = 0, side, msgbad;
+	int nested = 0, side, st;
+	struct json_skim_sub usub = { M_USAGE, usage_keys, U__NR, u, 0, NULL };
+	struct json_skim_sub msub = { K_MESSAGE, msg_keys, M__NR, msg, 0,
+				      &usub };
 
 	/*
 	 * Most lines are user prompts and tool results: when the type comes
 	 * before any nested value, a complete line of another type is left
 	 * unread (a partial one is checked whole: it may be cut short).
 	 */
-	if (!partial && !json_peek(line, len, "type", &top[K_TYPE]) &&
-	    !json_raw_streq(&top[K_TYPE], "assistant") &&
-	    !json_raw_streq(&top[K_TYPE], "progress")) {
+	st = json_skim_sub(line, len, rec_keys, K__NR, top, &msub, K_TYPE,
+			   partial ? NULL : wanted);
+	if (st > 0) {
 		/* A tool result showing "git commit" output links usage. */
 		if (json_raw_streq(&top[K_TYPE], "user"))
 			claude_link(f, line, len);
 		return 0;
 	}
-	/* The message is skimmed in the same pass: its content is long. */
-	if (json_skim_sub(line, len, rec_keys, K__NR, top, K_MESSAGE,
-			  msg_keys, M__NR, msg, &msgbad)) {
+	/* The message and its usage are skimmed in the same pass. */
+	if (st < 0) {
 		if (partial)
 			return 1;
 		source_bad_line(ctx, f->path, lineno, "malformed JSON");
@@ -259,7 +276,7 @@ static int claude_line(struct source_ctx *ctx, struct source_file *f,
 		if (!json_raw_is_object(&dm[0]))
 			return 0;
 		if (json_skim_sub(dm[0].p, dm[0].len, rec_keys, K__NR, nest,
-				  K_MESSAGE, msg_keys, M__NR, msg, &msgbad))
+				  &msub, 0, NULL))
 			goto malformed;
 		rec = nest;
 		nested = 1;
@@ -268,7 +285,7 @@ static int claude_line(struct source_ctx *ctx, struct source_file *f,
 		if (json_raw_streq(&top[K_TYPE], "user"))
 			claude_link(f, line, len);
 		/* Usage we cannot place is skipped, never silently. */
-		if (!top[K_TYPE].p && !msgbad &&
+		if (!top[K_TYPE].p && !msub.bad &&
 		    json_raw_is_object(&msg[M_USAGE])) {
 			why = "record without a type";
 			goto bad;
@@ -277,7 +294,7 @@ static int claude_line(struct source_ctx *ctx, struct source_file *f,
 	}
 	if (!json_raw_is_object(&rec[K_MESSAGE]))
 		return 0;
-	if (msgbad)
+	if (msub.bad)
 		goto malformed;
 	if (!json_raw_is_object(&msg[M_USAGE]))
 		return 0;
@@ -285,7 +302,7 @@ static int claude_line(struct source_ctx *ctx, struct source_file *f,
 	if (json_raw_bool(&rec[K_APIERR]) == 1 ||
 	    json_raw_streq(&msg[M_MODEL], "<synthetic>"))
 		return 0;
-	if (json_skim(msg[M_USAGE].p, msg[M_USAGE].len, usage_keys, U__NR, u))
+	if (usub.bad)
 		goto malformed;
 
 	memset(&r, 0, sizeof(r));
@@ -332,6 +349,18 @@ static int claude_line(struct source_ctx *ctx, struct source_file *f,
 		r.flags |= CL_SIDECHAIN;
 	if (nested)
 		r.flags |= CL_NESTED;
+	/*
+	 * The copies of one response come in a row, a line per content
+	 * block: keep the better one now, as the dedup would (the first of
+	 * the best, where the first was seen), and it sees a third of them.
+	 */
+	if (r.key && f->nr && f->rec[f->nr - 1].key == r.key &&
+	    f->rec[f->nr - 1].key2 == r.key2 &&
+	    f->rec[f->nr - 1].flags == r.flags) {
+		if (claude_better(&f->rec[f->nr - 1], &r))
+			f->rec[f->nr - 1] = r;
+		return 0;
+	}
 	source_file_add(f, &r);
 	return 0;
 malformed:
@@ -436,19 +465,6 @@ static void claude_roots(struct source_ctx *ctx, struct strvec *roots)
 	}
 }
 
-/* Which of two copies of one response to keep: 1 when b beats a. */
-static int claude_better(const struct source_rec *a, const struct source_rec *b)
-{
-	int sa = !!(a->flags & CL_SIDECHAIN), sb = !!(b->flags & CL_SIDECHAIN);
-	uint64_t ta, tb;
-
-	if (sa != sb)
-		return sa;
-	ta = event_total_tokens(&a->ev);
-	tb = event_total_tokens(&b->ev);
-	return tb > ta;
-}
-
 /* The records kept, in the order first seen. */
 struct kept {
 	const struct source_rec **v;
@@ -481,8 +497,18 @@ static void claude_dedup(struct source_ctx *ctx, struct source_file **files,
 	struct u64map nonside = U64MAP_INIT, best = U64MAP_INIT;
 	struct u64map nested = U64MAP_INIT;
 	struct kept k = { 0 };
-	size_t i, j;
+	size_t i, j, nr = 0, nnested = 0;
 
+	/* Sized once: the maps and the list never grow. */
+	for (i = 0; i < nfiles; i++) {
+		nr += files[i]->nr;
+		for (j = 0; j < files[i]->nr; j++)
+			nnested += !!(files[i]->rec[j].flags & CL_NESTED);
+	}
+	u64map_reserve(&nonside, nr - nnested);
+	u64map_reserve(&best, nr - nnested);
+	u64map_reserve(&nested, nnested);
+	ALLOC_GROW(k.v, nr + 1, k.alloc);
 	/* message ids answered outside any sidechain */
 	for (i = 0; i < nfiles; i++)
 		for (j = 0; j < files[i]->nr; j++) {

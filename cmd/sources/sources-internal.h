@@ -63,11 +63,15 @@ struct source_file *source_state_add(struct source_state *st,
 void source_state_free(struct source_state *st);
 
 /*
- * A hash of a file's first and last 4 KiB before offset, from the
- * file or from memory holding it from offset 0.
+ * A file that grew is resumed at the saved offset only if the bytes
+ * before it are still ours: a hash of its first and last 4 KiB before
+ * offset, from the file, or from memory: head holds the file's first
+ * bytes, at the byte at offset with those before it.
  */
+#define SOURCE_PREFIX_SAMPLE 4096
 int source_prefix_hash(const char *path, uint64_t offset, uint64_t *out);
-uint64_t source_prefix_hash_mem(const char *base, uint64_t offset);
+uint64_t source_prefix_hash_mem(const char *head, const char *at,
+				uint64_t offset);
 
 /* The cache file of one source; see cache.c. */
 void source_cache_read(struct source_state *st, const char *path);

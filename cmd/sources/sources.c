@@ -61,30 +61,43 @@ const struct source *source_lookup(const char *name)
 
 /* ---- a map from non-zero 64-bit keys ---- */
 
+static void u64map_grow(struct u64map *m, size_t alloc)
+{
+	struct u64map old = *m;
+	size_t i, j;
+
+	m->alloc = alloc;
+	m->keys = xcalloc(m->alloc, sizeof(*m->keys));
+	m->vals = xmalloc(m->alloc * sizeof(*m->vals));
+	for (i = 0; i < old.alloc; i++) {
+		if (!old.keys[i])
+			continue;
+		j = hash_mix(old.keys[i]) & (m->alloc - 1);
+		while (m->keys[j])
+			j = (j + 1) & (m->alloc - 1);
+		m->keys[j] = old.keys[i];
+		m->vals[j] = old.vals[i];
+	}
+	free(old.keys);
+	free(old.vals);
+}
+
+void u64map_reserve(struct u64map *m, size_t nr)
+{
+	size_t alloc = m->alloc ? m->alloc : 1024;
+
+	while ((m->nr + nr + 1) * 2 > alloc)
+		alloc *= 2;
+	if (alloc != m->alloc)
+		u64map_grow(m, alloc);
+}
+
 size_t *u64map_find(struct u64map *m, uint64_t key, int add)
 {
 	size_t j;
 
-	if (add && (m->nr + 1) * 2 > m->alloc) {
-		struct u64map old = *m;
-		size_t i;
-
-		m->alloc = old.alloc ? old.alloc * 2 : 1024;
-		m->keys = xcalloc(m->alloc, sizeof(*m->keys));
-		m->vals = xmalloc(m->alloc * sizeof(*m->vals));
-		for (i = 0; i < old.alloc; i++) {
-			if (!old.keys[i])
-				continue;
-			j = hash_mix(old.keys[i]) &
-			    (m->alloc - 1);
-			while (m->keys[j])
-				j = (j + 1) & (m->alloc - 1);
-			m->keys[j] = old.keys[i];
-			m->vals[j] = old.vals[i];
-		}
-		free(old.keys);
-		free(old.vals);
-	}
+	if (add && (m->nr + 1) * 2 > m->alloc)
+		u64map_grow(m, m->alloc ? m->alloc * 2 : 1024);
 	if (!m->alloc)
 		return NULL;
 	j = hash_mix(key) & (m->alloc - 1);

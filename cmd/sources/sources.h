@@ -160,10 +160,10 @@ void source_files_emit(struct source_ctx *ctx, struct source_files *l);
 void source_file_reset(struct source_file *f);
 
 /*
- * Read the complete lines of f from f->offset (mmap) and call fn for
- * each; empty lines are skipped, lines that do not look like one JSON
- * object ({...}) are counted as bad input here, and lines that contain
- * none of the pre-filter byte strings (NULL-terminated list; NULL = no
+ * Read the complete lines of f from f->offset, a chunk at a time, and
+ * call fn for each; empty lines are skipped, lines that do not look like
+ * one JSON object ({...}) are counted as bad input here, and lines that
+ * contain none of the pre-filter byte strings (NULL-terminated list; NULL = no
  * filter) are skipped. fn returns 0. A last line without its newline is
  * passed with partial = 1: fn returns 0 when it used the line (complete
  * JSON), 1 to leave it for the next run (the scanner counts it as a
@@ -292,6 +292,8 @@ struct u64map {
 };
 #define U64MAP_INIT { NULL, NULL, 0, 0 }
 size_t *u64map_find(struct u64map *m, uint64_t key, int add);
+/* Room for nr more keys without growing. */
+void u64map_reserve(struct u64map *m, size_t nr);
 void u64map_release(struct u64map *m);
 
 /*

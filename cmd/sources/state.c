@@ -211,12 +211,6 @@ void source_bad_line(struct source_ctx *ctx, const char *file,
 }
 
 /*
- * A file that grew is resumed at the saved offset only if the bytes
- * before it are still ours: compare a hash of its first and last 4 KiB.
- */
-#define PREFIX_SAMPLE 4096
-
-/*
  * Eight bytes a step: hash_bytes() goes byte by byte, and this runs
  * over 8 KiB of every file read.
  */
@@ -237,20 +231,23 @@ static uint64_t sample_hash(const char *buf, size_t len, uint64_t seed)
 	return h;
 }
 
-uint64_t source_prefix_hash_mem(const char *base, uint64_t offset)
+uint64_t source_prefix_hash_mem(const char *head, const char *at,
+				uint64_t offset)
 {
-	char buf[2 * PREFIX_SAMPLE];
-	size_t n = offset < PREFIX_SAMPLE ? (size_t)offset : PREFIX_SAMPLE;
+	char buf[2 * SOURCE_PREFIX_SAMPLE];
+	size_t n = offset < SOURCE_PREFIX_SAMPLE ? (size_t)offset :
+		   SOURCE_PREFIX_SAMPLE;
 
-	memcpy(buf, base, n);
-	memcpy(buf + n, base + offset - n, n);
+	memcpy(buf, head, n);
+	memcpy(buf + n, at - n, n);
 	return sample_hash(buf, 2 * n, offset);
 }
 
 int source_prefix_hash(const char *path, uint64_t offset, uint64_t *out)
 {
-	char buf[2 * PREFIX_SAMPLE];
-	size_t n = offset < PREFIX_SAMPLE ? (size_t)offset : PREFIX_SAMPLE;
+	char buf[2 * SOURCE_PREFIX_SAMPLE];
+	size_t n = offset < SOURCE_PREFIX_SAMPLE ? (size_t)offset :
+		   SOURCE_PREFIX_SAMPLE;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t got1, got2;
 
@@ -270,9 +267,12 @@ static int mode_readable(const struct stat *sb)
 {
 	static gid_t groups[256];
 	static int ngroups = -1;
-	uid_t uid = geteuid();
+	static uid_t uid = (uid_t)-1;
 	int i;
 
+	/* Once a run, not once a file. */
+	if (uid == (uid_t)-1)
+		uid = geteuid();
 	if (!uid)
 		return 1;
 	if (sb->st_uid == uid)

@@ -64,12 +64,6 @@ int compat_remove_tree(const char *path);
 #define O_CLOEXEC 0
 #endif
 
-/* A hint only (fault the pages in now): without it, on first touch. */
-#if !HAVE_DECL_MAP_POPULATE || defined(COMPAT_FALLBACKS)
-#undef MAP_POPULATE
-#define MAP_POPULATE 0
-#endif
-
 /*
  * The type readdir() gives (DT_DIR, DT_REG, DT_LNK) or DT_UNKNOWN, where
  * the caller must stat(): always so where struct dirent has no d_type.

@@ -11,8 +11,11 @@
 #include "base/run-command.h"
 #include "base/strbuf.h"
 #include "engine/ai-lines.h"
+#include "engine/notes.h"
 #include "engine/survival.h"
 #include "git/repo.h"
+
+#define QWEN_REF "refs/notes/ai-attribution"
 
 enum ai_format { AI_GITAI, AI_QWEN };
 
@@ -47,7 +50,7 @@ static int classify(const char *ref, enum ai_format *fmt)
 
 	if (!strcmp(ref, "refs/notes/ai"))
 		return *fmt = AI_GITAI, 0;
-	if (!strcmp(ref, "refs/notes/ai-attribution"))
+	if (!strcmp(ref, QWEN_REF))
 		return *fmt = AI_QWEN, 0;
 	if (!strncmp(ref, "refs/notes/ai-remote/", 21) && ref[21])
 		return *fmt = AI_GITAI, 1;
@@ -122,6 +125,16 @@ int ai_notes_open(struct ai_notes **out, struct repo *repo)
 	}
 	*out = an;
 	return 0;
+}
+
+int ai_notes_rewrite(struct repo *repo, const struct notes_rewrite *r,
+		     size_t nr)
+{
+	size_t added = 0;
+
+	if (!nr || repo_ref_exists(repo, QWEN_REF) != 1)
+		return 0;
+	return notes_copy(repo, QWEN_REF, r, nr, &added);
 }
 
 /* "@@ -a,b +c,d @@": the new side's lines, as ranges of who into f. */

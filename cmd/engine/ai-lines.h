@@ -41,6 +41,15 @@ void ai_notes_free(struct ai_notes *an);
 int ai_lines_fill(struct change_set *set, struct repo *repo,
 		  const struct survival *s);
 
+/*
+ * post-rewrite: Qwen Code's notes onto the rewritten commits, as ours
+ * (notes_copy()); git-ai moves its own notes itself. Nothing when the
+ * repository has none. Returns 0, or -1.
+ */
+struct notes_rewrite;
+int ai_notes_rewrite(struct repo *repo, const struct notes_rewrite *r,
+		     size_t nr);
+
 /* One line of "git blame --porcelain" output. */
 struct blame_line {
 	char commit[41];

@@ -23,6 +23,7 @@ struct ai_ref {
 	char *name;
 	char tip[41];
 	enum ai_format fmt;
+	struct oidmap has;       /* the commits it annotates */
 };
 
 struct ai_cached {
@@ -77,6 +78,30 @@ static int ref_order(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* Which commits ref annotates: asking for each commit costs more. */
+static void list_notes(struct ai_ref *r)
+{
+	struct child_process cp = CHILD_PROCESS_INIT;
+	struct strbuf buf = STRBUF_INIT;
+	char **lines = NULL;
+	size_t n, i;
+
+	cp.git_cmd = 1;
+	cp.no_stderr = 1;
+	strvec_pushl(&cp.args, "notes", NULL);
+	strvec_pushf(&cp.args, "--ref=%s", r->name);
+	strvec_push(&cp.args, "list");
+	if (capture_command(&cp, &buf))
+		strbuf_reset(&buf);
+	n = strbuf_split_inplace(buf.buf, '\n', &lines);
+	for (i = 0; i < n; i++)
+		if (strlen(lines[i]) == 81)
+			oidmap_put(&r->has, lines[i] + 41, 1);
+	free(lines);
+	strbuf_release(&buf);
+	child_process_clear(&cp);
+}
+
 int ai_notes_open(struct ai_notes **out, struct repo *repo)
 {
 	struct child_process cp = CHILD_PROCESS_INIT;
@@ -107,6 +132,7 @@ int ai_notes_open(struct ai_notes **out, struct repo *repo)
 		}
 		ALLOC_GROW(an->refs, an->nr + 1, an->alloc);
 		r = &an->refs[an->nr];
+		memset(r, 0, sizeof(*r));
 		r->name = xstrdup(lines[i]);
 		r->fmt = fmt;
 		if (repo_notes_tip(repo, r->name, r->tip))
@@ -116,6 +142,8 @@ int ai_notes_open(struct ai_notes **out, struct repo *repo)
 	}
 	if (an && an->nr)
 		qsort(an->refs, an->nr, sizeof(*an->refs), ref_order);
+	for (i = 0; an && i < an->nr; i++)
+		list_notes(&an->refs[i]);
 	free(lines);
 	strbuf_release(&buf);
 	child_process_clear(&cp);
@@ -217,7 +245,8 @@ const struct ai_note *ai_notes_get(struct ai_notes *an, const char *commit)
 	c = xcalloc(1, sizeof(*c));
 	for (i = 0; i < an->nr && !c->have; i++) {
 		strbuf_reset(&text);
-		if (repo_note_read(an->repo, an->refs[i].tip, commit, &text))
+		if (!oidmap_get(&an->refs[i].has, commit, NULL) ||
+		    repo_note_read(an->repo, an->refs[i].tip, commit, &text))
 			continue;
 		c->have = !parse_note(an, &an->refs[i], commit, &text,
 				      &c->note);
@@ -240,8 +269,10 @@ void ai_notes_free(struct ai_notes *an)
 			"the first: commit %.12s in %s, line %zu", an->bad,
 			an->bad == 1 ? "" : "s", an->bad_commit, an->bad_ref,
 			an->bad_line);
-	for (i = 0; i < an->nr; i++)
+	for (i = 0; i < an->nr; i++) {
 		free(an->refs[i].name);
+		oidmap_clear(&an->refs[i].has);
+	}
 	for (i = 0; i < an->got_nr; i++) {
 		ai_note_release(&an->got[i]->note);
 		free(an->got[i]);

@@ -211,7 +211,16 @@ test_expect_success 'blame --porcelain: git blame'"'"'s plus the agent fields' '
 	test $(grep -c "^agent claude$" tokens-blame) = 2 &&
 	test $(grep -c "^agent-model claude-sonnet-4-5$" tokens-blame) = 2 &&
 	grep -x "tokens-cost 1.5000" tokens-blame &&
-	test $(grep -c "^tokens-cost " tokens-blame) = 1
+	test $(grep -c "^tokens-cost " tokens-blame) = 1 &&
+	(
+	cd repo &&
+	git blame --porcelain -L 11,14 HEAD~1 -- a.txt >../git-blame-l &&
+	git tokens blame --porcelain -L 11,14 HEAD~1 -- a.txt >../tokens-blame-l
+	) &&
+	grep -v -e "^agent " -e "^agent-model " -e "^tokens-cost " \
+		tokens-blame-l >stripped-l &&
+	test_cmp git-blame-l stripped-l &&
+	test $(grep -c "^agent claude$" tokens-blame-l) = 2
 '
 
 test_expect_success 'blame: git blame'"'"'s lines after the agent and cost' '

@@ -1,8 +1,9 @@
 /*
- * git tokens blame [--porcelain] [<rev>] [--] <file>: "git blame" with,
- * for each line, the agent that wrote it (its tool and model) where the
- * agents' own notes say so, and the cost of its commit's change from our
- * usage notes. The lines, and every field git prints, are git's.
+ * git tokens blame [--porcelain] [-L <range>] [<rev>] [--] <file>:
+ * "git blame" with, for each line, the agent that wrote it (its tool
+ * and model) where the agents' own notes say so, and the cost of its
+ * commit's change from our usage notes. The lines, and every field git
+ * prints, are git's.
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,8 +17,7 @@
 #include "git/repo.h"
 
 static const char * const blame_usage[] = {
-	"git tokens blame [--porcelain] [<git-blame-options>] [<rev>] [--] "
-		"<file>",
+	"git tokens blame [--porcelain] [-L <range>...] [<rev>] [--] <file>",
 	NULL
 };
 
@@ -142,20 +142,28 @@ int cmd_blame(int argc, const char **argv, struct repo *repo)
 {
 	struct blame_ctx x = { .agent = STRVEC_INIT, .cost = STRVEC_INIT,
 			       .notes = NOTES_MAP_INIT };
+	struct strvec args = STRVEC_INIT, ranges = STRVEC_INIT;
 	struct option options[] = {
 		OPT_BOOL(0, "porcelain", &x.porcelain,
 			 "git blame's porcelain format, with the agent's "
 			 "fields"),
+		OPT_STRVEC('L', NULL, &ranges, "range",
+			   "only these lines, as git blame -L takes them"),
 		OPT_END()
 	};
-	struct strvec args = STRVEC_INIT;
 	struct strbuf porcelain = STRBUF_INIT, out = STRBUF_INIT;
+	size_t k;
 	int i, code;
 
 	argc = parse_options(argc, argv, options, blame_usage,
-			     PARSE_OPT_KEEP_DASHDASH | PARSE_OPT_KEEP_UNKNOWN);
-	if (!argc)
+			     PARSE_OPT_KEEP_DASHDASH);
+	if (!argc || argc > 3 || (argc == 3 && strcmp(argv[1], "--")))
 		usage_with_options(blame_usage, options, 1);
+	for (k = 0; k < ranges.nr; k++)
+		strvec_pushl(&args, "-L", ranges.v[k], NULL);
+	/* <file> alone is a path even where it names a revision too. */
+	if (argc == 1)
+		strvec_push(&args, "--");
 	for (i = 0; i < argc; i++)
 		strvec_push(&args, argv[i]);
 	code = run_blame(&args, 1, &porcelain);
@@ -186,6 +194,7 @@ cleanup:
 	strvec_clear(&x.agent);
 	strvec_clear(&x.cost);
 	strvec_clear(&args);
+	strvec_clear(&ranges);
 	strbuf_release(&porcelain);
 	strbuf_release(&out);
 	return code;

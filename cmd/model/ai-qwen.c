@@ -116,8 +116,10 @@ int ai_note_parse_qwen(struct ai_note *out, const char *buf, size_t len,
 	if (memchr(buf, '\0', len))
 		goto cleanup;
 	if (parse_lines(out, buf, buf + len, bad_line) < 0) {
-		/* Not one object a line: one object, maybe over lines. */
+		/* Not one object a line: one object over lines, or bad. */
 		ai_note_release(out);
+		if (*bad_line > 1)
+			goto cleanup;
 		*bad_line = 1;
 		root = json_parse(buf, len);
 		if (add_object(out, root) < 0)

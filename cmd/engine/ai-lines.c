@@ -13,6 +13,7 @@
 #include "engine/ai-lines.h"
 #include "engine/notes.h"
 #include "engine/survival.h"
+#include "git/git-cmd.h"
 #include "git/repo.h"
 
 #define QWEN_REF "refs/notes/ai-attribution"
@@ -81,41 +82,35 @@ static int ref_order(const void *a, const void *b)
 /* Which commits ref annotates: asking for each commit costs more. */
 static void list_notes(struct ai_ref *r)
 {
-	struct child_process cp = CHILD_PROCESS_INIT;
+	const char *argv[] = { "notes", NULL, "list", NULL };
 	struct strbuf buf = STRBUF_INIT;
 	char **lines = NULL;
 	size_t n, i;
 
-	cp.git_cmd = 1;
-	cp.no_stderr = 1;
-	strvec_pushl(&cp.args, "notes", NULL);
-	strvec_pushf(&cp.args, "--ref=%s", r->name);
-	strvec_push(&cp.args, "list");
-	if (capture_command(&cp, &buf))
+	argv[1] = xstrfmt("--ref=%s", r->name);
+	if (git_cmd(argv, &buf, NULL, GIT_CMD_QUIET | GIT_CMD_NO_STDIN))
 		strbuf_reset(&buf);
 	n = strbuf_split_inplace(buf.buf, '\n', &lines);
 	for (i = 0; i < n; i++)
 		if (strlen(lines[i]) == 81)
 			oidmap_put(&r->has, lines[i] + 41, 1);
 	free(lines);
+	free((char *)argv[1]);
 	strbuf_release(&buf);
-	child_process_clear(&cp);
 }
 
 int ai_notes_open(struct ai_notes **out, struct repo *repo)
 {
-	struct child_process cp = CHILD_PROCESS_INIT;
+	const char *argv[] = {
+		"for-each-ref", "--format=%(refname)", "refs/notes/", NULL
+	};
 	struct strbuf buf = STRBUF_INIT;
 	struct ai_notes *an = NULL;
 	char **lines = NULL;
 	size_t n, i;
 
 	*out = NULL;
-	cp.git_cmd = 1;
-	strvec_pushl(&cp.args, "for-each-ref", "--format=%(refname)",
-		     "refs/notes/", NULL);
-	if (capture_command(&cp, &buf)) {
-		child_process_clear(&cp);
+	if (git_cmd(argv, &buf, NULL, GIT_CMD_NO_STDIN)) {
 		strbuf_release(&buf);
 		return error("cannot list the notes refs");
 	}
@@ -146,7 +141,6 @@ int ai_notes_open(struct ai_notes **out, struct repo *repo)
 		list_notes(&an->refs[i]);
 	free(lines);
 	strbuf_release(&buf);
-	child_process_clear(&cp);
 	if (an && !an->nr) {
 		ai_notes_free(an);
 		an = NULL;
@@ -457,11 +451,9 @@ int ai_lines_fill(struct change_set *set, struct repo *repo,
 	struct fill f = { set, NULL, OIDMAP_INIT, STRVEC_INIT, NULL };
 	struct ai_notes *an = NULL;
 	size_t i;
-	int ret = -1;
 
-	if (ai_notes_open(&an, repo) < 0)
-		return -1;
-	if (!an)
+	/* Without them the rest of the report stands, as before. */
+	if (ai_notes_open(&an, repo) < 0 || !an)
 		return 0;
 	f.note = xcalloc(set->nr ? set->nr : 1, sizeof(*f.note));
 	for (i = 0; i < set->nr; i++) {
@@ -482,13 +474,12 @@ int ai_lines_fill(struct change_set *set, struct repo *repo,
 		if (blame_tip(&f, f.paths.v[i]) < 0) {
 			for (i = 0; i < set->nr; i++)
 				set->c[i].ai_surviving_known = 0;
-			warning("AI lines surviving are unknown");
+			warning("the agents' lines surviving are unknown");
 			break;
 		}
-	ret = 0;
 	free(f.note);
 	oidmap_clear(&f.noted);
 	strvec_clear(&f.paths);
 	ai_notes_free(an);
-	return ret;
+	return 0;
 }

@@ -36,7 +36,8 @@ void ai_notes_free(struct ai_notes *an);
  * (ai_added) and, with the survival of the mainline tip s (may be
  * NULL: unknown), how many of them "git blame" at the tip still gives
  * that change, at the same line of the same file (ai_surviving).
- * Changes without a note are left as they were. Returns 0, or -1.
+ * Changes without a note are left as they were. What cannot be read
+ * is said (error, warning) and left unknown. Returns 0.
  */
 int ai_lines_fill(struct change_set *set, struct repo *repo,
 		  const struct survival *s);

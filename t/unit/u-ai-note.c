@@ -5,8 +5,9 @@
 #include "model/ai-note.h"
 
 #define META "---\n{\"schema_version\":\"authorship/3.0.0\"," \
-	"\"prompts\":{\"abcd1234abcd1234\":{\"agent_id\":{\"tool\":\"cursor\"," \
-	"\"model\":\"gpt-4\"},\"human_author\":\"D <d@x>\"}}," \
+	"\"prompts\":{\"abcd1234abcd1234\":{\"agent_id\":" \
+	"{\"tool\":\"cursor\",\"model\":\"gpt-4\"}," \
+	"\"human_author\":\"D <d@x>\"}}," \
 	"\"sessions\":{\"s_c9883b05a2487d\":{\"agent_id\":{\"tool\":" \
 	"\"claude\",\"model\":\"claude-sonnet-4-5\"}}}," \
 	"\"humans\":{\"h_31dce776f88375\":{\"author\":\"D <d@x>\"}}}\n"

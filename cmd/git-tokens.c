@@ -48,6 +48,8 @@ static const struct cmd_struct commands[] = {
 	  "attribute pending local usage to a commit's note" },
 	{ "show", cmd_show, RUN_SETUP,
 	  "everything known about one change" },
+	{ "blame", cmd_blame, RUN_SETUP,
+	  "git blame, with the agent and cost of each line" },
 	{ "hooks", cmd_hooks, RUN_SETUP_GENTLY,
 	  "install, remove or check the git hooks" },
 	{ "sync", cmd_sync, RUN_SETUP,

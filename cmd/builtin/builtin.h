@@ -35,5 +35,6 @@ int cmd_fetch(int argc, const char **argv, struct repo *repo);
 int cmd_ci(int argc, const char **argv, struct repo *repo);
 int cmd_export(int argc, const char **argv, struct repo *repo);
 int cmd_doctor(int argc, const char **argv, struct repo *repo);
+int cmd_blame(int argc, const char **argv, struct repo *repo);
 
 #endif

@@ -25,6 +25,7 @@
 #include "base/parse-options.h"
 #include "base/run-command.h"
 #include "builtin/builtin.h"
+#include "engine/ai-lines.h"
 #include "engine/cursor-hooks.h"
 #include "engine/hooks.h"
 #include "engine/notes-sync.h"
@@ -101,6 +102,9 @@ static int run_post_rewrite(struct repo *repo, int argc, const char **argv)
 	/* git copied them if notes.rewriteRef names our ref; else we do. */
 	if (nr && notes_copy(repo, NULL, rw, nr, &added) < 0)
 		warning("git-tokens: usage notes not copied to the rewritten "
+			"commits");
+	if (ai_notes_rewrite(repo, rw, nr) < 0)
+		warning("git-tokens: agent notes not copied to the rewritten "
 			"commits");
 	if (done_rebase || !hooks_rebase_in_progress(repo))
 		run_record(repo);

@@ -44,6 +44,9 @@ enum log_col {
 	LCOL_AGENT,
 	LCOL_KIND,
 	LCOL_SUBJECT,
+	/* Only where agents' own notes say which lines they wrote. */
+	LCOL_AI_ADDED,
+	LCOL_AI_SURVIVING,
 	LCOL__NR
 };
 
@@ -81,11 +84,16 @@ static const struct render_col log_cols[LCOL__NR] = {
 	[LCOL_KIND] = { "kind", "kind", RENDER_TEXT, D, 0, 0 },
 	[LCOL_SUBJECT] = { "subject", "subject", RENDER_TEXT,
 			   RENDER_TERM_ONLY | RENDER_FLEX, 0, 10 },
+	[LCOL_AI_ADDED] = { "ai+", "ai_lines_added", RENDER_INT,
+			    RENDER_EXACT, 3, 0 },
+	[LCOL_AI_SURVIVING] = { "ai surv", "ai_surviving", RENDER_INT,
+				RENDER_EXACT, 3, 0 },
 };
 #undef H
 #undef D
 
-static void fill_change(struct render_cell *cell, const struct change *c)
+static void fill_change(struct render_cell *cell, const struct change *c,
+			size_t ncols)
 {
 	struct strbuf sb = STRBUF_INIT;
 	const struct usage_sum *u = &c->usage;
@@ -130,6 +138,12 @@ static void fill_change(struct render_cell *cell, const struct change *c)
 			review_state_name(c->outcome.review));
 	render_cell_str(&cell[LCOL_AGENT], c->agent);
 	render_cell_str(&cell[LCOL_SUBJECT], c->subject ? c->subject : "");
+	if (ncols > LCOL_AI_SURVIVING && c->ai_known) {
+		render_cell_int(&cell[LCOL_AI_ADDED], c->ai_added);
+		if (c->ai_surviving_known)
+			render_cell_int(&cell[LCOL_AI_SURVIVING],
+					c->ai_surviving);
+	}
 	strbuf_release(&sb);
 }
 
@@ -161,19 +175,23 @@ int cmd_log(int argc, const char **argv, struct repo *repo)
 		.data = &t,
 	};
 	struct strbuf out = STRBUF_INIT;
-	size_t i;
+	size_t i, ncols = LCOL_AI_ADDED;
 	int ret = 0;
 
-	render_table_init(&t, log_cols, LCOL__NR);
+	render_table_init(&t, log_cols, ncols);
 	report_opts_parse(&o, argc, argv, options, log_usage);
 	if (report_pipeline_run(&p, &o, repo, &set) < 0) {
 		ret = pipeline_exit_code(&p);
 		goto cleanup;
 	}
 
+	for (i = 0; i < set.nr; i++)
+		if (set.c[i].ai_known)
+			ncols = LCOL__NR;
+	render_table_init(&t, log_cols, ncols);
 	/* The engine lists changes in git log order: newest first. */
 	for (i = 0; i < set.nr; i++)
-		fill_change(render_table_add_row(&t), &set.c[i]);
+		fill_change(render_table_add_row(&t), &set.c[i], ncols);
 	if (report_render(&out, &o, repo, &set, &doc) < 0 ||
 	    report_write(&o, &out) < 0)
 		ret = EXIT_FATAL;

@@ -362,7 +362,7 @@ static int path_countable(const char *path, void *data)
 }
 
 int countable_survival(struct change_set *set, struct repo *repo,
-		       const struct change_opts *opts)
+		       const struct change_opts *opts, struct survival **keep)
 {
 	struct survival_opts so = { opts->use_cache, opts->progress };
 	struct survival *s = NULL;
@@ -403,7 +403,10 @@ int countable_survival(struct change_set *set, struct repo *repo,
 		warning("unable to read .gitattributes; generated and "
 			"vendored files are counted");
 	survival_tally(s, set, path_countable, &cc, days * 86400);
-	survival_free(s);
+	if (keep)
+		*keep = s;
+	else
+		survival_free(s);
 	free(cc.ask);
 	excluder_release(&ex);
 	return 0;

@@ -19,9 +19,12 @@ int countable_count(struct change_set *set, struct repo *repo,
  * The survival stage: the changes' lines followed to the mainline tip
  * (survival.c), counted where the changes' own lines count; rework
  * within tokens.reworkDays. Lines that cannot be followed leave
- * survival unknown, with a warning. Returns 0.
+ * survival unknown, with a warning. Returns 0. With keep, the survival
+ * at the tip is handed over there (NULL when unknown) for the caller to
+ * survival_free(), else freed.
  */
+struct survival;
 int countable_survival(struct change_set *set, struct repo *repo,
-		       const struct change_opts *opts);
+		       const struct change_opts *opts, struct survival **keep);
 
 #endif

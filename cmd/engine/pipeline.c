@@ -8,6 +8,7 @@
 #include <string.h>
 #include "base/die.h"
 #include "base/run-command.h"
+#include "engine/ai-lines.h"
 #include "engine/attribution.h"
 #include "engine/changes.h"
 #include "engine/countable.h"
@@ -15,6 +16,7 @@
 #include "engine/notes-sync.h"
 #include "engine/pipeline.h"
 #include "engine/squash.h"
+#include "engine/survival.h"
 #include "git/repo.h"
 #include "net/provider.h"
 #include "sources/sources.h"
@@ -201,6 +203,7 @@ int pipeline_run(struct pipeline *p, struct repo *repo,
 {
 	const struct change_opts *opts = p->range;
 	unsigned want = p->stages;
+	struct survival *s = NULL;
 	int landed, r;
 
 	r = changes_read(set, repo, opts, &p->err);
@@ -217,8 +220,14 @@ int pipeline_run(struct pipeline *p, struct repo *repo,
 	if ((want & PIPELINE_LANDING) && landing_run(set, opts) < 0)
 		return fail(p, PIPELINE_LANDING);
 	if ((want & PIPELINE_SURVIVAL) && landed &&
-	    countable_survival(set, repo, opts) < 0)
+	    countable_survival(set, repo, opts,
+			       want & PIPELINE_AI_LINES ? &s : NULL) < 0)
 		return fail(p, PIPELINE_SURVIVAL);
+	/* Before the fold: the agents' notes are on the commits they made. */
+	r = (want & PIPELINE_AI_LINES) ? ai_lines_fill(set, repo, s) : 0;
+	survival_free(s);
+	if (r < 0)
+		return fail(p, PIPELINE_AI_LINES);
 	/* Reviews, and the squash merges the forge knows of. */
 	if ((want & PIPELINE_REVIEWS) &&
 	    review_fill(set, repo, &p->review, &p->review_stats) < 0)

@@ -12,8 +12,8 @@ struct repo;
  * The order of the stages, the product's central rule, lives here and
  * nowhere else:
  *
- *   read log -> count lines -> landing -> survival -> reviews
- *            -> squash authors -> fold -> attribution
+ *   read log -> count lines -> landing -> survival -> AI lines
+ *            -> reviews -> squash authors -> fold -> attribution
  *
  * Reading the log always runs; a command asks for the others it wants
  * and they run in this order. Landing and survival need a mainline.
@@ -30,13 +30,16 @@ enum pipeline_stage {
 	PIPELINE_FOLD = 1 << 5,           /* a squash commit and what it
 					     absorbed: one change */
 	PIPELINE_ATTRIBUTION = 1 << 6,    /* usage onto changes */
+	PIPELINE_AI_LINES = 1 << 7,       /* the lines agents' own notes say
+					     they wrote, and those surviving
+					     (ai-lines.c) */
 };
 
 /* What report, log, export and ci show. */
 #define PIPELINE_REPORT (PIPELINE_LINES | PIPELINE_LANDING | \
 			 PIPELINE_SURVIVAL | PIPELINE_REVIEWS | \
 			 PIPELINE_SQUASH_AUTHORS | PIPELINE_FOLD | \
-			 PIPELINE_ATTRIBUTION)
+			 PIPELINE_ATTRIBUTION | PIPELINE_AI_LINES)
 
 struct pipeline {
 	unsigned stages;                /* enum pipeline_stage, or'ed */

@@ -45,6 +45,16 @@ void survival_tally(struct survival *s, struct change_set *set,
 		    int (*countable)(const char *path, void *data),
 		    void *data, int64_t rework_secs);
 
+/*
+ * Each run of lines of one commit in each file at the tip, in file
+ * order: its path, the commit (a raw object id) and how many lines.
+ */
+void survival_for_each_tip_run(const struct survival *s,
+			       void (*fn)(const char *path,
+					  const unsigned char origin[20],
+					  uint32_t lines, void *data),
+			       void *data);
+
 void survival_free(struct survival *s);
 
 #endif

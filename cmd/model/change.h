@@ -112,6 +112,11 @@ struct change {
 				  parent's (set by survival) */
 	struct usage_sum usage;
 	struct outcome outcome;
+	/* From the agents' own line-level notes (engine/ai-lines.h). */
+	uint64_t ai_added;        /* lines the agents wrote */
+	uint64_t ai_surviving;    /* of those, alive at the mainline tip */
+	unsigned ai_known:1;      /* the commit has such a note */
+	unsigned ai_surviving_known:1;
 };
 
 struct change_opts {

@@ -534,6 +534,23 @@ static struct metrics_row *find_row(struct metrics_report *r,
 	return NULL;
 }
 
+static void ai_add(struct metrics_ai *ai, const struct change *c)
+{
+	if (!c->ai_known)
+		return;
+	ai->changes++;
+	ai->added += c->ai_added;
+	if (!c->ai_surviving_known)
+		return;
+	ai->surviving_changes++;
+	ai->surviving += c->ai_surviving;
+	if (!metrics_change_priced(c))
+		return;
+	ai->priced++;
+	ai->surviving_priced += c->ai_surviving;
+	ai->cost += c->usage.cost;
+}
+
 int metrics_compute(struct metrics_report *out, const struct change *c,
 		    size_t nr, enum metrics_by by,
 		    const struct usage_pending *pending)
@@ -545,6 +562,7 @@ int metrics_compute(struct metrics_report *out, const struct change *c,
 	out->by = by;
 	memset(&out->total, 0, sizeof(out->total));
 	memset(cov, 0, sizeof(*cov));
+	memset(&out->ai, 0, sizeof(out->ai));
 	memset(&out->pending, 0, sizeof(out->pending));
 	if (pending)
 		out->pending = *pending;
@@ -565,6 +583,7 @@ int metrics_compute(struct metrics_report *out, const struct change *c,
 		}
 		row_add_change(row, &c[i]);
 		row_add_change(&out->total, &c[i]);
+		ai_add(&out->ai, &c[i]);
 
 		cov->changes++;
 		if (c[i].usage.has_usage) {

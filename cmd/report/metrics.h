@@ -105,12 +105,27 @@ struct metrics_coverage {
 	uint64_t tokens_pending;
 };
 
+/*
+ * The lines agents' own notes say they wrote (engine/ai-lines.h), over
+ * the changes that have such a note; all zero without any.
+ */
+struct metrics_ai {
+	uint64_t changes;           /* changes with a note */
+	uint64_t added;             /* lines the agents wrote */
+	uint64_t surviving_changes; /* of those, survival known */
+	uint64_t surviving;         /* their agents' lines at the tip */
+	uint64_t priced;            /* of those, priced changes */
+	uint64_t surviving_priced;  /* their agents' lines at the tip */
+	double cost;                /* their cost */
+};
+
 struct metrics_report {
 	enum metrics_by by;
 	struct metrics_row *rows;
 	size_t nr, alloc;
 	struct metrics_row total;
 	struct metrics_coverage coverage;
+	struct metrics_ai ai;
 	struct usage_pending pending;
 	uint64_t excluded_lines;
 	/* --by team: set by the caller before metrics_compute(); may be NULL */

@@ -144,6 +144,30 @@ static void add_wrapped(struct strbuf *out, const char *text, int width)
 	strbuf_addch(out, '\n');
 }
 
+/* Only where agents' own notes say which lines they wrote. */
+static void add_ai_line(struct strbuf *out, const struct metrics_report *m,
+			int width)
+{
+	const struct metrics_ai *ai = &m->ai;
+	struct strbuf line = STRBUF_INIT;
+
+	if (!ai->changes)
+		return;
+	strbuf_addf(&line, "ai lines: %" PRIu64 " of %" PRIu64 " changes "
+		    "have the agents' own notes: %" PRIu64 " lines the agents "
+		    "wrote", ai->changes, m->coverage.changes, ai->added);
+	if (ai->surviving_changes)
+		strbuf_addf(&line, "; %" PRIu64 " of them surviving at the "
+			    "tip (%" PRIu64 " with survival known)",
+			    ai->surviving, ai->surviving_changes);
+	if (ai->priced && ai->surviving_priced)
+		strbuf_addf(&line, "; $%.4f per surviving agent line (%"
+			    PRIu64 " priced changes)",
+			    ai->cost / ai->surviving_priced, ai->priced);
+	add_wrapped(out, line.buf, width);
+	strbuf_release(&line);
+}
+
 static void add_coverage_line(struct strbuf *out,
 			      const struct metrics_report *m, int width)
 {
@@ -190,6 +214,7 @@ static void add_coverage_line(struct strbuf *out,
 			    "are not countable", m->excluded_lines);
 		add_wrapped(out, line.buf, width);
 	}
+	add_ai_line(out, m, width);
 	strbuf_release(&line);
 }
 
@@ -255,6 +280,26 @@ static void add_json_pending(struct strbuf *out,
 	strbuf_addch(out, '}');
 }
 
+static void add_json_ai(struct strbuf *out, const struct metrics_ai *ai)
+{
+	strbuf_addf(out, ",\n  \"ai_lines\": {\"changes\":%" PRIu64
+		    ",\"added\":%" PRIu64 ",\"surviving_changes\":%" PRIu64
+		    ",\"surviving\":", ai->changes, ai->added,
+		    ai->surviving_changes);
+	if (ai->surviving_changes)
+		strbuf_addf(out, "%" PRIu64, ai->surviving);
+	else
+		strbuf_addstr(out, "null");
+	strbuf_addf(out, ",\"priced_changes\":%" PRIu64
+		    ",\"usd_per_surviving_line\":", ai->priced);
+	if (ai->priced && ai->surviving_priced)
+		render_json_number(out, RENDER_MONEY,
+				   ai->cost / ai->surviving_priced);
+	else
+		strbuf_addstr(out, "null");
+	strbuf_addch(out, '}');
+}
+
 /* The JSON after its head (report_json_head()). */
 static void render_report_json(struct strbuf *out,
 			       const struct metrics_report *m,
@@ -268,6 +313,8 @@ static void render_report_json(struct strbuf *out,
 	add_json_coverage(out, m);
 	strbuf_addstr(out, ",\n  \"pending\": ");
 	add_json_pending(out, m);
+	if (m->ai.changes)
+		add_json_ai(out, &m->ai);
 	strbuf_addf(out, ",\n  \"excluded_lines\": %" PRIu64 "\n}\n",
 		    m->excluded_lines);
 }

@@ -216,6 +216,21 @@ seed notes note <<'EOF'
 not json at all
 EOF
 
+# --- agents' line notes -------------------------------------------------
+seed ai-gitai sessions <<'EOF'
+src/main.rs
+  s_c9883b05a2487d::t_9f8e7d6c5b4a32 1-10,15-20
+  h_31dce776f88375 42-50
+"src/my file.rs"
+  abcd1234abcd1234 1-50
+---
+{"schema_version":"authorship/3.0.0","base_commit_sha":"7734793b756b3921c88db5375a8c156e9532447b","prompts":{"abcd1234abcd1234":{"agent_id":{"tool":"cursor","id":"x","model":"gpt-4"},"human_author":"D <d@example.com>","total_additions":50,"total_deletions":0,"accepted_lines":50,"overriden_lines":0}},"humans":{"h_31dce776f88375":{"author":"D <d@example.com>"}},"sessions":{"s_c9883b05a2487d":{"agent_id":{"tool":"claude","id":"c","model":"claude-sonnet-4-5"},"human_author":"d@example.com"}}}
+EOF
+seed ai-qwen note <<'EOF'
+{"version":1,"generator":"Qwen-Coder","files":{"src/main.ts":{"aiChars":150,"humanChars":0,"percent":100,"surface":"cli"},"src/utils.ts":{"aiChars":0,"humanChars":200,"percent":0}},"summary":{"aiPercent":38,"aiChars":150,"humanChars":250,"totalFilesTouched":2,"surfaces":["cli"]},"surfaceBreakdown":{"cli":{"aiChars":150,"percent":38}},"excludedGenerated":[],"promptCount":3}
+{"version":1,"generator":"Qwen-Coder","files":{"src/b.ts":{"aiChars":1,"humanChars":0,"percent":100}}}
+EOF
+
 # --- prices -------------------------------------------------------------
 seed prices bundled <"$top/share/prices.json"
 seed prices small <<'EOF'

@@ -231,6 +231,34 @@ void survival_for_each_path(const struct survival *s,
 		fn(s->b[i].path, data);
 }
 
+void survival_for_each_tip_run(const struct survival *s,
+			       void (*fn)(const char *path,
+					  const unsigned char origin[20],
+					  uint32_t lines, void *data),
+			       void *data)
+{
+	size_t i, k, j;
+
+	for (k = 0; s->tip && k < NBUCKET; k++) {
+		const struct bucket *b = s->tip->b[k];
+
+		for (i = 0; b && i < b->nr; i++) {
+			const struct lines *l = b->e[i].l;
+
+			for (j = 0; l && j < l->nr;) {
+				uint32_t o = l->v[j], n = 0;
+
+				while (j < l->nr && l->v[j] == o) {
+					j++;
+					n++;
+				}
+				if (o < s->nr)
+					fn(b->e[i].path, s->c[o].oid, n, data);
+			}
+		}
+	}
+}
+
 /* GIT_TOKENS_TRACE_SURVIVAL=<file>: "<commit> <lines> <path>" per run. */
 static void trace_tip(const struct survival *s, const struct fent *f,
 		      FILE *fp)

@@ -7,7 +7,9 @@
  * index of the commit that added each line); states and arrays are
  * shared copy-on-write and freed when the last child has been replayed.
  * A non-merge commit applies its first-parent diff hunks; renames carry
- * the array over, as blame follows whole-file renames. A merge applies
+ * the array over, as blame follows whole-file renames, each created file
+ * paired alone with the deleted file blame takes (the whole tree's
+ * pairing may give that one to another file, or none). A merge applies
  * blame's rule (pass_blame()): a parent holding the very same blob gives
  * the whole file; otherwise each line comes from the first parent whose
  * diff leaves it unchanged, else from the merge itself (a birth, counted

@@ -4,10 +4,7 @@ test_description='survival through renames: each file followed alone, as git bla
 . "$TEST_SRCDIR"/lib-survival.sh
 
 GIT_TOKENS_NOW=2024-11-30T00:00:00Z
-XDG_CACHE_HOME=$(pwd)/cache
-CLAUDE_CONFIG_DIR=$(pwd)/no-logs
-TZ=UTC
-export GIT_TOKENS_NOW XDG_CACHE_HOME CLAUDE_CONFIG_DIR TZ
+export GIT_TOKENS_NOW
 
 # source <commit> <path>: the files git blame takes the lines of <path>
 # from, one a line.

@@ -29,9 +29,9 @@ static const struct fent *parent_file(struct survival *s, uint32_t p,
 	return f && same_type(f->mode, mode) ? f : NULL;
 }
 
-static struct request *add_request(struct replay *rp, struct mwork *m,
-				   uint32_t parent, const struct fent *from,
-				   const unsigned char *to)
+/* A diff to ask the server for: from's blob (NULL: none) to blob to. */
+void replay_add_request(struct replay *rp, const struct fent *from,
+			const unsigned char *to)
 {
 	struct request *r;
 
@@ -42,8 +42,13 @@ static struct request *add_request(struct replay *rp, struct mwork *m,
 	if (from)
 		memcpy(r->a, from->blob, 20);
 	memcpy(r->b, to, 20);
+}
+
+static void add_request(struct replay *rp, struct mwork *m, uint32_t parent,
+			const struct fent *from, const unsigned char *to)
+{
+	replay_add_request(rp, from, to);
 	m->reqpar[m->nreq++] = parent;
-	return r;
 }
 
 static void renames_cmd(struct child_process *cp)

@@ -102,7 +102,6 @@ static int follow_singly(struct replay *rp, const struct tstate *st,
 	for (i = 0; i < rec->nr; i++) {
 		struct dentry *e = &rec->e[i];
 		const struct fent *f = NULL;
-		struct request *r;
 
 		old[i] = from[i] = e->status == 'R' ? e->opath : NULL;
 		if ((e->status != 'A' && e->status != 'R') ||
@@ -115,13 +114,7 @@ static int follow_singly(struct replay *rp, const struct tstate *st,
 		nchanged++;
 		if (f && !memcmp(f->blob, e->nblob, 20))
 			continue;  /* the same blob: no hunk */
-		ALLOC_GROW(rp->req, rp->nreq + 1, rp->req_alloc);
-		r = &rp->req[rp->nreq++];
-		memset(r, 0, sizeof(*r));
-		r->from_empty = !f;
-		if (f)
-			memcpy(r->a, f->blob, 20);
-		memcpy(r->b, e->nblob, 20);
+		replay_add_request(rp, f, e->nblob);
 	}
 	if (!nchanged)
 		goto cleanup;

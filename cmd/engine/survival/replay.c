@@ -70,6 +70,24 @@ static void pair_sources(struct diff_record *rec, const char **old,
 }
 
 /*
+ * An exact rename from the one deleted file with its blob: blame's
+ * single diff finds exact renames first, so it pairs the same.
+ */
+static int only_exact_source(const struct diff_record *rec,
+			     const struct dentry *e)
+{
+	size_t i, n = 0;
+
+	if (e->status != 'R' || memcmp(e->oblob, e->nblob, 20))
+		return 0;
+	for (i = 0; i < rec->nr && n < 2; i++)
+		if ((rec->e[i].status == 'D' || rec->e[i].status == 'R') &&
+		    !memcmp(rec->e[i].oblob, e->nblob, 20))
+			n++;
+	return n == 1;
+}
+
+/*
  * blame follows one path at a time (find_rename() with the path the
  * only file created): of a commit that creates more than one file and
  * deletes some, each created file may take another deleted file than
@@ -105,6 +123,7 @@ static int follow_singly(struct replay *rp, const struct tstate *st,
 
 		old[i] = from[i] = e->status == 'R' ? e->opath : NULL;
 		if ((e->status != 'A' && e->status != 'R') ||
+		    only_exact_source(rec, e) ||
 		    replay_follow_one(rec, hex, phex, e->npath, &from[i]) < 0 ||
 		    from[i] == old[i] ||
 		    (from[i] && !(f = tstate_get(st, from[i])))) {

@@ -24,7 +24,9 @@
  * reads them from "git diff-tree -c" ahead of the replay and has them
  * computed in bulk, through throw-away trees of the blobs in a temporary
  * object directory. A fourth, "git diff-tree -M <merge> <parent>", is
- * asked only for the parents that lack a file the merge has. On git.git
+ * asked only for the parents that lack a file the merge has; a commit
+ * that creates several files and deletes some has each created file
+ * followed alone by a diff of its own, as blame does. On git.git
  * this costs about what "git log --numstat" does, where blaming every
  * file costs fifty times more.
  *

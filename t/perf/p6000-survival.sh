@@ -16,7 +16,9 @@
 # against git blame's, merge commits' lines included on both sides. A
 # report with 400 paths as its pathspec would cost two walks of the
 # history limited to them; give "all" to blame every file and compare
-# the report's own rows.
+# the report's own rows, or "@<file>" to blame the paths listed in it.
+# The files where the two disagree most are listed. P6000_KEEP=<dir>
+# keeps the trace, the sample and the blames there.
 #
 # Goals: survival at least 20x faster than the blames, about twice
 # "git log --numstat", peak memory under 2 GiB, the ten largest authors
@@ -27,9 +29,9 @@ set -eu
 repo=${1:?usage: p6000-survival.sh <repository> [<files to blame>|all]}
 sample=${2:-400}
 gt=${GIT_TOKENS:-git-tokens}
-out=${TMPDIR:-/tmp}/p6000.$$
+out=${P6000_KEEP:-${TMPDIR:-/tmp}/p6000.$$}
 mkdir -p "$out"
-trap 'rm -rf "$out"' EXIT
+test -n "${P6000_KEEP:-}" || trap 'rm -rf "$out"' EXIT
 repo=$(cd "$repo" && pwd)
 tokdir=$(git -C "$repo" rev-parse --git-common-dir)/tokens
 case "$tokdir" in /*) ;; *) tokdir=$repo/$tokdir ;; esac
@@ -69,10 +71,12 @@ warm=$(python3 -c "print($t1 - $t0)")
 # counted), two at a time
 cut -d' ' -f3- "$out/trace" | sort -u >"$out/files"
 total_files=$(wc -l <"$out/files")
-if test "$sample" = all
-then
-	cp "$out/files" "$out/sample"
-else
+case $sample in
+all)
+	cp "$out/files" "$out/sample" ;;
+@*)
+	sort -u "${sample#@}" | comm -12 - "$out/files" >"$out/sample" ;;
+*)
 	python3 - "$out/files" "$sample" >"$out/sample" <<-\EOF
 	import random, sys
 	files = open(sys.argv[1]).read().split("\n")[:-1]
@@ -80,8 +84,10 @@ else
 	for f in sorted(random.sample(files, min(int(sys.argv[2]), len(files)))):
 	    print(f)
 	EOF
-fi
+	;;
+esac
 blamed=$(wc -l <"$out/sample")
+rm -rf "$out/blame"
 mkdir "$out/blame"
 t0=$(now)
 (cd "$repo" && tr '\n' '\0' <"$out/sample" |
@@ -93,13 +99,14 @@ blame=$(python3 -c "print(($t1 - $t0) * $total_files / $blamed)")
 # 5. agreement per author on the blamed files
 git -C "$repo" log --format='%H %aE' HEAD >"$out/authors"
 python3 - "$out" "$survival" "$numstat" "$blame" "$warm" "$blamed" \
-	"$total_files" <<-\EOF
-import collections, json, os, re, sys
+	"$total_files" "$sample" <<-\EOF
+import collections, hashlib, json, os, re, sys
 out = sys.argv[1]
 survival, numstat, blame, warm = map(float, sys.argv[2:6])
 blamed, total = int(sys.argv[6]), int(sys.argv[7])
 mine = collections.Counter()
-if blamed == total:
+file_mine = collections.Counter()
+if blamed == total and sys.argv[8] == "all":
     for row in json.load(open(out + "/report.json"))["rows"]:
         who = row["author"].rsplit("<", 1)[1].rstrip(">").lower()
         mine[who] += row["surviving"] or 0
@@ -111,11 +118,17 @@ else:
         oid, n, path = line.rstrip("\n").split(" ", 2)
         if path in sample:
             mine[email[oid].lower()] += int(n)
+            file_mine[path, email[oid].lower()] += int(n)
 theirs = collections.Counter()
+file_theirs = collections.Counter()
+names = {hashlib.md5(p.encode()).hexdigest(): p
+         for p in open(out + "/sample").read().split("\n") if p}
 for name in os.listdir(out + "/blame"):
     for line in open(out + "/blame/" + name, encoding="utf-8", errors="replace"):
         if line.startswith("author-mail "):
-            theirs[line[12:].strip().strip("<>").lower()] += 1
+            who = line[12:].strip().strip("<>").lower()
+            theirs[who] += 1
+            file_theirs[names.get(name, name), who] += 1
 rss = int(open(out + "/rss").read().split()[-1])
 print("git log --numstat -M --no-merges: %8.1f s" % numstat)
 print("survival, whole history:          %8.1f s  (%.2fx git log --numstat)" %
@@ -136,4 +149,13 @@ for who, n in theirs.most_common(10):
     worst = max(worst, abs(d))
     print("%-40s %9d %9d %7.3f%%" % (who[:40], mine[who], n, d))
 print("worst of the ten: %.3f%% (goal: under 0.1%%)" % worst)
+if file_mine:
+    off = collections.Counter()
+    for key in set(file_mine) | set(file_theirs):
+        off[key[0]] += abs(file_mine[key] - file_theirs[key])
+    print("files where they differ: %d of %d" %
+          (sum(1 for n in off.values() if n), blamed))
+    for path, n in off.most_common(10):
+        if n:
+            print("  %6d lines  %s" % (n, path))
 EOF

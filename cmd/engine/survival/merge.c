@@ -29,9 +29,9 @@ static const struct fent *parent_file(struct survival *s, uint32_t p,
 	return f && same_type(f->mode, mode) ? f : NULL;
 }
 
-static struct request *add_request(struct replay *rp, struct mwork *m,
-				   uint32_t parent, const struct fent *from,
-				   const unsigned char *to)
+/* A diff to ask the server for: from's blob (NULL: none) to blob to. */
+void replay_add_request(struct replay *rp, const struct fent *from,
+			const unsigned char *to)
 {
 	struct request *r;
 
@@ -42,8 +42,13 @@ static struct request *add_request(struct replay *rp, struct mwork *m,
 	if (from)
 		memcpy(r->a, from->blob, 20);
 	memcpy(r->b, to, 20);
+}
+
+static void add_request(struct replay *rp, struct mwork *m, uint32_t parent,
+			const struct fent *from, const unsigned char *to)
+{
+	replay_add_request(rp, from, to);
 	m->reqpar[m->nreq++] = parent;
-	return r;
 }
 
 static void renames_cmd(struct child_process *cp)
@@ -102,7 +107,7 @@ void replay_renames_stop(struct replay *rp)
  * and all the files deleted; rec is the whole tree's, for the list.
  * Sets *from (NULL: no rename); -1 when git could not be asked.
  */
-static int follow_one(const struct diff_record *rec, const char *merge,
+int replay_follow_one(const struct diff_record *rec, const char *commit,
 		      const char *parent, const char *path, const char **from)
 {
 	struct child_process cp;
@@ -125,7 +130,7 @@ static int follow_one(const struct diff_record *rec, const char *merge,
 		goto cleanup;
 	started = 1;
 	r.fd = cp.out;
-	strbuf_addf(&req, "%s %s\n@\n", merge, parent);
+	strbuf_addf(&req, "%s %s\n@\n", commit, parent);
 	if (server_feed(cp.in, req.buf, req.len) < 0 ||
 	    diff_record_read(&r, &one, '\0') <= 0)
 		goto cleanup;
@@ -215,7 +220,7 @@ static const struct fent *renamed_from(struct replay *rp, uint32_t k,
 
 		oid_to_hex(mhex, c->oid);
 		oid_to_hex(phex, s->c[p].oid);
-		if (!follow_one(rec, mhex, phex, d->npath, &from))
+		if (!replay_follow_one(rec, mhex, phex, d->npath, &from))
 			return from ? parent_file(s, p, from, d->nmode) : NULL;
 	}
 	return pair->status == 'R' ?

@@ -18,6 +18,172 @@
 #define WORKERS 2
 
 /*
+ * The record in blame's pairing, its sources made whole again: a file
+ * several created files take is renamed to one and copied to the rest;
+ * a deleted file none takes is a deletion. old[i] is the source entry i
+ * had in the whole tree's pairing.
+ */
+static void pair_sources(struct diff_record *rec, const char **old,
+			 const struct tstate *st)
+{
+	size_t i, j, n = rec->nr;
+
+	for (i = 0; i < n; i++) {
+		struct dentry *e = &rec->e[i];
+
+		for (j = 0; e->status == 'R' && j < i; j++)
+			if (rec->e[j].status == 'R' &&
+			    rec->e[j].opath == e->opath)
+				e->status = 'C';
+	}
+	for (i = 0; i < n; i++) {
+		const char *src = rec->e[i].status == 'D' ? rec->e[i].opath :
+				  old[i];
+		const struct fent *f;
+		struct dentry *d;
+		int taken = 0;
+
+		if (!src || (rec->e[i].status == 'R' &&
+			     rec->e[i].opath == src))
+			continue;
+		for (j = 0; j < n && !taken; j++)
+			taken = rec->e[j].status == 'R' &&
+				rec->e[j].opath == src;
+		if (rec->e[i].status == 'D') {
+			if (taken)
+				rec->e[i].status = 0;  /* dropped below */
+			continue;
+		}
+		f = tstate_get(st, src);
+		if (taken || !f)
+			continue;
+		ALLOC_GROW(rec->e, rec->nr + 1, rec->alloc);
+		d = &rec->e[rec->nr++];
+		memset(d, 0, sizeof(*d));
+		d->status = 'D';
+		d->opath = d->npath = src;
+		d->omode = f->mode;
+		memcpy(d->oblob, f->blob, 20);
+	}
+	for (i = j = 0; i < rec->nr; i++)
+		if (rec->e[i].status)
+			rec->e[j++] = rec->e[i];
+	rec->nr = j;
+}
+
+/*
+ * An exact rename from the one deleted file with its blob: blame's
+ * single diff finds exact renames first, so it pairs the same.
+ */
+static int only_exact_source(const struct diff_record *rec,
+			     const struct dentry *e)
+{
+	size_t i, n = 0;
+
+	if (e->status != 'R' || memcmp(e->oblob, e->nblob, 20))
+		return 0;
+	for (i = 0; i < rec->nr && n < 2; i++)
+		if ((rec->e[i].status == 'D' || rec->e[i].status == 'R') &&
+		    !memcmp(rec->e[i].oblob, e->nblob, 20))
+			n++;
+	return n == 1;
+}
+
+/*
+ * blame follows one path at a time (find_rename() with the path the
+ * only file created): of a commit that creates more than one file and
+ * deletes some, each created file may take another deleted file than
+ * the whole tree's rename detection pairs it with, or one another file
+ * took too. Such files get the diff from blame's source; the line
+ * counts of the change are the whole tree's diff's, as git log's.
+ */
+static int follow_singly(struct replay *rp, const struct tstate *st,
+			 uint32_t k)
+{
+	struct survival *s = rp->s;
+	struct diff_record *rec = &rp->rec;
+	const struct scommit *c = &s->c[k];
+	const char **from = NULL, **old = NULL;
+	size_t i, nsrc = 0, ndst = 0, nchanged = 0;
+	char hex[41], phex[41];
+	int ret = 0;
+
+	for (i = 0; i < rec->nr; i++) {
+		nsrc += rec->e[i].status == 'D' || rec->e[i].status == 'R';
+		ndst += rec->e[i].status == 'A' || rec->e[i].status == 'R';
+	}
+	if (ndst < 2 || !nsrc || c->npar != 1)
+		return 0;
+	oid_to_hex(hex, c->oid);
+	oid_to_hex(phex, s->c[s->parents[c->par]].oid);
+	from = xcalloc(rec->nr, sizeof(*from));
+	old = xcalloc(rec->nr, sizeof(*old));
+	rp->nreq = rp->nh = 0;
+	for (i = 0; i < rec->nr; i++) {
+		struct dentry *e = &rec->e[i];
+		const struct fent *f = NULL;
+
+		old[i] = from[i] = e->status == 'R' ? e->opath : NULL;
+		if ((e->status != 'A' && e->status != 'R') ||
+		    only_exact_source(rec, e) ||
+		    replay_follow_one(rec, hex, phex, e->npath, &from[i]) < 0 ||
+		    from[i] == old[i] ||
+		    (from[i] && !(f = tstate_get(st, from[i])))) {
+			from[i] = old[i];
+			continue;
+		}
+		nchanged++;
+		if (f && !memcmp(f->blob, e->nblob, 20))
+			continue;  /* the same blob: no hunk */
+		replay_add_request(rp, f, e->nblob);
+	}
+	if (!nchanged)
+		goto cleanup;
+	if (rp->nreq && server_diff(&rp->srv, rp->repo, rp->req, rp->nreq,
+				    &rp->h, &rp->nh, &rp->halloc) < 0) {
+		/* the whole tree's pairing, then: nothing is lost */
+		ret = -1;
+		goto cleanup;
+	}
+	for (i = 0, nchanged = 0; i < rec->nr; i++) {
+		struct dentry *e = &rec->e[i];
+		const struct fent *f = from[i] ? tstate_get(st, from[i]) : NULL;
+
+		if (from[i] == old[i])
+			continue;
+		e->status = f ? 'R' : 'A';
+		e->opath = f ? from[i] : e->npath;
+		e->omode = f ? f->mode : 0;
+		memset(e->oblob, 0, 20);
+		if (f)
+			memcpy(e->oblob, f->blob, 20);
+		e->binary = 0;
+		e->nh = 0;
+		if (f && !memcmp(f->blob, e->nblob, 20))
+			continue;
+		if (!rp->req[nchanged].ok) {
+			e->binary = 1;
+		} else {
+			const struct request *r = &rp->req[nchanged];
+
+			ALLOC_GROW(rec->h, rec->nh + r->nh, rec->halloc);
+			memcpy(rec->h + rec->nh, rp->h + r->h,
+			       r->nh * sizeof(*rec->h));
+			e->h = rec->nh;
+			e->nh = r->nh;
+			rec->nh += r->nh;
+		}
+		nchanged++;
+	}
+	pair_sources(rec, old, st);
+cleanup:
+	rp->nreq = rp->nh = 0;
+	free(from);
+	free(old);
+	return ret;
+}
+
+/*
  * A commit of one parent (or a state derived from another's): its diff
  * applied to st, new lines set to fill; deaths recorded when on chain.
  */
@@ -26,10 +192,15 @@ static void replay_simple(struct replay *rp, struct tstate *st, uint32_t fill,
 {
 	struct survival *s = rp->s;
 	struct diff_record *rec = &rp->rec;
-	struct lines **src = xcalloc(rec->nr + 1, sizeof(*src));
-	int *had = xcalloc(rec->nr + 1, sizeof(*had));
+	struct lines **src;
+	int *had;
 	size_t i;
 
+	if (fill != NONE && follow_singly(rp, st, fill) < 0 &&
+	    !rp->srv_warned++)
+		warning("survival: some renames could not be followed");
+	src = xcalloc(rec->nr + 1, sizeof(*src));
+	had = xcalloc(rec->nr + 1, sizeof(*had));
 	/* Sources first: nothing has changed in st yet. */
 	for (i = 0; i < rec->nr; i++) {
 		const struct fent *f = tstate_get(st, rec->e[i].opath);

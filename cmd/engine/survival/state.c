@@ -2,7 +2,8 @@
  * The state file, <common dir>/tokens/survival-v1.state: the commits,
  * the deaths, the merges' births and the files at the tip, so that a
  * later run replays only the commits that are new since. Version 2:
- * births, and the deaths of merges' lines.
+ * births, and the deaths of merges' lines; 3: renames paired one
+ * created file at a time, as blame pairs them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@
 #include "git/repo.h"
 
 #define STATE_MAGIC "GTSV"
-#define STATE_VERSION 2u
+#define STATE_VERSION 3u
 
 static void put_u32(struct strbuf *sb, uint32_t v)
 {

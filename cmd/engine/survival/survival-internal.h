@@ -277,6 +277,10 @@ void prefetch_stop(struct prefetch *pf);
 int survival_replay(struct survival *s, struct repo *repo, const char *tip,
 		    const char *base, const struct survival_opts *opts);
 int replay_merge(struct replay *rp, uint32_t k, struct tstate *st);
+void replay_add_request(struct replay *rp, const struct fent *from,
+			const unsigned char *to);
+int replay_follow_one(const struct diff_record *rec, const char *commit,
+		      const char *parent, const char *path, const char **from);
 void replay_renames_stop(struct replay *rp);
 
 /* state.c */

@@ -7,7 +7,9 @@
  * index of the commit that added each line); states and arrays are
  * shared copy-on-write and freed when the last child has been replayed.
  * A non-merge commit applies its first-parent diff hunks; renames carry
- * the array over, as blame follows whole-file renames. A merge applies
+ * the array over, as blame follows whole-file renames, each created file
+ * paired alone with the deleted file blame takes (the whole tree's
+ * pairing may give that one to another file, or none). A merge applies
  * blame's rule (pass_blame()): a parent holding the very same blob gives
  * the whole file; otherwise each line comes from the first parent whose
  * diff leaves it unchanged, else from the merge itself (a birth, counted
@@ -22,7 +24,9 @@
  * reads them from "git diff-tree -c" ahead of the replay and has them
  * computed in bulk, through throw-away trees of the blobs in a temporary
  * object directory. A fourth, "git diff-tree -M <merge> <parent>", is
- * asked only for the parents that lack a file the merge has. On git.git
+ * asked only for the parents that lack a file the merge has; a commit
+ * that creates several files and deletes some has each created file
+ * followed alone by a diff of its own, as blame does. On git.git
  * this costs about what "git log --numstat" does, where blaming every
  * file costs fifty times more.
  *

@@ -25,8 +25,9 @@ struct survival_opts {
 	 * A range's bottoms (full ids), or NULL: the lines of the commits
 	 * they reach are boundary lines, of no commit, as "git blame
 	 * <bottom>.." has them, and only the commits above them are
-	 * replayed; nothing is kept for later runs. When a commit of need
-	 * is not above them, the whole history is replayed instead.
+	 * replayed; nothing is kept for later runs. need: the commits the
+	 * tally will ask about (none: nothing is replayed); when one is
+	 * not above the bottoms, the whole history is replayed instead.
 	 */
 	const struct strvec *bottoms;
 	const struct strvec *need;

@@ -78,51 +78,69 @@ static void seed_index(struct seed *seed)
 	}
 }
 
-/* "<mode> blob <oid>\t<path>" of every file of the tree, gitlinks not. */
+/* One "<mode> blob <oid>\t<path>" of git ls-tree; gitlinks skipped. */
+static int seed_add(struct seed *seed, const char *p, size_t len)
+{
+	const char *tab = memchr(p, '\t', len);
+	struct seed_file *sf;
+	char *q;
+	uint32_t mode = (uint32_t)strtoul(p, &q, 8);
+
+	if (tab && tab - q > 8 && !strncmp(q, " commit ", 8))
+		return 0;  /* a submodule: never followed */
+	if (!tab || tab - q != 6 + 40 || strncmp(q, " blob ", 6))
+		return error("unexpected output from git ls-tree");
+	ALLOC_GROW(seed->f, seed->nr + 1, seed->alloc);
+	sf = &seed->f[seed->nr];
+	memset(sf, 0, sizeof(*sf));
+	sf->f.mode = mode;
+	if (rd_hex_oid(sf->f.blob, q + 6))
+		return error("unexpected output from git ls-tree");
+	sf->f.path = numstat_path_intern(tab + 1, len - (tab + 1 - p));
+	seed->nr++;
+	return 0;
+}
+
+/*
+ * Every file of the boundary commit's tree. Started as the other
+ * co-processes are: the prefetch thread starts children too.
+ */
 static int seed_list(struct seed *seed)
 {
 	struct child_process cp = CHILD_PROCESS_INIT;
-	struct strbuf out = STRBUF_INIT;
-	char hex[41], *p, *end;
+	struct rd r;
+	char hex[41], *tok;
+	size_t len;
 	int ret = 0;
 
 	seed->listed = 1;
+	memset(&r, 0, sizeof(r));
 	oid_to_hex(hex, seed->oid);
 	cp.git_cmd = 1;
+	cp.out = -1;
 	strvec_pushl(&cp.args, "ls-tree", "-r", "-z", "--full-tree", hex,
 		     NULL);
-	if (capture_command(&cp, &out)) {
-		ret = error("git ls-tree failed on '%s'", hex);
+	if (server_spawn(&cp) < 0) {
+		ret = -1;
 		goto cleanup;
 	}
-	for (p = out.buf, end = out.buf + out.len; p < end;
-	     p += strlen(p) + 1) {
-		char *tab = strchr(p, '\t'), *q;
-		struct seed_file *sf;
-		uint32_t mode = (uint32_t)strtoul(p, &q, 8);
-
-		if (!tab || strncmp(q, " blob ", 6) || tab - q != 6 + 40) {
-			if (tab && !strncmp(q, " commit ", 8))
-				continue;  /* a submodule: never followed */
-			ret = error("unexpected output from git ls-tree");
-			goto cleanup;
-		}
-		ALLOC_GROW(seed->f, seed->nr + 1, seed->alloc);
-		sf = &seed->f[seed->nr++];
-		memset(sf, 0, sizeof(*sf));
-		sf->f.mode = mode;
-		if (rd_hex_oid(sf->f.blob, q + 6)) {
-			ret = error("unexpected output from git ls-tree");
-			goto cleanup;
-		}
-		sf->f.path = numstat_path_intern(tab + 1, strlen(tab + 1));
-	}
-	seed_index(seed);
+	r.fd = cp.out;
+	while (!ret && (tok = rd_token(&r, '\0', &len)))
+		ret = seed_add(seed, tok, len);
+	if (r.err)
+		ret = -1;
+	while (rd_more(&r) > 0)
+		r.pos = r.len;  /* drain, so that git can exit */
+	close(cp.out);
+	if (finish_command(&cp) && !ret)
+		ret = error("git ls-tree failed on '%s'", hex);
+	if (!ret)
+		seed_index(seed);
 cleanup:
 	if (ret < 0)
 		seed->sd->failed = 1;
 	child_process_clear(&cp);
-	strbuf_release(&out);
+	free(r.buf);
 	return ret;
 }
 

@@ -181,6 +181,8 @@ static int run_range(struct survival *s, struct repo *repo, const char *tip,
 {
 	if (!opts->bottoms || !opts->bottoms->nr)
 		return 1;
+	if (opts->need && !opts->need->nr)
+		return 0;  /* no change of the range landed: nothing to count */
 	return survival_replay(s, repo, tip, NULL, opts);
 }
 

@@ -60,6 +60,27 @@ test_expect_success 'bottoms on topics, whose merges reach below them' '
 	test $(cut -d" " -f2 actual.replayed) -ge 2
 '
 
+test_expect_success 'a file deleted above the bottom stays deleted' '
+	(
+		cd repo && git checkout -q -b del main &&
+		git rm -q src/a.c && test_tick &&
+		as Carol carol@example.com git commit -q -m "carol: no a.c" &&
+		git checkout -q main &&
+		sed -i "/^alpha 30$/d" src/a.c && test_tick &&
+		as Alice alice@example.com git commit -q -a -m "alice: -30" &&
+		test_tick && test_must_fail git merge -q del >/dev/null 2>&1 &&
+		# back as at the bottom, and one line more
+		git show del~1:src/a.c >src/a.c && echo merged >>src/a.c &&
+		git add src/a.c && as Mona mona@example.com git commit -q \
+			--no-edit &&
+		git rev-parse HEAD >../merge
+	) &&
+	range_is_blame "del~1..main" &&
+	test "$(replayed debug)" = "3 1" &&
+	# "alpha 30" came back with no parent holding it: the merge made it
+	grep "^$(cat merge) 2$" expect.commit
+'
+
 test_expect_success 'A...B and ^A B stop where A..B does' '
 	(cd repo && git tokens log --format=json "main~4...main" >../sym.json &&
 	 git tokens log --format=json ^main~4 main >../not.json &&

@@ -26,9 +26,8 @@ gt=${GIT_TOKENS:-git-tokens}
 out=${TMPDIR:-/tmp}/p6100.$$
 mkdir -p "$out/home"
 trap 'rm -rf "$out"' EXIT
-repo=$(cd "$repo" && pwd)
-tokdir=$(git -C "$repo" rev-parse --git-common-dir)/tokens
-case "$tokdir" in /*) ;; *) tokdir=$repo/$tokdir ;; esac
+tokdir=$(git -C "$repo" rev-parse --path-format=absolute \
+	--git-common-dir)/tokens
 tip=$(git -C "$repo" rev-parse HEAD)
 bottom=$(git -C "$repo" rev-parse "HEAD~$n")
 range=$bottom..$tip

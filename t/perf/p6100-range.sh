@@ -26,6 +26,7 @@ gt=${GIT_TOKENS:-git-tokens}
 out=${TMPDIR:-/tmp}/p6100.$$
 mkdir -p "$out/home"
 trap 'rm -rf "$out"' EXIT
+trap 'exit 1' INT TERM
 tokdir=$(git -C "$repo" rev-parse --path-format=absolute \
 	--git-common-dir)/tokens
 tip=$(git -C "$repo" rev-parse HEAD)

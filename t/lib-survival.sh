@@ -6,11 +6,13 @@
 # --line-porcelain" (mailmap applied, renames followed, no -M/-C) of
 # every file at <tip> that is countable: text, and not matching the
 # regex. Lines that blame gives to a merge commit are the merge's, as
-# for any commit. Sorted by key.
+# for any commit. Sorted by key. <tip> may be a range <bottom>..<tip>:
+# the lines blame leaves at the bottom (its "^" lines) are left out.
 blame_counts () {
 	python3 - "$1" "$2" "${3:-}" <<-\EOF
 	import collections, re, subprocess, sys
-	tip, by, exclude = sys.argv[1], sys.argv[2], sys.argv[3]
+	rev, by, exclude = sys.argv[1], sys.argv[2], sys.argv[3]
+	tip = rev.split("..")[-1]
 	def git(*args):
 	    return subprocess.run(("git",) + args, check=True,
 	                          capture_output=True).stdout
@@ -28,13 +30,17 @@ blame_counts () {
 	    ns = git("diff", "--numstat", empty, tip, "--", path).decode()
 	    if ns.startswith("-"):
 	        continue  # binary
-	    sha = None
-	    out = git("blame", "--line-porcelain", tip, "--", path)
+	    sha = key = None
+	    # --root: a root commit above the bottom is no boundary
+	    out = git("blame", "--line-porcelain", "--root", rev, "--", path)
 	    for line in out.decode("utf-8", "replace").split("\n"):
 	        if re.match(r"^[0-9a-f]{40} ", line):
-	            sha = line[:40]
+	            sha, boundary = line[:40], False
 	        elif line.startswith("author-mail "):
 	            key = line[12:].strip("<>") if by == "email" else sha
+	        elif line == "boundary" and rev != tip:
+	            boundary = True
+	        elif line.startswith("filename ") and not boundary:
 	            counts[key] += 1
 	for key in sorted(counts):
 	    print(key, counts[key])

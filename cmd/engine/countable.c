@@ -13,6 +13,7 @@
 #include "engine/changes.h"
 #include "engine/countable.h"
 #include "engine/numstat.h"
+#include "engine/revs.h"
 #include "engine/survival.h"
 #include "git/repo.h"
 
@@ -361,10 +362,34 @@ static int path_countable(const char *path, void *data)
 	return !cc->paths->nr;
 }
 
+/*
+ * A range's bottoms, and the mainline commits its landed changes count
+ * as (as survival_tally() finds them): survival needs no line older.
+ */
+static void survival_range(const struct change_set *set,
+			   const struct change_opts *opts,
+			   struct strvec *bottoms, struct strvec *need)
+{
+	size_t i;
+
+	if (revs_bottoms(bottoms, &opts->revs) < 0)
+		strvec_clear(bottoms);  /* the whole history, then */
+	for (i = 0; bottoms->nr && i < set->nr; i++) {
+		const struct change *c = &set->c[i];
+
+		if (c->landed == LANDED_NO)
+			continue;
+		strvec_push(need, c->landed != LANDED_REACHABLE &&
+			    *c->landed_as ? c->landed_as : c->oid);
+	}
+}
+
 int countable_survival(struct change_set *set, struct repo *repo,
 		       const struct change_opts *opts, struct survival **keep)
 {
-	struct survival_opts so = { opts->use_cache, opts->progress };
+	struct strvec bottoms = STRVEC_INIT, need = STRVEC_INIT;
+	struct survival_opts so = { opts->use_cache, opts->progress,
+				    &bottoms, &need };
 	struct survival *s = NULL;
 	struct excluder ex;
 	struct countable cc;
@@ -379,10 +404,13 @@ int countable_survival(struct change_set *set, struct repo *repo,
 	 * one warning, with git's reason (a missing object), rather than
 	 * pass on what git and the stages said on the way.
 	 */
+	survival_range(set, opts, &bottoms, &need);
 	capturing = !stderr_capture_start();
 	r = survival_run(&s, repo, set->mainline_tip, &so);
 	if (capturing)
 		stderr_capture_stop(&said);
+	strvec_clear(&bottoms);
+	strvec_clear(&need);
 	if (r < 0) {
 		if (!git_fatal_reason(said.buf, &why))
 			strbuf_addstr(&why, "see 'git tokens doctor'");

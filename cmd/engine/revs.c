@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/die.h"
+#include "base/run-command.h"
 #include "base/strbuf.h"
 #include "engine/revs.h"
 #include "git/repo.h"
@@ -146,6 +147,33 @@ void revs_tips(struct strvec *out, const struct strvec *revs)
 	}
 }
 
+int revs_bottoms(struct strvec *out, const struct strvec *revs)
+{
+	struct child_process cp = CHILD_PROCESS_INIT;
+	struct strbuf buf = STRBUF_INIT;
+	char *p, *nl;
+	int ret = 0;
+
+	if (!revs->nr)
+		return 0;
+	cp.git_cmd = 1;
+	strvec_pushl(&cp.args, "rev-parse", "--revs-only", "--no-flags", NULL);
+	revs_push(&cp.args, revs);
+	strvec_push(&cp.args, "--");
+	if (capture_command(&cp, &buf)) {
+		ret = error("git rev-parse failed on the range");
+		goto cleanup;
+	}
+	for (p = buf.buf; (nl = strchr(p, '\n')); p = nl + 1) {
+		*nl = '\0';
+		if (*p == '^' && strlen(p) == OID_HEX + 1)
+			strvec_push(out, p + 1);
+	}
+cleanup:
+	child_process_clear(&cp);
+	strbuf_release(&buf);
+	return ret;
+}
 
 int revs_resolve(struct change_set *out, struct repo *repo,
 		 const struct change_opts *opts, struct strbuf *err)

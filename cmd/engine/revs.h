@@ -38,4 +38,11 @@ void revs_push(struct strvec *args, const struct strvec *revs);
  */
 void revs_tips(struct strvec *out, const struct strvec *revs);
 
+/*
+ * The commits a range stops at (full ids into out): A of A..B and ^A,
+ * the merge bases of A...B, what follows --not. None for a range that
+ * reaches the roots. Returns 0, or -1 after error().
+ */
+int revs_bottoms(struct strvec *out, const struct strvec *revs);
+
 #endif

@@ -2,6 +2,7 @@
 #define TOKENS_SURVIVAL_H
 
 #include <stdint.h>
+#include "base/strvec.h"
 #include "model/change.h"
 
 struct repo;
@@ -20,6 +21,16 @@ struct survival;
 struct survival_opts {
 	int use_cache;   /* 0: replay the whole history, and store it */
 	int progress;
+	/*
+	 * A range's bottoms (full ids), or NULL: the lines of the commits
+	 * they reach are boundary lines, of no commit, as "git blame
+	 * <bottom>.." has them, and only the commits above them are
+	 * replayed; nothing is kept for later runs. need: the commits the
+	 * tally will ask about (none: nothing is replayed); when one is
+	 * not above the bottoms, the whole history is replayed instead.
+	 */
+	const struct strvec *bottoms;
+	const struct strvec *need;
 };
 
 /* Replay the history of tip (40 hex digits): 0, or -1 after error(). */

@@ -254,19 +254,49 @@ static void replay_simple(struct replay *rp, struct tstate *st, uint32_t fill,
 	free(had);
 }
 
+/* Each commit of need (full ids) is one the range replays. */
+static int range_holds(const struct survival *s, const struct strvec *need)
+{
+	size_t i, v;
+
+	for (i = 0; need && i < need->nr; i++)
+		if (!oidmap_get(&s->index, need->v[i], &v) || !s->c[v].replay)
+			return 0;
+	return 1;
+}
+
 struct step {
 	uint32_t k;
 	unsigned derived:1;  /* an old commit's state, from the old tip's */
 };
 
 /*
- * The commits to replay, parents first: all of tip's history, or what
- * is new since base (whose state we have). Old commits that new ones
- * build on get a state derived from base's (diff base -> it), good
- * enough for the rare lines that come through them.
+ * A parent the walk did not list: with a seeder, a boundary commit of
+ * the range (lines of no commit); else not in this history (a graft).
+ */
+static int parent_index(struct survival *s, const unsigned char *oid,
+			size_t *v)
+{
+	if (oidmap_get_raw(&s->index, oid, v))
+		return 1;
+	if (!s->seeder)
+		return 0;
+	*v = survival_add_commit(s, oid);
+	s->c[*v].st = seeder_state(s->seeder, oid);
+	s->boundary++;
+	return 1;
+}
+
+/*
+ * The commits to replay, parents first: all of tip's history, what is
+ * new since base (whose state we have), or what is above the bottoms of
+ * a range. Old commits that new ones build on get a state derived from
+ * base's (diff base -> it), good enough for the rare lines that come
+ * through them.
  */
 static int list_commits(struct survival *s, const char *tip, const char *base,
-			struct step **steps, size_t *nsteps)
+			const struct strvec *bottoms, struct step **steps,
+			size_t *nsteps)
 {
 	struct child_process cp = CHILD_PROCESS_INIT;
 	struct strbuf out = STRBUF_INIT;
@@ -289,6 +319,8 @@ static int list_commits(struct survival *s, const char *tip, const char *base,
 		     "--format=%H %ct %P", tip, NULL);
 	if (base)
 		strvec_pushf(&cp.args, "^%s", base);
+	for (i = 0; bottoms && i < bottoms->nr; i++)
+		strvec_pushf(&cp.args, "^%s", bottoms->v[i]);
 	strvec_push(&cp.args, "--");
 	if (capture_command(&cp, &out)) {
 		ret = error("git log failed on '%s'", tip);
@@ -312,8 +344,7 @@ static int list_commits(struct survival *s, const char *tip, const char *base,
 			size_t v;
 
 			if (oid_from_hex(oid, q + 1) ||
-			    !oidmap_get_raw(&s->index, oid, &v)) {
-				/* not in this history (a graft): no parent */
+			    !parent_index(s, oid, &v)) {
 				q += 41;
 				continue;
 			}
@@ -606,6 +637,8 @@ int survival_replay(struct survival *s, struct repo *repo, const char *tip,
 	old_pipe = signal(SIGPIPE, SIG_IGN);
 	memset(rd, 0, sizeof(rd));
 	replay_init(&rp, s, repo);
+	if (opts->bottoms && opts->bottoms->nr)
+		s->seeder = seeder_new();
 	if (base) {
 		oid_from_hex(oid, base);
 		if (oidmap_get_raw(&s->index, oid, &v)) {
@@ -614,13 +647,20 @@ int survival_replay(struct survival *s, struct repo *repo, const char *tip,
 			s->tip = NULL;
 		}
 	}
-	if (list_commits(s, tip, base, &steps, &nsteps) < 0) {
+	if (list_commits(s, tip, base, s->seeder ? opts->bottoms : NULL,
+			 &steps, &nsteps) < 0) {
 		ret = -1;
+		goto cleanup;
+	}
+	if (s->seeder && !range_holds(s, opts->need)) {
+		ret = 1;
 		goto cleanup;
 	}
 	oid_from_hex(oid, tip);
 	if (!oidmap_get_raw(&s->index, oid, &v)) {
-		ret = error("'%s' is not in its own history", tip);
+		/* a range's bottoms reach the tip: nothing to follow */
+		if (!s->seeder)
+			ret = error("'%s' is not in its own history", tip);
 		goto cleanup;
 	}
 	tip_k = (uint32_t)v;
@@ -678,6 +718,8 @@ int survival_replay(struct survival *s, struct repo *repo, const char *tip,
 	}
 	s->tip = s->c[tip_k].st;
 	s->c[tip_k].st = NULL;
+	if (s->tip)
+		s->tip->seed = NULL;  /* the seeds go with this run */
 	memcpy(s->tip_oid, tip, 41);
 cleanup:
 	progress_stop(&progress);
@@ -699,6 +741,9 @@ cleanup:
 		s->c[i].st = NULL;
 		s->c[i].pending = 0;
 	}
+	if (seeder_free(s->seeder) < 0 && !ret)
+		ret = -1;
+	s->seeder = NULL;
 	replay_release(&rp);
 	free(steps);
 	free(prod);

@@ -11,6 +11,7 @@
  *   replay.c    the walk: commits listed, diffs read, states replayed
  *   merge.c     a merge: blame's rule, file by file
  *   state.c     the state file under <common dir>/tokens/
+ *   seed.c      a range's boundary commits, their files read when asked
  */
 #ifndef TOKENS_SURVIVAL_INTERNAL_H
 #define TOKENS_SURVIVAL_INTERNAL_H
@@ -68,9 +69,14 @@ struct bucket {
 	struct fent *e;
 };
 
-/* A commit's tree: buckets of files, each shared until written to. */
+/*
+ * A commit's tree: buckets of files, each shared until written to.
+ * With a seed, the paths it lacks are the seed's (a boundary commit's)
+ * and a deleted path is kept as a tombstone, of mode 0 (seed.c).
+ */
 struct tstate {
 	struct bucket *b[NBUCKET];
+	struct seed *seed;
 };
 
 /* --- the whole (survival.c) --------------------------------------------- */
@@ -111,6 +117,8 @@ struct survival {
 	uint64_t rounds, requests;    /* asked of the merge diff server */
 	uint32_t *cnt;                /* survival_record_deaths()'s */
 	uint64_t replayed;            /* commits replayed in this run */
+	struct seeder *seeder;        /* a range's boundary, or NULL */
+	size_t boundary;              /* boundary commits of the range */
 };
 
 /* --- reading git's answers (diffread.c) -------------------------------- */
@@ -273,7 +281,10 @@ void prefetch_take(struct prefetch *pf, size_t ordinal, struct request *req,
 		   size_t *halloc);
 void prefetch_stop(struct prefetch *pf);
 
-/* replay.c, merge.c */
+/*
+ * replay.c, merge.c. survival_replay() returns 1 when opts' range does
+ * not hold every commit of opts->need (nothing replayed).
+ */
 int survival_replay(struct survival *s, struct repo *repo, const char *tip,
 		    const char *base, const struct survival_opts *opts);
 int replay_merge(struct replay *rp, uint32_t k, struct tstate *st);
@@ -282,6 +293,12 @@ void replay_add_request(struct replay *rp, const struct fent *from,
 int replay_follow_one(const struct diff_record *rec, const char *commit,
 		      const char *parent, const char *path, const char **from);
 void replay_renames_stop(struct replay *rp);
+
+/* seed.c */
+struct seeder *seeder_new(void);
+struct tstate *seeder_state(struct seeder *sd, const unsigned char oid[20]);
+const struct fent *seed_get(const struct tstate *st, const char *path);
+int seeder_free(struct seeder *sd);
 
 /* state.c */
 int survival_state_load(struct survival *s, struct repo *repo);

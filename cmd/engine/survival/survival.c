@@ -32,7 +32,10 @@
  *
  * Lines leaving the first-parent chain are recorded as deaths (for
  * rework); the state at the tip is stored so that a later run replays
- * only what is new. survival-internal.h says which file holds which
+ * only what is new. A range (A..B) starts at its bottoms instead, as
+ * "git blame A.." does: their lines are of no commit of the range, the
+ * files read only where a replayed commit reaches them (seed.c), and
+ * nothing is kept. survival-internal.h says which file holds which
  * part; this one holds the run, the store of commits and deaths, and
  * the tally.
  */
@@ -160,17 +163,34 @@ static void debug_report(const struct survival *s, const struct timespec *t0)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	fprintf(stderr, "survival: %lu commits, %lu replayed in %.2f s, "
 		"%lu merge diff rounds (%lu files), lost track of %lu "
-		"file version(s), peak memory %ld kB\n", (unsigned long)s->nr,
-		(unsigned long)s->replayed,
+		"file version(s), peak memory %ld kB, %lu boundary "
+		"commit(s)\n", (unsigned long)s->nr, (unsigned long)s->replayed,
 		(double)(t1.tv_sec - t0->tv_sec) +
 		(double)(t1.tv_nsec - t0->tv_nsec) / 1e9,
 		(unsigned long)s->rounds, (unsigned long)s->requests,
-		(unsigned long)s->lost, compat_peak_rss_kb());
+		(unsigned long)s->lost, compat_peak_rss_kb(),
+		(unsigned long)s->boundary);
+}
+
+/*
+ * A range: replayed from its bottoms, kept nowhere, so that the state
+ * of the whole history never holds boundary lines. 0 when done, 1 when
+ * the whole history is needed after all, -1 after error().
+ */
+static int run_range(struct survival *s, struct repo *repo, const char *tip,
+		     const struct survival_opts *opts)
+{
+	if (!opts->bottoms || !opts->bottoms->nr)
+		return 1;
+	if (opts->need && !opts->need->nr)
+		return 0;  /* no change of the range landed: nothing to count */
+	return survival_replay(s, repo, tip, NULL, opts);
 }
 
 int survival_run(struct survival **out, struct repo *repo, const char *tip,
 		 const struct survival_opts *opts)
 {
+	struct survival_opts all = *opts;
 	struct survival *s = xcalloc(1, sizeof(*s));
 	struct timespec t0;
 	char base[41] = "";
@@ -178,6 +198,15 @@ int survival_run(struct survival **out, struct repo *repo, const char *tip,
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	*out = NULL;
+	ret = run_range(s, repo, tip, opts);
+	if (ret < 0)
+		goto cleanup;
+	if (!ret)
+		goto done;
+	ret = 0;
+	survival_free(s);
+	s = xcalloc(1, sizeof(*s));
+	all.bottoms = all.need = NULL;
 	/*
 	 * The state is keyed by commit ids: under grafts or replace refs
 	 * the same ids stand for another history. Compute, keep nothing.
@@ -200,7 +229,7 @@ int survival_run(struct survival **out, struct repo *repo, const char *tip,
 			s = xcalloc(1, sizeof(*s));
 		}
 	}
-	if (survival_replay(s, repo, tip, *base ? base : NULL, opts) < 0) {
+	if (survival_replay(s, repo, tip, *base ? base : NULL, &all) < 0) {
 		ret = -1;
 		goto cleanup;
 	}

@@ -96,8 +96,8 @@ const struct fent *tstate_get(const struct tstate *s, const char *path)
 	b = s->b[path_bucket(path)];
 	for (i = 0; b && i < b->nr; i++)
 		if (b->e[i].path == path)
-			return &b->e[i];
-	return NULL;
+			return b->e[i].mode ? &b->e[i] : NULL;
+	return s->seed ? seed_get(s, path) : NULL;
 }
 
 /* The bucket, owned by this state alone so that it may change. */
@@ -147,9 +147,14 @@ void tstate_put(struct tstate *s, const char *path,
 
 void tstate_del(struct tstate *s, const char *path)
 {
+	static const unsigned char none[20];
 	struct bucket *b;
 	size_t i;
 
+	if (s->seed) {
+		tstate_put(s, path, none, 0, NULL);  /* a tombstone */
+		return;
+	}
 	if (!tstate_get(s, path))
 		return;
 	b = bucket_own(s, path_bucket(path));

@@ -58,7 +58,11 @@ rm -f "$tokdir"/survival-v*.state
 	/usr/bin/time -f '%M' -o "$out/rss" \
 	"$gt" report --format=json --no-progress -o "$out/report.json" \
 	2>"$out/debug") || { cat "$out/debug" >&2; exit 1; }
-grep '^survival:' "$out/debug"
+grep '^survival:' "$out/debug" || {
+	echo "p6000: no survival run (no mainline? set tokens.mainline)" >&2
+	cat "$out/debug" >&2
+	exit 1
+}
 survival=$(sed -n 's/^survival: .* replayed in \([0-9.]*\) s.*/\1/p' "$out/debug")
 
 # 3. a report with the state: what every later run costs
@@ -108,7 +112,9 @@ mine = collections.Counter()
 file_mine = collections.Counter()
 if blamed == total and sys.argv[8] == "all":
     for row in json.load(open(out + "/report.json"))["rows"]:
-        who = row["author"].rsplit("<", 1)[1].rstrip(">").lower()
+        # a row without an address (bots) is keyed by its name
+        who = (row["author"].rsplit("<", 1)[1].rstrip(">").lower()
+               if "<" in row["author"] else row["author"])
         mine[who] += row["surviving"] or 0
 else:
     email = dict(l.split(" ", 1) for l in

@@ -214,7 +214,7 @@ static const struct fent *renamed_from(struct replay *rp, uint32_t k,
 	}
 	if (!pair || !nsrc)
 		return NULL;
-	if (ndst > 1) {
+	if (ndst > 1 && !replay_only_exact_source(rec, pair)) {
 		char mhex[41], phex[41];
 		const char *from;
 

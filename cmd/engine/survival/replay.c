@@ -75,7 +75,7 @@ static void pair_sources(struct diff_record *rec, const char **old,
  * An exact rename from the one deleted file with its blob: blame's
  * single diff finds exact renames first, so it pairs the same.
  */
-static int only_exact_source(const struct diff_record *rec,
+int replay_only_exact_source(const struct diff_record *rec,
 			     const struct dentry *e)
 {
 	size_t i, n = 0;
@@ -125,7 +125,7 @@ static int follow_singly(struct replay *rp, const struct tstate *st,
 
 		old[i] = from[i] = e->status == 'R' ? e->opath : NULL;
 		if ((e->status != 'A' && e->status != 'R') ||
-		    only_exact_source(rec, e) ||
+		    replay_only_exact_source(rec, e) ||
 		    replay_follow_one(rec, hex, phex, e->npath, &from[i]) < 0 ||
 		    from[i] == old[i] ||
 		    (from[i] && !(f = tstate_get(st, from[i])))) {

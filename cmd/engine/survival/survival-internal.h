@@ -293,6 +293,8 @@ void replay_add_request(struct replay *rp, const struct fent *from,
 int replay_follow_one(const struct diff_record *rec, const char *commit,
 		      const char *parent, const char *path, const char **from);
 void replay_renames_stop(struct replay *rp);
+int replay_only_exact_source(const struct diff_record *rec,
+			     const struct dentry *e);
 
 /* seed.c */
 struct seeder *seeder_new(void);

@@ -11,8 +11,11 @@ unset CRUSH_GLOBAL_DATA XDG_DATA_HOME
 # Crush's migrations up to workspace_cwd), and expect-<scenario>.json:
 # the project's usage per UTC day, worked out here. Crush's cost is a
 # session's sum (a sub-agent's included in its parent's) while its
-# token columns hold the last call only, so each top-level session is
-# its cost alone, cut into n = 1 + (whole 5 minutes of its window)
+# token columns hold the last call only. Each call is an assistant
+# message of the session or of its sub-agents' sessions: an event at
+# its time, on its model, with an equal share of the top-level
+# session's cost and no tokens. A session with a cost and no message
+# left is its cost cut into n = 1 + (whole 5 minutes of its window)
 # events, one at the end of each slice.
 gen_crush () {
 	python3 - "$@" <<-\PY
@@ -27,29 +30,47 @@ gen_crush () {
 	    ("s1", None, 0.75, d, d + 12 * 60, "claude-sonnet-4-5", None),
 	    # a sub-agent's session: its cost is in s1's already
 	    ("s1-task", "s1", 0.20, d + 60, d + 120, "claude-haiku-4-5", None),
-	    # nothing billed (a flat-rate model)
-	    ("s2", None, 0.0, d + 3600, d + 3700, "gpt-5", None),
+	    # a free model: calls, at no cost
+	    ("s2", None, 0.0, d + 3600, d + 3700, "qwen/qwen3-coder:free", None),
 	    # across midnight, its folder recorded
-	    ("s3", None, 1.0, d + 13 * 3600 + 40 * 60, d + 14 * 3600 + 20 * 60,
-	     "gpt-5", project),
+	    ("s3", None, 1.0, d + 13 * 3600 + 59 * 60 + 58,
+	     d + 14 * 3600 + 20 * 60, "gpt-5", project),
+	    # its messages gone: the cost over the window
+	    ("s5", None, 0.30, d + 7200, d + 7200 + 20 * 60, "gpt-5", None),
 	]
 	if scenario == "bad":
 	    sessions.append(("s4", None, "lots", d, d, "gpt-5", None))
 	for s in sessions:
 	    db.session(*s)
+	db.db.execute("DELETE FROM messages WHERE session_id = 's5'")
 	db.close()
-	days = {}
+	# CrushDB.session() gives each session two calls, one second and
+	# two seconds after it starts, on "old" then on its model.
+	calls = {}
 	for sid, parent, cost, c, u, model, cwd in sessions:
-	    if parent or not isinstance(cost, float) or cost <= 0:
-	        continue
-	    n = len(list(spread(c * 1000, u * 1000, [0])))
-	    for t, _ in spread(c * 1000, u * 1000, [0]):
-	        e = days.setdefault(iso_ms(t)[:10], dict(
+	    if sid != "s5":
+	        calls.setdefault(parent or sid, []).extend(
+	            [(c + 1, "old"), (c + 2, model)])
+	days, models = {}, {}
+	def add(t, model, cost):
+	    for key, rows in ((iso_ms(t)[:10], days), (model, models)):
+	        e = rows.setdefault(key, dict(
 	            requests=0, input=0, output=0, cache_write=0,
 	            cache_read=0, cost_usd=0.0))
 	        e["requests"] += 1
-	        e["cost_usd"] += cost / n
+	        e["cost_usd"] += cost
+	for sid, parent, cost, c, u, model, cwd in sessions:
+	    if parent or not isinstance(cost, float):
+	        continue
+	    if sid in calls:
+	        for t, m in calls[sid]:
+	            add(t * 1000, m, cost / len(calls[sid]))
+	        continue
+	    n = len(list(spread(c * 1000, u * 1000, [0])))
+	    for t, _ in spread(c * 1000, u * 1000, [0]):
+	        add(t, "unknown", cost / n)
 	json.dump(days, open("expect-%s.json" % scenario, "w"))
+	json.dump(models, open("expect-%s-models.json" % scenario, "w"))
 	PY
 }
 
@@ -76,13 +97,16 @@ test_expect_success SQLITE3 'setup' '
 	EOF
 '
 
-test_expect_success SQLITE3 'top-level sessions: their cost, spread, no tokens' '
+test_expect_success SQLITE3 'each call: its time, model and share of the cost' '
 	usage_of proj &&
 	check_usage out.json expect-proj.json &&
 	test_must_be_empty err &&
-	test $(json_get rows.0.requests <out.json) = 7 &&
+	test $(json_get rows.0.requests <out.json) = 12 &&
+	test $(json_get rows.1.requests <out.json) = 1 &&
 	usage_of proj &&
-	check_usage out.json expect-proj.json
+	check_usage out.json expect-proj.json &&
+	(cd proj && git tokens usage --by model --format json) >models.json &&
+	check_usage models.json expect-proj-models.json
 '
 
 test_expect_success SQLITE3 'a project listed in projects.json' '
@@ -95,7 +119,7 @@ test_expect_success SQLITE3 'a bad cost: one warning naming the row' '
 	gen_crush proj/.crush/crush.db proj bad &&
 	usage_of proj &&
 	check_usage out.json expect-bad.json &&
-	grep "^warning: skipped 1 bad usage record (first: .*/proj/\.crush/crush\.db:5: bad cost)" err &&
+	grep "^warning: skipped 1 bad usage record (first: .*/proj/\.crush/crush\.db:6: bad cost)" err &&
 	test_line_count = 1 err
 '
 

@@ -7,13 +7,16 @@
  * Crush's sessions table holds no count per call. Its cost adds up
  * every call of the session (a sub-agent's session's cost included in
  * its parent's), but prompt_tokens and completion_tokens are
- * overwritten by each call (the last call's context, not a sum): so a
- * top-level session is one cost, as Crush recorded it, without token
- * counts, spread over its window (created_at to updated_at, Unix
- * seconds) as Goose's totals are. Sub-agent sessions
- * (parent_session_id set) are in their parent's cost and not read. The
- * model is that of the session's last assistant message; the work tree
- * is workspace_cwd where Crush records it, else the project's folder.
+ * overwritten by each call (the last call's context, not a sum). Each
+ * call is an assistant message, timed, of the session or of one of its
+ * sub-agents' sessions: so every call is an event at its own time, on
+ * its own model, without token counts, carrying an equal share of the
+ * top-level session's cost (a session that cost nothing, such as a
+ * free model's, still counts its calls). A session with a cost but no
+ * assistant message left is one event spread over its window
+ * (created_at to updated_at, Unix seconds) as Goose's totals are. The
+ * work tree is workspace_cwd where Crush records it, else the
+ * project's folder.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,55 +30,92 @@
 #include "sources/db.h"
 #include "sources/sources.h"
 
-enum { C_ID, C_COST, C_CREATED, C_UPDATED, C_MODEL, C_CWD };
+enum {
+	C_ID, C_COST, C_CREATED, C_UPDATED, C_MODEL, C_CWD, C_CALL, C_TIME,
+	C_CALLS
+};
 
 #define LAST_MODEL \
 	"(SELECT m.model FROM messages m WHERE m.session_id = s.id AND " \
 	"m.role = 'assistant' AND m.model IS NOT NULL " \
 	"ORDER BY m.created_at DESC, m.rowid DESC LIMIT 1)"
 
+/*
+ * A row per call of each top-level session (its sub-agents' included:
+ * UNION, not UNION ALL, so that a cycle of parents ends), or one for a
+ * session without calls; C_CALLS counts the session's calls.
+ */
+#define CALLS(cwd) \
+	"WITH RECURSIVE tree(root, id) AS (" \
+	"SELECT id, id FROM sessions WHERE parent_session_id IS NULL " \
+	"UNION SELECT tree.root, s.id FROM sessions s JOIN tree " \
+	"ON s.parent_session_id = tree.id), " \
+	"calls AS (SELECT tree.root AS root, m.id AS id, m.created_at AS t, " \
+	"m.model AS model FROM tree JOIN messages m " \
+	"ON m.session_id = tree.id WHERE m.role = 'assistant') " \
+	"SELECT s.id, s.cost, s.created_at, s.updated_at, " \
+	"COALESCE(c.model, " LAST_MODEL "), " cwd ", c.id, c.t, " \
+	"count(c.id) OVER (PARTITION BY s.id), s.rowid AS rowid " \
+	"FROM sessions s LEFT JOIN calls c ON c.root = s.id " \
+	"WHERE s.parent_session_id IS NULL ORDER BY s.id, c.t, c.id"
+
 static const char * const queries[] = {
-	"SELECT s.id, s.cost, s.created_at, s.updated_at, " LAST_MODEL ", "
-	"s.workspace_cwd, s.rowid AS rowid FROM sessions s "
-	"WHERE s.parent_session_id IS NULL ORDER BY s.id",
-	"SELECT s.id, s.cost, s.created_at, s.updated_at, " LAST_MODEL ", "
-	"NULL, s.rowid AS rowid FROM sessions s "
-	"WHERE s.parent_session_id IS NULL ORDER BY s.id",
+	CALLS("s.workspace_cwd"),
+	CALLS("NULL"),
 	NULL
 };
 
 struct crush_db {
 	const char *path;   /* of crush.db */
 	const char *cwd;    /* the project's folder, or NULL */
+	struct strbuf bad;  /* the session whose cost was bad, warned once */
 };
 
 static int session_row(struct source_ctx *ctx, struct source_db *db,
 		       struct source_rec *rec, const char **why, void *data)
 {
-	const struct crush_db *cdb = data;
+	struct crush_db *cdb = data;
 	size_t len;
 	const char *id = source_db_text(db, C_ID, &len);
 	const char *cost_s = source_db_text(db, C_COST, &len);
 	const char *model = source_db_text(db, C_MODEL, &len);
 	const char *cwd = source_db_text(db, C_CWD, &len);
-	int64_t created, updated;
+	const char *call = source_db_text(db, C_CALL, &len);
+	int64_t created, updated, calls;
 	char *end = NULL;
 	double cost = cost_s ? strtod(cost_s, &end) : 0;
 
+	if (!id)
+		id = "";
+	if (cdb->bad.len && !strcmp(cdb->bad.buf, id))
+		return 1; /* its first call was warned about */
 	if (cost_s && (end == cost_s || *end || !(cost >= 0 && cost < 1e9))) {
+		strbuf_reset(&cdb->bad);
+		strbuf_addstr(&cdb->bad, id);
 		*why = "bad cost";
 		return -1;
 	}
-	if (!(cost > 0))
-		return 1; /* nothing billed, or a flat rate */
-	if (!id || source_db_int(db, C_CREATED, &created) ||
-	    !source_time_ok(ctx, created * 1000)) {
-		*why = "bad or missing created_at";
-		return -1;
-	}
-	if (source_db_int(db, C_UPDATED, &updated) || updated < created ||
-	    !source_time_ok(ctx, updated * 1000))
+	if (call) {
+		if (source_db_int(db, C_TIME, &created) ||
+		    !source_time_ok(ctx, created * 1000) ||
+		    source_db_int(db, C_CALLS, &calls) || calls < 1) {
+			*why = "bad or missing message created_at";
+			return -1;
+		}
 		updated = created;
+		cost /= (double)calls;
+	} else {
+		if (!(cost > 0))
+			return 1; /* no call, nothing billed */
+		if (!*id || source_db_int(db, C_CREATED, &created) ||
+		    !source_time_ok(ctx, created * 1000)) {
+			*why = "bad or missing created_at";
+			return -1;
+		}
+		if (source_db_int(db, C_UPDATED, &updated) ||
+		    updated < created || !source_time_ok(ctx, updated * 1000))
+			updated = created;
+	}
 	rec->ev.time = created * 1000;
 	rec->flags = (uint32_t)(updated - created);
 	rec->ev.tool = TOOL_CRUSH;
@@ -86,6 +126,8 @@ static int session_row(struct source_ctx *ctx, struct source_db *db,
 	rec->ev.cost = cost;
 	rec->ev.cost_known = rec->ev.cost_recorded = 1;
 	event_session_hash(rec->ev.session, id);
+	if (call)
+		id = call;
 	rec->key = hash_bytes(id, strlen(id), hash_bytes(cdb->path,
 			      strlen(cdb->path), 0x6372));
 	return 0;
@@ -94,10 +136,11 @@ static int session_row(struct source_ctx *ctx, struct source_db *db,
 void source_crush_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			    const char *buf, size_t len)
 {
-	struct crush_db cdb = { f->path, NULL };
+	struct crush_db cdb = { f->path, NULL, STRBUF_INIT };
 	struct source_db_read how = { queries, session_row, &cdb };
 
 	source_db_read_mem(ctx, f, buf, len, &how);
+	strbuf_release(&cdb.bad);
 }
 
 /* dbs and cwds, pairwise: the databases to read, their projects. */
@@ -160,7 +203,7 @@ int source_crush_read(struct source_ctx *ctx)
 	struct strvec trees = STRVEC_INIT;
 	struct strbuf sb = STRBUF_INIT;
 	struct source_file **files = NULL;
-	struct crush_db cdb;
+	struct crush_db cdb = { NULL, NULL, STRBUF_INIT };
 	struct source_db_read how = { queries, session_row, &cdb };
 	size_t i, nr = 0;
 
@@ -201,6 +244,7 @@ int source_crush_read(struct source_ctx *ctx)
 			continue; /* a project without Crush */
 		cdb.path = dbs.v[i];
 		cdb.cwd = *cwds.v[i] ? cwds.v[i] : NULL;
+		strbuf_reset(&cdb.bad);
 		files[nr] = source_db_get(ctx, dbs.v[i], &how);
 		if (files[nr])
 			nr++;
@@ -208,6 +252,7 @@ int source_crush_read(struct source_ctx *ctx)
 	if (!source_reuse_result(ctx))
 		source_emit_spread(ctx, files, nr);
 	free(files);
+	strbuf_release(&cdb.bad);
 	strvec_clear(&dbs);
 	strvec_clear(&cwds);
 	strvec_clear(&trees);

@@ -121,6 +121,15 @@ test_expect_success 'log: the agents'"'"' lines and those git blame keeps' '
 	test $(cat actual) = 3
 '
 
+test_expect_success 'an agent'"'"'s note without usage: assisted, tokens unknown' '
+	test "$(change_field log.json $(cat agent) agent)" = "\"claude\"" &&
+	test "$(change_field log.json $(cat qwen) agent)" = "\"qwen-code\"" &&
+	test "$(change_field log.json $(cat trim) agent)" = null &&
+	(cd repo && git tokens show --format=json $(cat ../qwen) >../show.json) &&
+	test "$(json_get agent_model <show.json)" = Qwen-Coder &&
+	test "$(json_get assisted_tokens_unknown <show.json)" = True
+'
+
 test_expect_success 'a malformed note is skipped with one warning naming it' '
 	test "$(change_field log.json $(cat trim) ai_lines_added)" = null &&
 	grep "warning: skipped 1 agent note that could not be read; the first: commit $(cut -c1-12 trim) in refs/notes/ai, line 3" err &&

@@ -176,4 +176,23 @@ test_expect_success 'blame: the agent on the lines git blame gives the commit' '
 		tokens-blame) = 3
 '
 
+test_expect_success 'a change with agent lines and no usage: assisted, tokens unknown' '
+	test "$(change_field log.json $(cat work) agent)" = "\"claude-code\"" &&
+	test "$(change_field log.json $(cat base) agent)" = null &&
+	(
+	cd repo &&
+	git tokens show --format=json $(cat ../work) >../show.json &&
+	git tokens report --format=json >../report.json &&
+	git tokens report >../report.txt
+	) &&
+	test "$(json_get agent <show.json)" = claude-code &&
+	test "$(json_get agent_model <show.json)" = anthropic/claude-sonnet-4-5 &&
+	test "$(json_get assisted_tokens_unknown <show.json)" = True &&
+	test "$(json_get usage <show.json)" = null &&
+	# work, next and self; base and the person'"'"'s edits are not
+	test "$(json_get coverage.assisted_unknown <report.json)" = 3 &&
+	grep "; 3 assisted with tokens unknown" report.txt &&
+	! grep "no-ai" report.txt
+'
+
 test_done

@@ -778,6 +778,7 @@ int ai_lines_fill(struct change_set *set, struct repo *repo,
 		  const struct survival *s)
 {
 	struct fill f = { set, NULL, OIDMAP_INIT, STRVEC_INIT, NULL };
+	const struct ai_span *who;
 	struct ai_notes *an = NULL;
 	size_t i;
 
@@ -792,6 +793,11 @@ int ai_lines_fill(struct change_set *set, struct repo *repo,
 			continue;
 		c->ai_known = 1;
 		c->ai_added = ai_note_agent_lines(f.note[i]);
+		/* The agent's own note: assisted, whatever its usage. */
+		if (!c->agent && (who = ai_note_agent(f.note[i]))) {
+			c->agent = c->agent_tool = who->tool;
+			c->agent_model = who->model;
+		}
 		if (c->landed == LANDED_REACHABLE && c->outcome.survival_known)
 			c->ai_surviving_known = 1;
 		if (c->ai_added && c->ai_surviving_known)

@@ -36,6 +36,8 @@ struct ai_file {
 struct ai_note {
 	struct ai_file *f;
 	size_t nr, alloc;
+	/* An agent that wrote some of it, where no line says (Qwen). */
+	struct ai_span agent;
 };
 
 /*
@@ -91,6 +93,8 @@ void ai_trace_release(struct ai_trace *t);
 
 /* Lines the agents wrote: the sum of their ranges. */
 uint64_t ai_note_agent_lines(const struct ai_note *n);
+/* The agent the note names first (tool and model), or NULL: none. */
+const struct ai_span *ai_note_agent(const struct ai_note *n);
 /* The span holding line of path, or NULL. */
 const struct ai_span *ai_note_find(const struct ai_note *n, const char *path,
 				   uint32_t line);

@@ -2,6 +2,7 @@
  * The readers of agents' line notes: git-ai's and Qwen Code's formats,
  * and Agent Trace records.
  */
+#include <ctype.h>
 #include <string.h>
 
 #include "tap.h"
@@ -47,7 +48,10 @@ static size_t trace_bad(const char *text)
 
 static void trace_tests(void)
 {
+	char up[] = REC("1.0", "{\"start_line\":1,\"end_line\":1}");
+	char rev[41];
 	struct ai_trace t;
+	size_t i;
 	const char *text = REC("0.1.0", "{\"start_line\":2,\"end_line\":4,"
 				"\"content_hash\":\"sha256:ab\"}")
 		"\n"
@@ -93,6 +97,15 @@ static void trace_tests(void)
 		       strlen(REC("1.0", "{\"start_line\":1,\"end_line\":2},"
 				  "{\"start_line\":5}")));
 	ok(!t.nr && t.bad == 1, "a record is read whole or not at all");
+	ai_trace_release(&t);
+
+	for (i = 0; i < 40; i++)
+		rev[i] = (char)toupper((unsigned char)REV[i]);
+	text = strstr(up, REV);
+	memcpy((char *)text, rev, 40);
+	ai_trace_parse(&t, up, strlen(up));
+	is_str(t.nr ? t.r[0].rev : NULL, REV,
+	       "a revision in capitals, kept in lower case");
 	ai_trace_release(&t);
 }
 

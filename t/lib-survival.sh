@@ -205,3 +205,43 @@ build_history () {
 
 # Files that are never countable in build_history's repository.
 NOT_COUNTABLE='^vendor/|^package-lock\.json$'
+
+# expect_surviving <commit> <ranges: "path:from-to ..."> : how many of
+# those lines of commit "git blame" at main still gives commit, at that
+# line of that file.
+expect_surviving () {
+	python3 - "$@" <<-\EOF
+	import subprocess, sys
+	commit, spans = sys.argv[1], sys.argv[2].split()
+	want = set()
+	for s in spans:
+	    path, r = s.rsplit(":", 1)
+	    a, b = r.split("-")
+	    want |= {(path, n) for n in range(int(a), int(b) + 1)}
+	n = 0
+	files = subprocess.run(["git", "ls-tree", "-r", "--name-only", "main"],
+	                       check=True, capture_output=True,
+	                       text=True).stdout.split()
+	for f in files:
+	    out = subprocess.run(["git", "blame", "--line-porcelain", "main",
+	                          "--", f], check=True, capture_output=True,
+	                         text=True).stdout.splitlines()
+	    for i, line in enumerate(out):
+	        parts = line.split(" ")
+	        if len(parts) >= 3 and parts[0] == commit:
+	            fn = next(l[9:] for l in out[i:] if l.startswith("filename "))
+	            if (fn, int(parts[1])) in want:
+	                n += 1
+	print(n)
+	EOF
+}
+
+# change_field <log.json> <commit> <key>
+change_field () {
+	python3 - "$@" <<-\EOF
+	import json, sys
+	for c in json.load(open(sys.argv[1]))["changes"]:
+	    if c["commit"] == sys.argv[2]:
+	        print(json.dumps(c.get(sys.argv[3], "absent")))
+	EOF
+}

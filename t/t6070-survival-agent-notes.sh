@@ -3,6 +3,7 @@
 test_description='lines agents say they wrote (git-ai, Qwen Code notes) and those surviving, as git blame says'
 
 . "$(dirname "$0")"/lib-tokens.sh
+. "$TEST_SRCDIR"/lib-survival.sh
 
 # gitai_note <commit> <file of attestations>: a git-ai authorship log
 # ("authorship/3.0.0") naming one session (claude), one legacy prompt
@@ -24,46 +25,6 @@ gitai_note () {
 		 "humans": {"h_31dce776f88375": {"author": "Al <al@x>"}}}
 		EOF
 	} | git notes --ref=ai add -F - "$1"
-}
-
-# expect_surviving <commit> <ranges: "path:from-to ..."> : how many of
-# those lines of commit "git blame" at main still gives commit, at that
-# line of that file.
-expect_surviving () {
-	python3 - "$@" <<-\EOF
-	import subprocess, sys
-	commit, spans = sys.argv[1], sys.argv[2].split()
-	want = set()
-	for s in spans:
-	    path, r = s.rsplit(":", 1)
-	    a, b = r.split("-")
-	    want |= {(path, n) for n in range(int(a), int(b) + 1)}
-	n = 0
-	files = subprocess.run(["git", "ls-tree", "-r", "--name-only", "main"],
-	                       check=True, capture_output=True,
-	                       text=True).stdout.split()
-	for f in files:
-	    out = subprocess.run(["git", "blame", "--line-porcelain", "main",
-	                          "--", f], check=True, capture_output=True,
-	                         text=True).stdout.splitlines()
-	    for i, line in enumerate(out):
-	        parts = line.split(" ")
-	        if len(parts) >= 3 and parts[0] == commit:
-	            fn = next(l[9:] for l in out[i:] if l.startswith("filename "))
-	            if (fn, int(parts[1])) in want:
-	                n += 1
-	print(n)
-	EOF
-}
-
-# change_field <log.json> <commit> <key>
-change_field () {
-	python3 - "$@" <<-\EOF
-	import json, sys
-	for c in json.load(open(sys.argv[1]))["changes"]:
-	    if c["commit"] == sys.argv[2]:
-	        print(json.dumps(c.get(sys.argv[3], "absent")))
-	EOF
 }
 
 test_expect_success 'setup: agent lines, the person'"'"'s, edits that remove some' '
@@ -119,6 +80,15 @@ test_expect_success 'log: the agents'"'"' lines and those git blame keeps' '
 	change_field log.json $(cat qwen) ai_surviving >actual &&
 	test_cmp expect actual &&
 	test $(cat actual) = 3
+'
+
+test_expect_success 'an agent'"'"'s note without usage: assisted, tokens unknown' '
+	test "$(change_field log.json $(cat agent) agent)" = "\"claude\"" &&
+	test "$(change_field log.json $(cat qwen) agent)" = "\"qwen-code\"" &&
+	test "$(change_field log.json $(cat trim) agent)" = null &&
+	(cd repo && git tokens show --format=json $(cat ../qwen) >../show.json) &&
+	test "$(json_get agent_model <show.json)" = Qwen-Coder &&
+	test "$(json_get assisted_tokens_unknown <show.json)" = True
 '
 
 test_expect_success 'a malformed note is skipped with one warning naming it' '

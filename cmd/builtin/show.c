@@ -88,7 +88,10 @@ static void show_text(struct strbuf *out, const struct change *c,
 		strbuf_addf(out, "reworked  %" PRIu64 "\n",
 			    c->outcome.reworked);
 	}
-	strbuf_addf(out, "agent     %s\n", c->agent ? c->agent : "none");
+	strbuf_addf(out, "agent     %s", c->agent ? c->agent : "none");
+	if (c->agent_model)
+		strbuf_addf(out, " (%s)", c->agent_model);
+	strbuf_addch(out, '\n');
 	strbuf_addstr(out, "usage     ");
 	if (!u->has_usage) {
 		strbuf_addstr(out, c->agent ? "assisted, tokens unknown\n" :
@@ -177,6 +180,8 @@ static void show_json(struct strbuf *out, const struct change *c,
 		    c->outcome.fixup ? "true" : "false");
 	strbuf_addstr(out, ",\n  \"agent\": ");
 	json_str_or_null(out, c->agent);
+	strbuf_addstr(out, ",\n  \"agent_model\": ");
+	json_str_or_null(out, c->agent_model);
 	strbuf_addf(out, ",\n  \"assisted_tokens_unknown\": %s",
 		    c->agent && !u->has_usage ? "true" : "false");
 	strbuf_addstr(out, ",\n  \"usage\": ");
@@ -291,7 +296,8 @@ int cmd_show(int argc, const char **argv, struct repo *repo)
 	copts.progress = 0;
 	/* Its own change, unfolded: the note of a squash commit joins. */
 	p.stages = PIPELINE_LINES | PIPELINE_LANDING | PIPELINE_SURVIVAL |
-		PIPELINE_SQUASH_AUTHORS | PIPELINE_ATTRIBUTION;
+		PIPELINE_SQUASH_AUTHORS | PIPELINE_ATTRIBUTION |
+		PIPELINE_AI_LINES;
 	p.range = &copts;
 	r = pipeline_run(&p, repo, &set);
 	if (r < 0 && p.err.len)

@@ -3,12 +3,15 @@
  * which refs hold them, reading and caching a commit's note, and the
  * lines of it "git blame" still finds at the mainline tip.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/die.h"
 #include "base/oidmap.h"
 #include "base/run-command.h"
+#include "base/sha256.h"
 #include "base/strbuf.h"
 #include "engine/ai-lines.h"
 #include "engine/notes.h"
@@ -17,6 +20,7 @@
 #include "git/repo.h"
 
 #define QWEN_REF "refs/notes/ai-attribution"
+#define TRACE_FILE ".agent-trace/traces.jsonl"
 
 enum ai_format { AI_GITAI, AI_QWEN };
 
@@ -43,6 +47,10 @@ struct ai_notes {
 	char bad_commit[41];
 	char *bad_ref;
 	size_t bad_line;
+	struct ai_trace trace;       /* the work tree's Agent Trace records */
+	struct oidmap trace_revs;    /* their revisions */
+	struct strvec kids;          /* "<parent> <child>" of trace revisions */
+	struct oidmap kids_of;       /* revision -> 1: its children listed */
 };
 
 /* The format and rank (0 local, 1 a remote's copy) a ref name holds. */
@@ -99,6 +107,31 @@ static void list_notes(struct ai_ref *r)
 	strbuf_release(&buf);
 }
 
+/* The work tree's Agent Trace records; one warning for those unread. */
+static void read_traces(struct ai_notes *an)
+{
+	const char *wt = repo_work_tree(an->repo);
+	struct strbuf buf = STRBUF_INIT;
+	char *path;
+	size_t i;
+
+	if (!wt)
+		return;
+	path = xstrfmt("%s%s", wt, TRACE_FILE);
+	if (strbuf_read_file(&buf, path, 0) >= 0) {
+		ai_trace_parse(&an->trace, buf.buf, buf.len);
+		for (i = 0; i < an->trace.nr; i++)
+			oidmap_put(&an->trace_revs, an->trace.r[i].rev, 1);
+		if (an->trace.bad)
+			warning("skipped %zu Agent Trace record%s that could "
+				"not be read; the first: '%s', line %zu",
+				an->trace.bad, an->trace.bad == 1 ? "" : "s",
+				path, an->trace.bad_line);
+	}
+	free(path);
+	strbuf_release(&buf);
+}
+
 int ai_notes_open(struct ai_notes **out, struct repo *repo)
 {
 	const char *argv[] = {
@@ -141,7 +174,12 @@ int ai_notes_open(struct ai_notes **out, struct repo *repo)
 		list_notes(&an->refs[i]);
 	free(lines);
 	strbuf_release(&buf);
-	if (an && !an->nr) {
+	if (!an) {
+		an = xcalloc(1, sizeof(*an));
+		an->repo = repo;
+	}
+	read_traces(an);
+	if (!an->nr && !an->trace.nr) {
 		ai_notes_free(an);
 		an = NULL;
 	}
@@ -181,26 +219,311 @@ static void add_hunk_ranges(struct ai_file *f, const char *diff,
 	}
 }
 
-/* A file whose note gives no lines: those its commit added to it. */
-static void resolve_added(struct ai_notes *an, const char *commit,
-			  struct ai_file *f)
+/* The lines commit added to path (against its first parent), into f. */
+static void commit_added(const char *commit, const char *path,
+			 struct ai_file *f, const struct ai_span *who)
 {
 	struct child_process cp = CHILD_PROCESS_INIT;
 	struct strbuf diff = STRBUF_INIT;
-	struct ai_span who = f->s[0];
 
-	f->nr = 0;
-	f->added = 0;
 	cp.git_cmd = 1;
 	cp.no_stderr = 1;
 	strvec_pushl(&cp.args, "diff-tree", "-p", "-U0", "--no-color",
 		     "--no-ext-diff", "--no-renames", "--root", "-m",
-		     "--first-parent", commit, "--", f->path, NULL);
+		     "--first-parent", commit, "--", path, NULL);
 	strbuf_addch(&diff, '\n');
 	if (!capture_command(&cp, &diff))
-		add_hunk_ranges(f, diff.buf, &who);
+		add_hunk_ranges(f, diff.buf, who);
 	strbuf_release(&diff);
 	child_process_clear(&cp);
+}
+
+/* A file whose note gives no lines: those its commit added to it. */
+static void resolve_added(const char *commit, struct ai_file *f)
+{
+	struct ai_span who = f->s[0];
+
+	f->nr = 0;
+	f->added = 0;
+	commit_added(commit, f->path, f, &who);
+}
+
+/*
+ * Agent Trace records are written at each edit, with HEAD then as
+ * their revision: they belong to the commit made next on it. A commit
+ * is theirs when its first parent is that revision and no other commit
+ * on that parent changed the file (else which one took the edit is not
+ * known).
+ */
+static void list_kids(struct ai_notes *an, const char *rev)
+{
+	const char *argv[] = { "rev-list", "--parents", "--branches",
+			       "--remotes", "--tags", "HEAD", NULL, NULL };
+	struct strbuf out = STRBUF_INIT;
+	char **lines = NULL;
+	size_t n, i;
+
+	oidmap_put(&an->kids_of, rev, 1);
+	argv[6] = xstrfmt("^%s", rev);
+	if (git_cmd(argv, &out, NULL, GIT_CMD_QUIET | GIT_CMD_NO_STDIN)) {
+		/* Not knowing the other children, trust none. */
+		strvec_pushf(&an->kids, "%s ?", rev);
+		strbuf_reset(&out);
+	}
+	n = strbuf_split_inplace(out.buf, '\n', &lines);
+	for (i = 0; i < n; i++)
+		if (strlen(lines[i]) >= 81 && !strncmp(lines[i] + 41, rev, 40))
+			strvec_pushf(&an->kids, "%s %.40s", rev, lines[i]);
+	free(lines);
+	free((char *)argv[6]);
+	strbuf_release(&out);
+}
+
+/* Did a commit other than commit, on parent rev, change path? */
+static int sibling_changed(struct ai_notes *an, const char *rev,
+			   const char *commit, const char *path)
+{
+	size_t i;
+
+	if (!oidmap_get(&an->kids_of, rev, NULL))
+		list_kids(an, rev);
+	for (i = 0; i < an->kids.nr; i++) {
+		const char *k = an->kids.v[i];
+		const char *argv[] = { "diff", "--quiet", "--no-renames",
+				       rev, k + 41, "--", path, NULL };
+
+		if (strncmp(k, rev, 40) || !strcmp(k + 41, commit))
+			continue;
+		if (k[41] == '?' ||
+		    git_cmd(argv, NULL, NULL, GIT_CMD_QUIET | GIT_CMD_NO_STDIN))
+			return 1;
+	}
+	return 0;
+}
+
+/* A content_hash this reader can check: "sha256:" and 64 hex digits. */
+static int is_sha256(const char *h)
+{
+	size_t i;
+
+	if (!h || strncasecmp(h, "sha256:", 7))
+		return 0;
+	for (i = 7; i < 71; i++)
+		if (!isxdigit((unsigned char)h[i]))
+			return 0;
+	return !h[71];
+}
+
+struct blob_lines {
+	const char **p;
+	size_t *len;
+	size_t nr;
+};
+
+/* SHA-256 of lines from..from+n-1 joined by "\n" (no final newline). */
+static int hash_matches(const struct blob_lines *b, size_t from, size_t n,
+			const char *want)
+{
+	const char *start, *end;
+	char hex[65];
+
+	if (!from || from + n - 1 > b->nr)
+		return 0;
+	start = b->p[from - 1];
+	end = b->p[from + n - 2] + b->len[from + n - 2];
+	sha256_hex(start, end - start, hex);
+	return !strcasecmp(hex, want + 7);
+}
+
+/*
+ * Where the range's content is: its own lines, else the one place
+ * starting at a line the commit added; 0 when nowhere or not one.
+ */
+static uint32_t hash_window(const struct blob_lines *b,
+			    const unsigned char *add, uint32_t max,
+			    const struct ai_trace_range *r)
+{
+	size_t n = r->to - r->from + 1, found = 0, hits = 0;
+	uint32_t l;
+
+	if (hash_matches(b, r->from, n, r->hash))
+		return r->from;
+	for (l = 1; l <= max && hits < 2; l++)
+		if (add[l] && hash_matches(b, l, n, r->hash)) {
+			found = l;
+			hits++;
+		}
+	return hits == 1 ? (uint32_t)found : 0;
+}
+
+static void read_blob(const char *commit, const char *path,
+		      struct strbuf *buf, struct blob_lines *b)
+{
+	char *spec = xstrfmt("%s:%s", commit, path);
+	const char *argv[] = { "cat-file", "blob", spec, NULL };
+	size_t pos = 0, alloc = 0, alloc2 = 0;
+
+	if (git_cmd(argv, buf, NULL, GIT_CMD_QUIET | GIT_CMD_NO_STDIN))
+		strbuf_reset(buf);
+	while (pos < buf->len) {
+		const char *nl = memchr(buf->buf + pos, '\n', buf->len - pos);
+		size_t n = nl ? (size_t)(nl - buf->buf) - pos : buf->len - pos;
+
+		ALLOC_GROW(b->p, b->nr + 1, alloc);
+		ALLOC_GROW(b->len, b->nr + 1, alloc2);
+		b->p[b->nr] = buf->buf + pos;
+		b->len[b->nr++] = n;
+		pos += n + 1;
+	}
+	free(spec);
+}
+
+struct trace_file {
+	struct ai_notes *an;
+	const char *commit, *path;
+	unsigned char *add;     /* per line: the commit added it */
+	size_t *who;            /* per line: 1 + the range that wrote it */
+	uint32_t max;
+	struct strbuf blob;
+	struct blob_lines b;
+	int have_blob;
+};
+
+/* The earliest line a later record of the same edit base puts in path. */
+static uint32_t later_start(const struct ai_trace *t, size_t i)
+{
+	uint32_t cut = UINT32_MAX;
+	size_t k;
+
+	for (k = i + 1; k < t->nr; k++)
+		if (t->r[k].record > t->r[i].record &&
+		    !strcmp(t->r[k].rev, t->r[i].rev) &&
+		    !strcmp(t->r[k].path, t->r[i].path) && t->r[k].from < cut)
+			cut = t->r[k].from;
+	return cut;
+}
+
+/*
+ * The lines of range i the commit added: where its content hash says
+ * (sha256 only), else, without a hash, at its own lines, up to where a
+ * later record of the file may have moved them. self: the record names
+ * the commit itself, as the specification reads "revision"; only a
+ * hash can tell.
+ */
+static void trace_place(struct trace_file *tf, size_t i, int self)
+{
+	const struct ai_trace_range *r = &tf->an->trace.r[i];
+	uint32_t from = r->from, to = r->to, l;
+
+	if (r->hash || self) {
+		if (!is_sha256(r->hash))
+			return;
+		if (!tf->have_blob) {
+			read_blob(tf->commit, tf->path, &tf->blob, &tf->b);
+			tf->have_blob = 1;
+		}
+		if (!(from = hash_window(&tf->b, tf->add, tf->max, r)))
+			return;
+		to = from + (r->to - r->from);
+	} else {
+		uint32_t cut = later_start(&tf->an->trace, i);
+
+		if (cut <= to)
+			to = cut - 1;
+	}
+	for (l = from; l <= to && l <= tf->max; l++)
+		if (tf->add[l] && (!self || !tf->who[l]))
+			tf->who[l] = i + 1;
+}
+
+static void trace_file(struct ai_notes *an, const char *commit,
+		       const char *parent, const char *path,
+		       struct ai_note *note)
+{
+	struct trace_file tf = { an, commit, path, NULL, NULL, 0,
+				 STRBUF_INIT, { NULL, NULL, 0 }, 0 };
+	struct ai_file added = { NULL }, *f = NULL;
+	struct ai_span none = { 0 };
+	const struct ai_trace *t = &an->trace;
+	size_t i, k;
+	uint32_t l;
+
+	commit_added(commit, path, &added, &none);
+	for (k = 0; k < added.nr; k++)
+		if (added.s[k].to > tf.max)
+			tf.max = added.s[k].to;
+	if (!tf.max)
+		goto cleanup;
+	tf.add = xcalloc(tf.max + 1, 1);
+	tf.who = xcalloc(tf.max + 1, sizeof(*tf.who));
+	for (k = 0; k < added.nr; k++)
+		memset(tf.add + added.s[k].from, 1,
+		       added.s[k].to - added.s[k].from + 1);
+	if (parent && sibling_changed(an, parent, commit, path))
+		parent = NULL;
+	for (i = 0; parent && i < t->nr; i++)
+		if (!strcmp(t->r[i].path, path) && !strcmp(t->r[i].rev, parent))
+			trace_place(&tf, i, 0);
+	for (i = 0; i < t->nr; i++)
+		if (!strcmp(t->r[i].path, path) && !strcmp(t->r[i].rev, commit))
+			trace_place(&tf, i, 1);
+	for (l = 1; l <= tf.max; l = k) {
+		const struct ai_trace_range *r;
+		struct ai_span who = { 0 };
+
+		for (k = l + 1; k <= tf.max && tf.who[k] == tf.who[l]; k++)
+			;
+		if (!tf.who[l] || !(r = &t->r[tf.who[l] - 1])->tool)
+			continue;
+		if (!f)
+			f = ai_note_add_file(note, path, strlen(path));
+		who.tool = r->tool;
+		who.model = r->model;
+		ai_file_add(f, l, (uint32_t)(k - 1), &who);
+	}
+cleanup:
+	free(added.s);
+	free(tf.add);
+	free(tf.who);
+	free(tf.b.p);
+	free(tf.b.len);
+	strbuf_release(&tf.blob);
+}
+
+/* The lines Agent Trace records give commit: 0, or 1 when none. */
+static int trace_note(struct ai_notes *an, const char *commit,
+		      struct ai_note *note)
+{
+	struct strvec paths = STRVEC_INIT;
+	char *rev = xstrfmt("%s^1", commit), parent[41];
+	int have_parent = !repo_resolve(an->repo, rev, parent);
+	size_t i, k;
+
+	memset(note, 0, sizeof(*note));
+	if (!have_parent || !oidmap_get(&an->trace_revs, parent, NULL))
+		have_parent = 0;
+	if (!have_parent && !oidmap_get(&an->trace_revs, commit, NULL))
+		goto cleanup;
+	for (i = 0; i < an->trace.nr; i++) {
+		const struct ai_trace_range *r = &an->trace.r[i];
+
+		if (!(have_parent && !strcmp(r->rev, parent)) &&
+		    !(!strcmp(r->rev, commit) && is_sha256(r->hash)))
+			continue;
+		for (k = 0; k < paths.nr && strcmp(paths.v[k], r->path); k++)
+			;
+		if (k == paths.nr)
+			strvec_push(&paths, r->path);
+	}
+	for (i = 0; i < paths.nr; i++)
+		trace_file(an, commit, have_parent ? parent : NULL,
+			   paths.v[i], note);
+cleanup:
+	strvec_clear(&paths);
+	free(rev);
+	if (!note->nr)
+		return 1;
+	return 0;
 }
 
 static int parse_note(struct ai_notes *an, const struct ai_ref *r,
@@ -222,7 +545,7 @@ static int parse_note(struct ai_notes *an, const struct ai_ref *r,
 	}
 	for (i = 0; i < note->nr; i++)
 		if (note->f[i].added)
-			resolve_added(an, commit, &note->f[i]);
+			resolve_added(commit, &note->f[i]);
 	return 0;
 }
 
@@ -245,6 +568,8 @@ const struct ai_note *ai_notes_get(struct ai_notes *an, const char *commit)
 		c->have = !parse_note(an, &an->refs[i], commit, &text,
 				      &c->note);
 	}
+	if (!c->have && an->trace.nr)
+		c->have = !trace_note(an, commit, &c->note);
 	strbuf_release(&text);
 	ALLOC_GROW(an->got, an->got_nr + 1, an->got_alloc);
 	an->got[an->got_nr] = c;
@@ -275,6 +600,10 @@ void ai_notes_free(struct ai_notes *an)
 	free(an->refs);
 	free(an->bad_ref);
 	oidmap_clear(&an->seen);
+	ai_trace_release(&an->trace);
+	oidmap_clear(&an->trace_revs);
+	strvec_clear(&an->kids);
+	oidmap_clear(&an->kids_of);
 	free(an);
 }
 
@@ -449,6 +778,7 @@ int ai_lines_fill(struct change_set *set, struct repo *repo,
 		  const struct survival *s)
 {
 	struct fill f = { set, NULL, OIDMAP_INIT, STRVEC_INIT, NULL };
+	const struct ai_span *who;
 	struct ai_notes *an = NULL;
 	size_t i;
 
@@ -463,6 +793,11 @@ int ai_lines_fill(struct change_set *set, struct repo *repo,
 			continue;
 		c->ai_known = 1;
 		c->ai_added = ai_note_agent_lines(f.note[i]);
+		/* The agent's own note: assisted, whatever its usage. */
+		if (!c->agent && (who = ai_note_agent(f.note[i]))) {
+			c->agent = c->agent_tool = who->tool;
+			c->agent_model = who->model;
+		}
 		if (c->landed == LANDED_REACHABLE && c->outcome.survival_known)
 			c->ai_surviving_known = 1;
 		if (c->ai_added && c->ai_surviving_known)

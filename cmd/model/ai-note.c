@@ -41,6 +41,19 @@ uint64_t ai_note_agent_lines(const struct ai_note *n)
 	return sum;
 }
 
+const struct ai_span *ai_note_agent(const struct ai_note *n)
+{
+	size_t i, k;
+
+	if (n->agent.tool)
+		return &n->agent;
+	for (i = 0; i < n->nr; i++)
+		for (k = 0; k < n->f[i].nr; k++)
+			if (n->f[i].s[k].tool)
+				return &n->f[i].s[k];
+	return NULL;
+}
+
 const struct ai_span *ai_note_find(const struct ai_note *n, const char *path,
 				   uint32_t line)
 {

@@ -36,6 +36,8 @@ struct ai_file {
 struct ai_note {
 	struct ai_file *f;
 	size_t nr, alloc;
+	/* An agent that wrote some of it, where no line says (Qwen). */
+	struct ai_span agent;
 };
 
 /*
@@ -59,8 +61,40 @@ int ai_note_parse_gitai(struct ai_note *out, const char *buf, size_t len,
 int ai_note_parse_qwen(struct ai_note *out, const char *buf, size_t len,
 		       size_t *bad_line);
 
+/*
+ * Agent Trace records (ai-trace.c): not notes of a commit but of an
+ * edit, with the commit that was HEAD when it was made; the engine
+ * ties them to commits. One range of a record tied to a git commit:
+ */
+struct ai_trace_range {
+	char rev[41];           /* vcs.revision */
+	char *path;
+	uint32_t from, to;      /* inclusive, 1-based */
+	char *hash;             /* content_hash as written; NULL: none */
+	const char *tool;       /* interned; NULL: not the agent's */
+	const char *model;      /* interned; NULL when not said */
+	size_t record;          /* its record's line in the file */
+};
+
+struct ai_trace {
+	struct ai_trace_range *r;
+	size_t nr, alloc;
+	size_t bad;             /* records that could not be read */
+	size_t bad_line;        /* the first one's line */
+};
+
+/*
+ * The records of a traces.jsonl file, one a line, in order. A record
+ * that is malformed is skipped whole and counted in ->bad; records of
+ * no git revision are valid but give no range.
+ */
+void ai_trace_parse(struct ai_trace *out, const char *buf, size_t len);
+void ai_trace_release(struct ai_trace *t);
+
 /* Lines the agents wrote: the sum of their ranges. */
 uint64_t ai_note_agent_lines(const struct ai_note *n);
+/* The agent the note names first (tool and model), or NULL: none. */
+const struct ai_span *ai_note_agent(const struct ai_note *n);
 /* The span holding line of path, or NULL. */
 const struct ai_span *ai_note_find(const struct ai_note *n, const char *path,
 				   uint32_t line);

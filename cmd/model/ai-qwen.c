@@ -60,6 +60,8 @@ static int add_object(struct ai_note *out, const struct json *root)
 			ai_file_add(af, 0, 0, &none);
 			af->added = 1;
 		}
+		if (ai && !out->agent.tool)
+			out->agent = who;
 		/* Someone else's characters too: nothing line by line. */
 		if (human)
 			af->added = 0;

@@ -103,8 +103,9 @@ struct change {
 	char landed_as[41];    /* the mainline commit, for patch-id/squash */
 	char *reverts;         /* full id of the commit this one reverts */
 	unsigned reverted:1;   /* a later mainline commit reverts it */
-	const char *agent;     /* AI agent named by a trailer or author */
+	const char *agent;     /* AI agent named by a trailer, author, note */
 	const char *agent_tool;/* the agent's tool name in the report */
+	const char *agent_model;/* the model an agent's line note names */
 	unsigned agent_author:1; /* the agent is the author; credited to human */
 	unsigned bot:1;        /* the author is an automation account */
 	const char *repo;      /* read from an export: its repository */

@@ -231,6 +231,13 @@ seed ai-qwen note <<'EOF'
 {"version":1,"generator":"Qwen-Coder","files":{"src/b.ts":{"aiChars":1,"humanChars":0,"percent":100}}}
 EOF
 
+seed ai-trace records <<'EOF'
+{"version":"0.1.0","id":"550e8400-e29b-41d4-a716-446655440000","timestamp":"2026-01-23T14:30:00Z","vcs":{"type":"git","revision":"a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0"},"tool":{"name":"cursor","version":"2.4.0"},"files":[{"path":"src/utils/parser.ts","conversations":[{"url":"https://api.cursor.com/v1/conversations/12345","contributor":{"type":"ai","model_id":"anthropic/claude-opus-4-5-20251101"},"ranges":[{"start_line":42,"end_line":67,"content_hash":"murmur3:9f2e8a1b"},{"start_line":70,"end_line":71,"contributor":{"type":"human"}}]}]}],"metadata":{"confidence":0.95}}
+{"version":"1.0","id":"x","timestamp":"2026-01-23T14:31:00Z","vcs":{"type":"git","revision":"A1B2C3D4E5F6A7B8C9D0E1F2A3B4C5D6E7F8A9B0"},"tool":{"name":"claude-code"},"files":[{"path":"a.ts","conversations":[{"contributor":{"type":"ai"},"ranges":[{"start_line":1,"end_line":3,"content_hash":"sha256:0000000000000000000000000000000000000000000000000000000000000000"}]}]}]}
+{"version":"0.1.0","id":"y","timestamp":"t","vcs":{"type":"jj","revision":"kkmpptxz"},"files":[]}
+not a record
+EOF
+
 # --- prices -------------------------------------------------------------
 seed prices bundled <"$top/share/prices.json"
 seed prices small <<'EOF'

@@ -1,4 +1,8 @@
-/* The readers of agents' line notes: git-ai's and Qwen Code's formats. */
+/*
+ * The readers of agents' line notes: git-ai's and Qwen Code's formats,
+ * and Agent Trace records.
+ */
+#include <ctype.h>
 #include <string.h>
 
 #include "tap.h"
@@ -21,6 +25,88 @@ static size_t bad(const char *text)
 	if (!ai_note_parse_gitai(&n, text, strlen(text), &line))
 		ai_note_release(&n);
 	return line;
+}
+
+#define REV "0123456789abcdef0123456789abcdef01234567"
+#define REC(v, rest) "{\"version\":\"" v "\",\"id\":\"u\"," \
+	"\"timestamp\":\"t\",\"vcs\":{\"type\":\"git\",\"revision\":" \
+	"\"" REV "\"},\"files\":[{\"path\":\"a.c\",\"conversations\":" \
+	"[{\"contributor\":{\"type\":\"ai\",\"model_id\":\"m\"}," \
+	"\"ranges\":[" rest "]}]}]}\n"
+
+/* How many of a traces file's records are skipped as malformed. */
+static size_t trace_bad(const char *text)
+{
+	struct ai_trace t;
+	size_t n;
+
+	ai_trace_parse(&t, text, strlen(text));
+	n = t.bad;
+	ai_trace_release(&t);
+	return n;
+}
+
+static void trace_tests(void)
+{
+	char up[] = REC("1.0", "{\"start_line\":1,\"end_line\":1}");
+	char rev[41];
+	struct ai_trace t;
+	size_t i;
+	const char *text = REC("0.1.0", "{\"start_line\":2,\"end_line\":4,"
+				"\"content_hash\":\"sha256:ab\"}")
+		"\n"
+		REC("1.0", "{\"start_line\":7,\"end_line\":7,"
+		    "\"contributor\":{\"type\":\"human\"}}")
+		"{\"version\":\"0.1.0\",\"id\":\"u\",\"timestamp\":\"t\","
+		"\"vcs\":{\"type\":\"jj\",\"revision\":\"kkmp\"},"
+		"\"files\":[{\"path\":\"b\",\"conversations\":"
+		"[{\"ranges\":[{\"start_line\":1,\"end_line\":1}]}]}]}\n"
+		"not json\n";
+
+	ai_trace_parse(&t, text, strlen(text));
+	is_int(t.nr, 2, "ranges of git revisions read, blank lines skipped");
+	is_int(t.bad, 1, "a line that is not JSON is skipped");
+	is_int(t.bad_line, 5, "and named by its line");
+	ok(t.nr == 2 && !strcmp(t.r[0].rev, REV) && !strcmp(t.r[0].path, "a.c")
+	   && t.r[0].from == 2 && t.r[0].to == 4 && t.r[0].record == 1,
+	   "a range: its revision, file, lines and record");
+	is_str(t.nr ? t.r[0].hash : NULL, "sha256:ab", "its content hash");
+	is_str(t.nr ? t.r[0].tool : NULL, "agent-trace",
+	       "no tool named: the format's name");
+	is_str(t.nr ? t.r[0].model : NULL, "m", "the conversation's model");
+	ok(t.nr == 2 && !t.r[1].tool && t.r[1].record == 3,
+	   "a range's own contributor overrides: a person's, no agent");
+	ai_trace_release(&t);
+
+	is_int(trace_bad(REC("1.0.0", "{\"start_line\":3,\"end_line\":1}")),
+	       1, "a range backwards");
+	is_int(trace_bad(REC("1.0.0", "{\"start_line\":0,\"end_line\":1}")),
+	       1, "line 0");
+	is_int(trace_bad(REC("1.0.0", "{\"start_line\":1}")), 1,
+	       "a range without its end");
+	is_int(trace_bad(REC("2.0.0", "")), 1, "a major version unknown");
+	is_int(trace_bad(REC("1", "")), 1, "a version without a dot");
+	is_int(trace_bad(REC("1.x", "")), 1, "a version not of digits");
+	is_int(trace_bad(REC("1.0", "{\"start_line\":1,\"end_line\":1,"
+			     "\"contributor\":{\"type\":\"robot\"}}")), 1,
+	       "a contributor of no known type");
+	is_int(trace_bad("{\"version\":\"1.0\",\"timestamp\":\"t\","
+			 "\"files\":[]}\n"), 1, "no id");
+	ai_trace_parse(&t, REC("1.0", "{\"start_line\":1,\"end_line\":2},"
+			       "{\"start_line\":5}"),
+		       strlen(REC("1.0", "{\"start_line\":1,\"end_line\":2},"
+				  "{\"start_line\":5}")));
+	ok(!t.nr && t.bad == 1, "a record is read whole or not at all");
+	ai_trace_release(&t);
+
+	for (i = 0; i < 40; i++)
+		rev[i] = (char)toupper((unsigned char)REV[i]);
+	text = strstr(up, REV);
+	memcpy((char *)text, rev, 40);
+	ai_trace_parse(&t, up, strlen(up));
+	is_str(t.nr ? t.r[0].rev : NULL, REV,
+	       "a revision in capitals, kept in lower case");
+	ai_trace_release(&t);
 }
 
 static size_t qwen_bad(const char *text)
@@ -101,5 +187,6 @@ int main(void)
 			"\"humanChars\":0}}}"), 1, "a negative count");
 	is_int(qwen_bad("{\"version\":1,\"files\":{}}\nnot json\n"), 2,
 	       "a line that is not JSON, after one that is");
+	trace_tests();
 	return done_testing();
 }

@@ -141,6 +141,19 @@ int repo_commit_times(struct repo *repo, const char *commit,
 		      int64_t *author_time, int64_t *commit_time);
 
 /*
+ * rev's commit and its first parent (id "" for a root commit), with
+ * their committer times (seconds), from one "git rev-list": the
+ * post-commit hook needs no more, and no libgit2. 0, 1 when rev names
+ * no commit, -1.
+ */
+struct repo_commit {
+	char id[OID_HEX + 1];
+	int64_t time;
+};
+int repo_commit_parent(struct repo *repo, const char *rev,
+		       struct repo_commit *commit, struct repo_commit *parent);
+
+/*
  * ---- config by prefix (added by the reports work: --by team, doctor) ----
  *
  * Call fn for every config entry whose key starts with prefix (compared

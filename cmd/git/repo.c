@@ -80,32 +80,65 @@ void repo_explain_ownership(void)
 }
 
 /*
- * Surely no repository to discover: no GIT_DIR, and neither a ".git"
- * nor a "HEAD" (a bare repository) in the current folder or above it.
- * libgit2 then needs no start-up, which with mbedTLS means parsing the
- * CA certificates: most of a quick "usage --all-repos" outside one.
+ * What the current folder and those above it hold, looked at as git
+ * does: REPO_NONE when neither a ".git" nor a "HEAD" (a bare
+ * repository, or inside .git), so surely no repository, and libgit2
+ * needs no start-up (with mbedTLS, parsing the CA certificates: most of
+ * a quick "usage --all-repos" outside one); REPO_PLAIN when the first
+ * found is <top>/.git, a folder of ours holding HEAD, on the file
+ * system we are on (top in *top, with a trailing '/'); else REPO_ASK:
+ * git sorts it out (GIT_DIR and the like set, a linked work tree's
+ * .git file, another owner).
  */
-static int surely_no_repo(void)
-{
-	const char *dir = getenv("GIT_DIR");
-	struct strbuf path = STRBUF_INIT;
-	struct stat sb;
-	char cwd[PATH_MAX];
-	size_t len;
-	int none = 1;
+enum repo_walk { REPO_NONE, REPO_PLAIN, REPO_ASK };
 
-	if ((dir && *dir) || !getcwd(cwd, sizeof(cwd)) || cwd[0] != '/')
-		return 0;
-	for (len = strlen(cwd); none; ) {
+static enum repo_walk repo_walk(struct strbuf *top)
+{
+	static const char *const vars[] = {
+		"GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR",
+		"GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYSTEM",
+	};
+	struct strbuf path = STRBUF_INIT;
+	struct stat sb, dir, here;
+	enum repo_walk ret = REPO_NONE;
+	char cwd[PATH_MAX];
+	const char *v;
+	size_t len, i;
+
+	for (i = 0; i < ARRAY_SIZE(vars); i++)
+		if ((v = getenv(vars[i])) && *v)
+			ret = REPO_ASK;
+	if (!getcwd(cwd, sizeof(cwd)) || cwd[0] != '/' ||
+	    stat(cwd, &here) < 0)
+		return REPO_ASK;
+	for (len = strlen(cwd); ret == REPO_NONE; ) {
 		strbuf_reset(&path);
 		strbuf_add(&path, cwd, len);
+		if (stat(path.buf, &dir) < 0 || dir.st_dev != here.st_dev)
+			ret = REPO_ASK;
 		strbuf_addstr(&path, len > 1 ? "/.git" : ".git");
+		if (!lstat(path.buf, &sb)) {
+			ret = REPO_ASK;
+			if (S_ISDIR(sb.st_mode) && sb.st_uid == geteuid() &&
+			    dir.st_uid == geteuid() && dir.st_dev == here.st_dev) {
+				strbuf_addstr(&path, "/HEAD");
+				if (!lstat(path.buf, &sb))
+					ret = REPO_PLAIN;
+			}
+			if (ret == REPO_PLAIN) {
+				strbuf_reset(top);
+				strbuf_add(top, cwd, len);
+				if (len > 1)
+					strbuf_addch(top, '/');
+				break;
+			}
+		} else if (errno != ENOENT) {
+			ret = REPO_ASK;
+		}
+		strbuf_setlen(&path, len);
+		strbuf_addstr(&path, len > 1 ? "/HEAD" : "HEAD");
 		if (!lstat(path.buf, &sb) || errno != ENOENT)
-			none = 0;
-		strbuf_setlen(&path, path.len - 4);
-		strbuf_addstr(&path, "HEAD");
-		if (!lstat(path.buf, &sb) || errno != ENOENT)
-			none = 0;
+			ret = REPO_ASK;
 		if (len <= 1)
 			break;
 		while (len > 1 && cwd[len - 1] != '/')
@@ -114,7 +147,7 @@ static int surely_no_repo(void)
 			len--;
 	}
 	strbuf_release(&path);
-	return none;
+	return ret;
 }
 
 /*
@@ -230,23 +263,47 @@ cleanup:
 }
 
 /*
+ * <top>/.git as git takes it, unless the configuration moves the work
+ * tree: 0, or 1 when git must say.
+ */
+static int repo_plain(struct repo *repo, const char *top)
+{
+	char *work_tree = NULL;
+	int bare = 0, r;
+
+	r = repo_config_string(NULL, "core.worktree", &work_tree);
+	free(work_tree);
+	if (r != 1 || repo_config_bool(NULL, "core.bare", &bare) < 0 || bare)
+		return 1;
+	repo->work_tree = xstrdup(top);
+	repo->git_dir = xstrfmt("%s.git/", top);
+	repo->common_dir = xstrdup(repo->git_dir);
+	return 0;
+}
+
+/*
  * Starting libgit2 costs about 20 ms a process (with mbedTLS it parses
- * the CA bundle then), the "git rev-parse" above about 2 ms: the
- * post-commit hook and "usage" need no more of the repository than
- * rev-parse says, and config and commits come from git too. So libgit2
- * opens the repository on first use, unless rev-parse could not tell.
+ * the CA bundle then), "git rev-parse" about 2 ms: the post-commit hook
+ * and "usage" need no more of the repository than where it is, and
+ * config and commits come from git too. So libgit2 opens the repository
+ * on first use, unless neither a look at <top>/.git (the common case,
+ * no process at all) nor rev-parse could tell where it is.
  */
 int repo_open(struct repo **out)
 {
+	struct strbuf top = STRBUF_INIT;
+	enum repo_walk walk = repo_walk(&top);
 	struct repo *repo;
 	const char *p;
 	int r;
 
 	*out = NULL;
-	if (surely_no_repo())
+	if (walk == REPO_NONE)
 		return 1;
 	repo = xcalloc(1, sizeof(*repo));
-	if (repo_find(repo)) {
+	r = walk == REPO_PLAIN ? repo_plain(repo, top.buf) : 1;
+	strbuf_release(&top);
+	if (r && repo_find(repo)) {
 		free(repo->git_dir);
 		free(repo->common_dir);
 		free(repo->work_tree);
@@ -1167,7 +1224,7 @@ int repo_commit_parent(struct repo *repo, const char *rev,
 
 	commit->id[0] = parent->id[0] = '\0';
 	commit->time = parent->time = 0;
-	/* git says why a revision is not a commit: we say it once. */
+	/* Not a commit: git's message goes, the caller has its own. */
 	if (git_cmd(argv, &out, NULL, GIT_CMD_NO_STDIN | GIT_CMD_QUIET)) {
 		ret = 1;
 		goto cleanup;
@@ -1182,15 +1239,18 @@ int repo_commit_parent(struct repo *repo, const char *rev,
 					      10);
 		else
 			end = "?";
-		if (errno || *end)
-			break;
+		if (errno || *end || end == lines[i] + OID_HEX + 1) {
+			error("cannot read the committer time of '%.*s': "
+			      "malformed committer line", OID_HEX, lines[i]);
+			goto cleanup;
+		}
 		memcpy(at[k]->id, lines[i], OID_HEX);
 		at[k]->id[OID_HEX] = '\0';
 		k++;
 	}
-	if (!k || (k < 2 && i < n)) {
-		error("cannot read commit '%s': unexpected 'git rev-list' "
-		      "output", rev);
+	if (!k) {
+		error("cannot read commit '%s': no answer from 'git "
+		      "rev-list'", rev);
 		goto cleanup;
 	}
 	ret = 0;

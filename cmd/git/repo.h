@@ -48,8 +48,9 @@ int repo_is_empty(struct repo *repo);
 int repo_unborn_branch(struct repo *repo, struct strbuf *out);
 
 /*
- * Config: 0 when found, 1 when not set, -1 on error. repo NULL reads
- * the files git reads outside a repository (system, XDG, global).
+ * Config: 0 when found, 1 when not set, -1 on error. What "git config
+ * --list" says where we run, read once: the repository's files too when
+ * there is one (repo NULL: the system, XDG and global ones).
  */
 int repo_config_string(struct repo *repo, const char *key, char **out);
 /*
@@ -157,7 +158,7 @@ int repo_commit_parent(struct repo *repo, const char *rev,
  * ---- config by prefix (added by the reports work: --by team, doctor) ----
  *
  * Call fn for every config entry whose key starts with prefix (compared
- * without regard to case; keys come as libgit2 spells them: section and
+ * without regard to case; keys come as git spells them: section and
  * variable in lower case, subsection as written), in the order git reads
  * them. value is NULL for a key without "=". fn returns 0 to go on,
  * non-zero to stop (returned). Returns 0, or -1 after error().

@@ -309,6 +309,31 @@ test_expect_success OPENSSL 'TLS: http.sslCAInfo and CURL_CA_BUNDLE are honoured
 	test_cmp expect actual
 '
 
+# libcurl is opened by the commands that talk HTTP, not linked: starting
+# it costs every other command (the post-commit hook) about 10 ms.
+command -v objdump >/dev/null && test "$(uname -s)" = Linux &&
+	test_set_prereq OBJDUMP_ELF
+
+test_expect_success OBJDUMP_ELF 'git-tokens does not link libcurl' '
+	objdump -p "$SHARNESS_BUILD_DIRECTORY/git-tokens" >dynamic &&
+	grep "NEEDED.*libgit2" dynamic &&
+	! grep "NEEDED.*libcurl" dynamic
+'
+
+test_expect_success OBJDUMP_ELF 'a libcurl that cannot be loaded is named' '
+	mkdir junklib &&
+	echo "not a library" >junklib/libcurl.so.4 &&
+	(
+		cd repo &&
+		LD_LIBRARY_PATH=$(pwd)/../junklib OPENAI_ADMIN_KEY=$KEY \
+		GIT_TOKENS_OPENAI_URL=http://127.0.0.1:9 test_expect_code 128 \
+			git tokens fetch openai --since 2025-08-01 \
+			--until 2025-08-01 2>../err
+	) &&
+	grep "^error: cannot load libcurl.so.4: .*junklib/libcurl.so.4" err &&
+	grep "^fatal: could not fetch usage from openai" err
+'
+
 test_expect_success 'fetch outside a repository fails' '
 	mkdir norepo &&
 	(

@@ -348,15 +348,12 @@ static int provider_tool(enum tool t)
  * time plus the skew, up to its own plus the skew, or up to now when
  * that is earlier.
  */
-static int record_window(struct repo *repo, const char *commit,
-			 int64_t commit_time, int64_t now,
-			 const struct watermark *wm, int64_t *lower,
-			 int64_t *upper)
+static void record_window(const struct repo_commit *commit,
+			  const struct repo_commit *parent, int64_t now,
+			  const struct watermark *wm, int64_t *lower,
+			  int64_t *upper)
 {
-	struct strbuf parent_rev = STRBUF_INIT;
-	char parent[OID_HEX + 1] = "";
-	int64_t parent_time;
-	int r, ret = -1;
+	int64_t commit_time = commit->time;
 
 	*upper = commit_time * 1000 + RECORD_SKEW_MS;
 	/*
@@ -369,7 +366,7 @@ static int record_window(struct repo *repo, const char *commit,
 	 * Run again for the same commit: of its own second and later, only
 	 * what is not newer than the first run took (a line flushed late).
 	 */
-	if (!strcmp(wm->commit, commit)) {
+	if (!strcmp(wm->commit, commit->id)) {
 		int64_t took = wm->time > commit_time * 1000 - 1 ?
 			wm->time : commit_time * 1000 - 1;
 
@@ -377,26 +374,15 @@ static int record_window(struct repo *repo, const char *commit,
 			*upper = took;
 	}
 	*lower = 0;
-	strbuf_addf(&parent_rev, "%s^", commit);
-	r = repo_resolve(repo, parent_rev.buf, parent);
-	if (r < 0)
-		goto cleanup;
-	if (!r) {
-		if (repo_commit_times(repo, parent, NULL, &parent_time) < 0)
-			goto cleanup;
-		*lower = parent_time * 1000 + RECORD_SKEW_MS + 1;
-	}
+	if (parent->id[0])
+		*lower = parent->time * 1000 + RECORD_SKEW_MS + 1;
 	/*
 	 * The last run was for the parent: go on from where it stopped,
 	 * so lines logged after its hook ran, in its skew, still count.
 	 */
 	if (wm->time >= 0 &&
-	    (wm->time >= *lower || !strcmp(wm->commit, parent)))
+	    (wm->time >= *lower || !strcmp(wm->commit, parent->id)))
 		*lower = wm->time;
-	ret = 0;
-cleanup:
-	strbuf_release(&parent_rev);
-	return ret;
 }
 
 /* The events in [lower, upper] not recorded yet; provider reports aside. */
@@ -472,21 +458,22 @@ static int record_commit(struct repo *repo, const char *rev,
 	struct usage_query q = USAGE_QUERY_INIT;
 	struct watermark wm = WATERMARK_INIT;
 	struct notes_append app;
-	char commit[OID_HEX + 1], pid[32];
-	int64_t commit_time, now, lower, upper;
+	struct repo_commit c, parent;
+	char *commit = c.id, pid[32];
+	int64_t now, lower, upper;
 	size_t i, added = 0;
 	int lock_fd = -1, r, ret = -1;
 
 	memset(&app, 0, sizeof(app));
 	strvec_init(&app.lines);
-	r = repo_resolve(repo, rev, commit);
+	r = repo_commit_parent(repo, rev, &c, &parent);
 	if (r) {
-		if (r > 0)
+		/* A commit on an unborn branch cannot be, but be gentle. */
+		if (r > 0 && !(o->hook && repo_is_empty(repo) > 0))
 			error("'%s' is not a commit", rev);
 		goto cleanup;
 	}
-	if (repo_commit_times(repo, commit, NULL, &commit_time) < 0 ||
-	    repo_tokens_dir(repo, &dir) < 0)
+	if (repo_tokens_dir(repo, &dir) < 0)
 		goto cleanup;
 	strbuf_addf(&lock, "%srecord.lock", dir.buf);
 	strbuf_addf(&wm_path, "%srecord-watermark", dir.buf);
@@ -505,9 +492,7 @@ static int record_commit(struct repo *repo, const char *rev,
 			   &wm) < 0)
 		goto cleanup;
 	date_now(&now);
-	if (record_window(repo, commit, commit_time, now, &wm, &lower,
-			  &upper) < 0)
-		goto cleanup;
+	record_window(&c, &parent, now, &wm, &lower, &upper);
 	if (lower > upper)
 		goto done;
 	q.since = lower;
@@ -580,9 +565,6 @@ int record_run(struct repo *repo, const char *rev,
 
 	if (!o->hook)
 		return record_commit(repo, rev, o);
-	/* A commit on an unborn branch cannot be, but be gentle. */
-	if (repo_is_empty(repo) > 0)
-		return 0;
 	hook_capture(&h);
 	record_commit(repo, rev, o);
 	hook_release(&h);

@@ -21,8 +21,8 @@
 #include "git/repo.h"
 
 struct repo {
-	git_repository *git;
-	git_config *config;     /* snapshot, taken on first use */
+	git_repository *git;    /* opened on first use: git_of() */
+	char *git_dir, *common_dir, *work_tree;  /* ending in '/' */
 	git_mailmap *mailmap;
 	int mailmap_loaded;
 };
@@ -80,32 +80,65 @@ void repo_explain_ownership(void)
 }
 
 /*
- * Surely no repository to discover: no GIT_DIR, and neither a ".git"
- * nor a "HEAD" (a bare repository) in the current folder or above it.
- * libgit2 then needs no start-up, which with mbedTLS means parsing the
- * CA certificates: most of a quick "usage --all-repos" outside one.
+ * What the current folder and those above it hold, looked at as git
+ * does: REPO_NONE when neither a ".git" nor a "HEAD" (a bare
+ * repository, or inside .git), so surely no repository, and libgit2
+ * needs no start-up (with mbedTLS, parsing the CA certificates: most of
+ * a quick "usage --all-repos" outside one); REPO_PLAIN when the first
+ * found is <top>/.git, a folder of ours holding HEAD, on the file
+ * system we are on (top in *top, with a trailing '/'); else REPO_ASK:
+ * git sorts it out (GIT_DIR and the like set, a linked work tree's
+ * .git file, another owner).
  */
-static int surely_no_repo(void)
-{
-	const char *dir = getenv("GIT_DIR");
-	struct strbuf path = STRBUF_INIT;
-	struct stat sb;
-	char cwd[PATH_MAX];
-	size_t len;
-	int none = 1;
+enum repo_walk { REPO_NONE, REPO_PLAIN, REPO_ASK };
 
-	if ((dir && *dir) || !getcwd(cwd, sizeof(cwd)) || cwd[0] != '/')
-		return 0;
-	for (len = strlen(cwd); none; ) {
+static enum repo_walk repo_walk(struct strbuf *top)
+{
+	static const char *const vars[] = {
+		"GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR",
+		"GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYSTEM",
+	};
+	struct strbuf path = STRBUF_INIT;
+	struct stat sb, dir, here;
+	enum repo_walk ret = REPO_NONE;
+	char cwd[PATH_MAX];
+	const char *v;
+	size_t len, i;
+
+	for (i = 0; i < ARRAY_SIZE(vars); i++)
+		if ((v = getenv(vars[i])) && *v)
+			ret = REPO_ASK;
+	if (!getcwd(cwd, sizeof(cwd)) || cwd[0] != '/' ||
+	    stat(cwd, &here) < 0)
+		return REPO_ASK;
+	for (len = strlen(cwd); ret == REPO_NONE; ) {
 		strbuf_reset(&path);
 		strbuf_add(&path, cwd, len);
+		if (stat(path.buf, &dir) < 0 || dir.st_dev != here.st_dev)
+			ret = REPO_ASK;
 		strbuf_addstr(&path, len > 1 ? "/.git" : ".git");
+		if (!lstat(path.buf, &sb)) {
+			ret = REPO_ASK;
+			if (S_ISDIR(sb.st_mode) && sb.st_uid == geteuid() &&
+			    dir.st_uid == geteuid() && dir.st_dev == here.st_dev) {
+				strbuf_addstr(&path, "/HEAD");
+				if (!lstat(path.buf, &sb))
+					ret = REPO_PLAIN;
+			}
+			if (ret == REPO_PLAIN) {
+				strbuf_reset(top);
+				strbuf_add(top, cwd, len);
+				if (len > 1)
+					strbuf_addch(top, '/');
+				break;
+			}
+		} else if (errno != ENOENT) {
+			ret = REPO_ASK;
+		}
+		strbuf_setlen(&path, len);
+		strbuf_addstr(&path, len > 1 ? "/HEAD" : "HEAD");
 		if (!lstat(path.buf, &sb) || errno != ENOENT)
-			none = 0;
-		strbuf_setlen(&path, path.len - 4);
-		strbuf_addstr(&path, "HEAD");
-		if (!lstat(path.buf, &sb) || errno != ENOENT)
-			none = 0;
+			ret = REPO_ASK;
 		if (len <= 1)
 			break;
 		while (len > 1 && cwd[len - 1] != '/')
@@ -114,14 +147,14 @@ static int surely_no_repo(void)
 			len--;
 	}
 	strbuf_release(&path);
-	return none;
+	return ret;
 }
 
 /*
  * libgit2 refuses GIT_WORK_TREE with GIT_REPOSITORY_OPEN_FROM_ENV, so
  * hide it while opening and apply it afterwards, as git would.
  */
-int repo_open(struct repo **out)
+static int libgit2_open(git_repository **out)
 {
 	const char *env = getenv("GIT_WORK_TREE");
 	char *work_tree = env && *env ? xstrdup(env) : NULL;
@@ -130,10 +163,6 @@ int repo_open(struct repo **out)
 	int ret = -1, r;
 
 	*out = NULL;
-	if (surely_no_repo()) {
-		free(work_tree);
-		return 1;
-	}
 	libgit2_init_once();
 	if (work_tree)
 		unsetenv("GIT_WORK_TREE");
@@ -177,15 +206,121 @@ int repo_open(struct repo **out)
 			goto cleanup;
 		}
 	}
-	*out = xcalloc(1, sizeof(**out));
-	(*out)->git = git;
+	*out = git;
 	git = NULL;
 	ret = 0;
-
 cleanup:
 	git_repository_free(git);
 	free(work_tree);
 	return ret;
+}
+
+/* The repository's libgit2 handle, opened now if not yet. */
+static git_repository *git_of(struct repo *repo)
+{
+	if (!repo->git && libgit2_open(&repo->git))
+		error("cannot open the repository with libgit2");
+	return repo->git;
+}
+
+/* path, made absolute and real, with a trailing '/'. */
+static char *dir_path(const char *path)
+{
+	char real[PATH_MAX];
+
+	if (!realpath(path, real))
+		return NULL;
+	return xstrfmt("%s%s", real, strcmp(real, "/") ? "/" : "");
+}
+
+/*
+ * The repository as git finds it (GIT_DIR, GIT_WORK_TREE, worktrees,
+ * safe.directory), from one "git rev-parse": 0, or 1 when it cannot
+ * tell (no work tree: a bare repository, inside .git; not ours).
+ */
+static int repo_find(struct repo *repo)
+{
+	const char *argv[] = {
+		"rev-parse", "--path-format=absolute", "--git-dir",
+		"--git-common-dir", "--show-toplevel", NULL
+	};
+	struct strbuf out = STRBUF_INIT;
+	char **lines = NULL;
+	int ret = 1;
+
+	if (git_cmd(argv, &out, NULL, GIT_CMD_NO_STDIN | GIT_CMD_QUIET) ||
+	    strbuf_split_inplace(out.buf, '\n', &lines) < 3)
+		goto cleanup;
+	repo->git_dir = dir_path(lines[0]);
+	repo->common_dir = dir_path(lines[1]);
+	repo->work_tree = dir_path(lines[2]);
+	if (repo->git_dir && repo->common_dir && repo->work_tree)
+		ret = 0;
+cleanup:
+	free(lines);
+	strbuf_release(&out);
+	return ret;
+}
+
+/*
+ * <top>/.git as git takes it, unless the configuration moves the work
+ * tree: 0, or 1 when git must say.
+ */
+static int repo_plain(struct repo *repo, const char *top)
+{
+	char *work_tree = NULL;
+	int bare = 0, r;
+
+	r = repo_config_string(NULL, "core.worktree", &work_tree);
+	free(work_tree);
+	if (r != 1 || repo_config_bool(NULL, "core.bare", &bare) < 0 || bare)
+		return 1;
+	repo->work_tree = xstrdup(top);
+	repo->git_dir = xstrfmt("%s.git/", top);
+	repo->common_dir = xstrdup(repo->git_dir);
+	return 0;
+}
+
+/*
+ * Starting libgit2 costs about 20 ms a process (with mbedTLS it parses
+ * the CA bundle then), "git rev-parse" about 2 ms: the post-commit hook
+ * and "usage" need no more of the repository than where it is, and
+ * config and commits come from git too. So libgit2 opens the repository
+ * on first use, unless neither a look at <top>/.git (the common case,
+ * no process at all) nor rev-parse could tell where it is.
+ */
+int repo_open(struct repo **out)
+{
+	struct strbuf top = STRBUF_INIT;
+	enum repo_walk walk = repo_walk(&top);
+	struct repo *repo;
+	const char *p;
+	int r;
+
+	*out = NULL;
+	if (walk == REPO_NONE)
+		return 1;
+	repo = xcalloc(1, sizeof(*repo));
+	r = walk == REPO_PLAIN ? repo_plain(repo, top.buf) : 1;
+	strbuf_release(&top);
+	if (r && repo_find(repo)) {
+		free(repo->git_dir);
+		free(repo->common_dir);
+		free(repo->work_tree);
+		repo->git_dir = repo->common_dir = repo->work_tree = NULL;
+		r = libgit2_open(&repo->git);
+		if (r) {
+			free(repo);
+			return r;
+		}
+		repo->git_dir = xstrdup(git_repository_path(repo->git));
+		repo->common_dir =
+			xstrdup(git_repository_commondir(repo->git));
+		p = git_repository_workdir(repo->git);
+		repo->work_tree = p ? xstrdup(p) : NULL;
+	}
+	*out = repo;
+	return 0;
 }
 
 void repo_free(struct repo *repo)
@@ -193,24 +328,26 @@ void repo_free(struct repo *repo)
 	if (!repo)
 		return;
 	git_mailmap_free(repo->mailmap);
-	git_config_free(repo->config);
 	git_repository_free(repo->git);
+	free(repo->git_dir);
+	free(repo->common_dir);
+	free(repo->work_tree);
 	free(repo);
 }
 
 const char *repo_git_dir(const struct repo *repo)
 {
-	return git_repository_path(repo->git);
+	return repo->git_dir;
 }
 
 const char *repo_common_dir(const struct repo *repo)
 {
-	return git_repository_commondir(repo->git);
+	return repo->common_dir;
 }
 
 const char *repo_work_tree(const struct repo *repo)
 {
-	return git_repository_workdir(repo->git);
+	return repo->work_tree;
 }
 
 void repo_worktrees(struct repo *repo, struct strvec *out)
@@ -292,12 +429,12 @@ int repo_tokens_dir(struct repo *repo, struct strbuf *out)
 
 int repo_is_shallow(struct repo *repo)
 {
-	return git_repository_is_shallow(repo->git);
+	return git_repository_is_shallow(git_of(repo));
 }
 
 int repo_is_empty(struct repo *repo)
 {
-	int r = git_repository_is_empty(repo->git);
+	int r = git_repository_is_empty(git_of(repo));
 
 	if (r < 0)
 		return error("cannot read HEAD: %s", repo_last_error());
@@ -310,8 +447,8 @@ int repo_unborn_branch(struct repo *repo, struct strbuf *out)
 	const char *target;
 	int ret = 0;
 
-	if (git_repository_head_unborn(repo->git) != 1 ||
-	    git_reference_lookup(&head, repo->git, "HEAD") < 0)
+	if (git_repository_head_unborn(git_of(repo)) != 1 ||
+	    git_reference_lookup(&head, git_of(repo), "HEAD") < 0)
 		goto cleanup;
 	target = git_reference_symbolic_target(head);
 	if (target && !strncmp(target, "refs/heads/", 11)) {
@@ -324,182 +461,22 @@ cleanup:
 	return ret;
 }
 
-/*
- * One single-quoted word of GIT_CONFIG_PARAMETERS ('it'\''s' -> it's);
- * returns where it ended, or NULL when malformed.
- */
-static const char *sq_word(const char *p, struct strbuf *out)
-{
-	if (*p != '\'')
-		return NULL;
-	for (p++; *p; p++) {
-		if (*p != '\'') {
-			strbuf_addch(out, *p);
-			continue;
-		}
-		if (p[1] == '\\' && p[2] == '\'' && p[3] == '\'') {
-			strbuf_addch(out, '\'');
-			p += 3;
-			continue;
-		}
-		return p + 1;
-	}
-	return NULL;
-}
-
-/* "[section \"sub\"]\n\tname = \"value\"\n" for key=value. */
-static void add_config_line(struct strbuf *out, const char *key,
-			    const char *value)
-{
-	const char *dot = strchr(key, '.'), *last = strrchr(key, '.');
-
-	if (!dot)
-		return;
-	strbuf_addf(out, "[%.*s", (int)(dot - key), key);
-	if (last != dot) {
-		const char *p;
-
-		strbuf_addstr(out, " \"");
-		for (p = dot + 1; p < last; p++) {
-			if (*p == '"' || *p == '\\')
-				strbuf_addch(out, '\\');
-			strbuf_addch(out, *p);
-		}
-		strbuf_addch(out, '"');
-	}
-	strbuf_addf(out, "]\n\t%s", last + 1);
-	if (value) {
-		strbuf_addstr(out, " = \"");
-		for (; *value; value++) {
-			if (*value == '\n') {
-				strbuf_addstr(out, "\\n");
-				continue;
-			}
-			if (*value == '"' || *value == '\\')
-				strbuf_addch(out, '\\');
-			strbuf_addch(out, *value);
-		}
-		strbuf_addch(out, '"');
-	}
-	strbuf_addch(out, '\n');
-}
 
 /*
- * "git -c key=value tokens" hands the setting over in
- * GIT_CONFIG_PARAMETERS (and GIT_CONFIG_COUNT/KEY_n/VALUE_n), which
- * libgit2 1.5 does not read: write them as a config file for the
- * highest level.
+ * The configuration is what "git config --list" says, read once: in a
+ * repository (git runs where we do, so it finds the same one) and
+ * outside one (the system, XDG and global files); -c on top. Asking
+ * git costs one process; starting libgit2 would cost more (its TLS
+ * set-up), on every quick run.
  */
-static void command_line_config(struct strbuf *out)
-{
-	const char *p = getenv("GIT_CONFIG_PARAMETERS"), *n;
-	struct strbuf key = STRBUF_INIT, val = STRBUF_INIT;
-	long i, count;
-
-	while (p && *p) {
-		int has_value = 0;
-
-		while (*p == ' ')
-			p++;
-		if (!*p)
-			break;
-		strbuf_reset(&key);
-		strbuf_reset(&val);
-		if (!(p = sq_word(p, &key)))
-			break;
-		if (*p == '=') {
-			if (!(p = sq_word(p + 1, &val)))
-				break;
-			has_value = 1;
-		} else {
-			/* the older 'key=value' form */
-			char *eq = strchr(key.buf, '=');
-
-			if (eq) {
-				strbuf_addstr(&val, eq + 1);
-				strbuf_setlen(&key, eq - key.buf);
-				has_value = 1;
-			}
-		}
-		add_config_line(out, key.buf, has_value ? val.buf : NULL);
-	}
-	n = getenv("GIT_CONFIG_COUNT");
-	count = n ? strtol(n, NULL, 10) : 0;
-	for (i = 0; i < count && i < 1000; i++) {
-		char name[40];
-		const char *k, *v;
-
-		snprintf(name, sizeof(name), "GIT_CONFIG_KEY_%ld", i);
-		k = getenv(name);
-		snprintf(name, sizeof(name), "GIT_CONFIG_VALUE_%ld", i);
-		v = getenv(name);
-		if (k && v)
-			add_config_line(out, k, v);
-	}
-	strbuf_release(&key);
-	strbuf_release(&val);
-}
-
-static int config_snapshot(git_config **out, git_repository *git)
-{
-	struct strbuf extra = STRBUF_INIT, path = STRBUF_INIT;
-	git_config *cfg = NULL;
-	const char *tmpdir = getenv("TMPDIR");
-	int fd = -1, r;
-
-	command_line_config(&extra);
-	if (!extra.len) {
-		r = git_repository_config_snapshot(out, git);
-		goto cleanup;
-	}
-	r = git_repository_config(&cfg, git);
-	if (r < 0)
-		goto cleanup;
-	strbuf_addf(&path, "%s/git-tokens-config.XXXXXX",
-		    tmpdir && *tmpdir ? tmpdir : "/tmp");
-	fd = mkstemp(path.buf);
-	if (fd < 0 || write(fd, extra.buf, extra.len) != (ssize_t)extra.len) {
-		r = -1;
-		git_error_set_str(GIT_ERROR_OS, "cannot write the -c settings");
-		goto cleanup;
-	}
-	r = git_config_add_file_ondisk(cfg, path.buf, GIT_CONFIG_LEVEL_APP,
-				       git, 1);
-	if (!r)
-		r = git_config_snapshot(out, cfg);
-cleanup:
-	if (fd >= 0) {
-		close(fd);
-		unlink(path.buf);
-	}
-	git_config_free(cfg);
-	strbuf_release(&extra);
-	strbuf_release(&path);
-	return r;
-}
-
-static git_config *config_of(struct repo *repo)
-{
-	if (!repo->config && config_snapshot(&repo->config, repo->git) < 0) {
-		error("cannot read the configuration: %s", repo_last_error());
-		return NULL;
-	}
-	return repo->config;
-}
-
-/*
- * Outside a repository: what "git config --list" says (the system, XDG
- * and global files, -c on top). Asking git costs one process; starting
- * libgit2 would cost more (its TLS set-up), on every quick run.
- */
-struct outside_entry {
+struct config_entry {
 	char *key;
 	char *value;    /* NULL for a key without "=" */
 };
-static struct outside_entry *outside;
-static size_t outside_nr;
+static struct config_entry *config;
+static size_t config_nr;
 
-static int outside_load(void)
+static int config_load(void)
 {
 	static int loaded;      /* 1 read, -1 failed */
 	const char *argv[] = { "config", "--list", "-z", NULL };
@@ -516,12 +493,12 @@ static int outside_load(void)
 		goto cleanup;
 	}
 	for (p = out.buf; p < out.buf + out.len; p += strlen(p) + 1) {
-		ALLOC_GROW(outside, outside_nr + 1, alloc);
+		ALLOC_GROW(config, config_nr + 1, alloc);
 		nl = strchr(p, '\n');
-		outside[outside_nr].key = nl ? xstrndup(p, nl - p) :
+		config[config_nr].key = nl ? xstrndup(p, nl - p) :
 			xstrdup(p);
-		outside[outside_nr].value = nl ? xstrdup(nl + 1) : NULL;
-		outside_nr++;
+		config[config_nr].value = nl ? xstrdup(nl + 1) : NULL;
+		config_nr++;
 	}
 	loaded = 1;
 cleanup:
@@ -540,16 +517,16 @@ static int key_eq(const char *a, const char *b)
 }
 
 /* The last value of key: 0 and *e, 1 when not set, or -1. */
-static int outside_get(const char *key, const struct outside_entry **e)
+static int config_last(const char *key, const struct config_entry **e)
 {
 	size_t i;
 
-	if (outside_load() < 0)
+	if (config_load() < 0)
 		return -1;
 	*e = NULL;
-	for (i = 0; i < outside_nr; i++)
-		if (key_eq(outside[i].key, key))
-			*e = &outside[i];
+	for (i = 0; i < config_nr; i++)
+		if (key_eq(config[i].key, key))
+			*e = &config[i];
 	return *e ? 0 : 1;
 }
 
@@ -600,37 +577,15 @@ static int parse_int(const char *v, int64_t *out)
 	return 0;
 }
 
-static int config_result(int r, const char *key)
-{
-	if (r == GIT_ENOTFOUND)
-		return 1;
-	if (r < 0)
-		return error("bad config value for '%s': %s", key,
-			     repo_last_error());
-	return 0;
-}
-
 int repo_config_string(struct repo *repo, const char *key, char **out)
 {
-	git_config *cfg;
-	const struct outside_entry *e;
-	const char *v;
-	int r;
+	const struct config_entry *e;
+	int r = config_last(key, &e);
 
 	*out = NULL;
-	if (!repo) {
-		r = outside_get(key, &e);
-		if (!r)
-			*out = xstrdup(e->value ? e->value : "");
-		return r;
-	}
-	cfg = config_of(repo);
-	if (!cfg)
-		return -1;
-	r = git_config_get_string(&v, cfg, key);
 	if (!r)
-		*out = xstrdup(v);
-	return config_result(r, key);
+		*out = xstrdup(e->value ? e->value : "");
+	return r;
 }
 
 char *repo_config_get(void *repo, const char *key)
@@ -643,66 +598,35 @@ char *repo_config_get(void *repo, const char *key)
 
 int repo_config_bool(struct repo *repo, const char *key, int *out)
 {
-	git_config *cfg;
-	const struct outside_entry *e;
-	int r;
+	const struct config_entry *e;
+	int r = config_last(key, &e);
 
-	if (!repo) {
-		r = outside_get(key, &e);
-		if (!r && parse_bool(e->value, out) < 0)
-			return error("bad boolean config value for '%s'", key);
-		return r;
-	}
-	cfg = config_of(repo);
-	if (!cfg)
-		return -1;
-	return config_result(git_config_get_bool(out, cfg, key), key);
+	if (!r && parse_bool(e->value, out) < 0)
+		return error("bad boolean config value for '%s'", key);
+	return r;
 }
 
 int repo_config_int(struct repo *repo, const char *key, int64_t *out)
 {
-	git_config *cfg;
-	const struct outside_entry *e;
-	int r;
+	const struct config_entry *e;
+	int r = config_last(key, &e);
 
-	if (!repo) {
-		r = outside_get(key, &e);
-		if (!r && parse_int(e->value, out) < 0)
-			return error("bad numeric config value for '%s'", key);
-		return r;
-	}
-	cfg = config_of(repo);
-	if (!cfg)
-		return -1;
-	return config_result(git_config_get_int64(out, cfg, key), key);
-}
-
-static int push_entry(const git_config_entry *e, void *data)
-{
-	strvec_push(data, e->value ? e->value : "");
-	return 0;
+	if (!r && parse_int(e->value, out) < 0)
+		return error("bad numeric config value for '%s'", key);
+	return r;
 }
 
 int repo_config_multi(struct repo *repo, const char *key, struct strvec *out)
 {
-	git_config *cfg;
 	size_t i;
 
-	if (!repo) {
-		if (outside_load() < 0)
-			return -1;
-		for (i = 0; i < outside_nr; i++)
-			if (key_eq(outside[i].key, key))
-				strvec_push(out, outside[i].value ?
-					    outside[i].value : "");
-		return 0;
-	}
-	cfg = config_of(repo);
-	if (!cfg)
+	if (config_load() < 0)
 		return -1;
-	return config_result(git_config_get_multivar_foreach(cfg, key, NULL,
-							      push_entry, out),
-			     key);
+	for (i = 0; i < config_nr; i++)
+		if (key_eq(config[i].key, key))
+			strvec_push(out, config[i].value ?
+				    config[i].value : "");
+	return 0;
 }
 
 int repo_resolve(struct repo *repo, const char *rev, char out[OID_HEX + 1])
@@ -710,7 +634,7 @@ int repo_resolve(struct repo *repo, const char *rev, char out[OID_HEX + 1])
 	git_object *obj = NULL, *commit = NULL;
 	int r, ret = -1;
 
-	r = git_revparse_single(&obj, repo->git, rev);
+	r = git_revparse_single(&obj, git_of(repo), rev);
 	if (r == GIT_ENOTFOUND || r == GIT_EINVALIDSPEC) {
 		ret = 1;
 		goto cleanup;
@@ -738,9 +662,9 @@ int repo_ref_dwim(struct repo *repo, const char *name, struct strbuf *full)
 	int r;
 
 	if (!strncmp(name, "refs/", 5) || !strcmp(name, "HEAD"))
-		r = git_reference_lookup(&ref, repo->git, name);
+		r = git_reference_lookup(&ref, git_of(repo), name);
 	else
-		r = git_reference_dwim(&ref, repo->git, name);
+		r = git_reference_dwim(&ref, git_of(repo), name);
 	if (r == GIT_ENOTFOUND || r == GIT_EINVALIDSPEC)
 		return 1;
 	if (r < 0)
@@ -764,7 +688,7 @@ int repo_ref_prefix_exists(struct repo *repo, const char *prefix)
 	git_reference_iterator *it = NULL;
 	git_reference *ref = NULL;
 	char *glob = xstrfmt("%s*", prefix);
-	int r = git_reference_iterator_glob_new(&it, repo->git, glob);
+	int r = git_reference_iterator_glob_new(&it, git_of(repo), glob);
 
 	if (!r)
 		r = git_reference_next(&ref, it);
@@ -787,7 +711,8 @@ void repo_mailmap(struct repo *repo, const char *name, const char *email,
 
 	if (!repo->mailmap_loaded) {
 		repo->mailmap_loaded = 1;
-		if (git_mailmap_from_repository(&repo->mailmap, repo->git) < 0)
+		if (git_mailmap_from_repository(&repo->mailmap,
+						git_of(repo)) < 0)
 			warning("cannot read the mailmap: %s",
 				repo_last_error());
 	}
@@ -838,7 +763,7 @@ int repo_user_ident(struct repo *repo, char **name, char **email)
 int repo_notes_tip(struct repo *repo, const char *ref, char out[OID_HEX + 1])
 {
 	git_oid oid;
-	int r = git_reference_name_to_id(&oid, repo->git, ref);
+	int r = git_reference_name_to_id(&oid, git_of(repo), ref);
 
 	out[0] = '\0';
 	if (r == GIT_ENOTFOUND)
@@ -855,7 +780,7 @@ static int notes_commit_lookup(struct repo *repo, const char *tip,
 	git_oid oid;
 
 	if (git_oid_fromstr(&oid, tip) < 0 ||
-	    git_commit_lookup(out, repo->git, &oid) < 0)
+	    git_commit_lookup(out, git_of(repo), &oid) < 0)
 		return error("cannot read notes commit '%s': %s", tip,
 			     repo_last_error());
 	return 0;
@@ -883,7 +808,7 @@ int repo_notes_read_all(struct repo *repo, const char *tip,
 		goto cleanup;
 	}
 	while (!(r = git_note_next(&note_id, &annotated, it))) {
-		if (git_blob_lookup(&blob, repo->git, &note_id) < 0) {
+		if (git_blob_lookup(&blob, git_of(repo), &note_id) < 0) {
 			error("cannot read note blob: %s", repo_last_error());
 			goto cleanup;
 		}
@@ -925,7 +850,7 @@ int repo_note_read(struct repo *repo, const char *tip, const char *commit,
 		return error("invalid object name '%s'", commit);
 	if (notes_commit_lookup(repo, tip, &notes) < 0)
 		goto cleanup;
-	r = git_note_commit_read(&note, repo->git, notes, &oid);
+	r = git_note_commit_read(&note, git_of(repo), notes, &oid);
 	if (r == GIT_ENOTFOUND) {
 		ret = 1;
 		goto cleanup;
@@ -936,7 +861,7 @@ int repo_note_read(struct repo *repo, const char *tip, const char *commit,
 		goto cleanup;
 	}
 	/* The blob, not the message: a NUL byte must not cut it short. */
-	if (git_blob_lookup(&blob, repo->git, git_note_id(note)) < 0) {
+	if (git_blob_lookup(&blob, git_of(repo), git_note_id(note)) < 0) {
 		error("cannot read the note of '%s': %s", commit,
 		      repo_last_error());
 		goto cleanup;
@@ -988,10 +913,10 @@ int repo_ref_cas(struct repo *repo, const char *ref, const char *commit,
 	if (expected && *expected) {
 		if (git_oid_fromstr(&old_id, expected) < 0)
 			return error("invalid object name '%s'", expected);
-		r = git_reference_create_matching(&out, repo->git, ref,
+		r = git_reference_create_matching(&out, git_of(repo), ref,
 						  &new_id, 1, &old_id, msg);
 	} else {
-		r = git_reference_create(&out, repo->git, ref, &new_id, 0,
+		r = git_reference_create(&out, git_of(repo), ref, &new_id, 0,
 					 msg);
 	}
 	git_reference_free(out);
@@ -1021,13 +946,13 @@ static int notes_tree_chain(struct repo *repo, git_commit *base,
 		}
 		if (u[i].text)
 			r = git_note_commit_create(&commit_id, &blob_id,
-						   repo->git, cur, sig, sig,
+						   git_of(repo), cur, sig, sig,
 						   &target, u[i].text, 1);
 		else if (!cur)
 			continue;
 		else
-			r = git_note_commit_remove(&commit_id, repo->git, cur,
-						   sig, sig, &target);
+			r = git_note_commit_remove(&commit_id, git_of(repo),
+						   cur, sig, sig, &target);
 		if (r == GIT_ENOTFOUND && !u[i].text)
 			continue;
 		if (r < 0) {
@@ -1036,7 +961,7 @@ static int notes_tree_chain(struct repo *repo, git_commit *base,
 			goto cleanup;
 		}
 		/* Not there: libgit2 lost a write error (a full disk). */
-		if (git_commit_lookup(&next, repo->git, &commit_id) < 0) {
+		if (git_commit_lookup(&next, git_of(repo), &commit_id) < 0) {
 			error("cannot read the notes commit just written "
 			      "(is the disk full?): %s", repo_last_error());
 			goto cleanup;
@@ -1052,7 +977,7 @@ static int notes_tree_chain(struct repo *repo, git_commit *base,
 		/* Nothing to write on an empty ref: the empty tree. */
 		git_treebuilder *tb = NULL;
 
-		if (git_treebuilder_new(&tb, repo->git, NULL) < 0 ||
+		if (git_treebuilder_new(&tb, git_of(repo), NULL) < 0 ||
 		    git_treebuilder_write(tree_out, tb) < 0) {
 			git_treebuilder_free(tb);
 			error("cannot write tree: %s", repo_last_error());
@@ -1091,13 +1016,13 @@ static int notes_tree_flat(struct repo *repo, git_commit *base,
 			   const struct note_update *u, size_t n,
 			   git_oid *tree_out)
 {
-	struct flat_ctx ctx = { repo->git, NULL };
+	struct flat_ctx ctx = { git_of(repo), NULL };
 	git_note_iterator *it = NULL;
 	git_oid note_id, annotated, blob_id;
 	size_t i;
 	int r, ret = -1;
 
-	if (git_treebuilder_new(&ctx.tb, repo->git, NULL) < 0)
+	if (git_treebuilder_new(&ctx.tb, git_of(repo), NULL) < 0)
 		goto fail;
 	if (base) {
 		r = git_note_commit_iterator_new(&it, base);
@@ -1120,7 +1045,8 @@ static int notes_tree_flat(struct repo *repo, git_commit *base,
 			error("invalid object name '%s'", u[i].commit);
 			goto cleanup;
 		}
-		if (git_blob_create_from_buffer(&blob_id, repo->git, u[i].text,
+		if (git_blob_create_from_buffer(&blob_id, git_of(repo),
+						u[i].text,
 						u[i].len ? u[i].len :
 						strlen(u[i].text)) < 0 ||
 		    flat_add(&blob_id, &annotated, &ctx) < 0)
@@ -1155,16 +1081,16 @@ static int notes_written(struct repo *repo, const git_oid *commit_id,
 	size_t i;
 	int ret = -1;
 
-	if (git_repository_odb(&odb, repo->git) < 0 ||
+	if (git_repository_odb(&odb, git_of(repo)) < 0 ||
 	    !git_odb_exists(odb, commit_id) ||
-	    git_commit_lookup(&c, repo->git, commit_id) < 0 ||
+	    git_commit_lookup(&c, git_of(repo), commit_id) < 0 ||
 	    !git_odb_exists(odb, git_commit_tree_id(c)))
 		goto cleanup;
 	for (i = 0; i < n; i++) {
 		if (!u[i].text)
 			continue;
 		if (git_oid_fromstr(&target, u[i].commit) < 0 ||
-		    git_note_commit_read(&note, repo->git, c, &target) < 0 ||
+		    git_note_commit_read(&note, git_of(repo), c, &target) < 0 ||
 		    !git_odb_exists(odb, git_note_id(note)))
 			goto cleanup;
 		git_note_free(note);
@@ -1205,7 +1131,7 @@ int repo_notes_write(struct repo *repo, const char *ref,
 	}
 	if (merge_parent && *merge_parent) {
 		if (git_oid_fromstr(&oid, merge_parent) < 0 ||
-		    git_commit_lookup(&other, repo->git, &oid) < 0) {
+		    git_commit_lookup(&other, git_of(repo), &oid) < 0) {
 			error("cannot read notes commit '%s': %s",
 			      merge_parent, repo_last_error());
 			goto cleanup;
@@ -1223,8 +1149,8 @@ int repo_notes_write(struct repo *repo, const char *ref,
 		r = notes_tree_flat(repo, base, updates, n, &tree_id);
 	if (r < 0)
 		goto cleanup;
-	if (git_tree_lookup(&tree, repo->git, &tree_id) < 0 ||
-	    git_commit_create(&commit_id, repo->git, NULL, sig, sig, NULL,
+	if (git_tree_lookup(&tree, git_of(repo), &tree_id) < 0 ||
+	    git_commit_create(&commit_id, git_of(repo), NULL, sig, sig, NULL,
 			      msg ? msg : "Notes added by 'git tokens'",
 			      tree, nparents, parents) < 0) {
 		error("cannot write notes commit: %s", repo_last_error());
@@ -1259,7 +1185,7 @@ int repo_is_ancestor(struct repo *repo, const char *ancestor,
 		return error("invalid object name");
 	if (git_oid_equal(&a, &c))
 		return 1;
-	r = git_graph_descendant_of(repo->git, &c, &a);
+	r = git_graph_descendant_of(git_of(repo), &c, &a);
 	if (r < 0)
 		return error("cannot walk history: %s", repo_last_error());
 	return r;
@@ -1272,7 +1198,7 @@ int repo_commit_times(struct repo *repo, const char *commit,
 	git_oid oid;
 
 	if (git_oid_fromstr(&oid, commit) < 0 ||
-	    git_commit_lookup(&c, repo->git, &oid) < 0)
+	    git_commit_lookup(&c, git_of(repo), &oid) < 0)
 		return error("cannot read commit '%s': %s", commit,
 			     repo_last_error());
 	if (author_time)
@@ -1283,56 +1209,69 @@ int repo_commit_times(struct repo *repo, const char *commit,
 	return 0;
 }
 
-struct prefix_walk {
-	const char *prefix;
-	size_t len;
-	repo_config_fn *fn;
-	void *data;
-	int ret;        /* what fn stopped the walk with */
-};
-
-static int prefix_entry(const git_config_entry *e, void *data)
+int repo_commit_parent(struct repo *repo, const char *rev,
+		       struct repo_commit *commit, struct repo_commit *parent)
 {
-	struct prefix_walk *w = data;
+	const char *argv[] = {
+		"rev-list", "-2", "--first-parent", "--format=%H %ct",
+		"--end-of-options", rev, "--", NULL
+	};
+	struct repo_commit *at[2] = { commit, parent };
+	struct strbuf out = STRBUF_INIT;
+	char **lines = NULL, *end;
+	size_t n, i, k = 0;
+	int ret = -1;
 
-	if (strncasecmp(e->name, w->prefix, w->len))
-		return 0;
-	w->ret = w->fn(e->name, e->value, w->data);
-	return w->ret ? 1 : 0;
+	commit->id[0] = parent->id[0] = '\0';
+	commit->time = parent->time = 0;
+	/* Not a commit: git's message goes, the caller has its own. */
+	if (git_cmd(argv, &out, NULL, GIT_CMD_NO_STDIN | GIT_CMD_QUIET)) {
+		ret = 1;
+		goto cleanup;
+	}
+	n = strbuf_split_inplace(out.buf, '\n', &lines);
+	for (i = 0; i < n && k < 2; i++) {
+		if (!*lines[i] || !strncmp(lines[i], "commit ", 7))
+			continue;
+		errno = 0;
+		if (strlen(lines[i]) > OID_HEX + 1 && lines[i][OID_HEX] == ' ')
+			at[k]->time = strtoll(lines[i] + OID_HEX + 1, &end,
+					      10);
+		else
+			end = "?";
+		if (errno || *end || end == lines[i] + OID_HEX + 1) {
+			error("cannot read the committer time of '%.*s': "
+			      "malformed committer line", OID_HEX, lines[i]);
+			goto cleanup;
+		}
+		memcpy(at[k]->id, lines[i], OID_HEX);
+		at[k]->id[OID_HEX] = '\0';
+		k++;
+	}
+	if (!k) {
+		error("cannot read commit '%s': no answer from 'git "
+		      "rev-list'", rev);
+		goto cleanup;
+	}
+	ret = 0;
+cleanup:
+	free(lines);
+	strbuf_release(&out);
+	return ret;
 }
 
 int repo_config_foreach_prefix(struct repo *repo, const char *prefix,
 			       repo_config_fn *fn, void *data)
 {
-	git_config *cfg;
-	struct prefix_walk w;
 	size_t i;
 	int r;
 
-	if (!repo) {
-		if (outside_load() < 0)
-			return -1;
-		for (i = 0; i < outside_nr; i++)
-			if (!strncasecmp(outside[i].key, prefix,
-					 strlen(prefix)) &&
-			    (r = fn(outside[i].key, outside[i].value, data)))
-				return r;
-		return 0;
-	}
-	cfg = config_of(repo);
-	if (!cfg)
+	if (config_load() < 0)
 		return -1;
-	w.prefix = prefix;
-	w.len = strlen(prefix);
-	w.fn = fn;
-	w.data = data;
-	w.ret = 0;
-	r = git_config_foreach(cfg, prefix_entry, &w);
-	if (w.ret)
-		return w.ret;
-	if (r < 0)
-		return error("cannot read the configuration: %s",
-			     repo_last_error());
+	for (i = 0; i < config_nr; i++)
+		if (!strncasecmp(config[i].key, prefix, strlen(prefix)) &&
+		    (r = fn(config[i].key, config[i].value, data)))
+			return r;
 	return 0;
 }
 
@@ -1350,7 +1289,7 @@ int repo_history_rewritten(struct repo *repo)
 		r = !stat(env, &st);
 	else {
 		strbuf_addf(&path, "%s/info/grafts",
-			    git_repository_commondir(repo->git));
+			    repo->common_dir);
 		r = !stat(path.buf, &st);
 		strbuf_release(&path);
 	}
@@ -1362,7 +1301,7 @@ int repo_history_rewritten(struct repo *repo)
 	env = getenv("GIT_REPLACE_REF_BASE");
 	if (env && *env && strcmp(env, "refs/replace/"))
 		return 1;
-	if (git_reference_iterator_glob_new(&it, repo->git,
+	if (git_reference_iterator_glob_new(&it, git_of(repo),
 					    "refs/replace/*") < 0)
 		return 1;
 	r = !git_reference_next(&ref, it);

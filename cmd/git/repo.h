@@ -48,8 +48,9 @@ int repo_is_empty(struct repo *repo);
 int repo_unborn_branch(struct repo *repo, struct strbuf *out);
 
 /*
- * Config: 0 when found, 1 when not set, -1 on error. repo NULL reads
- * the files git reads outside a repository (system, XDG, global).
+ * Config: 0 when found, 1 when not set, -1 on error. What "git config
+ * --list" says where we run, read once: the repository's files too when
+ * there is one (repo NULL: the system, XDG and global ones).
  */
 int repo_config_string(struct repo *repo, const char *key, char **out);
 /*
@@ -141,10 +142,23 @@ int repo_commit_times(struct repo *repo, const char *commit,
 		      int64_t *author_time, int64_t *commit_time);
 
 /*
+ * rev's commit and its first parent (id "" for a root commit), with
+ * their committer times (seconds), from one "git rev-list": the
+ * post-commit hook needs no more, and no libgit2. 0, 1 when rev names
+ * no commit, -1.
+ */
+struct repo_commit {
+	char id[OID_HEX + 1];
+	int64_t time;
+};
+int repo_commit_parent(struct repo *repo, const char *rev,
+		       struct repo_commit *commit, struct repo_commit *parent);
+
+/*
  * ---- config by prefix (added by the reports work: --by team, doctor) ----
  *
  * Call fn for every config entry whose key starts with prefix (compared
- * without regard to case; keys come as libgit2 spells them: section and
+ * without regard to case; keys come as git spells them: section and
  * variable in lower case, subsection as written), in the order git reads
  * them. value is NULL for a key without "=". fn returns 0 to go on,
  * non-zero to stop (returned). Returns 0, or -1 after error().

@@ -22,6 +22,8 @@ class GitTokens < Formula
   depends_on "sqlite"
   depends_on "zstd"
 
+  # Opened at run time (dlopen) by the commands that talk HTTP, not
+  # linked: keep it, no linkage check will ask for it.
   uses_from_macos "curl"
 
   def install

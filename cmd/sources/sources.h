@@ -10,6 +10,7 @@
 
 struct repo;
 struct json;
+struct json_raw;
 
 /*
  * Local usage sources: each one reads a tool's logs and adds
@@ -194,6 +195,31 @@ int source_scan_mem(struct source_ctx *ctx, struct source_file *f,
 int source_line_json(struct source_ctx *ctx, struct source_file *f,
 		     const char *line, size_t len, uint64_t lineno,
 		     int partial, struct json **out);
+
+/*
+ * For lines read with json_skim(): a string value's text, NUL-ended,
+ * decoded into tmp when it has escapes; NULL when v is not a string.
+ */
+const char *source_raw_cstr(const struct json_raw *v, struct strbuf *tmp);
+/*
+ * A one-entry memo of a string member, so that a run of records with
+ * the same value interns or hashes it once.
+ */
+struct source_memo {
+	struct strbuf raw;      /* the value as last seen, quotes and all */
+	struct strbuf text;     /* its text */
+	const char *interned;   /* event_intern(text); NULL when empty */
+	char session[13];       /* event_session_hash(text) */
+	unsigned valid:1, hashed:1;
+};
+#define SOURCE_MEMO_INIT { STRBUF_INIT, STRBUF_INIT, NULL, "", 0, 0 }
+/* v's text interned: NULL when v is not a string or is empty. */
+const char *source_memo_intern(struct source_memo *m,
+			       const struct json_raw *v);
+/* event_session_hash() of v's text ("" when v is not a string). */
+void source_memo_session(struct source_memo *m, const struct json_raw *v,
+			 char out[13]);
+void source_memo_release(struct source_memo *m);
 
 /*
  * Call fn(ctx, files[i], data) for each file, spread over a few threads

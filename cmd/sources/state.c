@@ -112,6 +112,11 @@ void source_file_reset(struct source_file *f)
 
 void source_file_add(struct source_file *f, const struct source_rec *rec)
 {
+	/* Room for one first: many sources log a call a file. */
+	if (!f->alloc) {
+		f->alloc = 1;
+		f->rec = xrealloc(f->rec, sizeof(*f->rec));
+	}
 	ALLOC_GROW(f->rec, f->nr + 1, f->alloc);
 	f->rec[f->nr++] = *rec;
 }

@@ -156,6 +156,12 @@ struct source_files {
 	size_t nr, alloc;
 };
 void source_files_add(struct source_files *l, struct source_file *f);
+/*
+ * Look each of paths up (source_file_get()): the files there go to all,
+ * those new or changed to todo too, for source_parallel().
+ */
+void source_files_collect(struct source_ctx *ctx, const struct strvec *paths,
+			  struct source_files *all, struct source_files *todo);
 void source_files_emit(struct source_ctx *ctx, struct source_files *l);
 /* Forget what was read of f (start again from offset 0). */
 void source_file_reset(struct source_file *f);

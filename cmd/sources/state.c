@@ -139,6 +139,24 @@ void source_files_add(struct source_files *l, struct source_file *f)
 	l->f[l->nr++] = f;
 }
 
+void source_files_collect(struct source_ctx *ctx, const struct strvec *paths,
+			  struct source_files *all, struct source_files *todo)
+{
+	size_t i;
+
+	for (i = 0; i < paths->nr; i++) {
+		int changed;
+		struct source_file *f = source_file_get(ctx, paths->v[i],
+							&changed);
+
+		if (!f)
+			continue;
+		source_files_add(all, f);
+		if (changed)
+			source_files_add(todo, f);
+	}
+}
+
 void source_files_emit(struct source_ctx *ctx, struct source_files *l)
 {
 	size_t i;

@@ -320,7 +320,12 @@ static void read_files(struct source_ctx *ctx, const char *base,
 	size_t i;
 
 	strbuf_addf(&dir, "%s/storage/message", base);
-	source_find_files(ctx, dir.buf, suffixes, &files);
+	/*
+	 * A message's file is written when the message starts, dated by
+	 * then: a session folder the hook's window leaves out holds none
+	 * of its messages.
+	 */
+	source_find_new_files(ctx, dir.buf, suffixes, &files);
 	source_sort_paths(&files);
 	for (i = 0; i < files.nr; i++) {
 		struct source_file *f = read_message_file(ctx, files.v[i],

@@ -287,6 +287,15 @@ int source_repo_match(struct source_ctx *ctx, const char *cwd);
 void source_find_files(struct source_ctx *ctx, const char *dir,
 		       const char * const *suffixes, struct strvec *out);
 /*
+ * The same for formats that only add files, each dated when it is
+ * created: with ctx->recent_since (the post-commit hook), the files
+ * of a folder last changed before then are left out unlooked-at (the
+ * folder's time is that of its last file added), its subfolders
+ * still searched.
+ */
+void source_find_new_files(struct source_ctx *ctx, const char *dir,
+			   const char * const *suffixes, struct strvec *out);
+/*
  * The local path of a file:// URI (or of a plain absolute path), with
  * %XX decoded and no trailing slash. Returns 0, or -1 when it names no
  * local absolute path.

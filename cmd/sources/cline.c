@@ -284,19 +284,14 @@ static void parse_element(struct source_ctx *ctx, struct source_file *f,
 	struct json_raw msg[M__NR], info[1];
 	struct json_skim_sub sub = { M_INFO, info_keys, 1, info, 0, NULL };
 	struct source_rec rec;
-	const char *why = "malformed JSON";
+	const char *why = NULL;
 	int r = -1;
 
-	if (*p != '{') {
-		struct json *j = json_parse(p, (size_t)(e - p));
-
-		if (j)
-			why = "not a JSON object";
-		json_free(j);
-	} else if (!json_skim_sub(p, (size_t)(e - p), msg_keys, M__NR, msg,
-				  &sub, 0, NULL)) {
+	if (json_skim_sub(p, (size_t)(e - p), msg_keys, M__NR, msg, &sub, 0,
+			  NULL))
+		why = source_skim_why(p, (size_t)(e - p));
+	else
 		r = message_rec(ctx, f, t, msg, info, rd, &rec, &why);
-	}
 	if (r < 0)
 		bad_record(ctx, f, line, why);
 	else if (!r)

@@ -136,17 +136,6 @@ static int repo_named(struct repo *repo, const char *wt, const char *name)
 	return ret;
 }
 
-/* Why a line json_skim() refused is bad. */
-static const char *malformed(const char *line, size_t len)
-{
-	struct json *obj = json_parse(line, len);
-	const char *why = obj && !json_is_object(obj) ?
-		"not a JSON object" : "malformed JSON";
-
-	json_free(obj);
-	return why;
-}
-
 /* The counters: 0, or -1 with *why. */
 static int parse_counters(struct usage_event *ev, const struct json_raw *c,
 			  const char **why)
@@ -198,7 +187,7 @@ static int parse_line(struct usage_event *ev, const char *line, size_t len,
 
 	memset(ev, 0, sizeof(*ev));
 	if (json_skim(line, len, keys, NKEYS, v)) {
-		*why = malformed(line, len);
+		*why = source_skim_why(line, len);
 		return -1;
 	}
 	if (!v[I_TIME].p) {

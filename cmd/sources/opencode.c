@@ -73,17 +73,6 @@ static const struct json_key path_keys[2] = {
 	JSON_KEY("cwd"), JSON_KEY("root"),
 };
 
-/* Why a message json_skim() refused is bad. */
-static const char *malformed(const char *buf, size_t len)
-{
-	struct json *j = json_parse(buf, len);
-	const char *why = j && !json_is_object(j) ?
-		"not a JSON object" : "malformed JSON";
-
-	json_free(j);
-	return why;
-}
-
 /* The working directory: path.cwd, else path.root, else directory. */
 static const char *message_cwd(const struct json_raw *path,
 			       const char *directory, struct strbuf *tmp)
@@ -130,7 +119,7 @@ static int message_rec(struct source_ctx *ctx, const char *buf, size_t len,
 
 	memset(rec, 0, sizeof(*rec));
 	if (json_skim_sub(buf, len, msg_keys, K__NR, m, &tsub, 0, NULL)) {
-		*why = malformed(buf, len);
+		*why = source_skim_why(buf, len);
 		return -1;
 	}
 	ret = 1;

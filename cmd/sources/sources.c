@@ -280,6 +280,16 @@ const char *source_raw_cstr(const struct json_raw *v, struct strbuf *tmp)
 	return tmp->buf;
 }
 
+const char *source_skim_why(const char *buf, size_t len)
+{
+	struct json *j = json_parse(buf, len);
+	const char *why = j && !json_is_object(j) ?
+		"not a JSON object" : "malformed JSON";
+
+	json_free(j);
+	return why;
+}
+
 /* Follow v: 1 when it differs from the last value seen. */
 static int memo_set(struct source_memo *m, const struct json_raw *v)
 {

@@ -207,6 +207,8 @@ int source_line_json(struct source_ctx *ctx, struct source_file *f,
  * decoded into tmp when it has escapes; NULL when v is not a string.
  */
 const char *source_raw_cstr(const struct json_raw *v, struct strbuf *tmp);
+/* Why json_skim() refused buf: "not a JSON object" or "malformed JSON". */
+const char *source_skim_why(const char *buf, size_t len);
 /*
  * A one-entry memo of a string member, so that a run of records with
  * the same value interns or hashes it once.

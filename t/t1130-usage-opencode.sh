@@ -186,12 +186,7 @@ test_expect_success 'the post-commit hook opens no session folder older than its
 	    "tokens": {"input": 500, "output": 40, "reasoning": 2,
 	               "cache": {"read": 1000, "write": 0}}}), 1795949970)
 	PY
-	(
-		cd hook &&
-		commit_at 2026-11-29T11:00:00Z one &&
-		GIT_TOKENS_NOW=2026-11-29T11:00:05Z git tokens record 2>../err &&
-		git notes --ref=tokens show HEAD >../note
-	) &&
+	record_commit_at hook 2026-11-29T11:00:00Z one 2026-11-29T11:00:05Z &&
 	grep "recorded 1 event" err &&
 	! grep "msg_old" err &&
 	test "$(json_get input <note)" = 500 &&

@@ -162,7 +162,7 @@ test_expect_success 'tokens.opencode.path names the data folder' '
 	usage_matches out.json expect-proj.json
 '
 
-test_expect_success 'the post-commit hook opens no session folder older than its window' '
+test_expect_success 'the post-commit hook skips old session folders' '
 	git init -q hook &&
 	(cd hook && commit_at 2026-11-29T10:00:00Z base) &&
 	python3 - <<-\PY &&

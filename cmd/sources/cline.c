@@ -351,7 +351,7 @@ static void parse_array(struct source_ctx *ctx, struct source_file *f,
 			const struct task *t, struct cline_read *rd,
 			const char *buf, size_t len)
 {
-	const char *p = buf, *end = buf + len, *e, *line_at = buf;
+	const char *p = buf, *end = buf + len, *e, *q, *line_at = buf;
 	uint64_t line = 1;
 
 	while (p < end && is_space(*p))
@@ -367,10 +367,9 @@ static void parse_array(struct source_ctx *ctx, struct source_file *f,
 			p++;
 		if (p == end || *p == ']')
 			return;
-		while ((line_at = memchr(line_at, '\n', (size_t)(p - line_at)))) {
+		for (; (q = memchr(line_at, '\n', (size_t)(p - line_at)));
+		     line_at = q + 1)
 			line++;
-			line_at++;
-		}
 		line_at = p;
 		if (*p != '{' && *p != '[') {
 			/* A scalar: up to the next comma. */

@@ -40,3 +40,42 @@ lock_db () {
 	done
 	return 1
 }
+
+# The bad databases every SQLite source meets. Each <usage command>
+# writes out.json and err, and takes more options.
+#
+# db_locked <db> <expect.json> <usage command>...: while another sqlite3
+# holds <db>, the command (uncached) warns once that it is locked; once
+# free, it reads what <expect.json> says. test_when_finished "exec 9>&-".
+db_locked () {
+	db=$1 expect=$2 &&
+	shift 2 &&
+	lock_db "$db" &&
+	"$@" --no-cache &&
+	grep "^warning: .*/$(basename "$db").*locked" err &&
+	test_line_count = 1 err &&
+	exec 9>&- &&
+	"$@" &&
+	check_usage out.json "$expect"
+}
+
+# db_corrupt <db> <expect.json> <usage command>...: a <db> that is no
+# database is named in the command's one warning, the others read.
+db_corrupt () {
+	db=$1 expect=$2 &&
+	shift 2 &&
+	printf "%0999d" 0 >"$db" &&
+	"$@" &&
+	check_usage out.json "$expect" &&
+	grep "^warning: .*$db.*not a database" err &&
+	test_line_count = 1 err
+}
+
+# db_gone <usage command>...: with the databases gone since the last
+# run, nothing of them is left, and no warning.
+db_gone () {
+	"$@" &&
+	echo "{}" >expect-none.json &&
+	check_usage out.json expect-none.json &&
+	test_must_be_empty err
+}

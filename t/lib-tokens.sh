@@ -201,6 +201,18 @@ commit_at () {
 	GIT_AUTHOR_DATE="$1" GIT_COMMITTER_DATE="$1" git commit -q -m "$2"
 }
 
+# record_commit_at <repo> <time> <name> <now>: commit_at <time> <name>
+# in <repo>, then "git tokens record" at <now>, as the post-commit hook
+# runs it: its stderr in err, the commit's note in note.
+record_commit_at () {
+	(
+		cd "$1" &&
+		commit_at "$2" "$3" &&
+		GIT_TOKENS_NOW=$4 git tokens record 2>../err &&
+		git notes --ref=tokens show HEAD >../note
+	)
+}
+
 # claude_ev <session> <msg-id> <time> <input> <output> [<cache write>
 # [<cache read> [<work tree>]]]: one response of claude-sonnet-4-5 ($3
 # in, $15 out per million), appended to the Claude Code transcript

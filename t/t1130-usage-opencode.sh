@@ -162,4 +162,40 @@ test_expect_success 'tokens.opencode.path names the data folder' '
 	usage_matches out.json expect-proj.json
 '
 
+test_expect_success 'the post-commit hook skips old session folders' '
+	git init -q hook &&
+	(cd hook && commit_at 2026-11-29T10:00:00Z base) &&
+	python3 - <<-\PY &&
+	import json, os
+	base = os.path.abspath(".local/share/opencode/storage/message")
+	hook = os.path.abspath("hook")
+	def write(sid, mid, text, folder_time):
+	    d = os.path.join(base, sid)
+	    os.makedirs(d, exist_ok=True)
+	    with open(os.path.join(d, mid + ".json"), "w") as f:
+	        f.write(text)
+	    os.utime(d, (folder_time, folder_time))
+	# a session of 2026-11-20 whose folder has not changed since; its
+	# message file rewritten lately, now bad: the hook never opens it
+	write("ses_old", "msg_old", "{oops", 1795168800)
+	# started during the commit, 2026-11-29T10:59:30Z
+	write("ses_new", "msg_new", json.dumps({
+	    "id": "msg_new", "sessionID": "ses_new", "role": "assistant",
+	    "time": {"created": 1795949970000}, "modelID": "gpt-5",
+	    "path": {"cwd": hook}, "cost": 0,
+	    "tokens": {"input": 500, "output": 40, "reasoning": 2,
+	               "cache": {"read": 1000, "write": 0}}}), 1795949970)
+	PY
+	record_commit_at hook 2026-11-29T11:00:00Z one 2026-11-29T11:00:05Z &&
+	grep "recorded 1 event" err &&
+	! grep "msg_old" err &&
+	test "$(json_get input <note)" = 500 &&
+	test "$(json_get output <note)" = 42 &&
+	test "$(json_get cache_read <note)" = 1000 &&
+	: usage reads every folder, the bad file with them &&
+	(cd hook && git tokens usage --since 2025-01-01 --format json \
+		>../out.json 2>../err) &&
+	grep "^warning: skipped 1 bad usage record (first: .*/ses_old/msg_old.json: malformed JSON)" err
+'
+
 test_done

@@ -298,12 +298,7 @@ test_expect_success 'the post-commit hook reads only the end of a long export' '
 	            "gen_ai.usage.cache_read.input_tokens": 1000,
 	            "gen_ai.usage.output_tokens": 40}}) + "\n")
 	PY
-	(
-		cd hook &&
-		commit_at 2026-11-29T11:00:00Z one &&
-		GIT_TOKENS_NOW=2026-11-29T11:00:05Z git tokens record 2>../err &&
-		git notes --ref=tokens show HEAD >../note
-	) &&
+	record_commit_at hook 2026-11-29T11:00:00Z one 2026-11-29T11:00:05Z &&
 	grep "recorded 1 event" err &&
 	! grep "big.jsonl" err &&
 	test "$(json_get input <note)" = 500 &&

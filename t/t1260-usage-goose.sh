@@ -117,23 +117,14 @@ test_expect_success SQLITE3 'a bad counter: one warning naming the row' '
 test_expect_success SQLITE3 'a locked database: one warning, read again once free' '
 	test_when_finished "exec 9>&-" &&
 	gen_goose $G/sessions.db all &&
-	lock_db $G/sessions.db &&
-	usage_of &&
-	grep "^warning: .*goose/sessions/sessions\.db.*locked" err &&
-	test_line_count = 1 err &&
-	exec 9>&- &&
-	usage_of &&
-	check_usage out.json expect-all.json &&
+	db_locked $G/sessions.db expect-all.json usage_of &&
 	test_must_be_empty err
 '
 
 test_expect_success SQLITE3 'a corrupt database is named, the others read' '
 	mkdir -p "Library/Application Support/goose/sessions" &&
-	printf "%0999d" 0 >"Library/Application Support/goose/sessions/sessions.db" &&
-	usage_of &&
-	check_usage out.json expect-all.json &&
-	grep "^warning: .*Application Support/goose/sessions/sessions\.db.*not a database" err &&
-	test_line_count = 1 err
+	db_corrupt "Library/Application Support/goose/sessions/sessions.db" \
+		expect-all.json usage_of
 '
 
 test_expect_success SQLITE3 'the macOS folder is read' '
@@ -147,10 +138,7 @@ test_expect_success SQLITE3 'the macOS folder is read' '
 
 test_expect_success SQLITE3 'a database gone since the last run: nothing left' '
 	mv "Library/Application Support/goose" gone &&
-	usage_of &&
-	echo "{}" >expect-none.json &&
-	check_usage out.json expect-none.json &&
-	test_must_be_empty err
+	db_gone usage_of
 '
 
 test_expect_success SQLITE3 'GOOSE_PATH_ROOT and tokens.goose.path' '

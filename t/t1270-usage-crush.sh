@@ -75,7 +75,8 @@ gen_crush () {
 }
 
 usage_of () {
-	(cd "$1" && git tokens usage --format json >../out.json 2>../err)
+	(cd "$1" && shift &&
+	 git tokens usage --format json "$@" >../out.json 2>../err)
 }
 
 test_expect_success SQLITE3 'setup' '
@@ -125,25 +126,14 @@ test_expect_success SQLITE3 'a bad cost: one warning naming the row' '
 
 test_expect_success SQLITE3 'a locked database, then free again' '
 	test_when_finished "exec 9>&-" &&
-	lock_db proj/.crush/crush.db &&
-	(cd proj && git tokens usage --no-cache --format json >../out.json \
-		2>../err) &&
-	grep "^warning: .*proj/\.crush/crush\.db.*locked" err &&
-	exec 9>&- &&
-	usage_of proj &&
-	check_usage out.json expect-bad.json
+	db_locked proj/.crush/crush.db expect-bad.json usage_of proj
 '
 
 test_expect_success SQLITE3 'a corrupt database, and one gone' '
-	printf "%0999d" 0 >data/other/crush.db &&
-	usage_of other &&
-	grep "^warning: .*data/other/crush\.db.*not a database" err &&
 	echo "{}" >expect-none.json &&
-	check_usage out.json expect-none.json &&
+	db_corrupt data/other/crush.db expect-none.json usage_of other &&
 	rm data/other/crush.db &&
-	usage_of other &&
-	check_usage out.json expect-none.json &&
-	test_must_be_empty err
+	db_gone usage_of other
 '
 
 test_expect_success SQLITE3 'tokens.crush.path names a data folder' '

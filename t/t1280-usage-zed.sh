@@ -114,12 +114,7 @@ test_expect_success ZED 'bad zstd data: one warning naming the row' '
 
 test_expect_success ZED 'a locked database, then free again' '
 	test_when_finished "exec 9>&-" &&
-	lock_db $Z/threads.db &&
-	usage_of --no-cache &&
-	grep "^warning: .*threads\.db.*locked" err &&
-	exec 9>&- &&
-	usage_of &&
-	check_usage out.json expect-bad.json
+	db_locked $Z/threads.db expect-bad.json usage_of
 '
 
 test_expect_success ZED 'the macOS folder; a corrupt database named' '
@@ -128,19 +123,13 @@ test_expect_success ZED 'the macOS folder; a corrupt database named' '
 	usage_of &&
 	check_usage out.json expect-bad.json &&
 	mkdir -p $Z &&
-	printf "%0999d" 0 >$Z/threads.db &&
-	usage_of &&
-	check_usage out.json expect-bad.json &&
-	grep "^warning: .*zed/threads/threads\.db.*not a database" err
+	db_corrupt $Z/threads.db expect-bad.json usage_of
 '
 
 test_expect_success ZED 'a database gone; tokens.zed.path' '
 	rm -r .local/share/zed &&
 	mv "Library/Application Support/Zed" zeddata &&
-	usage_of &&
-	echo "{}" >expect-none.json &&
-	check_usage out.json expect-none.json &&
-	test_must_be_empty err &&
+	db_gone usage_of &&
 	(cd proj && git config tokens.zed.path "$(pwd)/../zeddata") &&
 	usage_of &&
 	check_usage out.json expect-bad.json

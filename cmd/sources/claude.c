@@ -566,8 +566,8 @@ int source_claude_read(struct source_ctx *ctx)
 	static const char *suffixes[] = { ".jsonl", NULL };
 	struct strvec roots = STRVEC_INIT, paths = STRVEC_INIT;
 	struct strvec seen = STRVEC_INIT;
-	struct source_file **files = NULL, **todo = NULL;
-	size_t nfiles = 0, ntodo = 0, i;
+	struct source_files files = { NULL, 0, 0 }, todo = { NULL, 0, 0 };
+	size_t i;
 
 	ctx->lazy_records = 1;
 	claude_roots(ctx, &roots);
@@ -588,25 +588,13 @@ int source_claude_read(struct source_ctx *ctx)
 		free(real);
 	}
 	source_sort_paths(&paths);
-	files = xmalloc((paths.nr + 1) * sizeof(*files));
-	todo = xmalloc((paths.nr + 1) * sizeof(*todo));
-	for (i = 0; i < paths.nr; i++) {
-		int changed;
-		struct source_file *f = source_file_get(ctx, paths.v[i],
-							&changed);
-
-		if (!f)
-			continue;
-		files[nfiles++] = f;
-		if (changed)
-			todo[ntodo++] = f;
-	}
+	source_files_collect(ctx, &paths, &files, &todo);
 	if (!source_reuse_result(ctx)) {
-		source_parallel(ctx, todo, ntodo, claude_read_file, NULL);
-		claude_dedup(ctx, files, nfiles);
+		source_parallel(ctx, todo.f, todo.nr, claude_read_file, NULL);
+		claude_dedup(ctx, files.f, files.nr);
 	}
-	free(files);
-	free(todo);
+	free(files.f);
+	free(todo.f);
 	strvec_clear(&roots);
 	strvec_clear(&paths);
 	strvec_clear(&seen);

@@ -191,57 +191,69 @@ static void bad_record(struct source_ctx *ctx, struct source_file *f,
 	f->bad++;
 }
 
+enum { M_TYPE, M_SAY, M_TEXT, M_TS, M_INFO, M__NR };
+static const struct json_key msg_keys[M__NR] = {
+	JSON_KEY("type"), JSON_KEY("say"), JSON_KEY("text"), JSON_KEY("ts"),
+	JSON_KEY("modelInfo"),
+};
+static const struct json_key info_keys[1] = { JSON_KEY("modelId") };
+/* In the call's text: tokensIn, tokensOut, cacheReads, cacheWrites. */
+static const struct json_key text_keys[4] = {
+	JSON_KEY("tokensIn"), JSON_KEY("tokensOut"), JSON_KEY("cacheReads"),
+	JSON_KEY("cacheWrites"),
+};
+
+/* What reading a file's elements keeps between them. */
+struct cline_read {
+	struct strbuf text;
+	struct source_memo model;
+};
+
 /*
- * One element of the array to a record: 0 when it is a call with
- * tokens, 1 when it is not one, -1 when it is bad input (why set).
+ * One element of the array (skimmed into msg, info its modelInfo) to a
+ * record: 0 when it is a call with tokens, 1 when it is not one, -1
+ * when it is bad input (why set).
  */
 static int message_rec(struct source_ctx *ctx, struct source_file *f,
-		       const struct task *t, const struct json *msg,
+		       const struct task *t, const struct json_raw *msg,
+		       const struct json_raw *info, struct cline_read *rd,
 		       struct source_rec *rec, const char **why)
 {
-	const char *type = json_get_str(msg, "type");
-	const char *say = json_get_str(msg, "say");
-	const char *text = json_get_str(msg, "text");
-	const char *model, *base;
-	struct json *info = NULL;
-	uint64_t in, out, cr, cw;
+	struct json_raw tok[4];
+	const char *text, *model, *base;
+	uint64_t v[4], in;
 	double ts;
 	struct strbuf key = STRBUF_INIT;
-	int st = 0, ret = 1;
+	int st = 0, i;
 
 	memset(rec, 0, sizeof(*rec));
-	if (!type || strcmp(type, "say") || !say ||
-	    strcmp(say, "api_req_started"))
+	if (!json_raw_streq(&msg[M_TYPE], "say") ||
+	    !json_raw_streq(&msg[M_SAY], "api_req_started"))
 		return 1;
-	info = text ? json_parse(text, strlen(text)) : NULL;
-	if (!json_is_object(info)) {
+	text = source_raw_cstr(&msg[M_TEXT], &rd->text);
+	if (!text || json_skim(text, strlen(text), text_keys, 4, tok)) {
 		*why = "malformed api_req_started text";
-		ret = -1;
-		goto cleanup;
+		return -1;
 	}
-	st |= json_get_u64(info, "tokensIn", &in) == JSON_NUM_BAD;
-	st |= json_get_u64(info, "tokensOut", &out) == JSON_NUM_BAD;
-	st |= json_get_u64(info, "cacheReads", &cr) == JSON_NUM_BAD;
-	st |= json_get_u64(info, "cacheWrites", &cw) == JSON_NUM_BAD;
+	for (i = 0; i < 4; i++)
+		st |= json_raw_u64(&tok[i], &v[i]) == JSON_NUM_BAD;
 	if (st) {
 		*why = "bad token counter";
-		ret = -1;
-		goto cleanup;
+		return -1;
 	}
 	/* Not filled in yet, or cancelled before any token. */
-	if (!in && !out && !cr && !cw)
-		goto cleanup;
+	if (!v[0] && !v[1] && !v[2] && !v[3])
+		return 1;
 	/* ms since the epoch: beyond what a counter may hold */
-	if (json_double(json_get(msg, "ts"), &ts) || ts < 0 || ts > 1e15 ||
+	if (json_raw_double(&msg[M_TS], &ts) || ts < 0 || ts > 1e15 ||
 	    !source_time_ok(ctx, (int64_t)ts)) {
 		*why = "bad or missing ts";
-		ret = -1;
-		goto cleanup;
+		return -1;
 	}
 	rec->ev.time = (int64_t)ts;
 	rec->ev.tool = ctx->src->tool;
-	model = json_get_str(msg, "modelInfo.modelId");
-	if (!model || !*model)
+	model = source_memo_intern(&rd->model, &info[0]);
+	if (!model)
 		model = meta_model(t, rec->ev.time);
 	rec->ev.model = model && *model ? event_intern(model) : t->last_model;
 	rec->ev.cwd = t->cwd;
@@ -250,29 +262,57 @@ static int message_rec(struct source_ctx *ctx, struct source_file *f,
 	strbuf_add(&key, f->path, base ? (size_t)(base - f->path) : 0);
 	base = strrchr(key.buf, '/');
 	event_session_hash(rec->ev.session, base ? base + 1 : key.buf);
+	in = v[0];
 	if (ctx->src->tool != TOOL_CLINE &&
-	    rec->ev.time >= WHOLE_PROMPT_SINCE && in >= cr + cw)
-		in -= cr + cw;
+	    rec->ev.time >= WHOLE_PROMPT_SINCE && in >= v[2] + v[3])
+		in -= v[2] + v[3];
 	rec->ev.input = in;
-	rec->ev.output = out;
-	rec->ev.cache_read = cr;
-	rec->ev.cache_write = cw;
+	rec->ev.output = v[1];
+	rec->ev.cache_read = v[2];
+	rec->ev.cache_write = v[3];
 	strbuf_addf(&key, "\n%llu", (unsigned long long)rec->ev.time);
 	rec->key = hash_bytes(key.buf, key.len, 0x636c);
-	ret = 0;
-cleanup:
 	strbuf_release(&key);
-	json_free(info);
-	return ret;
+	return 0;
+}
+
+/* One element, p to e: a record, or bad input counted at line. */
+static void parse_element(struct source_ctx *ctx, struct source_file *f,
+			  const struct task *t, struct cline_read *rd,
+			  const char *p, const char *e, uint64_t line)
+{
+	struct json_raw msg[M__NR], info[1];
+	struct json_skim_sub sub = { M_INFO, info_keys, 1, info, 0, NULL };
+	struct source_rec rec;
+	const char *why = NULL;
+	int r = -1;
+
+	if (json_skim_sub(p, (size_t)(e - p), msg_keys, M__NR, msg, &sub, 0,
+			  NULL))
+		why = source_skim_why(p, (size_t)(e - p));
+	else
+		r = message_rec(ctx, f, t, msg, info, rd, &rec, &why);
+	if (r < 0)
+		bad_record(ctx, f, line, why);
+	else if (!r)
+		source_file_add(f, &rec);
 }
 
 /* Past the string that starts at p (a quote), or NULL when cut short. */
 static const char *string_end(const char *p, const char *end)
 {
-	for (p++; p < end && *p != '"'; p++)
-		if (*p == '\\')
-			p++;
-	return p < end ? p + 1 : NULL;
+	const char *q;
+
+	for (p++; (q = memchr(p, '"', (size_t)(end - p))); p = q + 1) {
+		const char *b = q;
+
+		/* escaped when an odd number of backslashes precede it */
+		while (b > p && b[-1] == '\\')
+			b--;
+		if (!((q - b) & 1))
+			return q + 1;
+	}
+	return NULL;
 }
 
 /*
@@ -307,10 +347,11 @@ static int is_space(char c)
  * file cut short while it was written) costs that element only; a
  * bad element is named by the line it starts on.
  */
-static void parse_messages(struct source_ctx *ctx, struct source_file *f,
-			   const struct task *t, const char *buf, size_t len)
+static void parse_array(struct source_ctx *ctx, struct source_file *f,
+			const struct task *t, struct cline_read *rd,
+			const char *buf, size_t len)
 {
-	const char *p = buf, *end = buf + len, *e, *line_at = buf;
+	const char *p = buf, *end = buf + len, *e, *q, *line_at = buf;
 	uint64_t line = 1;
 
 	while (p < end && is_space(*p))
@@ -322,17 +363,14 @@ static void parse_messages(struct source_ctx *ctx, struct source_file *f,
 		return;
 	}
 	for (p++; p < end; p = e) {
-		struct json *msg;
-		struct source_rec rec;
-		const char *why = NULL;
-		int r;
-
 		while (p < end && (is_space(*p) || *p == ','))
 			p++;
 		if (p == end || *p == ']')
 			return;
-		for (; line_at < p; line_at++)
-			line += *line_at == '\n';
+		for (; (q = memchr(line_at, '\n', (size_t)(p - line_at)));
+		     line_at = q + 1)
+			line++;
+		line_at = p;
 		if (*p != '{' && *p != '[') {
 			/* A scalar: up to the next comma. */
 			for (e = p; e && e < end && *e != ',' && *e != ']';)
@@ -347,18 +385,19 @@ static void parse_messages(struct source_ctx *ctx, struct source_file *f,
 			bad_record(ctx, f, line, "record cut short");
 			return;
 		}
-		msg = json_parse(p, (size_t)(e - p));
-		if (msg && !json_is_object(msg))
-			why = "not a JSON object";
-		r = json_is_object(msg) ?
-			message_rec(ctx, f, t, msg, &rec, &why) : -1;
-		if (r < 0)
-			bad_record(ctx, f, line, why ? why : "malformed JSON");
-		else if (!r)
-			source_file_add(f, &rec);
-		json_free(msg);
+		parse_element(ctx, f, t, rd, p, e, line);
 	}
 	bad_record(ctx, f, line, "array cut short");
+}
+
+static void parse_messages(struct source_ctx *ctx, struct source_file *f,
+			   const struct task *t, const char *buf, size_t len)
+{
+	struct cline_read rd = { STRBUF_INIT, SOURCE_MEMO_INIT };
+
+	parse_array(ctx, f, t, &rd, buf, len);
+	strbuf_release(&rd.text);
+	source_memo_release(&rd.model);
 }
 
 void source_cline_parse_mem(struct source_ctx *ctx, struct source_file *f,

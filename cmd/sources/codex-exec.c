@@ -98,13 +98,20 @@ done:
 	return 0;
 }
 
+static void exec_read_file(struct source_ctx *ctx, struct source_file *f,
+			   void *data)
+{
+	(void)data;
+	source_scan(ctx, f, exec_filter, exec_line, NULL);
+}
+
 void codex_exec_find(struct source_ctx *ctx, struct source_files *files)
 {
 	static const char * const suffixes[] = { ".jsonl", NULL };
 	const char *env = getenv("CODEX_EXEC_LOG_DIR");
 	struct strvec paths = STRVEC_INIT;
+	struct source_files todo = { NULL, 0, 0 };
 	char *list, *tok, *save = NULL;
-	size_t i;
 
 	if (!env || !*env)
 		return;
@@ -120,17 +127,9 @@ void codex_exec_find(struct source_ctx *ctx, struct source_files *files)
 	}
 	free(list);
 	source_sort_paths(&paths);
-	for (i = 0; i < paths.nr; i++) {
-		int changed;
-		struct source_file *f = source_file_get(ctx, paths.v[i],
-							&changed);
-
-		if (!f)
-			continue;
-		if (changed)
-			source_scan(ctx, f, exec_filter, exec_line, NULL);
-		source_files_add(files, f);
-	}
+	source_files_collect(ctx, &paths, files, &todo);
+	source_parallel(ctx, todo.f, todo.nr, exec_read_file, NULL);
+	free(todo.f);
 	strvec_clear(&paths);
 }
 

@@ -189,28 +189,55 @@ static int external_agent_log(const char *path)
 	return 0;
 }
 
+enum { C_TIME, C_CONV, C_GEN, C_MODEL, C_CWD, C_TRANSCRIPT, C_COUNTERS };
+/* The counters last, in the order of counters[]. */
+static const struct json_key line_keys[] = {
+	JSON_KEY("time"), JSON_KEY("conversation_id"),
+	JSON_KEY("generation_id"), JSON_KEY("model"), JSON_KEY("cwd"),
+	JSON_KEY("transcript_path"), JSON_KEY("input"), JSON_KEY("output"),
+	JSON_KEY("cache_read"), JSON_KEY("cache_write"),
+};
+
+/* The strings the lines of a log repeat, each read once per change. */
+struct cursor_memo {
+	struct source_memo model, cwd, session;
+	struct strbuf tmp, conv;
+};
+#define CURSOR_MEMO_INIT { SOURCE_MEMO_INIT, SOURCE_MEMO_INIT, \
+			   SOURCE_MEMO_INIT, STRBUF_INIT, STRBUF_INIT }
+
+static void cursor_memo_release(struct cursor_memo *m)
+{
+	source_memo_release(&m->model);
+	source_memo_release(&m->cwd);
+	source_memo_release(&m->session);
+	strbuf_release(&m->tmp);
+	strbuf_release(&m->conv);
+}
+
 /* One log line into rec: 0, 1 (no event) or -1 with *why. */
 static int parse_line(struct source_ctx *ctx, const char *line, size_t len,
-		      struct source_rec *rec, const char **why)
+		      struct cursor_memo *m, struct source_rec *rec,
+		      const char **why)
 {
-	struct json *j = json_parse(line, len);
+	struct json_raw j[ARRAY_SIZE(line_keys)];
 	const char *conv, *gen, *cwd;
 	uint64_t v[4], sum = 0;
 	double t;
-	int ret = -1, have = 0, i;
+	int have = 0, i;
 
 	memset(rec, 0, sizeof(*rec));
-	if (!json_is_object(j)) {
+	if (json_skim(line, len, line_keys, ARRAY_SIZE(line_keys), j)) {
 		*why = "malformed JSON";
-		goto cleanup;
+		return -1;
 	}
-	if (json_double(json_get(j, "time"), &t) || !(t >= 0 && t < 9e15) ||
+	if (json_raw_double(&j[C_TIME], &t) || !(t >= 0 && t < 9e15) ||
 	    t != (double)(int64_t)t || !source_time_ok(ctx, (int64_t)t)) {
 		*why = "no valid 'time'";
-		goto cleanup;
+		return -1;
 	}
 	for (i = 0; counters[i]; i++) {
-		switch (json_get_u64(j, counters[i], &v[i])) {
+		switch (json_raw_u64(&j[C_COUNTERS + i], &v[i])) {
 		case JSON_NUM_OK:
 			have = 1;
 			sum += v[i];
@@ -218,32 +245,33 @@ static int parse_line(struct source_ctx *ctx, const char *line, size_t len,
 		case JSON_NUM_BAD:
 			*why = "bad token counter (negative, fractional or "
 			       "beyond 10^12)";
-			goto cleanup;
+			return -1;
 		}
 	}
 	if (!have) {
 		*why = "no token counter";
-		goto cleanup;
+		return -1;
 	}
-	cwd = json_get_str(j, "cwd");
+	cwd = source_raw_cstr(&j[C_CWD], &m->tmp);
 	if (cwd && *cwd != '/') {
 		*why = "'cwd' is not an absolute path";
-		goto cleanup;
+		return -1;
 	}
-	ret = 1;
-	if (!sum || external_agent_log(json_get_str(j, "transcript_path")))
-		goto cleanup;
+	if (!sum || external_agent_log(source_raw_cstr(&j[C_TRANSCRIPT],
+							&m->tmp)))
+		return 1;
 	rec->ev.time = (int64_t)t;
 	rec->ev.tool = TOOL_CURSOR;
-	rec->ev.model = cursor_model(json_get_str(j, "model"));
-	rec->ev.cwd = event_intern(cwd);
+	rec->ev.model = cursor_model(source_memo_intern(&m->model,
+							&j[C_MODEL]));
+	rec->ev.cwd = source_memo_intern(&m->cwd, &j[C_CWD]);
 	rec->ev.input = v[0];
 	rec->ev.output = v[1];
 	rec->ev.cache_read = v[2];
 	rec->ev.cache_write = v[3];
-	conv = json_get_str(j, "conversation_id");
-	gen = json_get_str(j, "generation_id");
-	event_session_hash(rec->ev.session, conv ? conv : "");
+	source_memo_session(&m->session, &j[C_CONV], rec->ev.session);
+	conv = source_raw_cstr(&j[C_CONV], &m->conv);
+	gen = source_raw_cstr(&j[C_GEN], &m->tmp);
 	if (gen && *gen) {
 		rec->key = hash_bytes(gen, strlen(gen),
 				      conv ? hash_bytes(conv, strlen(conv),
@@ -251,10 +279,7 @@ static int parse_line(struct source_ctx *ctx, const char *line, size_t len,
 	} else {
 		rec->key = hash_bytes(line, len, 0x6376);
 	}
-	ret = 0;
-cleanup:
-	json_free(j);
-	return ret;
+	return 0;
 }
 
 static int cursor_line(struct source_ctx *ctx, struct source_file *f,
@@ -263,7 +288,7 @@ static int cursor_line(struct source_ctx *ctx, struct source_file *f,
 {
 	struct source_rec rec;
 	const char *why = NULL;
-	int r = parse_line(ctx, line, len, &rec, &why);
+	int r = parse_line(ctx, line, len, data, &rec, &why);
 
 	if (r < 0) {
 		/* A hook still writing it: wait for the rest. */
@@ -300,14 +325,18 @@ static void emit_once(struct source_ctx *ctx, struct source_file **files,
 void source_cursor_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			     const char *buf, size_t len)
 {
-	source_scan_mem(ctx, f, buf, len, NULL, cursor_line, NULL);
+	struct cursor_memo m = CURSOR_MEMO_INIT;
+
+	source_scan_mem(ctx, f, buf, len, NULL, cursor_line, &m);
 	emit_once(ctx, &f, 1);
+	cursor_memo_release(&m);
 }
 
 int source_cursor_read(struct source_ctx *ctx)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct strvec paths = STRVEC_INIT;
+	struct cursor_memo m = CURSOR_MEMO_INIT;
 	struct source_file **files;
 	size_t nr = 0, i;
 
@@ -326,11 +355,12 @@ int source_cursor_read(struct source_ctx *ctx)
 
 		if (!f)
 			continue;
-		if (changed && source_scan(ctx, f, NULL, cursor_line, NULL))
+		if (changed && source_scan(ctx, f, NULL, cursor_line, &m))
 			continue;
 		files[nr++] = f;
 	}
 	emit_once(ctx, files, nr);
+	cursor_memo_release(&m);
 	free(files);
 	strvec_clear(&paths);
 	strbuf_release(&sb);

@@ -14,6 +14,7 @@
 #endif
 
 #include "base/die.h"
+#include "base/hash.h"
 #include "base/json.h"
 #include "base/strbuf.h"
 #include "sources/db.h"
@@ -41,6 +42,19 @@ void source_db_read_spread(struct source_ctx *ctx, const struct strvec *dirs,
 		source_emit_spread(ctx, files.f, files.nr);
 	free(files.f);
 	strbuf_release(&path);
+}
+
+void source_db_event(struct source_rec *rec, enum tool tool, int64_t start,
+		     int64_t end, const char *model, const char *cwd,
+		     size_t cwd_len, const char *id, uint64_t seed)
+{
+	rec->ev.time = start;
+	rec->flags = end > start ? (uint32_t)((end - start) / 1000) : 0;
+	rec->ev.tool = tool;
+	rec->ev.model = model && *model ? event_intern(model) : NULL;
+	rec->ev.cwd = cwd && *cwd == '/' ? event_intern_n(cwd, cwd_len) : NULL;
+	event_session_hash(rec->ev.session, id);
+	rec->key = hash_bytes(id, strlen(id), seed);
 }
 
 #ifdef HAVE_SQLITE3

@@ -49,6 +49,15 @@ struct source_file *source_db_get(struct source_ctx *ctx, const char *path,
  */
 void source_db_read_spread(struct source_ctx *ctx, const struct strvec *dirs,
 			   const char *name, const struct source_db_read *how);
+/*
+ * A row of session totals into rec: its window [start, end] (an end
+ * before start is start), tool, model, working directory (its first
+ * cwd_len bytes; none unless absolute), session id and key (the id's
+ * hash under seed). Empty strings and NULLs name nothing.
+ */
+void source_db_event(struct source_rec *rec, enum tool tool, int64_t start,
+		     int64_t end, const char *model, const char *cwd,
+		     size_t cwd_len, const char *id, uint64_t seed);
 /* The same over one database image in memory (tests and fuzzing). */
 void source_db_read_mem(struct source_ctx *ctx, struct source_file *f,
 			const char *buf, size_t len,

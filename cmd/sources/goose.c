@@ -14,7 +14,6 @@
 
 #include "base/date.h"
 #include "base/die.h"
-#include "base/hash.h"
 #include "base/json.h"
 #include "sources/db.h"
 #include "sources/sources.h"
@@ -87,15 +86,10 @@ static int session_row(struct source_ctx *ctx, struct source_db *db,
 		*why = "bad or missing created_at";
 		goto cleanup;
 	}
-	if (db_time(db, C_UPDATED, &end) || end < rec->ev.time ||
-	    !source_time_ok(ctx, end))
+	if (db_time(db, C_UPDATED, &end) || !source_time_ok(ctx, end))
 		end = rec->ev.time;
-	rec->flags = (uint32_t)((end - rec->ev.time) / 1000);
-	rec->ev.tool = TOOL_GOOSE;
-	rec->ev.model = name && *name ? event_intern(name) : NULL;
-	rec->ev.cwd = cwd && *cwd == '/' ? event_intern(cwd) : NULL;
-	event_session_hash(rec->ev.session, id);
-	rec->key = hash_bytes(id, strlen(id), 0x676f);
+	source_db_event(rec, TOOL_GOOSE, rec->ev.time, end, name, cwd,
+			cwd ? strlen(cwd) : 0, id, 0x676f);
 	ret = 0;
 cleanup:
 	json_free(model);

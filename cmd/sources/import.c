@@ -25,17 +25,51 @@
 #include "sources/import.h"
 #include "sources/sources.h"
 
-static const char * const counters[] = {
-	"input", "output", "cache_write", "cache_read", "cache_write_1h", NULL
+enum {
+	I_TIME, I_TOOL, I_MODEL, I_AUTHOR, I_SESSION, I_COMMIT, I_COST,
+	I_CWD, I_REPO, I_COUNTERS
 };
+/* The counters last, from I_COUNTERS on. */
+static const struct json_key keys[] = {
+	JSON_KEY("time"), JSON_KEY("tool"), JSON_KEY("model"),
+	JSON_KEY("author"), JSON_KEY("session"), JSON_KEY("commit"),
+	JSON_KEY("cost_usd"), JSON_KEY("cwd"), JSON_KEY("repo"),
+	JSON_KEY("input"), JSON_KEY("output"), JSON_KEY("cache_write"),
+	JSON_KEY("cache_read"), JSON_KEY("cache_write_1h"),
+};
+#define NKEYS ARRAY_SIZE(keys)
 
-static int parse_time(const struct json *j, int64_t *ms)
+/* The strings lines of one file repeat, each read once per change. */
+struct import_memo {
+	struct source_memo model, author, session, cwd;
+	struct strbuf tmp;
+};
+#define IMPORT_MEMO_INIT { SOURCE_MEMO_INIT, SOURCE_MEMO_INIT, \
+			   SOURCE_MEMO_INIT, SOURCE_MEMO_INIT, STRBUF_INIT }
+
+static void import_memo_release(struct import_memo *m)
 {
+	source_memo_release(&m->model);
+	source_memo_release(&m->author);
+	source_memo_release(&m->session);
+	source_memo_release(&m->cwd);
+	strbuf_release(&m->tmp);
+}
+
+static int raw_null(const struct json_raw *v)
+{
+	return v->p && v->len == 4 && !memcmp(v->p, "null", 4);
+}
+
+static int parse_time(const struct json_raw *v, struct strbuf *tmp,
+		      int64_t *ms)
+{
+	const char *s = source_raw_cstr(v, tmp);
 	double d;
 
-	if (json_str(j))
-		return date_parse_iso(json_str(j), ms);
-	if (json_double(j, &d) || d < 0 || d > 9e15)
+	if (s)
+		return date_parse_iso(s, ms);
+	if (json_raw_double(v, &d) || d < 0 || d > 9e15)
 		return -1;
 	/* Epoch seconds, or milliseconds when it is that large. */
 	*ms = d < 1e11 ? (int64_t)(d * 1000) : (int64_t)d;
@@ -102,60 +136,32 @@ static int repo_named(struct repo *repo, const char *wt, const char *name)
 	return ret;
 }
 
-/* import_parse_line() for a file of the repository whose work tree is wt. */
-static int parse_line(struct usage_event *ev, const char *line, size_t len,
-		      struct repo *repo, const char *wt, int64_t now,
-		      const char **why)
+/* The counters: 0, or -1 with *why. */
+static int parse_counters(struct usage_event *ev, const struct json_raw *c,
+			  const char **why)
 {
-	struct json *obj = json_parse(line, len);
-	const struct json *j;
-	const char *s, *cwd, *name;
-	uint64_t v[ARRAY_SIZE(counters)];
-	int have = 0, ret = -1, t;
-	double cost;
+	uint64_t v[NKEYS - I_COUNTERS];
+	int have = 0;
 	size_t i;
 
-	memset(ev, 0, sizeof(*ev));
-	if (!obj) {
-		*why = "malformed JSON";
-		goto cleanup;
-	}
-	if (!json_is_object(obj)) {
-		*why = "not a JSON object";
-		goto cleanup;
-	}
-	j = json_get(obj, "time");
-	if (!j) {
-		*why = "missing 'time'";
-		goto cleanup;
-	}
-	if (parse_time(j, &ev->time)) {
-		*why = "bad 'time'";
-		goto cleanup;
-	}
-	if (ev->time < SOURCE_TIME_MIN || ev->time > now + 86400000LL) {
-		*why = "'time' before 2020 or in the future";
-		goto cleanup;
-	}
-	for (i = 0; counters[i]; i++) {
-		j = json_get(obj, counters[i]);
-		switch (json_u64(j, &v[i])) {
+	for (i = 0; i < ARRAY_SIZE(v); i++) {
+		switch (json_raw_u64(&c[i], &v[i])) {
 		case JSON_NUM_OK:
 			have++;
 			break;
 		case JSON_NUM_BAD:
 			*why = "bad token counter (negative, fractional or beyond 10^12)";
-			goto cleanup;
+			return -1;
 		default:
-			if (j && !json_is_null(j)) {
+			if (c[i].p && !raw_null(&c[i])) {
 				*why = "a token counter is not a number";
-				goto cleanup;
+				return -1;
 			}
 		}
 	}
 	if (!have) {
 		*why = "no token counter";
-		goto cleanup;
+		return -1;
 	}
 	ev->input = v[0];
 	ev->output = v[1];
@@ -164,48 +170,77 @@ static int parse_line(struct usage_event *ev, const char *line, size_t len,
 	ev->cache_write_1h = v[4];
 	if (ev->cache_write_1h > ev->cache_write) {
 		*why = "'cache_write_1h' beyond 'cache_write'";
-		goto cleanup;
+		return -1;
 	}
+	return 0;
+}
+
+/* import_parse_line() for a file of the repository whose work tree is wt. */
+static int parse_line(struct usage_event *ev, const char *line, size_t len,
+		      struct repo *repo, const char *wt, int64_t now,
+		      struct import_memo *m, const char **why)
+{
+	struct json_raw v[NKEYS];
+	const char *s, *cwd, *name;
+	int t;
+	double cost;
+
+	memset(ev, 0, sizeof(*ev));
+	if (json_skim(line, len, keys, NKEYS, v)) {
+		*why = source_skim_why(line, len);
+		return -1;
+	}
+	if (!v[I_TIME].p) {
+		*why = "missing 'time'";
+		return -1;
+	}
+	if (parse_time(&v[I_TIME], &m->tmp, &ev->time)) {
+		*why = "bad 'time'";
+		return -1;
+	}
+	if (ev->time < SOURCE_TIME_MIN || ev->time > now + 86400000LL) {
+		*why = "'time' before 2020 or in the future";
+		return -1;
+	}
+	if (parse_counters(ev, v + I_COUNTERS, why))
+		return -1;
 
 	ev->tool = TOOL_IMPORT;
-	if ((j = json_get(obj, "tool")) && !json_is_null(j)) {
-		t = tool_parse(json_str(j));
+	if (v[I_TOOL].p && !raw_null(&v[I_TOOL])) {
+		t = tool_parse(source_raw_cstr(&v[I_TOOL], &m->tmp));
 		if (t < 0) {
 			*why = "unknown 'tool'";
-			goto cleanup;
+			return -1;
 		}
 		ev->tool = (enum tool)t;
 	}
-	s = json_get_str(obj, "model");
-	ev->model = s && *s ? event_intern(s) : NULL;
-	s = json_get_str(obj, "author");
-	ev->author = s && *s ? event_intern(s) : NULL;
-	s = json_get_str(obj, "session");
-	event_session_hash(ev->session, s ? s : "");
-	s = json_get_str(obj, "commit");
+	ev->model = source_memo_intern(&m->model, &v[I_MODEL]);
+	ev->author = source_memo_intern(&m->author, &v[I_AUTHOR]);
+	source_memo_session(&m->session, &v[I_SESSION], ev->session);
+	s = source_raw_cstr(&v[I_COMMIT], &m->tmp);
 	if (s && strlen(s) >= 4 && strlen(s) <= 40 &&
 	    strspn(s, "0123456789abcdef") == strlen(s))
 		strcpy(ev->commit, s);
 
-	j = json_get(obj, "cost_usd");
-	if (j && !json_is_null(j)) {
-		if (json_double(j, &cost) || cost < 0 || cost > 1e9) {
+	if (v[I_COST].p && !raw_null(&v[I_COST])) {
+		if (json_raw_double(&v[I_COST], &cost) || cost < 0 ||
+		    cost > 1e9) {
 			*why = "bad 'cost_usd'";
-			goto cleanup;
+			return -1;
 		}
 		ev->cost = cost;
 		ev->cost_known = 1;
 		ev->cost_recorded = 1;
 	}
 
-	cwd = json_get_str(obj, "cwd");
-	name = json_get_str(obj, "repo");
-	if (cwd && *cwd) {
+	cwd = source_memo_intern(&m->cwd, &v[I_CWD]);
+	name = source_raw_cstr(&v[I_REPO], &m->tmp);
+	if (cwd) {
 		if (*cwd != '/') {
 			*why = "'cwd' is not an absolute path";
-			goto cleanup;
+			return -1;
 		}
-		ev->cwd = event_intern(cwd);
+		ev->cwd = cwd;
 	} else if (name && *name == '/') {
 		ev->cwd = event_intern(name);
 	} else if (name && *name) {
@@ -214,30 +249,34 @@ static int parse_line(struct usage_event *ev, const char *line, size_t len,
 		/* Neither: it belongs where it was imported. */
 		ev->cwd = wt;
 	}
-	ret = 0;
-cleanup:
-	json_free(obj);
-	return ret;
+	return 0;
 }
 
 int import_parse_line(struct usage_event *ev, const char *line, size_t len,
 		      struct repo *repo, int64_t now, const char **why)
 {
-	return parse_line(ev, line, len, repo, work_tree(repo), now, why);
+	struct import_memo m = IMPORT_MEMO_INIT;
+	int ret = parse_line(ev, line, len, repo, work_tree(repo), now, &m,
+			     why);
+
+	import_memo_release(&m);
+	return ret;
 }
 
 /* Whose file is being read: lines without a repository are its. */
 struct import_home {
 	struct repo *repo;      /* NULL for another repository's file */
 	const char *wt;         /* interned; NULL when unknown */
+	struct import_memo memo;
 };
+#define IMPORT_HOME_INIT(repo, wt) { repo, wt, IMPORT_MEMO_INIT }
 
 static int import_line(struct source_ctx *ctx, struct source_file *f,
 		       const char *line, size_t len, uint64_t lineno,
 		       int partial, void *data)
 {
 	struct source_rec rec;
-	const struct import_home *home = data;
+	struct import_home *home = data;
 	const char *why = NULL;
 	size_t i;
 
@@ -251,7 +290,7 @@ static int import_line(struct source_ctx *ctx, struct source_file *f,
 		return 0;
 	memset(&rec, 0, sizeof(rec));
 	if (parse_line(&rec.ev, line, len, home->repo, home->wt, ctx->now,
-		       &why)) {
+		       &home->memo, &why)) {
 		/* Still being appended: wait for the rest. */
 		if (partial)
 			return 1;
@@ -266,14 +305,16 @@ static int import_line(struct source_ctx *ctx, struct source_file *f,
 void source_import_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			     const char *buf, size_t len)
 {
-	struct import_home home = { ctx->repo, work_tree(ctx->repo) };
+	struct import_home home = IMPORT_HOME_INIT(ctx->repo,
+						   work_tree(ctx->repo));
 
 	source_scan_mem(ctx, f, buf, len, NULL, import_line, &home);
 	source_file_emit(ctx, f);
+	import_memo_release(&home.memo);
 }
 
 static void read_file(struct source_ctx *ctx, const char *path,
-		      const struct import_home *home)
+		      struct import_home *home)
 {
 	struct source_file *f;
 	int changed = 0;
@@ -281,7 +322,7 @@ static void read_file(struct source_ctx *ctx, const char *path,
 	f = source_file_get(ctx, path, &changed);
 	if (!f)
 		return;
-	if (changed && source_scan(ctx, f, NULL, import_line, (void *)home))
+	if (changed && source_scan(ctx, f, NULL, import_line, home))
 		return;
 	source_file_emit(ctx, f);
 }
@@ -295,7 +336,7 @@ static void read_seen(struct source_ctx *ctx, const char *own)
 	for (i = 0; ctx->seen && i < ctx->seen->nr; i++) {
 		const char *common = ctx->seen->v[i];
 		struct strvec trees = STRVEC_INIT;
-		struct import_home home = { NULL, NULL };
+		struct import_home home = IMPORT_HOME_INIT(NULL, NULL);
 
 		if (own && !strcmp(own, common))
 			continue;
@@ -307,6 +348,7 @@ static void read_seen(struct source_ctx *ctx, const char *own)
 		if (trees.nr)
 			home.wt = event_intern(trees.v[0]);
 		read_file(ctx, sb.buf, &home);
+		import_memo_release(&home.memo);
 		strvec_clear(&trees);
 	}
 	strbuf_release(&sb);
@@ -314,7 +356,8 @@ static void read_seen(struct source_ctx *ctx, const char *own)
 
 int source_import_read(struct source_ctx *ctx)
 {
-	struct import_home home = { ctx->repo, work_tree(ctx->repo) };
+	struct import_home home = IMPORT_HOME_INIT(ctx->repo,
+						   work_tree(ctx->repo));
 	struct strbuf sb = STRBUF_INIT;
 	char *own = NULL;
 	size_t i;
@@ -328,6 +371,7 @@ int source_import_read(struct source_ctx *ctx)
 		own = realpath(repo_common_dir(ctx->repo), NULL);
 	}
 	read_seen(ctx, own);
+	import_memo_release(&home.memo);
 	free(own);
 	strbuf_release(&sb);
 	return 0;

@@ -51,73 +51,128 @@ static uint64_t content_key(const struct usage_event *ev)
 	return key;
 }
 
-/*
- * One message to a record: 0 when billable, 1 when not (not an
- * assistant message, no tokens), -1 when bad (why is set).
- */
-static int message_rec(struct source_ctx *ctx, const struct json *msg,
-		       const char *id, const char *session,
-		       const char *directory, struct source_rec *rec,
-		       const char **why)
+enum {
+	K_ROLE, K_TOKENS, K_TIME, K_MODEL, K_PATH, K_SESSION, K_COST, K_ID,
+	K__NR
+};
+static const struct json_key msg_keys[K__NR] = {
+	JSON_KEY("role"), JSON_KEY("tokens"), JSON_KEY("time"),
+	JSON_KEY("modelID"), JSON_KEY("path"), JSON_KEY("sessionID"),
+	JSON_KEY("cost"), JSON_KEY("id"),
+};
+enum { T_INPUT, T_OUTPUT, T_REASONING, T_CACHE, T__NR };
+static const struct json_key tok_keys[T__NR] = {
+	JSON_KEY("input"), JSON_KEY("output"), JSON_KEY("reasoning"),
+	JSON_KEY("cache"),
+};
+static const struct json_key cache_keys[2] = {
+	JSON_KEY("read"), JSON_KEY("write"),
+};
+static const struct json_key created_key[1] = { JSON_KEY("created") };
+static const struct json_key path_keys[2] = {
+	JSON_KEY("cwd"), JSON_KEY("root"),
+};
+
+/* The working directory: path.cwd, else path.root, else directory. */
+static const char *message_cwd(const struct json_raw *path,
+			       const char *directory, struct strbuf *tmp)
 {
-	const struct json *tok = json_get(msg, "tokens");
+	struct json_raw v[2];
+	const char *cwd = NULL;
+	int i;
+
+	if (json_raw_is_object(path) &&
+	    !json_skim(path->p, path->len, path_keys, 2, v))
+		for (i = 0; i < 2; i++) {
+			cwd = source_raw_cstr(&v[i], tmp);
+			if (cwd && *cwd == '/')
+				return event_intern(cwd);
+		}
+	return directory && *directory == '/' ? event_intern(directory) : NULL;
+}
+
+/* Where a message comes from: what its row or file says beside it. */
+struct message_from {
+	const char *id;          /* else its "id", else file_id */
+	const char *file_id;
+	const char *session;     /* else its "sessionID" */
+	const char *directory;   /* the session's, when path says none */
+};
+
+/*
+ * One message (its JSON text) to a record: 0 when billable, 1 when not
+ * (not an assistant message, no tokens), -1 when bad (why is set).
+ */
+static int message_rec(struct source_ctx *ctx, const char *buf, size_t len,
+		       const struct message_from *from,
+		       struct source_rec *rec, const char **why)
+{
+	struct json_raw m[K__NR], tok[T__NR], cache[2], created;
+	struct json_skim_sub csub = { T_CACHE, cache_keys, 2, cache, 0, NULL };
+	struct json_skim_sub tsub = { K_TOKENS, tok_keys, T__NR, tok, 0,
+				      &csub };
+	struct strbuf tmp = STRBUF_INIT;
+	const char *session = from->session, *id = from->id;
 	uint64_t input, output, reasoning, cread, cwrite;
-	const char *role = json_get_str(msg, "role");
-	const char *cwd;
-	double created, cost;
-	int bad = 0;
+	double t, cost;
+	int bad = 0, ret = -1;
 
 	memset(rec, 0, sizeof(*rec));
-	if (!json_is_object(msg)) {
-		*why = "not a JSON object";
+	if (json_skim_sub(buf, len, msg_keys, K__NR, m, &tsub, 0, NULL)) {
+		*why = source_skim_why(buf, len);
 		return -1;
 	}
-	if (!role || strcmp(role, "assistant") || !json_is_object(tok))
-		return 1;
-	bad |= json_get_u64(tok, "input", &input) == JSON_NUM_BAD;
-	bad |= json_get_u64(tok, "output", &output) == JSON_NUM_BAD;
-	bad |= json_get_u64(tok, "reasoning", &reasoning) == JSON_NUM_BAD;
-	bad |= json_get_u64(tok, "cache.read", &cread) == JSON_NUM_BAD;
-	bad |= json_get_u64(tok, "cache.write", &cwrite) == JSON_NUM_BAD;
+	ret = 1;
+	if (!json_raw_streq(&m[K_ROLE], "assistant") ||
+	    !json_raw_is_object(&m[K_TOKENS]))
+		goto cleanup;
+	ret = -1;
+	bad |= json_raw_u64(&tok[T_INPUT], &input) == JSON_NUM_BAD;
+	bad |= json_raw_u64(&tok[T_OUTPUT], &output) == JSON_NUM_BAD;
+	bad |= json_raw_u64(&tok[T_REASONING], &reasoning) == JSON_NUM_BAD;
+	bad |= json_raw_u64(&cache[0], &cread) == JSON_NUM_BAD;
+	bad |= json_raw_u64(&cache[1], &cwrite) == JSON_NUM_BAD;
 	if (bad) {
 		*why = "bad token counter";
-		return -1;
+		goto cleanup;
 	}
+	ret = 1;
 	if (!input && !output && !reasoning && !cread && !cwrite)
-		return 1;
-	if (json_double(json_get(msg, "time.created"), &created) ||
-	    created < 0 || created > 9e15 ||
-	    !source_time_ok(ctx, (int64_t)created)) {
+		goto cleanup;
+	ret = -1;
+	if (!json_raw_is_object(&m[K_TIME]) ||
+	    json_skim(m[K_TIME].p, m[K_TIME].len, created_key, 1, &created) ||
+	    json_raw_double(&created, &t) || t < 0 || t > 9e15 ||
+	    !source_time_ok(ctx, (int64_t)t)) {
 		*why = "bad or missing time.created";
-		return -1;
+		goto cleanup;
 	}
-	rec->ev.time = (int64_t)created;
+	rec->ev.time = (int64_t)t;
 	rec->ev.tool = ctx->src ? ctx->src->tool : TOOL_OPENCODE;
-	rec->ev.model = event_intern(json_get_str(msg, "modelID"));
-	cwd = json_get_str(msg, "path.cwd");
-	if (!cwd || *cwd != '/')
-		cwd = json_get_str(msg, "path.root");
-	if (!cwd || *cwd != '/')
-		cwd = directory;
-	rec->ev.cwd = cwd && *cwd == '/' ? event_intern(cwd) : NULL;
+	rec->ev.model = event_intern(source_raw_cstr(&m[K_MODEL], &tmp));
+	rec->ev.cwd = message_cwd(&m[K_PATH], from->directory, &tmp);
 	if (!session)
-		session = json_get_str(msg, "sessionID");
+		session = source_raw_cstr(&m[K_SESSION], &tmp);
 	event_session_hash(rec->ev.session, session ? session : "");
 	rec->ev.input = input;
 	rec->ev.output = output + reasoning;
 	rec->ev.cache_read = cread;
 	rec->ev.cache_write = cwrite;
-	if (!json_double(json_get(msg, "cost"), &cost) && cost > 0 &&
-	    cost < 1e9) {
+	if (!json_raw_double(&m[K_COST], &cost) && cost > 0 && cost < 1e9) {
 		rec->ev.cost = cost;
 		rec->ev.cost_known = 1;
 		rec->ev.cost_recorded = 1;
 	}
 	if (!id)
-		id = json_get_str(msg, "id");
+		id = source_raw_cstr(&m[K_ID], &tmp);
+	if (!id)
+		id = from->file_id;
 	rec->key = id ? message_key(id) : 0;
 	rec->key2 = content_key(&rec->ev);
-	return 0;
+	ret = 0;
+cleanup:
+	strbuf_release(&tmp);
+	return ret;
 }
 
 /* One row of the message table (see db_queries). */
@@ -125,19 +180,18 @@ static int db_row(struct source_ctx *ctx, struct source_db *db,
 		  struct source_rec *rec, const char **why, void *data)
 {
 	size_t len, n;
-	const char *id = source_db_text(db, 0, &n);
-	const char *sess = source_db_text(db, 1, &n);
-	const char *msg_s = source_db_text(db, 2, &len);
-	const char *dir = source_db_text(db, 3, &n);
-	struct json *msg = msg_s && len ? json_parse(msg_s, len) : NULL;
-	int r = -1;
+	struct message_from from = { NULL, NULL, NULL, NULL };
+	const char *msg = source_db_text(db, 2, &len);
 
 	(void)data;
-	*why = "malformed JSON";
-	if (msg)
-		r = message_rec(ctx, msg, id, sess, dir, rec, why);
-	json_free(msg);
-	return r;
+	from.id = source_db_text(db, 0, &n);
+	from.session = source_db_text(db, 1, &n);
+	from.directory = source_db_text(db, 3, &n);
+	if (!msg || !len) {
+		*why = "malformed JSON";
+		return -1;
+	}
+	return message_rec(ctx, msg, len, &from, rec, why);
 }
 
 static const char * const db_queries[] = {
@@ -205,33 +259,22 @@ static void parse_message(struct source_ctx *ctx, struct source_file *f,
 			  const char *buf, size_t len)
 {
 	struct strbuf id = STRBUF_INIT;
-	const char *path = f->path;
-	struct json *msg = NULL;
+	struct message_from from = { NULL, NULL, NULL, NULL };
+	const char *path = f->path, *why = NULL, *base;
 	struct source_rec rec;
-	const char *why = NULL, *base;
 	int r;
 
-	msg = json_parse(buf, len);
-	if (!msg) {
-		source_bad_line(ctx, path, 0, "malformed JSON");
-		goto cleanup;
-	}
 	/* The file is named after the message when the id is missing. */
 	base = strrchr(path, '/');
 	strbuf_addstr(&id, base ? base + 1 : path);
 	if (id.len > 5)
 		strbuf_setlen(&id, id.len - 5);
-	if (json_get_str(msg, "id")) {
-		strbuf_reset(&id);
-		strbuf_addstr(&id, json_get_str(msg, "id"));
-	}
-	r = message_rec(ctx, msg, id.buf, NULL, NULL, &rec, &why);
+	from.file_id = id.buf;
+	r = message_rec(ctx, buf, len, &from, &rec, &why);
 	if (r < 0)
 		source_bad_line(ctx, path, 0, why);
 	else if (!r)
 		source_file_add(f, &rec);
-cleanup:
-	json_free(msg);
 	strbuf_release(&id);
 }
 
@@ -242,18 +285,18 @@ void source_opencode_parse_mem(struct source_ctx *ctx, struct source_file *f,
 	source_file_emit(ctx, f);
 }
 
-/* One storage/message/<session>/<message>.json file. */
+/* One storage/message/<session>/<message>.json file, read into doc. */
 static struct source_file *read_message_file(struct source_ctx *ctx,
-					     const char *path)
+					     const char *path,
+					     struct strbuf *doc)
 {
-	struct strbuf doc = STRBUF_INIT;
 	struct source_file *f;
 	int changed = 0;
 
 	f = source_file_get(ctx, path, &changed);
-	if (f && changed && !source_read_whole(ctx, f, &doc))
-		parse_message(ctx, f, doc.buf, doc.len);
-	strbuf_release(&doc);
+	strbuf_reset(doc);
+	if (f && changed && !source_read_whole(ctx, f, doc))
+		parse_message(ctx, f, doc->buf, doc->len);
 	return f;
 }
 
@@ -262,20 +305,27 @@ static void read_files(struct source_ctx *ctx, const char *base,
 {
 	static const char * const suffixes[] = { ".json", NULL };
 	struct strvec files = STRVEC_INIT;
-	struct strbuf dir = STRBUF_INIT;
+	struct strbuf dir = STRBUF_INIT, doc = STRBUF_INIT;
 	size_t i;
 
 	strbuf_addf(&dir, "%s/storage/message", base);
-	source_find_files(ctx, dir.buf, suffixes, &files);
+	/*
+	 * A message's file is written when the message starts, dated by
+	 * then: a session folder the hook's window leaves out holds none
+	 * of its messages.
+	 */
+	source_find_new_files(ctx, dir.buf, suffixes, &files);
 	source_sort_paths(&files);
 	for (i = 0; i < files.nr; i++) {
-		struct source_file *f = read_message_file(ctx, files.v[i]);
+		struct source_file *f = read_message_file(ctx, files.v[i],
+							  &doc);
 
 		if (f)
 			emit_new(ctx, seen, f);
 	}
 	strvec_clear(&files);
 	strbuf_release(&dir);
+	strbuf_release(&doc);
 }
 
 int source_opencode_read(struct source_ctx *ctx)

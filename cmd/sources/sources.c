@@ -17,6 +17,7 @@
 #include "base/date.h"
 #include "base/die.h"
 #include "base/hash.h"
+#include "base/json.h"
 #include "git/repo.h"
 #include "sources/prices.h"
 #include "sources/sources-internal.h"
@@ -236,6 +237,105 @@ static void found_files(struct source_ctx *ctx, const struct source_state *st)
 int source_time_ok(const struct source_ctx *ctx, int64_t ms)
 {
 	return ms >= SOURCE_TIME_MIN && ms <= ctx->now + 86400000LL;
+}
+
+/* ---- skimmed values ---- */
+
+/*
+ * Decode a string with escapes into tmp a run at a time; 0, or -1 at
+ * a \u escape (rare: json_raw_str() then takes it) or a bad one.
+ */
+static int unescape_runs(const char *p, const char *end, struct strbuf *tmp)
+{
+	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+	const char *q, *c;
+
+	strbuf_reset(tmp);
+	while ((q = memchr(p, '\\', (size_t)(end - p)))) {
+		strbuf_add(tmp, p, (size_t)(q - p));
+		if (q + 1 == end || !(c = strchr(from, q[1])) || !*c)
+			return -1;
+		strbuf_addch(tmp, to[c - from]);
+		p = q + 2;
+	}
+	strbuf_add(tmp, p, (size_t)(end - p));
+	return 0;
+}
+
+const char *source_raw_cstr(const struct json_raw *v, struct strbuf *tmp)
+{
+	const char *s;
+	size_t len;
+
+	if (!v->p || v->len < 2 || v->p[0] != '"')
+		return NULL;
+	if (!unescape_runs(v->p + 1, v->p + v->len - 1, tmp))
+		return tmp->buf;
+	if (json_raw_str(v, tmp, &s, &len))
+		return NULL;
+	if (s != tmp->buf) {
+		strbuf_reset(tmp);
+		strbuf_add(tmp, s, len);
+	}
+	return tmp->buf;
+}
+
+const char *source_skim_why(const char *buf, size_t len)
+{
+	struct json *j = json_parse(buf, len);
+	const char *why = j && !json_is_object(j) ?
+		"not a JSON object" : "malformed JSON";
+
+	json_free(j);
+	return why;
+}
+
+/* Follow v: 1 when it differs from the last value seen. */
+static int memo_set(struct source_memo *m, const struct json_raw *v)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	const char *s;
+
+	if (m->valid && m->raw.len == (v->p ? v->len : 0) &&
+	    (!v->p || !memcmp(m->raw.buf, v->p, v->len)))
+		return 0;
+	strbuf_reset(&m->raw);
+	if (v->p)
+		strbuf_add(&m->raw, v->p, v->len);
+	s = source_raw_cstr(v, &tmp);
+	strbuf_reset(&m->text);
+	if (s)
+		strbuf_addstr(&m->text, s);
+	m->valid = 1;
+	m->interned = NULL;
+	m->hashed = 0;
+	strbuf_release(&tmp);
+	return 1;
+}
+
+const char *source_memo_intern(struct source_memo *m,
+			       const struct json_raw *v)
+{
+	if (memo_set(m, v) && m->text.len)
+		m->interned = event_intern(m->text.buf);
+	return m->interned;
+}
+
+void source_memo_session(struct source_memo *m, const struct json_raw *v,
+			 char out[13])
+{
+	memo_set(m, v);
+	if (!m->hashed) {
+		event_session_hash(m->session, m->text.buf);
+		m->hashed = 1;
+	}
+	memcpy(out, m->session, sizeof(m->session));
+}
+
+void source_memo_release(struct source_memo *m)
+{
+	strbuf_release(&m->raw);
+	strbuf_release(&m->text);
 }
 
 /* ---- parsing from memory (tests and fuzzing) ---- */

@@ -10,6 +10,7 @@
 
 struct repo;
 struct json;
+struct json_raw;
 
 /*
  * Local usage sources: each one reads a tool's logs and adds
@@ -155,6 +156,12 @@ struct source_files {
 	size_t nr, alloc;
 };
 void source_files_add(struct source_files *l, struct source_file *f);
+/*
+ * Look each of paths up (source_file_get()): the files there go to all,
+ * those new or changed to todo too, for source_parallel().
+ */
+void source_files_collect(struct source_ctx *ctx, const struct strvec *paths,
+			  struct source_files *all, struct source_files *todo);
 void source_files_emit(struct source_ctx *ctx, struct source_files *l);
 /* Forget what was read of f (start again from offset 0). */
 void source_file_reset(struct source_file *f);
@@ -194,6 +201,33 @@ int source_scan_mem(struct source_ctx *ctx, struct source_file *f,
 int source_line_json(struct source_ctx *ctx, struct source_file *f,
 		     const char *line, size_t len, uint64_t lineno,
 		     int partial, struct json **out);
+
+/*
+ * For lines read with json_skim(): a string value's text, NUL-ended,
+ * decoded into tmp when it has escapes; NULL when v is not a string.
+ */
+const char *source_raw_cstr(const struct json_raw *v, struct strbuf *tmp);
+/* Why json_skim() refused buf: "not a JSON object" or "malformed JSON". */
+const char *source_skim_why(const char *buf, size_t len);
+/*
+ * A one-entry memo of a string member, so that a run of records with
+ * the same value interns or hashes it once.
+ */
+struct source_memo {
+	struct strbuf raw;      /* the value as last seen, quotes and all */
+	struct strbuf text;     /* its text */
+	const char *interned;   /* event_intern(text); NULL when empty */
+	char session[13];       /* event_session_hash(text) */
+	unsigned valid:1, hashed:1;
+};
+#define SOURCE_MEMO_INIT { STRBUF_INIT, STRBUF_INIT, NULL, "", 0, 0 }
+/* v's text interned: NULL when v is not a string or is empty. */
+const char *source_memo_intern(struct source_memo *m,
+			       const struct json_raw *v);
+/* event_session_hash() of v's text ("" when v is not a string). */
+void source_memo_session(struct source_memo *m, const struct json_raw *v,
+			 char out[13]);
+void source_memo_release(struct source_memo *m);
 
 /*
  * Call fn(ctx, files[i], data) for each file, spread over a few threads
@@ -254,6 +288,15 @@ int source_repo_match(struct source_ctx *ctx, const char *cwd);
  */
 void source_find_files(struct source_ctx *ctx, const char *dir,
 		       const char * const *suffixes, struct strvec *out);
+/*
+ * The same for formats that only add files, each dated when it is
+ * created: with ctx->recent_since (the post-commit hook), the files
+ * of a folder last changed before then are left out unlooked-at (the
+ * folder's time is that of its last file added), its subfolders
+ * still searched.
+ */
+void source_find_new_files(struct source_ctx *ctx, const char *dir,
+			   const char * const *suffixes, struct strvec *out);
 /*
  * The local path of a file:// URI (or of a plain absolute path), with
  * %XX decoded and no trailing slash. Returns 0, or -1 when it names no

@@ -112,6 +112,11 @@ void source_file_reset(struct source_file *f)
 
 void source_file_add(struct source_file *f, const struct source_rec *rec)
 {
+	/* Room for one first: many sources log a call a file. */
+	if (!f->alloc) {
+		f->alloc = 1;
+		f->rec = xrealloc(f->rec, sizeof(*f->rec));
+	}
 	ALLOC_GROW(f->rec, f->nr + 1, f->alloc);
 	f->rec[f->nr++] = *rec;
 }
@@ -132,6 +137,24 @@ void source_files_add(struct source_files *l, struct source_file *f)
 {
 	ALLOC_GROW(l->f, l->nr + 1, l->alloc);
 	l->f[l->nr++] = f;
+}
+
+void source_files_collect(struct source_ctx *ctx, const struct strvec *paths,
+			  struct source_files *all, struct source_files *todo)
+{
+	size_t i;
+
+	for (i = 0; i < paths->nr; i++) {
+		int changed;
+		struct source_file *f = source_file_get(ctx, paths->v[i],
+							&changed);
+
+		if (!f)
+			continue;
+		source_files_add(all, f);
+		if (changed)
+			source_files_add(todo, f);
+	}
 }
 
 void source_files_emit(struct source_ctx *ctx, struct source_files *l)

@@ -51,13 +51,18 @@ struct walk_seen {
 	struct u64map ids;
 };
 
-static int walk_seen_add(struct walk_seen *w, DIR *d)
+/* Also tells whether the folder changed before new_since (ms; 0: no). */
+static int walk_seen_add(struct walk_seen *w, DIR *d, int64_t new_since,
+			 int *old)
 {
 	struct stat sb;
 	uint64_t key;
 
+	*old = 0;
 	if (fstat(dirfd(d), &sb) < 0)
 		return 0;
+	*old = new_since && (int64_t)sb.st_mtim.tv_sec * 1000 +
+		sb.st_mtim.tv_nsec / 1000000 < new_since;
 	key = hash_bytes(&sb.st_ino, sizeof(sb.st_ino),
 			  (uint64_t)sb.st_dev);
 	if (u64map_find(&w->ids, key, 0))
@@ -68,11 +73,12 @@ static int walk_seen_add(struct walk_seen *w, DIR *d)
 
 static void find_files(struct source_ctx *ctx, struct strbuf *dir,
 		       const char * const *suffixes, struct strvec *out,
-		       int depth, struct walk_seen *seen)
+		       int depth, struct walk_seen *seen, int64_t new_since)
 {
 	DIR *d;
 	struct dirent *de;
 	size_t baselen = dir->len;
+	int old;
 
 	d = opendir(dir->buf);
 	if (!d) {
@@ -82,7 +88,7 @@ static void find_files(struct source_ctx *ctx, struct strbuf *dir,
 		return;
 	}
 	/* Reached again through a symlink: each file once. */
-	if (walk_seen_add(seen, d)) {
+	if (walk_seen_add(seen, d, new_since, &old)) {
 		closedir(d);
 		return;
 	}
@@ -115,13 +121,15 @@ static void find_files(struct source_ctx *ctx, struct strbuf *dir,
 			is_reg = S_ISREG(sb.st_mode);
 		}
 		if (is_dir && depth < 32) {
-			find_files(ctx, dir, suffixes, out, depth + 1, seen);
+			find_files(ctx, dir, suffixes, out, depth + 1, seen,
+				   new_since);
 		} else if (!is_dir && !is_reg &&
 			   has_suffix(de->d_name, nlen, suffixes)) {
 			/* A FIFO or a device named like a log: never open. */
 			source_bad_line(ctx, dir->buf, 0,
 					"not a regular file");
-		} else if (is_reg && has_suffix(de->d_name, nlen, suffixes)) {
+		} else if (is_reg && !old &&
+			   has_suffix(de->d_name, nlen, suffixes)) {
 			struct source_state *st = ctx->state;
 			struct stat sb;
 
@@ -143,8 +151,9 @@ static void find_files(struct source_ctx *ctx, struct strbuf *dir,
 	strbuf_setlen(dir, baselen);
 }
 
-void source_find_files(struct source_ctx *ctx, const char *dir,
-		       const char * const *suffixes, struct strvec *out)
+static void find_in(struct source_ctx *ctx, const char *dir,
+		    const char * const *suffixes, struct strvec *out,
+		    int64_t new_since)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct walk_seen seen = { U64MAP_INIT };
@@ -152,9 +161,21 @@ void source_find_files(struct source_ctx *ctx, const char *dir,
 	strbuf_addstr(&sb, dir);
 	while (sb.len > 1 && sb.buf[sb.len - 1] == '/')
 		strbuf_setlen(&sb, sb.len - 1);
-	find_files(ctx, &sb, suffixes, out, 0, &seen);
+	find_files(ctx, &sb, suffixes, out, 0, &seen, new_since);
 	u64map_release(&seen.ids);
 	strbuf_release(&sb);
+}
+
+void source_find_files(struct source_ctx *ctx, const char *dir,
+		       const char * const *suffixes, struct strvec *out)
+{
+	find_in(ctx, dir, suffixes, out, 0);
+}
+
+void source_find_new_files(struct source_ctx *ctx, const char *dir,
+			   const char * const *suffixes, struct strvec *out)
+{
+	find_in(ctx, dir, suffixes, out, ctx->recent_since);
 }
 
 static int cmp_str(const void *a, const void *b)

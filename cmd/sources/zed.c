@@ -22,7 +22,6 @@
 
 #include "base/date.h"
 #include "base/die.h"
-#include "base/hash.h"
 #include "base/json.h"
 #include "base/strbuf.h"
 #include "sources/db.h"
@@ -151,13 +150,8 @@ static int thread_row(struct source_ctx *ctx, struct source_db *db,
 	if (db_time(db, C_CREATED, &rec->ev.time) || rec->ev.time > end ||
 	    !source_time_ok(ctx, rec->ev.time))
 		rec->ev.time = end;
-	rec->flags = (uint32_t)((end - rec->ev.time) / 1000);
-	rec->ev.tool = TOOL_ZED;
-	rec->ev.model = model && *model ? event_intern(model) : NULL;
-	if (folders && *folders == '/')
-		rec->ev.cwd = event_intern_n(folders, strcspn(folders, "\n"));
-	event_session_hash(rec->ev.session, id);
-	rec->key = hash_bytes(id, strlen(id), 0x7a65);
+	source_db_event(rec, TOOL_ZED, rec->ev.time, end, model, folders,
+			folders ? strcspn(folders, "\n") : 0, id, 0x7a65);
 	ret = 0;
 cleanup:
 	json_free(th);

@@ -250,16 +250,11 @@ static inline const char *find_special32(const char *p)
 #endif
 }
 
-/* p is just after the opening quote; returns just after the closing. */
-static const char *skip_string(const char *p, const char *end)
+/* skip_string() past the first 32 bytes, or with a backslash in them */
+static const char *skip_string_slow(const char *p, const char *end)
 {
 	const char *s = p, *stop = end - p > 64 ? p + 64 : end;
 
-	if (end - p >= 32) {
-		p = find_special32(p);
-		if (p < s + 32 && *p == '"')
-			return p + 1;
-	}
 	for (;;) {
 		p = find_special(p, stop);
 		if (p >= stop)
@@ -271,6 +266,23 @@ static const char *skip_string(const char *p, const char *end)
 			return NULL;
 		p += 2;
 	}
+}
+
+/*
+ * p is just after the opening quote; returns just after the closing.
+ * Inline: most strings end within one look, and a call a string cost
+ * more than the look.
+ */
+static inline const char *skip_string(const char *p, const char *end)
+{
+	const char *q;
+
+	if (end - p >= 32) {
+		q = find_special32(p);
+		if (q < p + 32 && *q == '"')
+			return q + 1;
+	}
+	return skip_string_slow(p, end);
 }
 
 static int is_scalar_char(int c)

@@ -496,31 +496,58 @@ static void kept_best(struct kept *k, struct u64map *seen,
 	}
 }
 
+/*
+ * Is message id key2 answered outside any sidechain? side holds the
+ * ids of the sidechain and nested records (the only ones asked about),
+ * each marked 1 once a plain record answers it: a small map, where one
+ * of every record's id was as big as the records and missed the cache.
+ */
+static int answered(struct u64map *side, uint64_t key2)
+{
+	size_t *slot = u64map_find(side, key2, 0);
+
+	return slot && *slot;
+}
+
 static void claude_dedup(struct source_ctx *ctx, struct source_file **files,
 			 size_t nfiles)
 {
-	struct u64map nonside = U64MAP_INIT, best = U64MAP_INIT;
+	struct u64map side = U64MAP_INIT, best = U64MAP_INIT;
 	struct u64map nested = U64MAP_INIT;
 	struct kept k = { 0 };
-	size_t i, j, nr = 0, nnested = 0;
+	size_t i, j, nr = 0, nnested = 0, nside = 0;
 
 	/* Sized once: the maps and the list never grow. */
 	for (i = 0; i < nfiles; i++) {
 		nr += files[i]->nr;
-		for (j = 0; j < files[i]->nr; j++)
-			nnested += !!(files[i]->rec[j].flags & CL_NESTED);
+		for (j = 0; j < files[i]->nr; j++) {
+			int fl = files[i]->rec[j].flags;
+
+			nnested += !!(fl & CL_NESTED);
+			nside += !!(fl & (CL_SIDECHAIN | CL_NESTED));
+		}
 	}
-	u64map_reserve(&nonside, nr - nnested);
+	u64map_reserve(&side, nside);
 	u64map_reserve(&best, nr - nnested);
 	u64map_reserve(&nested, nnested);
 	ALLOC_GROW(k.v, nr + 1, k.alloc);
-	/* message ids answered outside any sidechain */
+	/* the message ids to ask about, then which are answered plainly */
 	for (i = 0; i < nfiles; i++)
 		for (j = 0; j < files[i]->nr; j++) {
 			const struct source_rec *r = &files[i]->rec[j];
 
-			if (r->key2 && !(r->flags & (CL_SIDECHAIN | CL_NESTED)))
-				u64map_find(&nonside, r->key2, 1);
+			if (r->key2 && (r->flags & (CL_SIDECHAIN | CL_NESTED)))
+				u64map_find(&side, r->key2, 1);
+		}
+	for (i = 0; nside && i < nfiles; i++)
+		for (j = 0; j < files[i]->nr; j++) {
+			const struct source_rec *r = &files[i]->rec[j];
+			size_t *slot;
+
+			if (r->key2 &&
+			    !(r->flags & (CL_SIDECHAIN | CL_NESTED)) &&
+			    (slot = u64map_find(&side, r->key2, 0)))
+				*slot = 1;
 		}
 	/* transcripts first, then nested copies where none exists */
 	for (i = 0; i < nfiles; i++)
@@ -532,7 +559,7 @@ static void claude_dedup(struct source_ctx *ctx, struct source_file **files,
 			if (!r->key)
 				kept_add(&k, r);
 			else if (!(r->flags & CL_SIDECHAIN) ||
-				 !u64map_find(&nonside, r->key2, 0))
+				 !answered(&side, r->key2))
 				kept_best(&k, &best, r);
 		}
 	for (i = 0; i < nfiles; i++)
@@ -545,12 +572,12 @@ static void claude_dedup(struct source_ctx *ctx, struct source_file **files,
 				kept_add(&k, r);
 			else if (!u64map_find(&best, r->key, 0) &&
 				 (!(r->flags & CL_SIDECHAIN) ||
-				  !u64map_find(&nonside, r->key2, 0)))
+				  !answered(&side, r->key2)))
 				kept_best(&k, &nested, r);
 		}
 	source_add_sorted(ctx, k.v, k.nr);
 	free(k.v);
-	u64map_release(&nonside);
+	u64map_release(&side);
 	u64map_release(&best);
 	u64map_release(&nested);
 }

@@ -250,16 +250,11 @@ static inline const char *find_special32(const char *p)
 #endif
 }
 
-/* p is just after the opening quote; returns just after the closing. */
-static const char *skip_string(const char *p, const char *end)
+/* skip_string() past the first 32 bytes, or with a backslash in them */
+static const char *skip_string_slow(const char *p, const char *end)
 {
 	const char *s = p, *stop = end - p > 64 ? p + 64 : end;
 
-	if (end - p >= 32) {
-		p = find_special32(p);
-		if (p < s + 32 && *p == '"')
-			return p + 1;
-	}
 	for (;;) {
 		p = find_special(p, stop);
 		if (p >= stop)
@@ -271,6 +266,23 @@ static const char *skip_string(const char *p, const char *end)
 			return NULL;
 		p += 2;
 	}
+}
+
+/*
+ * p is just after the opening quote; returns just after the closing.
+ * Inline: most strings end within one look, and a call a string cost
+ * more than the look.
+ */
+static inline const char *skip_string(const char *p, const char *end)
+{
+	const char *q;
+
+	if (end - p >= 32) {
+		q = find_special32(p);
+		if (q < p + 32 && *q == '"')
+			return q + 1;
+	}
+	return skip_string_slow(p, end);
 }
 
 static int is_scalar_char(int c)
@@ -385,20 +397,74 @@ static void sub_clear(struct json_skim_sub *sub, int bad)
 	}
 }
 
+/*
+ * Which wanted key a member's name is, by its length and end bytes: one
+ * probe and mostly one compare a member, where a walk down the keys
+ * mispredicted its way out. More keys than fit are looked up one by one.
+ */
+#define KEY_SLOTS 64
+#define KEY_TABLE_MAX 32
+struct key_table {
+	unsigned char first[KEY_SLOTS]; /* 1 + a key's index, or 0 */
+	unsigned char next[KEY_TABLE_MAX]; /* the same, for that slot */
+};
+
+static unsigned key_slot(const char *k, size_t len)
+{
+	if (!len)
+		return 0;
+	return (unsigned)(len * 7 + (unsigned char)k[0] +
+			  (unsigned char)k[len - 1] * 3) & (KEY_SLOTS - 1);
+}
+
+static void key_table_init(struct key_table *t, const struct json_key *keys,
+			   size_t nkeys)
+{
+	size_t i = nkeys;
+
+	memset(t->first, 0, sizeof(t->first));
+	/* from the last key: a chain holds its keys in order */
+	while (i--) {
+		unsigned h = key_slot(keys[i].name, keys[i].len);
+
+		t->next[i] = t->first[h];
+		t->first[h] = (unsigned char)(i + 1);
+	}
+}
+
+/* The index of the key named k (raw, unescaped), or nkeys. */
+static size_t key_find(const struct key_table *t, const struct json_key *keys,
+		       size_t nkeys, const char *k, size_t klen)
+{
+	size_t i;
+
+	if (nkeys > KEY_TABLE_MAX) {
+		for (i = 0; i < nkeys; i++)
+			if (keys[i].len == klen && !memcmp(keys[i].name, k, klen))
+				return i;
+		return nkeys;
+	}
+	for (i = t->first[key_slot(k, klen)]; i; i = t->next[i - 1])
+		if (keys[i - 1].len == klen &&
+		    !memcmp(keys[i - 1].name, k, klen))
+			return i - 1;
+	return nkeys;
+}
+
 /* The object at p (after white space); returns just after it, or NULL. */
 static const char *skim_object(const char *p, const char *end,
 			       const struct json_key *keys, size_t nkeys,
 			       struct json_raw *out, struct json_skim_sub *sub,
 			       struct skim_gate *gate)
 {
-	uint64_t lens = 0; /* bit n: a key of n bytes is wanted */
+	struct key_table table;
 	int leading = 1; /* no object or array member yet */
 	size_t i;
 
 	if (p >= end || *p != '{')
 		return NULL;
-	for (i = 0; i < nkeys; i++)
-		lens |= keys[i].len < 64 ? 1ULL << keys[i].len : 1;
+	if (nkeys <= KEY_TABLE_MAX)
+		key_table_init(&table, keys, nkeys);
 	p = skip_ws(p + 1, end);
 	if (p < end && *p == '}')
 		return p + 1;
@@ -417,16 +483,8 @@ static const char *skim_object(const char *p, const char *end,
 			return NULL;
 		v = skip_ws(p + 1, end);
 		klen = (size_t)(kend - 1 - k);
-		/*
-		 * Lengths first: that rules out almost every member of a log
-		 * line. A raw name with a NUL byte or an escape never equals
-		 * a key.
-		 */
-		i = klen < 64 && !(lens & (1ULL << klen)) ? nkeys : 0;
-		for (; i < nkeys; i++)
-			if (keys[i].len == klen && keys[i].name[0] == *k &&
-			    !memcmp(keys[i].name, k, klen))
-				break;
+		/* A raw name with a NUL byte or an escape never equals a key. */
+		i = key_find(&table, keys, nkeys, k, klen);
 		if (sub && i == sub->key && v < end && *v == '{') {
 			/*
 			 * Skim it now rather than skip it and skim it again;
@@ -448,12 +506,11 @@ static const char *skim_object(const char *p, const char *end,
 		if (i < nkeys) {
 			out[i].p = v;
 			out[i].len = (size_t)(p - v);
+			if (gate && leading && i == gate->key &&
+			    *v != '{' && *v != '[' && skim_gated(gate, &out[i]))
+				return NULL;
 		}
-		if (*v == '{' || *v == '[')
-			leading = 0;
-		else if (gate && leading && i == gate->key &&
-			 skim_gated(gate, &out[i]))
-			return NULL;
+		leading &= *v != '{' && *v != '[';
 		p = skip_ws(p, end);
 		if (p < end && *p == ',') {
 			p = skip_ws(p + 1, end);

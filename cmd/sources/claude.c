@@ -137,10 +137,14 @@ static void claude_link(struct source_file *f, const char *line, size_t len)
 		memcpy(f->rec[i - 1].ev.commit, hex, strlen(hex) + 1);
 }
 
-/* The token counts of a usage object: NULL, or why they are bad. */
-static const char *claude_counts(struct json_raw *u, struct usage_event *ev)
+/*
+ * The token counts of a usage object, its cache_creation skimmed in the
+ * same pass into cc (cc_bad when that is no object): NULL, or why they
+ * are bad.
+ */
+static const char *claude_counts(struct json_raw *u, struct json_raw *cc,
+				 int cc_bad, struct usage_event *ev)
 {
-	struct json_raw cc[2];
 	struct json_raw ws;
 	uint64_t v5m = 0, v1h = 0, n = 0;
 	int st;
@@ -155,8 +159,7 @@ static const char *claude_counts(struct json_raw *u, struct usage_event *ev)
 	    json_raw_u64(&u[U_CW], &ev->cache_write) == JSON_NUM_BAD)
 		return "bad token count";
 	if (json_raw_is_object(&u[U_CC])) {
-		if (json_skim(u[U_CC].p, u[U_CC].len, cc_keys, 2, cc) ||
-		    json_raw_u64(&cc[0], &v5m) == JSON_NUM_BAD ||
+		if (cc_bad || json_raw_u64(&cc[0], &v5m) == JSON_NUM_BAD ||
 		    json_raw_u64(&cc[1], &v1h) == JSON_NUM_BAD)
 			return "bad token count";
 		if (v5m + v1h)
@@ -236,13 +239,15 @@ static int claude_line(struct source_ctx *ctx, struct source_file *f,
 {
 	struct claude_memo *memo = data;
 	struct json_raw top[K__NR], nest[K__NR], dm[1], msg[M__NR];
-	struct json_raw u[U__NR], *rec;
+	struct json_raw u[U__NR], cc[2], *rec;
 	const char *s, *why = NULL;
 	size_t slen;
 	struct source_rec r;
 	uint64_t h;
 	int nested = 0, side, st;
-	struct json_skim_sub usub = { M_USAGE, usage_keys, U__NR, u, 0, NULL };
+	struct json_skim_sub ccsub = { U_CC, cc_keys, 2, cc, 0, NULL };
+	struct json_skim_sub usub = { M_USAGE, usage_keys, U__NR, u, 0,
+				      &ccsub };
 	struct json_skim_sub msub = { K_MESSAGE, msg_keys, M__NR, msg, 0,
 				      &usub };
 
@@ -259,7 +264,7 @@ static int claude_line(struct source_ctx *ctx, struct source_file *f,
 			claude_link(f, line, len);
 		return 0;
 	}
-	/* The message and its usage are skimmed in the same pass. */
+	/* The message, its usage and cache_creation: all in one pass. */
 	if (st < 0) {
 		if (partial)
 			return 1;
@@ -316,7 +321,7 @@ static int claude_line(struct source_ctx *ctx, struct source_file *f,
 		why = "timestamp out of range";
 		goto bad;
 	}
-	why = claude_counts(u, &r.ev);
+	why = claude_counts(u, cc, ccsub.bad, &r.ev);
 	if (why)
 		goto bad;
 	claude_model(memo, msg, u, &r.ev);
@@ -491,31 +496,58 @@ static void kept_best(struct kept *k, struct u64map *seen,
 	}
 }
 
+/*
+ * Is message id key2 answered outside any sidechain? side holds the
+ * ids of the sidechain and nested records (the only ones asked about),
+ * each marked 1 once a plain record answers it: a small map, where one
+ * of every record's id was as big as the records and missed the cache.
+ */
+static int answered(struct u64map *side, uint64_t key2)
+{
+	size_t *slot = u64map_find(side, key2, 0);
+
+	return slot && *slot;
+}
+
 static void claude_dedup(struct source_ctx *ctx, struct source_file **files,
 			 size_t nfiles)
 {
-	struct u64map nonside = U64MAP_INIT, best = U64MAP_INIT;
+	struct u64map side = U64MAP_INIT, best = U64MAP_INIT;
 	struct u64map nested = U64MAP_INIT;
 	struct kept k = { 0 };
-	size_t i, j, nr = 0, nnested = 0;
+	size_t i, j, nr = 0, nnested = 0, nside = 0;
 
 	/* Sized once: the maps and the list never grow. */
 	for (i = 0; i < nfiles; i++) {
 		nr += files[i]->nr;
-		for (j = 0; j < files[i]->nr; j++)
-			nnested += !!(files[i]->rec[j].flags & CL_NESTED);
+		for (j = 0; j < files[i]->nr; j++) {
+			int fl = files[i]->rec[j].flags;
+
+			nnested += !!(fl & CL_NESTED);
+			nside += !!(fl & (CL_SIDECHAIN | CL_NESTED));
+		}
 	}
-	u64map_reserve(&nonside, nr - nnested);
+	u64map_reserve(&side, nside);
 	u64map_reserve(&best, nr - nnested);
 	u64map_reserve(&nested, nnested);
 	ALLOC_GROW(k.v, nr + 1, k.alloc);
-	/* message ids answered outside any sidechain */
+	/* the message ids to ask about, then which are answered plainly */
 	for (i = 0; i < nfiles; i++)
 		for (j = 0; j < files[i]->nr; j++) {
 			const struct source_rec *r = &files[i]->rec[j];
 
-			if (r->key2 && !(r->flags & (CL_SIDECHAIN | CL_NESTED)))
-				u64map_find(&nonside, r->key2, 1);
+			if (r->key2 && (r->flags & (CL_SIDECHAIN | CL_NESTED)))
+				u64map_find(&side, r->key2, 1);
+		}
+	for (i = 0; nside && i < nfiles; i++)
+		for (j = 0; j < files[i]->nr; j++) {
+			const struct source_rec *r = &files[i]->rec[j];
+			size_t *slot;
+
+			if (r->key2 &&
+			    !(r->flags & (CL_SIDECHAIN | CL_NESTED)) &&
+			    (slot = u64map_find(&side, r->key2, 0)))
+				*slot = 1;
 		}
 	/* transcripts first, then nested copies where none exists */
 	for (i = 0; i < nfiles; i++)
@@ -527,7 +559,7 @@ static void claude_dedup(struct source_ctx *ctx, struct source_file **files,
 			if (!r->key)
 				kept_add(&k, r);
 			else if (!(r->flags & CL_SIDECHAIN) ||
-				 !u64map_find(&nonside, r->key2, 0))
+				 !answered(&side, r->key2))
 				kept_best(&k, &best, r);
 		}
 	for (i = 0; i < nfiles; i++)
@@ -540,12 +572,12 @@ static void claude_dedup(struct source_ctx *ctx, struct source_file **files,
 				kept_add(&k, r);
 			else if (!u64map_find(&best, r->key, 0) &&
 				 (!(r->flags & CL_SIDECHAIN) ||
-				  !u64map_find(&nonside, r->key2, 0)))
+				  !answered(&side, r->key2)))
 				kept_best(&k, &nested, r);
 		}
 	source_add_sorted(ctx, k.v, k.nr);
 	free(k.v);
-	u64map_release(&nonside);
+	u64map_release(&side);
 	u64map_release(&best);
 	u64map_release(&nested);
 }

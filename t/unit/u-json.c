@@ -1,0 +1,133 @@
+/* Unit tests for the JSON skimmer: which member each wanted key gets. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/json.h"
+#include "tap.h"
+
+/* The raw text of v, or "(absent)". */
+static const char *text(const struct json_raw *v)
+{
+	static char buf[8][128];
+	static int n;
+	char *b = buf[n++ % 8];
+
+	if (!v->p)
+		return "(absent)";
+	snprintf(b, sizeof(buf[0]), "%.*s", (int)v->len, v->p);
+	return b;
+}
+
+static int skim(const char *s, const struct json_key *keys, size_t nkeys,
+		struct json_raw *out)
+{
+	return json_skim(s, strlen(s), keys, nkeys, out);
+}
+
+static void test_any_order(void)
+{
+	static const struct json_key keys[] = {
+		JSON_KEY("type"), JSON_KEY("message"), JSON_KEY("requestId"),
+		JSON_KEY("timestamp"), JSON_KEY("cwd"), JSON_KEY("sessionId"),
+	};
+	struct json_raw out[6];
+	const char *s = "{\"uuid\":\"u\",\"cwd\":\"/x\",\"message\":{\"a\":[1]},"
+			"\"version\":\"2\",\"timestamp\":\"t\",\"type\":\"user\","
+			"\"sessionIdx\":1,\"requestid\":2}";
+
+	is_int(skim(s, keys, 6, out), 0, "skimmed");
+	is_str(text(&out[0]), "\"user\"", "type, after other members");
+	is_str(text(&out[1]), "{\"a\":[1]}", "an object member whole");
+	is_str(text(&out[2]), "(absent)", "no match in another case");
+	is_str(text(&out[3]), "\"t\"", "timestamp");
+	is_str(text(&out[4]), "\"/x\"", "a key of three bytes");
+	is_str(text(&out[5]), "(absent)", "no match with a longer name");
+}
+
+static void test_same_slot(void)
+{
+	/* same length, same first and last byte: one slot, a chain */
+	static const struct json_key keys[] = {
+		JSON_KEY("axb"), JSON_KEY("ayb"), JSON_KEY(""),
+	};
+	struct json_raw out[3];
+
+	is_int(skim("{\"ayb\":1,\"azb\":2,\"axb\":3,\"\":4}", keys, 3, out), 0,
+	       "skimmed");
+	is_str(text(&out[0]), "3", "first key of a shared slot");
+	is_str(text(&out[1]), "1", "second key of a shared slot");
+	is_str(text(&out[2]), "4", "the empty name");
+	is_int(skim("{\"azb\":2,\"ax\\u0062\":3}", keys, 3, out), 0,
+	       "skimmed");
+	is_str(text(&out[0]), "(absent)", "an escaped name is no key");
+	is_str(text(&out[1]), "(absent)", "a third name in the slot is none");
+	is_int(skim("{\"axb\":1,\"axb\":[2]}", keys, 3, out), 0, "skimmed");
+	is_str(text(&out[0]), "[2]", "the last of two members wins");
+}
+
+static void test_many_keys(void)
+{
+	struct json_key keys[40];
+	struct json_raw out[40];
+	char names[40][8];
+	int i;
+
+	for (i = 0; i < 40; i++) {
+		snprintf(names[i], sizeof(names[i]), "k%02d", i);
+		keys[i].name = names[i];
+		keys[i].len = strlen(names[i]);
+	}
+	is_int(skim("{\"k39\":39,\"k00\":0,\"k17\":17,\"k40\":40}", keys, 40,
+		    out), 0, "skimmed with 40 keys");
+	is_str(text(&out[0]), "0", "first of 40 keys");
+	is_str(text(&out[17]), "17", "a middle one");
+	is_str(text(&out[39]), "39", "last of 40 keys");
+	is_str(text(&out[1]), "(absent)", "a key with no member");
+	/* the same address, other keys: no stale lookup */
+	keys[0].name = "zz";
+	keys[0].len = 2;
+	is_int(skim("{\"k00\":0,\"zz\":1}", keys, 1, out), 0, "skimmed");
+	is_str(text(&out[0]), "1", "a key list changed in place");
+}
+
+static void test_gate_and_sub(void)
+{
+	static const struct json_key keys[] = {
+		JSON_KEY("type"), JSON_KEY("message"),
+	};
+	static const struct json_key msg_keys[] = { JSON_KEY("usage") };
+	static const struct json_key u_keys[] = { JSON_KEY("n") };
+	static const char *pass[] = { "assistant", NULL };
+	struct json_raw out[2], msg[1], u[1];
+	struct json_skim_sub usub = { 0, u_keys, 1, u, 0, NULL };
+	struct json_skim_sub msub = { 1, msg_keys, 1, msg, 0, &usub };
+	const char *user = "{\"type\":\"user\",\"message\":{\"usage\":{\"n\":1}}}";
+	const char *late = "{\"x\":{},\"type\":\"user\",\"message\":{}}";
+	const char *both = "{\"type\":\"assistant\","
+			   "\"message\":{\"usage\":{\"n\":7}}}";
+	const char *bad = "{\"type\":\"assistant\","
+			  "\"message\":{\"usage\":{\"n\" 7}}}";
+
+	is_int(json_skim_sub(user, strlen(user), keys, 2, out, &msub, 0, pass),
+	       1, "another type, leading: passed over");
+	is_str(text(&out[0]), "\"user\"", "with the type read");
+	is_int(json_skim_sub(late, strlen(late), keys, 2, out, &msub, 0, pass),
+	       0, "a type after an object: read whole");
+	is_int(json_skim_sub(both, strlen(both), keys, 2, out, &msub, 0, pass),
+	       0, "a wanted type: read whole");
+	is_str(text(&u[0]), "7", "usage read in the same pass");
+	is_int(json_skim_sub(bad, strlen(bad), keys, 2, out, &msub, 0, pass),
+	       0, "a malformed nested object is skipped");
+	is_int(usub.bad, 1, "and flagged");
+	is_str(text(&u[0]), "(absent)", "with nothing read from it");
+}
+
+int main(void)
+{
+	test_any_order();
+	test_same_slot();
+	test_many_keys();
+	test_gate_and_sub();
+	return done_testing();
+}

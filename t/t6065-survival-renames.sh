@@ -112,4 +112,39 @@ test_expect_success 'a later run from the stored state agrees with blame' '
 	test_cmp full cached
 '
 
+# More created files than git runs at once for them: each answer must
+# reach its own file, the last ones included (z2.txt, as d2.txt above).
+test_expect_success 'a commit that creates many files: each followed alone' '
+	(
+		cd repo &&
+		mkdir many &&
+		for i in 1 2 3 4 5 6 7 8 9
+		do
+			lines "file$i" 1 10 >many/f$i.txt || return 1
+		done &&
+		lines many 1 20 >many/s1.txt &&
+		{ lines many 1 12 && lines other 1 8; } >many/s2.txt &&
+		git add many && test_tick &&
+		as Grace grace@example.com git commit -q -m "grace: many" &&
+		git rm -q -r many &&
+		mkdir moved &&
+		for i in 1 2 3 4 5 6 7 8 9
+		do
+			{ lines "file$i" 1 9 && echo "heidi $i"; } \
+				>moved/g$i.txt || return 1
+		done &&
+		{ lines many 1 19 && echo "heidi 20"; } >moved/z1.txt &&
+		{ lines many 1 16 && lines heidi 1 4; } >moved/z2.txt &&
+		git add moved && test_tick &&
+		as Heidi heidi@example.com git commit -q -m "heidi: move" &&
+		git diff-tree -r -M HEAD >whole &&
+		grep "R[0-9]*	many/f9.txt	moved/g9.txt$" whole &&
+		grep "R[0-9]*	many/s2.txt	moved/z2.txt$" whole &&
+		test "$(source HEAD moved/z2.txt)" = \
+			"$(printf "many/s1.txt\nmoved/z2.txt")"
+	) &&
+	check_blame &&
+	per_change_is_blame
+'
+
 test_done

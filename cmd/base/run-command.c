@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,61 @@ static void child_devnull(int to, int flags)
 		child_redirect(fd, to);
 }
 
+/*
+ * The child of start_command() without fork(): fork() copies our page
+ * tables, and then every page we write faults, which costs milliseconds
+ * per child once the survival state is large (a replay runs thousands
+ * of children). Not for a child that changes directory: posix_spawn()
+ * has no portable chdir. 0, or an errno value.
+ */
+static int spawn_child(struct child_process *cp, const char **argv,
+		       const char **env, int fdin, int fdout)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t def;
+	int err;
+
+	err = posix_spawn_file_actions_init(&fa);
+	if (err)
+		return err;
+	err = posix_spawnattr_init(&attr);
+	if (err) {
+		posix_spawn_file_actions_destroy(&fa);
+		return err;
+	}
+	/* We may ignore SIGPIPE; the child must not inherit that. */
+	sigemptyset(&def);
+	sigaddset(&def, SIGPIPE);
+	err = posix_spawnattr_setsigdefault(&attr, &def);
+	if (!err)
+		err = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+	if (!err && cp->no_stdin)
+		err = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null",
+						       O_RDONLY, 0);
+	else if (!err && fdin > 0)
+		err = posix_spawn_file_actions_adddup2(&fa, fdin, 0);
+	if (!err && fdin > 0 && fdin != cp->in)
+		err = posix_spawn_file_actions_addclose(&fa, fdin);
+	if (!err && fdout > 1)
+		err = posix_spawn_file_actions_adddup2(&fa, fdout, 1);
+	if (!err && fdout > 1 && fdout != cp->out)
+		err = posix_spawn_file_actions_addclose(&fa, fdout);
+	if (!err && cp->no_stderr)
+		err = posix_spawn_file_actions_addopen(&fa, 2, "/dev/null",
+						       O_WRONLY, 0);
+	else if (!err && cp->err > 0)
+		err = posix_spawn_file_actions_adddup2(&fa, cp->err, 2);
+	else if (!err && capture_fd >= 0)
+		err = posix_spawn_file_actions_adddup2(&fa, capture_fd, 2);
+	if (!err)
+		err = posix_spawnp(&cp->pid, argv[0], &fa, &attr,
+				   (char *const *)argv, (char *const *)env);
+	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&fa);
+	return err;
+}
+
 int start_command(struct child_process *cp)
 {
 	struct strvec argv = STRVEC_INIT;
@@ -120,13 +176,11 @@ int start_command(struct child_process *cp)
 
 	if ((cp->in < 0 && pipe(fdin) < 0) ||
 	    (cp->out < 0 && pipe(fdout) < 0) ||
-	    pipe(report) < 0) {
+	    (cp->dir && pipe(report) < 0)) {
 		error_errno("cannot create a pipe for '%s'", argv.v[0]);
 		goto cleanup;
 	}
 
-	/* exec() closes the report pipe: a read of 0 bytes means success. */
-	fcntl(report[1], F_SETFD, FD_CLOEXEC);
 	/* Our ends of the pipes must not leak into later children. */
 	if (fdin[1] >= 0)
 		fcntl(fdin[1], F_SETFD, FD_CLOEXEC);
@@ -135,6 +189,20 @@ int start_command(struct child_process *cp)
 	/* Do not let the child inherit (and repeat) our buffered output. */
 	fflush(stdout);
 	fflush(stderr);
+	if (!cp->dir) {
+		int in = cp->in < 0 ? fdin[0] : cp->in;
+		int out = cp->out < 0 ? fdout[1] : cp->out;
+
+		errno = spawn_child(cp, argv.v, env, in, out);
+		if (errno) {
+			cp->pid = 0;
+			error_errno("cannot run '%s'", argv.v[0]);
+			goto cleanup;
+		}
+		goto started;
+	}
+	/* exec() closes the report pipe: a read of 0 bytes means success. */
+	fcntl(report[1], F_SETFD, FD_CLOEXEC);
 	cp->pid = fork();
 	if (cp->pid < 0) {
 		error_errno("cannot fork to run '%s'", argv.v[0]);
@@ -187,6 +255,7 @@ int start_command(struct child_process *cp)
 		goto cleanup;
 	}
 
+started:
 	if (cp->in < 0) {
 		close(fdin[0]);
 		cp->in = fdin[1];

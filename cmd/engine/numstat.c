@@ -9,9 +9,11 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "base/die.h"
 #include "base/hash.h"
@@ -525,6 +527,20 @@ static int run_workers(struct commit_stat *out, const char (*oids)[41],
 	return ret;
 }
 
+/* GIT_TOKENS_DEBUG: how long the line counts took, beside survival's. */
+static void debug_report(size_t nr, size_t ntodo, const struct timespec *t0)
+{
+	struct timespec t1;
+
+	if (!getenv("GIT_TOKENS_DEBUG"))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	fprintf(stderr, "numstat: %lu commits, %lu diffed in %.2f s\n",
+		(unsigned long)nr, (unsigned long)ntodo,
+		(double)(t1.tv_sec - t0->tv_sec) +
+		(double)(t1.tv_nsec - t0->tv_nsec) / 1e9);
+}
+
 int numstat_compute(struct commit_stat *out, const char (*oids)[41], size_t nr,
 		    struct repo *repo, const struct numstat_opts *opts,
 		    struct strbuf *err)
@@ -534,8 +550,10 @@ int numstat_compute(struct commit_stat *out, const char (*oids)[41], size_t nr,
 	int use_cache = opts->use_cache && !(opts->paths && opts->paths->nr) &&
 			!repo_history_rewritten(repo);
 	size_t *todo = xmalloc((nr + 1) * sizeof(*todo)), ntodo = 0, i, off;
+	struct timespec t0;
 	int ret = 0;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(out, 0, nr * sizeof(*out));
 	if (use_cache && cache_load(&c, repo) < 0)
 		use_cache = 0;
@@ -552,6 +570,7 @@ int numstat_compute(struct commit_stat *out, const char (*oids)[41], size_t nr,
 	/* A cache that cannot be written is only slower next time. */
 	if (use_cache && ntodo && cache_store(&c, oids, out, todo, ntodo) < 0)
 		warning("the line-count cache was not saved");
+	debug_report(nr, ntodo, &t0);
 cleanup:
 	free(todo);
 	free(c.path);

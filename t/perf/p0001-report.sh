@@ -30,8 +30,11 @@ hyperfine --runs "$runs" --warmup 1 --export-json "$out/warm.json" \
 	-n 'git tokens report (cached)' \
 	"cd '$repo' && $gt report --format=json --no-progress >/dev/null"
 rm -rf "$tokdir"
-( cd "$repo" && /usr/bin/time -f '%M' -o "$out/rss" \
-	"$gt" report --format=json --no-progress >/dev/null )
+# The same cold run says how long each pass over history took.
+( cd "$repo" && GIT_TOKENS_DEBUG=1 /usr/bin/time -f '%M' -o "$out/rss" \
+	"$gt" report --format=json --no-progress >/dev/null 2>"$out/debug" )
+sed -n 's/^\(numstat\|survival\): .* in \([0-9.]* s\).*/pass \1: \2/p' \
+	"$out/debug"
 python3 - "$out" <<'PY'
 import json, sys
 d = sys.argv[1]

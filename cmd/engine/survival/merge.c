@@ -98,6 +98,56 @@ void replay_renames_stop(struct replay *rp)
 
 /* Past this many bytes of paths, the whole tree's pairing is taken. */
 #define FOLLOW_MAX_ARGS (512 * 1024)
+/* Children asked at once: each is a process start and a short diff. */
+#define FOLLOW_JOBS 4
+
+/*
+ * One path's diff started: 0; 1 when started but not asked (to be
+ * finished all the same); -1 when git could not be started.
+ */
+static int follow_start(struct child_process *cp, const struct strvec *srcs,
+			const char *req, const char *path)
+{
+	int ret;
+
+	renames_cmd(cp);
+	strvec_pushl(&cp->args, "--", path, NULL);
+	strvec_pushv(&cp->args, srcs->v);
+	if (server_spawn(cp) < 0) {
+		child_process_clear(cp);
+		return -1;
+	}
+	ret = server_feed(cp->in, req, strlen(req)) < 0;
+	/* the one request: git may answer and exit */
+	close(cp->in);
+	return ret;
+}
+
+/* Its answer: sets *from (NULL: no rename); 0, or -1. */
+static int follow_finish(struct child_process *cp, const char *path,
+			 const char **from, int ok)
+{
+	struct diff_record one = { STRBUF_INIT, NULL, 0, 0, NULL, 0, 0 };
+	struct rd r = { -1, NULL, 0, 0, 0, 0, 0 };
+	size_t j;
+	int ret = -1;
+
+	r.fd = cp->out;
+	if (ok && diff_record_read(&r, &one, '\0') > 0) {
+		*from = NULL;
+		for (j = 0; j < one.nr; j++)
+			if (one.e[j].status == 'R' &&
+			    !strcmp(one.e[j].npath, path))
+				*from = one.e[j].opath;
+		ret = 0;
+	}
+	close(cp->out);
+	finish_command(cp);
+	child_process_clear(cp);
+	diff_record_release(&one);
+	free(r.buf);
+	return ret;
+}
 
 /*
  * blame's find_rename() diffs with the path as the only file created
@@ -105,51 +155,42 @@ void replay_renames_stop(struct replay *rp)
  * though the whole tree's rename detection may pair that source with
  * another file. The same diff is asked for with a pathspec of the path
  * and all the files deleted; rec is the whole tree's, for the list.
- * Sets *from (NULL: no rename); -1 when git could not be asked.
+ * Each of the n paths is its own git, FOLLOW_JOBS of them at once: a
+ * commit that moves a directory asks for hundreds. Sets from[i] (NULL:
+ * no rename) and ok[i], 0 when git could not be asked for paths[i].
  */
-int replay_follow_one(const struct diff_record *rec, const char *commit,
-		      const char *parent, const char *path, const char **from)
+void replay_follow(const struct diff_record *rec, const char *commit,
+		   const char *parent, const char *const *paths, size_t n,
+		   const char **from, unsigned char *ok)
 {
-	struct child_process cp;
-	struct diff_record one = { STRBUF_INIT, NULL, 0, 0, NULL, 0, 0 };
-	struct rd r = { -1, NULL, 0, 0, 0, 0, 0 };
-	struct strbuf req = STRBUF_INIT;
-	size_t j, bytes = 0;
-	int started = 0, ret = -1;
+	struct child_process cp[FOLLOW_JOBS];
+	int started[FOLLOW_JOBS];
+	struct strvec srcs = STRVEC_INIT;
+	char *req = xstrfmt("%s %s\n@\n", commit, parent);
+	size_t j, next = 0, done = 0, bytes = 0;
 
-	renames_cmd(&cp);
-	strvec_pushl(&cp.args, "--", path, NULL);
+	memset(ok, 0, n);
 	for (j = 0; j < rec->nr; j++)
 		if (rec->e[j].status == 'D' || rec->e[j].status == 'R') {
-			strvec_push(&cp.args, rec->e[j].opath);
+			strvec_push(&srcs, rec->e[j].opath);
 			bytes += strlen(rec->e[j].opath) + 1;
 		}
 	if (bytes > FOLLOW_MAX_ARGS)
-		goto cleanup;
-	if (server_spawn(&cp) < 0)
-		goto cleanup;
-	started = 1;
-	r.fd = cp.out;
-	strbuf_addf(&req, "%s %s\n@\n", commit, parent);
-	if (server_feed(cp.in, req.buf, req.len) < 0 ||
-	    diff_record_read(&r, &one, '\0') <= 0)
-		goto cleanup;
-	*from = NULL;
-	for (j = 0; j < one.nr; j++)
-		if (one.e[j].status == 'R' && !strcmp(one.e[j].npath, path))
-			*from = one.e[j].opath;
-	ret = 0;
-cleanup:
-	if (started) {
-		close(cp.in);
-		close(cp.out);
-		finish_command(&cp);
+		n = 0;
+	while (done < n) {
+		/* start what fits, then take the oldest's answer */
+		for (; next < n && next - done < FOLLOW_JOBS; next++)
+			started[next % FOLLOW_JOBS] =
+				follow_start(&cp[next % FOLLOW_JOBS], &srcs,
+					     req, paths[next]);
+		j = done % FOLLOW_JOBS;
+		if (started[j] >= 0)
+			ok[done] = !follow_finish(&cp[j], paths[done],
+						  &from[done], !started[j]);
+		done++;
 	}
-	child_process_clear(&cp);
-	diff_record_release(&one);
-	strbuf_release(&req);
-	free(r.buf);
-	return ret;
+	strvec_clear(&srcs);
+	free(req);
 }
 
 /*
@@ -216,11 +257,13 @@ static const struct fent *renamed_from(struct replay *rp, uint32_t k,
 		return NULL;
 	if (ndst > 1 && !replay_only_exact_source(rec, pair)) {
 		char mhex[41], phex[41];
-		const char *from;
+		const char *from = NULL;
+		unsigned char ok;
 
 		oid_to_hex(mhex, c->oid);
 		oid_to_hex(phex, s->c[p].oid);
-		if (!replay_follow_one(rec, mhex, phex, d->npath, &from))
+		replay_follow(rec, mhex, phex, &d->npath, 1, &from, &ok);
+		if (ok)
 			return from ? parent_file(s, p, from, d->nmode) : NULL;
 	}
 	return pair->status == 'R' ?

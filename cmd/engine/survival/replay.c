@@ -103,8 +103,9 @@ static int follow_singly(struct replay *rp, const struct tstate *st,
 	struct survival *s = rp->s;
 	struct diff_record *rec = &rp->rec;
 	const struct scommit *c = &s->c[k];
-	const char **from = NULL, **old = NULL;
-	size_t i, nsrc = 0, ndst = 0, nchanged = 0;
+	const char **from = NULL, **old = NULL, **ask, **got;
+	unsigned char *ok;
+	size_t i, j, nsrc = 0, ndst = 0, nchanged = 0, nask = 0;
 	char hex[41], phex[41];
 	int ret = 0;
 
@@ -118,16 +119,27 @@ static int follow_singly(struct replay *rp, const struct tstate *st,
 	oid_to_hex(phex, s->c[s->parents[c->par]].oid);
 	from = xcalloc(rec->nr, sizeof(*from));
 	old = xcalloc(rec->nr, sizeof(*old));
-	rp->nreq = rp->nh = 0;
+	ask = xcalloc(rec->nr, sizeof(*ask));
+	got = xcalloc(rec->nr, sizeof(*got));
+	ok = xcalloc(rec->nr, 1);
 	for (i = 0; i < rec->nr; i++) {
+		const struct dentry *e = &rec->e[i];
+
+		if ((e->status == 'A' || e->status == 'R') &&
+		    !replay_only_exact_source(rec, e))
+			ask[nask++] = e->npath;
+	}
+	replay_follow(rec, hex, phex, ask, nask, got, ok);
+	rp->nreq = rp->nh = 0;
+	for (i = j = 0; i < rec->nr; i++) {
 		struct dentry *e = &rec->e[i];
 		const struct fent *f = NULL;
 
 		old[i] = from[i] = e->status == 'R' ? e->opath : NULL;
-		if ((e->status != 'A' && e->status != 'R') ||
-		    replay_only_exact_source(rec, e) ||
-		    replay_follow_one(rec, hex, phex, e->npath, &from[i]) < 0 ||
-		    from[i] == old[i] ||
+		/* paths are interned: one pointer names one */
+		if (j < nask && ask[j] == e->npath && ok[j++])
+			from[i] = got[j - 1];
+		if (from[i] == old[i] ||
 		    (from[i] && !(f = tstate_get(st, from[i])))) {
 			from[i] = old[i];
 			continue;
@@ -180,6 +192,9 @@ cleanup:
 	rp->nreq = rp->nh = 0;
 	free(from);
 	free(old);
+	free(ask);
+	free(got);
+	free(ok);
 	return ret;
 }
 

@@ -290,8 +290,9 @@ int survival_replay(struct survival *s, struct repo *repo, const char *tip,
 int replay_merge(struct replay *rp, uint32_t k, struct tstate *st);
 void replay_add_request(struct replay *rp, const struct fent *from,
 			const unsigned char *to);
-int replay_follow_one(const struct diff_record *rec, const char *commit,
-		      const char *parent, const char *path, const char **from);
+void replay_follow(const struct diff_record *rec, const char *commit,
+		   const char *parent, const char *const *paths, size_t n,
+		   const char **from, unsigned char *ok);
 void replay_renames_stop(struct replay *rp);
 int replay_only_exact_source(const struct diff_record *rec,
 			     const struct dentry *e);

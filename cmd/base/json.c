@@ -614,13 +614,15 @@ int json_raw_str(const struct json_raw *v, struct strbuf *tmp,
 	}
 	strbuf_reset(tmp);
 	while (p < end) {
+		const char *q = memchr(p, '\\', (size_t)(end - p));
 		unsigned long c, lo;
 
-		if (*p != '\\') {
-			strbuf_addch(tmp, *p++);
-			continue;
-		}
-		if (++p >= end)
+		/* the run up to the next escape at once */
+		strbuf_add(tmp, p, (size_t)((q ? q : end) - p));
+		if (!q)
+			break;
+		p = q + 1;
+		if (p >= end)
 			return -1;
 		switch (*p++) {
 		case '"': strbuf_addch(tmp, '"'); break;

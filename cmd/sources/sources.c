@@ -241,36 +241,11 @@ int source_time_ok(const struct source_ctx *ctx, int64_t ms)
 
 /* ---- skimmed values ---- */
 
-/*
- * Decode a string with escapes into tmp a run at a time; 0, or -1 at
- * a \u escape (rare: json_raw_str() then takes it) or a bad one.
- */
-static int unescape_runs(const char *p, const char *end, struct strbuf *tmp)
-{
-	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-	const char *q, *c;
-
-	strbuf_reset(tmp);
-	while ((q = memchr(p, '\\', (size_t)(end - p)))) {
-		strbuf_add(tmp, p, (size_t)(q - p));
-		if (q + 1 == end || !(c = strchr(from, q[1])) || !*c)
-			return -1;
-		strbuf_addch(tmp, to[c - from]);
-		p = q + 2;
-	}
-	strbuf_add(tmp, p, (size_t)(end - p));
-	return 0;
-}
-
 const char *source_raw_cstr(const struct json_raw *v, struct strbuf *tmp)
 {
 	const char *s;
 	size_t len;
 
-	if (!v->p || v->len < 2 || v->p[0] != '"')
-		return NULL;
-	if (!unescape_runs(v->p + 1, v->p + v->len - 1, tmp))
-		return tmp->buf;
 	if (json_raw_str(v, tmp, &s, &len))
 		return NULL;
 	if (s != tmp->buf) {

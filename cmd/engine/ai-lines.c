@@ -442,7 +442,7 @@ static void trace_file(struct ai_notes *an, const char *commit,
 {
 	struct trace_file tf = { an, commit, path, NULL, NULL, 0,
 				 STRBUF_INIT, { NULL, NULL, 0 }, 0 };
-	struct ai_file added = { NULL }, *f = NULL;
+	struct ai_file added = { 0 }, *f = NULL;
 	struct ai_span none = { 0 };
 	const struct ai_trace *t = &an->trace;
 	size_t i, k;

@@ -440,6 +440,7 @@ class Gen:
                 " time_created INTEGER, time_updated INTEGER, data TEXT);"
                 "CREATE TABLE part(id TEXT PRIMARY KEY, message_id TEXT,"
                 " session_id TEXT, data TEXT);")
+        dated = {}
         for s, n in self.sessions(100):
             sid = "ses_%d" % s
             if db:
@@ -470,10 +471,19 @@ class Gen:
                                  m["id"] + ".json")
                 write_json(p, m)
                 self.added(p)
+                dated[p] = t + 4000
                 p = os.path.join(base, "storage", "part", m["id"],
                                  "prt_%d.json" % k)
                 write_json(p, json.loads(part))
                 self.added(p)
+                dated[p] = t + 4000
+        # As on a real disk: a file last written when its message ended,
+        # a folder when its last entry was made (the post-commit hook
+        # skips the folders last changed before its window).
+        for p, t in sorted(dated.items(), key=lambda e: e[1]):
+            while p != base:
+                os.utime(p, (t / 1000, t / 1000))
+                p = os.path.dirname(p)
         if db:
             con.commit()
             con.close()

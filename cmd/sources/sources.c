@@ -268,23 +268,17 @@ const char *source_skim_why(const char *buf, size_t len)
 /* Follow v: 1 when it differs from the last value seen. */
 static int memo_set(struct source_memo *m, const struct json_raw *v)
 {
-	struct strbuf tmp = STRBUF_INIT;
-	const char *s;
-
 	if (m->valid && m->raw.len == (v->p ? v->len : 0) &&
 	    (!v->p || !memcmp(m->raw.buf, v->p, v->len)))
 		return 0;
 	strbuf_reset(&m->raw);
 	if (v->p)
 		strbuf_add(&m->raw, v->p, v->len);
-	s = source_raw_cstr(v, &tmp);
-	strbuf_reset(&m->text);
-	if (s)
-		strbuf_addstr(&m->text, s);
+	if (!source_raw_cstr(v, &m->text))
+		strbuf_reset(&m->text);
 	m->valid = 1;
 	m->interned = NULL;
 	m->hashed = 0;
-	strbuf_release(&tmp);
 	return 1;
 }
 

@@ -258,22 +258,17 @@ static void legacy_read(struct source_ctx *ctx, const char *dir,
 			struct source_files *out)
 {
 	static const char * const suffixes[] = { ".jsonl", NULL };
+	struct source_files todo = { NULL, 0, 0 };
 	struct strvec files = STRVEC_INIT;
 	size_t i;
 
 	source_find_files(ctx, dir, suffixes, &files);
 	source_sort_paths(&files);
-	for (i = 0; i < files.nr; i++) {
-		struct source_file *f;
+	source_files_collect(ctx, &files, out, &todo);
+	for (i = 0; i < todo.nr; i++) {
+		struct source_file *f = todo.f[i];
 		struct legacy l;
-		int changed = 0;
 
-		f = source_file_get(ctx, files.v[i], &changed);
-		if (!f)
-			continue;
-		source_files_add(out, f);
-		if (!changed)
-			continue;
 		/* Goose rewrites the totals on the first line */
 		source_file_reset(f);
 		legacy_init(&l);
@@ -282,6 +277,7 @@ static void legacy_read(struct source_ctx *ctx, const char *dir,
 		else
 			strbuf_release(&l.cwd);
 	}
+	free(todo.f);
 	strvec_clear(&files);
 }
 

@@ -156,4 +156,46 @@ test_expect_success 'a change with agent lines and no usage: assisted, tokens un
 	! grep "no-ai" report.txt
 '
 
+test_expect_success 'two revisions in one file: all their children from one walk' '
+	git init -q -b main two &&
+	(
+	cd two &&
+	mkdir .agent-trace &&
+	echo .agent-trace/ >>.git/info/exclude &&
+	echo base >base.txt &&
+	git add . && test_tick && git commit -q -m base &&
+	# the agent writes x.txt on base, and so does another child of base
+	printf "x1\nx2\nx3\n" >x.txt && trace ai x.txt 1 3 &&
+	git add x.txt && test_tick && git commit -q -m mine &&
+	git rev-parse HEAD >../mine &&
+	git checkout -q -b side HEAD^ &&
+	echo other >x.txt && git add x.txt && test_tick &&
+	git commit -q -m other &&
+	git rev-parse HEAD >../other &&
+	# that other child is the revision of the next edit
+	printf "y1\ny2\n" >y.txt && trace ai y.txt 1 2 &&
+	git add y.txt && test_tick && git commit -q -m next &&
+	git rev-parse HEAD >../next2 &&
+	GIT_TRACE=$(pwd)/../trace.log &&
+	export GIT_TRACE &&
+	git tokens log --format=json main side >../two.json 2>../err
+	) &&
+	test_must_be_empty err &&
+	# base has two children that both changed x.txt: neither takes it
+	test "$(change_field two.json $(cat mine) ai_lines_added)" = null &&
+	test "$(change_field two.json $(cat other) ai_lines_added)" = null &&
+	test "$(change_field two.json $(cat next2) ai_lines_added)" = 2 &&
+	grep "built-in: git rev-list --parents --branches" trace.log >walks &&
+	test_line_count = 1 walks &&
+	grep "built-in: git merge-base --octopus" trace.log >bases &&
+	test_line_count = 1 bases &&
+	# a revision git does not have: each walked on its own, the same
+	(cd two &&
+	 trace ai z.txt 1 1 "" 0123456789012345678901234567890123456789 &&
+	 git tokens log --format=json main side >../two.json 2>../err) &&
+	test_must_be_empty err &&
+	test "$(change_field two.json $(cat mine) ai_lines_added)" = null &&
+	test "$(change_field two.json $(cat next2) ai_lines_added)" = 2
+'
+
 test_done

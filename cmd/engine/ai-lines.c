@@ -50,7 +50,7 @@ struct ai_notes {
 	struct ai_trace trace;       /* the work tree's Agent Trace records */
 	struct oidmap trace_revs;    /* their revisions */
 	struct strvec kids;          /* "<parent> <child>" of trace revisions */
-	struct oidmap kids_of;       /* revision -> 1: its children listed */
+	int kids_listed;
 };
 
 /* The format and rank (0 local, 1 a remote's copy) a ref name holds. */
@@ -249,33 +249,103 @@ static void resolve_added(const char *commit, struct ai_file *f)
 }
 
 /*
+ * "<rev> <child>" into an->kids for each child whose first parent is
+ * a trace revision (only, when not NULL) met walking all the refs less
+ * the ancestors of not[]. Returns git's exit code.
+ */
+static int walk_kids(struct ai_notes *an, const char * const *not,
+		     const char *only)
+{
+	struct strvec argv = STRVEC_INIT;
+	struct strbuf out = STRBUF_INIT;
+	char **lines = NULL;
+	size_t n, i;
+	int ret;
+
+	strvec_pushl(&argv, "rev-list", "--parents", "--branches",
+		     "--remotes", "--tags", "HEAD", "--not", NULL);
+	strvec_pushv(&argv, (const char **)not);
+	ret = git_cmd((const char * const *)argv.v, &out, NULL,
+		      GIT_CMD_QUIET | GIT_CMD_NO_STDIN);
+	n = ret ? 0 : strbuf_split_inplace(out.buf, '\n', &lines);
+	for (i = 0; i < n; i++) {
+		const char *p = lines[i] + 41;
+
+		if (strlen(lines[i]) < 81 ||
+		    (only ? strncmp(p, only, 40) :
+		     !oidmap_get(&an->trace_revs, p, NULL)))
+			continue;
+		strvec_pushf(&an->kids, "%.40s %.40s", p, lines[i]);
+	}
+	free(lines);
+	strvec_clear(&argv);
+	strbuf_release(&out);
+	return ret;
+}
+
+/*
  * Agent Trace records are written at each edit, with HEAD then as
  * their revision: they belong to the commit made next on it. A commit
  * is theirs when its first parent is that revision and no other commit
  * on that parent changed the file (else which one took the edit is not
  * known).
+ *
+ * The children of all the revisions come from one walk, down to what
+ * they all share (their merge bases): a child of one may be an
+ * ancestor of another, so leaving out every revision's ancestors
+ * would miss it.
  */
-static void list_kids(struct ai_notes *an, const char *rev)
+static void list_kids(struct ai_notes *an)
 {
-	const char *argv[] = { "rev-list", "--parents", "--branches",
-			       "--remotes", "--tags", "HEAD", NULL, NULL };
+	const char *mb[] = { "merge-base", "--octopus", "--all", NULL };
+	struct strvec revs = STRVEC_INIT, argv = STRVEC_INIT;
+	struct strvec bases = STRVEC_INIT;
 	struct strbuf out = STRBUF_INIT;
+	struct oidmap seen = OIDMAP_INIT;
 	char **lines = NULL;
-	size_t n, i;
+	size_t i, n;
+	int r = 0;
 
-	oidmap_put(&an->kids_of, rev, 1);
-	argv[6] = xstrfmt("^%s", rev);
-	if (git_cmd(argv, &out, NULL, GIT_CMD_QUIET | GIT_CMD_NO_STDIN)) {
-		/* Not knowing the other children, trust none. */
-		strvec_pushf(&an->kids, "%s ?", rev);
-		strbuf_reset(&out);
+	for (i = 0; i < an->trace.nr; i++) {
+		const char *rev = an->trace.r[i].rev;
+
+		if (oidmap_get(&an->trace_revs, rev, NULL) &&
+		    !oidmap_get(&seen, rev, NULL)) {
+			oidmap_put(&seen, rev, 1);
+			strvec_push(&revs, rev);
+		}
 	}
-	n = strbuf_split_inplace(out.buf, '\n', &lines);
+	an->kids_listed = 1;
+	if (!revs.nr)
+		goto cleanup;
+	strvec_pushv(&argv, mb);
+	strvec_pushv(&argv, revs.v);
+	if (revs.nr > 1)
+		r = git_cmd((const char * const *)argv.v, &out, NULL,
+			    GIT_CMD_QUIET | GIT_CMD_NO_STDIN);
+	else
+		strbuf_addf(&out, "%s\n", revs.v[0]);
+	/* 1: no common ancestor, the whole history */
+	n = r && r != 1 ? 0 : strbuf_split_inplace(out.buf, '\n', &lines);
 	for (i = 0; i < n; i++)
-		if (strlen(lines[i]) >= 81 && !strncmp(lines[i] + 41, rev, 40))
-			strvec_pushf(&an->kids, "%s %.40s", rev, lines[i]);
+		if (*lines[i])
+			strvec_push(&bases, lines[i]);
+	if ((!r || r == 1) && !walk_kids(an, bases.v, NULL))
+		goto cleanup;
+	/* An unknown revision: each on its own, trusting none it fails on. */
+	strvec_clear(&an->kids);
+	for (i = 0; i < revs.nr; i++) {
+		const char *not[] = { revs.v[i], NULL };
+
+		if (walk_kids(an, not, revs.v[i]))
+			strvec_pushf(&an->kids, "%s ?", revs.v[i]);
+	}
+cleanup:
 	free(lines);
-	free((char *)argv[6]);
+	oidmap_clear(&seen);
+	strvec_clear(&revs);
+	strvec_clear(&bases);
+	strvec_clear(&argv);
 	strbuf_release(&out);
 }
 
@@ -285,8 +355,8 @@ static int sibling_changed(struct ai_notes *an, const char *rev,
 {
 	size_t i;
 
-	if (!oidmap_get(&an->kids_of, rev, NULL))
-		list_kids(an, rev);
+	if (!an->kids_listed)
+		list_kids(an);
 	for (i = 0; i < an->kids.nr; i++) {
 		const char *k = an->kids.v[i];
 		const char *argv[] = { "diff", "--quiet", "--no-renames",
@@ -603,7 +673,6 @@ void ai_notes_free(struct ai_notes *an)
 	ai_trace_release(&an->trace);
 	oidmap_clear(&an->trace_revs);
 	strvec_clear(&an->kids);
-	oidmap_clear(&an->kids_of);
 	free(an);
 }
 

@@ -178,6 +178,13 @@ db.session("20251220_1", "/w/proj", "2025-12-20 10:00:00",
 db.session("20251220_2", "/w/proj", "2025-12-20 11:00:00",
            "2025-12-20 11:02:00", "gpt-5", None, None, 300, 40)
 db.close()'
+mkdir -p "$out/goose-jsonl"
+PYTHONPATH=$top/t python3 -c '
+import sys
+from lib_sources import goose_session_file
+goose_session_file(sys.argv[1], "/w/proj", [1766224800, 1766224830,
+                   1766227200], 1000, 250, 10, 3)' \
+	"$out/goose-jsonl/session" 2>/dev/null || true
 seed_db crush crush '
 import sys
 from lib_sources import CrushDB
@@ -385,8 +392,8 @@ do
 	grep -ho '{".*}' "$t" >"$out/lines.tmp" 2>/dev/null || true
 	if test -s "$out/lines.tmp"
 	then
-		for target in claude codex codex-exec continue gemini-jsonl import kimi \
-			notes qwen export
+		for target in claude codex codex-exec continue gemini-jsonl \
+			goose-jsonl import kimi notes qwen export
 		do
 			cp "$out/lines.tmp" "$out/$target/t-${name%.sh}"
 		done

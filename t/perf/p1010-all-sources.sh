@@ -260,9 +260,10 @@ for per, source, size, cold, warm, v in sorted(rows, reverse=True):
         source, size / 1048576, cold, warm, per))
 PY
 
-# The post-commit hook, as p5000-post-commit.sh runs it: a response
-# appended to the current Claude Code session, a commit made without
-# hooks, the installed shim run by itself and timed, the note checked.
+# The post-commit hook, as p5000-post-commit.sh runs it (lib_hook.py):
+# a response appended to the current Claude Code session, a commit made
+# without hooks, the installed shim run by itself and timed, the note
+# checked.
 repo=$HOME/proj
 # A new history each run, as in p5000 (an earlier run's commits, a
 # minute apart, may reach past now); what "import" keeps stays.
@@ -280,51 +281,12 @@ GIT_COMMITTER_DATE="$base +0000" GIT_AUTHOR_DATE="$base +0000" \
 	git -C "$repo" commit -q --allow-empty -m base
 (cd "$repo" && git tokens hooks install -q)
 cd "$repo"
-nice python3 - "$CLAUDE_CONFIG_DIR" "$repo" "$commits" "$bin" <<-\PY ||
-import json, os, statistics, subprocess, sys, time
-root, repo, commits, gt = sys.argv[1], sys.argv[2], int(sys.argv[3]), \
-    sys.argv[4]
-proj = os.path.join(root, "projects", repo.replace("/", "-"))
-os.makedirs(proj, exist_ok=True)
-sid = "bench-now"
-times, start = [], []
-base = int(subprocess.run(["git", "log", "-1", "--format=%ct"],
-                          capture_output=True, text=True).stdout)
-for i in range(commits + 1):
-    # a commit a minute, a response half a minute before each
-    t = base + 60 * (i + 1)
-    env = dict(os.environ, GIT_COMMITTER_DATE="%d +0000" % t,
-               GIT_AUTHOR_DATE="%d +0000" % t)
-    ts = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(t - 30))
-    out = 100 + i
-    rec = {"type": "assistant", "cwd": repo, "sessionId": sid,
-           "version": "2.1.39", "timestamp": ts,
-           "requestId": "req_b%d_%d" % (t, i), "isSidechain": False,
-           "message": {"model": "claude-sonnet-4-5",
-                       "id": "msg_b%d_%d" % (t, i), "role": "assistant",
-                       "content": [],
-                       "usage": {"input_tokens": 3, "output_tokens": out,
-                                 "cache_creation_input_tokens": 0,
-                                 "cache_read_input_tokens": 1000}}}
-    with open(os.path.join(proj, sid + ".jsonl"), "a") as f:
-        f.write(json.dumps(rec) + "\n")
-    with open(os.path.join(repo, "f.txt"), "a") as f:
-        f.write("line %d\n" % i)
-    subprocess.run(["git", "add", "f.txt"], check=True)
-    subprocess.run(["git", "-c", "core.hooksPath=/dev/null", "commit", "-q",
-                    "-m", "c%d" % i], check=True, env=env)
-    t0 = time.perf_counter()
-    subprocess.run([os.path.join(repo, ".git", "hooks", "post-commit")],
-                   check=True, stdin=subprocess.DEVNULL)
-    times.append((time.perf_counter() - t0) * 1000)
-    t0 = time.perf_counter()
-    subprocess.run([gt, "--version"], check=True, stdout=subprocess.DEVNULL)
-    start.append((time.perf_counter() - t0) * 1000)
-    note = subprocess.run(["git", "notes", "--ref=tokens", "show", "HEAD"],
-                          capture_output=True, text=True)
-    if '"output":%d' % out not in note.stdout:
-        sys.exit("commit %d got no note with its response: %r"
-                 % (i, note.stdout[:300]))
+PYTHONPATH=$here nice python3 - "$CLAUDE_CONFIG_DIR" "$repo" "$commits" \
+	"$bin" <<-\PY ||
+import statistics, sys
+from lib_hook import hook_rounds
+times, start = hook_rounds(sys.argv[1], sys.argv[2], int(sys.argv[3]),
+                           sys.argv[4])
 warm = times[1:]
 med = statistics.median(warm)
 print("post-commit hook, every source: first run %.1f ms; median of %d:"

@@ -112,43 +112,10 @@ PY
 
 cd "$repo"
 git tokens hooks install -q
-python3 - "$CLAUDE_CONFIG_DIR" "$repo" "$commits" <<'PY'
-import json, os, statistics, subprocess, sys, time
-root, repo, commits = sys.argv[1], sys.argv[2], int(sys.argv[3])
-proj = os.path.join(root, "projects", repo.replace("/", "-"))
-sid = "bench-now"
-base = int(subprocess.run(["git", "log", "-1", "--format=%ct"],
-                          capture_output=True, text=True).stdout)
-times = []
-for i in range(commits + 1):
-    # a commit a minute, a response half a minute before each
-    t = base + 60 * (i + 1)
-    env = dict(os.environ, GIT_COMMITTER_DATE="%d +0000" % t,
-               GIT_AUTHOR_DATE="%d +0000" % t)
-    ts = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(t - 30))
-    rec = {"type": "assistant", "cwd": repo, "sessionId": sid,
-           "version": "2.1.39", "timestamp": ts, "requestId": "req_b%d" % i,
-           "isSidechain": False,
-           "message": {"model": "claude-sonnet-4-5", "id": "msg_b%d" % i,
-                       "role": "assistant", "content": [],
-                       "usage": {"input_tokens": 3, "output_tokens": 100 + i,
-                                 "cache_creation_input_tokens": 0,
-                                 "cache_read_input_tokens": 1000}}}
-    with open(os.path.join(proj, sid + ".jsonl"), "a") as f:
-        f.write(json.dumps(rec) + "\n")
-    with open(os.path.join(repo, "f.txt"), "a") as f:
-        f.write("line %d\n" % i)
-    subprocess.run(["git", "add", "f.txt"], check=True)
-    subprocess.run(["git", "-c", "core.hooksPath=/dev/null", "commit", "-q",
-                    "-m", "c%d" % i], check=True, env=env)
-    t0 = time.perf_counter()
-    subprocess.run([os.path.join(repo, ".git", "hooks", "post-commit")],
-                   check=True, stdin=subprocess.DEVNULL)
-    times.append((time.perf_counter() - t0) * 1000)
-    note = subprocess.run(["git", "notes", "--ref=tokens", "show", "HEAD"],
-                          capture_output=True, text=True)
-    if '"output":%d' % (100 + i) not in note.stdout:
-        sys.exit("commit %d got no note: %r" % (i, note.stdout))
+PYTHONPATH=$here python3 - "$CLAUDE_CONFIG_DIR" "$repo" "$commits" <<'PY'
+import statistics, sys
+from lib_hook import hook_rounds
+times, _ = hook_rounds(sys.argv[1], sys.argv[2], int(sys.argv[3]))
 warm = times[1:]
 print("post-commit hook, first run (cold cache): %.1f ms" % times[0])
 print("post-commit hook, median of %d: %.1f ms (min %.1f, max %.1f)"

@@ -42,7 +42,8 @@ class Expect:
     def __init__(self):
         self.days = {}
 
-    def bill(self, repo, ts, model, inp=0, out=0, cw=0, cr=0):
+    def bill(self, repo, ts, model, inp=0, out=0, cw=0, cr=0, cost=None):
+        """cost: what the log recorded, else priced from PRICES."""
         day = ts[:10]
         e = self.days.setdefault(repo, {}).setdefault(day, dict(
             requests=0, input=0, output=0, cache_write=0, cache_read=0,
@@ -53,7 +54,9 @@ class Expect:
         e["output"] += out
         e["cache_write"] += cw
         e["cache_read"] += cr
-        e["cost_usd"] += (inp * pi + out * po + cw * pw + cr * pr) / 1e6
+        if cost is None:
+            cost = (inp * pi + out * po + cw * pw + cr * pr) / 1e6
+        e["cost_usd"] += cost
 
     def write(self, repo, path):
         with open(path, "w") as f:
@@ -159,6 +162,79 @@ class GooseDB(SQLiteDB):
              last_in + last_out, last_in, last_out, total, acc_in, acc_out,
              "anthropic", cfg))
 
+
+class GooseLedgerDB(SQLiteDB):
+    """A Goose sessions.db of schema 17: cache columns (14), the usage
+    ledger (15), parent sessions; with ledger=False, one of schema 14."""
+
+    SCHEMA = """
+    CREATE TABLE schema_version (version INTEGER PRIMARY KEY,
+        applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP);
+    CREATE TABLE sessions (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL DEFAULT '',
+        description TEXT NOT NULL DEFAULT '',
+        user_set_name BOOLEAN DEFAULT FALSE,
+        session_type TEXT NOT NULL DEFAULT 'user',
+        working_dir TEXT NOT NULL,
+        created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
+        updated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
+        extension_data TEXT DEFAULT '{}',
+        total_tokens INTEGER, input_tokens INTEGER, output_tokens INTEGER,
+        cache_read_tokens INTEGER, cache_write_tokens INTEGER,
+        accumulated_total_tokens INTEGER,
+        accumulated_input_tokens INTEGER,
+        accumulated_output_tokens INTEGER,
+        accumulated_cache_read_tokens INTEGER,
+        accumulated_cache_write_tokens INTEGER, accumulated_cost REAL,
+        schedule_id TEXT, recipe_json TEXT, user_recipe_values_json TEXT,
+        provider_name TEXT, model_config_json TEXT,
+        goose_mode TEXT NOT NULL DEFAULT 'auto', archived_at TIMESTAMP,
+        project_id TEXT, parent_session_id TEXT, parent_delegation TEXT);
+    CREATE TABLE usage_ledger (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        created_timestamp INTEGER NOT NULL DEFAULT (strftime('%s', 'now')),
+        model TEXT, input_tokens INTEGER, output_tokens INTEGER,
+        total_tokens INTEGER, cache_read_tokens INTEGER,
+        cache_write_tokens INTEGER, cost REAL, cost_source TEXT,
+        is_compaction INTEGER NOT NULL DEFAULT 0);
+    CREATE INDEX idx_usage_ledger_session ON usage_ledger(session_id);
+    INSERT INTO schema_version (version) VALUES (17);
+    """
+
+    def __init__(self, path, ledger=True):
+        super().__init__(path)
+        if not ledger:
+            self.db.executescript("DROP TABLE usage_ledger;"
+                                  "UPDATE schema_version SET version = 14;")
+
+    def session(self, sid, cwd, created, updated, model, acc_in, acc_out,
+                acc_cr=None, acc_cw=None, cost=None, kind="user",
+                parent=None):
+        cfg = json.dumps({"model_name": model, "context_limit": None})
+        self.db.execute(
+            "INSERT INTO sessions (id, session_type, working_dir,"
+            " created_at, updated_at, input_tokens, output_tokens,"
+            " accumulated_total_tokens, accumulated_input_tokens,"
+            " accumulated_output_tokens, accumulated_cache_read_tokens,"
+            " accumulated_cache_write_tokens, accumulated_cost,"
+            " provider_name, model_config_json, parent_session_id)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (sid, kind, cwd, created, updated, 1, 1, acc_in + acc_out,
+             acc_in, acc_out, acc_cr, acc_cw, cost, "anthropic", cfg,
+             parent))
+
+    def call(self, sid, t, model, inp, out, cr=None, cw=None, cost=None,
+             source=None, compaction=0):
+        """A usage_ledger row; t in Unix seconds; source: cost_source
+        ("estimated", "carried_forward", ...)."""
+        self.db.execute(
+            "INSERT INTO usage_ledger (session_id, created_timestamp, model,"
+            " input_tokens, output_tokens, total_tokens, cache_read_tokens,"
+            " cache_write_tokens, cost, cost_source, is_compaction)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (sid, t, model, inp, out, inp + out, cr, cw, cost, source,
+             compaction))
 
 
 class CrushDB(SQLiteDB):

@@ -163,33 +163,13 @@ class GooseDB(SQLiteDB):
              "anthropic", cfg))
 
 
-class GooseLedgerDB(SQLiteDB):
-    """A Goose sessions.db of schema 17: cache columns (14), the usage
-    ledger (15), parent sessions; with ledger=False, one of schema 14."""
+class GooseLedgerDB(GooseDB):
+    """A GooseDB taken through Goose's migrations 14 (the cache columns),
+    15 (parent sessions, the usage ledger) and 17; with ledger=False,
+    through 14 only."""
 
-    SCHEMA = """
-    CREATE TABLE schema_version (version INTEGER PRIMARY KEY,
-        applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP);
-    CREATE TABLE sessions (
-        id TEXT PRIMARY KEY, name TEXT NOT NULL DEFAULT '',
-        description TEXT NOT NULL DEFAULT '',
-        user_set_name BOOLEAN DEFAULT FALSE,
-        session_type TEXT NOT NULL DEFAULT 'user',
-        working_dir TEXT NOT NULL,
-        created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
-        updated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
-        extension_data TEXT DEFAULT '{}',
-        total_tokens INTEGER, input_tokens INTEGER, output_tokens INTEGER,
-        cache_read_tokens INTEGER, cache_write_tokens INTEGER,
-        accumulated_total_tokens INTEGER,
-        accumulated_input_tokens INTEGER,
-        accumulated_output_tokens INTEGER,
-        accumulated_cache_read_tokens INTEGER,
-        accumulated_cache_write_tokens INTEGER, accumulated_cost REAL,
-        schedule_id TEXT, recipe_json TEXT, user_recipe_values_json TEXT,
-        provider_name TEXT, model_config_json TEXT,
-        goose_mode TEXT NOT NULL DEFAULT 'auto', archived_at TIMESTAMP,
-        project_id TEXT, parent_session_id TEXT, parent_delegation TEXT);
+    LEDGER = """
+    ALTER TABLE sessions ADD COLUMN parent_session_id TEXT;
     CREATE TABLE usage_ledger (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
@@ -199,18 +179,24 @@ class GooseLedgerDB(SQLiteDB):
         cache_write_tokens INTEGER, cost REAL, cost_source TEXT,
         is_compaction INTEGER NOT NULL DEFAULT 0);
     CREATE INDEX idx_usage_ledger_session ON usage_ledger(session_id);
-    INSERT INTO schema_version (version) VALUES (17);
+    ALTER TABLE sessions ADD COLUMN parent_delegation TEXT;
     """
 
     def __init__(self, path, ledger=True):
         super().__init__(path)
-        if not ledger:
-            self.db.executescript("DROP TABLE usage_ledger;"
-                                  "UPDATE schema_version SET version = 14;")
+        for c in ("cache_read_tokens", "cache_write_tokens",
+                  "accumulated_cache_read_tokens",
+                  "accumulated_cache_write_tokens"):
+            self.db.execute("ALTER TABLE sessions ADD COLUMN %s INTEGER" % c)
+        if ledger:
+            self.db.executescript(self.LEDGER)
+        self.db.execute("UPDATE schema_version SET version = ?",
+                        (17 if ledger else 14,))
 
     def session(self, sid, cwd, created, updated, model, acc_in, acc_out,
                 acc_cr=None, acc_cw=None, cost=None, kind="user",
                 parent=None):
+        """parent: the parent session (schema 15 on)."""
         cfg = json.dumps({"model_name": model, "context_limit": None})
         self.db.execute(
             "INSERT INTO sessions (id, session_type, working_dir,"
@@ -218,11 +204,13 @@ class GooseLedgerDB(SQLiteDB):
             " accumulated_total_tokens, accumulated_input_tokens,"
             " accumulated_output_tokens, accumulated_cache_read_tokens,"
             " accumulated_cache_write_tokens, accumulated_cost,"
-            " provider_name, model_config_json, parent_session_id)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " provider_name, model_config_json)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (sid, kind, cwd, created, updated, 1, 1, acc_in + acc_out,
-             acc_in, acc_out, acc_cr, acc_cw, cost, "anthropic", cfg,
-             parent))
+             acc_in, acc_out, acc_cr, acc_cw, cost, "anthropic", cfg))
+        if parent is not None:
+            self.db.execute("UPDATE sessions SET parent_session_id = ?"
+                            " WHERE id = ?", (parent, sid))
 
     def call(self, sid, t, model, inp, out, cr=None, cw=None, cost=None,
              source=None, compaction=0):

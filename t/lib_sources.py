@@ -42,7 +42,8 @@ class Expect:
     def __init__(self):
         self.days = {}
 
-    def bill(self, repo, ts, model, inp=0, out=0, cw=0, cr=0):
+    def bill(self, repo, ts, model, inp=0, out=0, cw=0, cr=0, cost=None):
+        """cost: what the log recorded, else priced from PRICES."""
         day = ts[:10]
         e = self.days.setdefault(repo, {}).setdefault(day, dict(
             requests=0, input=0, output=0, cache_write=0, cache_read=0,
@@ -52,13 +53,15 @@ class Expect:
         e["output"] += out
         e["cache_write"] += cw
         e["cache_read"] += cr
-        if not model:
+        if cost is None and not model:
             # unpriced (Goose's session files name no model): the
             # day's cost is unknown
             e["cost_usd"] = None
         elif e["cost_usd"] is not None:
-            pi, po, pw, pr = PRICES[model]
-            e["cost_usd"] += (inp * pi + out * po + cw * pw + cr * pr) / 1e6
+            if cost is None:
+                pi, po, pw, pr = PRICES[model]
+                cost = (inp * pi + out * po + cw * pw + cr * pr) / 1e6
+            e["cost_usd"] += cost
 
     def write(self, repo, path):
         with open(path, "w") as f:
@@ -164,6 +167,67 @@ class GooseDB(SQLiteDB):
              last_in + last_out, last_in, last_out, total, acc_in, acc_out,
              "anthropic", cfg))
 
+
+class GooseLedgerDB(GooseDB):
+    """A GooseDB taken through Goose's migrations 14 (the cache columns),
+    15 (parent sessions, the usage ledger) and 17; with ledger=False,
+    through 14 only."""
+
+    LEDGER = """
+    ALTER TABLE sessions ADD COLUMN parent_session_id TEXT;
+    CREATE TABLE usage_ledger (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        created_timestamp INTEGER NOT NULL DEFAULT (strftime('%s', 'now')),
+        model TEXT, input_tokens INTEGER, output_tokens INTEGER,
+        total_tokens INTEGER, cache_read_tokens INTEGER,
+        cache_write_tokens INTEGER, cost REAL, cost_source TEXT,
+        is_compaction INTEGER NOT NULL DEFAULT 0);
+    CREATE INDEX idx_usage_ledger_session ON usage_ledger(session_id);
+    ALTER TABLE sessions ADD COLUMN parent_delegation TEXT;
+    """
+
+    def __init__(self, path, ledger=True):
+        super().__init__(path)
+        for c in ("cache_read_tokens", "cache_write_tokens",
+                  "accumulated_cache_read_tokens",
+                  "accumulated_cache_write_tokens"):
+            self.db.execute("ALTER TABLE sessions ADD COLUMN %s INTEGER" % c)
+        if ledger:
+            self.db.executescript(self.LEDGER)
+        self.db.execute("UPDATE schema_version SET version = ?",
+                        (17 if ledger else 14,))
+
+    def session(self, sid, cwd, created, updated, model, acc_in, acc_out,
+                acc_cr=None, acc_cw=None, cost=None, kind="user",
+                parent=None):
+        """parent: the parent session (schema 15 on)."""
+        cfg = json.dumps({"model_name": model, "context_limit": None})
+        self.db.execute(
+            "INSERT INTO sessions (id, session_type, working_dir,"
+            " created_at, updated_at, input_tokens, output_tokens,"
+            " accumulated_total_tokens, accumulated_input_tokens,"
+            " accumulated_output_tokens, accumulated_cache_read_tokens,"
+            " accumulated_cache_write_tokens, accumulated_cost,"
+            " provider_name, model_config_json)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (sid, kind, cwd, created, updated, 1, 1, acc_in + acc_out,
+             acc_in, acc_out, acc_cr, acc_cw, cost, "anthropic", cfg))
+        if parent is not None:
+            self.db.execute("UPDATE sessions SET parent_session_id = ?"
+                            " WHERE id = ?", (parent, sid))
+
+    def call(self, sid, t, model, inp, out, cr=None, cw=None, cost=None,
+             source=None, compaction=0):
+        """A usage_ledger row; t in Unix seconds; source: cost_source
+        ("estimated", "carried_forward", ...)."""
+        self.db.execute(
+            "INSERT INTO usage_ledger (session_id, created_timestamp, model,"
+            " input_tokens, output_tokens, total_tokens, cache_read_tokens,"
+            " cache_write_tokens, cost, cost_source, is_compaction)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (sid, t, model, inp, out, inp + out, cr, cw, cost, source,
+             compaction))
 
 
 def goose_session_file(path, cwd, times, acc_in, acc_out, last_in=0,

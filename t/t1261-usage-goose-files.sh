@@ -16,7 +16,8 @@ unset GOOSE_PATH_ROOT XDG_DATA_HOME
 gen_files () {
 	python3 - "$@" <<-\PY
 	import calendar, os, sys, time
-	from lib_sources import Expect, GooseDB, goose_session_file, iso_ms, spread
+	from lib_sources import (Expect, GooseDB, GooseLedgerDB,
+	                         goose_session_file, iso_ms, spread)
 	scenario = sys.argv[1]
 	proj = os.path.abspath("proj")
 	other = os.path.abspath("other")
@@ -83,6 +84,18 @@ gen_files () {
 	    goose_session_file(".local/share/Block/goose/sessions/"
 	                       "20250310_233000.jsonl", proj,
 	                       [s("2025-03-10 23:30:00")], 700, 100)
+	if scenario == "resumed":
+	    # imported, then resumed by a Goose with the usage ledger: its
+	    # calls, more than the file's totals, count and the file not
+	    db = GooseLedgerDB(d + "/sessions.db")
+	    db.session("20250310_233000", proj, "2025-03-20 08:00:00",
+	               "2025-03-20 08:05:00", "gpt-5", 1400, 400)
+	    for t, i, o in [("2025-03-20 08:00:00", 1000, 200),
+	                    ("2025-03-20 08:05:00", 400, 200)]:
+	        db.call("20250310_233000", s(t), "gpt-5", i, o)
+	        ex.bill(proj, iso_ms(s(t) * 1000), "gpt-5", i, o)
+	    db.close()
+	    files = files[1:]
 	for sid, cwd, times, ai, ao, li, lo, mt in files:
 	    i = li if ai is None else ai
 	    o = lo if ao is None else ao
@@ -139,6 +152,17 @@ test_expect_success SQLITE3 'imported into sessions.db: each session once' '
 	check_usage out.json expect-imported.json &&
 	test_cmp expect-warn err &&
 	rm -r $G/sessions.db .local/share/Block
+'
+
+test_expect_success SQLITE3 'resumed with the usage ledger: its calls, not the file' '
+	gen_files all &&
+	gen_files resumed &&
+	usage_of &&
+	check_usage out.json expect-resumed.json &&
+	test $(json_get rows.2.key <out.json) = 2025-03-20 &&
+	test $(json_get rows.2.requests <out.json) = 2 &&
+	test_cmp expect-warn err &&
+	rm $G/sessions.db
 '
 
 bad_one () {

@@ -19,13 +19,14 @@
 #include "base/strbuf.h"
 #include "sources/db.h"
 
-void source_db_collect(struct source_ctx *ctx, const struct strvec *dirs,
-		       const char *name, const struct source_db_read *how,
-		       struct source_files *out)
+void source_db_read_spread(struct source_ctx *ctx, const struct strvec *dirs,
+			   const char *name, const struct source_db_read *how)
 {
+	struct source_files files = { NULL, 0, 0 };
 	struct strbuf path = STRBUF_INIT;
 	size_t i;
 
+	ctx->lazy_records = 1;
 	for (i = 0; i < dirs->nr; i++) {
 		struct source_file *f;
 
@@ -35,21 +36,12 @@ void source_db_collect(struct source_ctx *ctx, const struct strvec *dirs,
 			continue; /* not this system's folder */
 		f = source_db_get(ctx, path.buf, how);
 		if (f)
-			source_files_add(out, f);
+			source_files_add(&files, f);
 	}
-	strbuf_release(&path);
-}
-
-void source_db_read_spread(struct source_ctx *ctx, const struct strvec *dirs,
-			   const char *name, const struct source_db_read *how)
-{
-	struct source_files files = { NULL, 0, 0 };
-
-	ctx->lazy_records = 1;
-	source_db_collect(ctx, dirs, name, how, &files);
 	if (!source_reuse_result(ctx))
 		source_emit_spread(ctx, files.f, files.nr);
 	free(files.f);
+	strbuf_release(&path);
 }
 
 void source_db_event(struct source_rec *rec, enum tool tool, int64_t start,

@@ -42,16 +42,10 @@ struct source_db_read {
 struct source_file *source_db_get(struct source_ctx *ctx, const char *path,
 				  const struct source_db_read *how);
 /*
- * <dir>/<name> in each of dirs where it exists (a missing one is no
- * error), looked up as source_db_get() does and added to out.
- */
-void source_db_collect(struct source_ctx *ctx, const struct strvec *dirs,
-		       const char *name, const struct source_db_read *how,
-		       struct source_files *out);
-/*
- * For the databases of session totals (Zed): those source_db_collect()
- * finds, their sessions spread over their windows (source_emit_spread())
- * unless the last result stands.
+ * For the databases of session totals (Goose, Zed): <dir>/<name> in
+ * each of dirs where it exists (a missing one is no error), looked up
+ * as source_db_get() does, and their sessions spread over their windows
+ * (source_emit_spread()) unless the last result stands.
  */
 void source_db_read_spread(struct source_ctx *ctx, const struct strvec *dirs,
 			   const char *name, const struct source_db_read *how);

@@ -1,48 +1,141 @@
 /*
- * Goose: sessions/sessions.db (SQLite) under its data folder,
- * table sessions, one row a session. Goose keeps no record per call:
- * accumulated_input_tokens and accumulated_output_tokens are the
- * session's totals so far (input_tokens and output_tokens, the last
- * call's, stand in where they are NULL); it has no cache counts. The
- * totals are spread over the session's window, created_at to
- * updated_at (source_emit_spread()). The model is model_config_json's
- * model_name, the work tree working_dir.
+ * Goose: sessions/sessions.db (SQLite) under its data folder.
  *
- * Before the database, Goose kept a session a file, sessions/<id>.jsonl:
- * its first line the session's metadata with the same counters and
- * working_dir (no model), each other line a message, created in Unix
- * seconds. Its window is its first to its last message. A session
- * found twice (in two databases, or imported into the database and
- * still in its file) counts once, with the larger totals; on a tie the
- * file's, whose window its messages give (the import stamps the row
- * with the file's times).
+ * Table sessions, one row a session: accumulated_input_tokens and
+ * accumulated_output_tokens are its totals so far (input_tokens and
+ * output_tokens, the last call's, stand in where they are NULL), with
+ * accumulated_cache_read_tokens and accumulated_cache_write_tokens
+ * since Goose's schema 14. Goose's input counts include the cache
+ * reads and writes: the fresh input is input - cache read - cache
+ * write, and a row whose cache counts exceed its input is warned about
+ * and its input counted as given.
+ *
+ * Since schema 15, table usage_ledger holds a row per model call: each
+ * is an event at its own time (Unix seconds), on its own model. Its
+ * 'carried_forward' row holds what the session used before the ledger
+ * existed, stamped with the time of the upgrade: it is spread over the
+ * session's window up to that time. Goose takes a session's use to be
+ * max(totals, ledger sum), counter by counter, so where the totals
+ * exceed the ledger's sum the difference is spread over the session's
+ * window, created_at to updated_at, as the totals of sessions without
+ * a ledger are (source_emit_spread()): each call counts once. A
+ * sub-agent's session holds its own calls only: every row counts.
+ *
+ * Costs, in USD, are Goose's where it recorded one (a ledger row's
+ * cost; accumulated_cost less the ledger's costs), as other tools'
+ * recorded costs are. The model is the ledger row's, else
+ * model_config_json's model_name, the work tree working_dir.
+ *
+ * Before the database, Goose kept a session a file, sessions/<id>.jsonl
+ * (kept after Goose imports it): its first line the session's metadata
+ * with the same totals and working_dir (no model, no cache counts),
+ * each other line a message, created in Unix seconds. Its window is its
+ * first to its last message.
+ *
+ * A session found twice (in two databases, or in the database and its
+ * file) counts once, from the reading where it used the most; on a tie
+ * the file's, whose window its messages give (the import stamps the
+ * row with the file's times).
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/date.h"
 #include "base/die.h"
+#include "base/hash.h"
 #include "base/json.h"
+#include "base/strbuf.h"
 #include "sources/db.h"
 #include "sources/sources.h"
 
-/* The seed of a session id's key, shared by both formats. */
 #define GOOSE_SEED 0x676f
+/* a ledger time from here on is in milliseconds */
+#define MS_FROM 10000000000LL
 
 enum {
 	C_ID, C_MODEL, C_CWD, C_CREATED, C_UPDATED, C_ACC_IN, C_ACC_OUT,
-	C_IN, C_OUT
+	C_IN, C_OUT, C_ACC_CR, C_ACC_CW, C_ACC_COST, C_LID, C_LTIME,
+	C_LMODEL, C_LIN, C_LOUT, C_LCR, C_LCW, C_LCOST, C_LSOURCE
 };
 
+#define SESSION(acc, cache, cost) \
+	"s.id AS id, s.model_config_json, s.working_dir, s.created_at, " \
+	"s.updated_at, " acc ", s.input_tokens, s.output_tokens, " cache \
+	", " cost
+#define ACC "s.accumulated_input_tokens, s.accumulated_output_tokens"
+#define CACHE \
+	"s.accumulated_cache_read_tokens, s.accumulated_cache_write_tokens"
+#define TOTALS(acc, cache, cost) \
+	"SELECT " SESSION(acc, cache, cost) ", NULL AS lid, NULL, NULL, " \
+	"NULL, NULL, NULL, NULL, NULL, NULL, s.rowid AS rowid FROM sessions s"
+
+/*
+ * The newest schema first. A session's ledger rows come before its own
+ * row (a NULL lid sorts last, descending), which takes their sums off.
+ */
 static const char * const queries[] = {
-	"SELECT id, model_config_json, working_dir, created_at, updated_at, "
-	"accumulated_input_tokens, accumulated_output_tokens, input_tokens, "
-	"output_tokens, rowid AS rowid FROM sessions ORDER BY id",
-	"SELECT id, model_config_json, working_dir, created_at, updated_at, "
-	"NULL, NULL, input_tokens, output_tokens, rowid AS rowid "
-	"FROM sessions ORDER BY id",
+	"SELECT " SESSION(ACC, CACHE, "s.accumulated_cost") ", "
+	"l.rowid AS lid, l.created_timestamp, l.model, l.input_tokens, "
+	"l.output_tokens, l.cache_read_tokens, l.cache_write_tokens, l.cost, "
+	"l.cost_source, s.rowid AS rowid FROM sessions s "
+	"JOIN usage_ledger l ON l.session_id = s.id UNION ALL "
+	TOTALS(ACC, CACHE, "s.accumulated_cost") " ORDER BY id, lid DESC",
+	TOTALS(ACC, CACHE, "s.accumulated_cost") " ORDER BY id",
+	TOTALS(ACC, "NULL, NULL", "s.accumulated_cost") " ORDER BY id",
+	TOTALS(ACC, "NULL, NULL", "NULL") " ORDER BY id",
+	TOTALS("NULL, NULL", "NULL, NULL", "NULL") " ORDER BY id",
 	NULL
 };
+
+struct goose_db {
+	struct strbuf sid;       /* the session whose ledger rows are summed */
+	uint64_t in, out, cr, cw;
+	double cost;
+	struct strbuf why;       /* a bad ledger row's */
+	uint64_t over;           /* rows with more cache than input */
+	struct strbuf over_sid;  /* the first one's session */
+};
+#define GOOSE_DB_INIT { STRBUF_INIT, 0, 0, 0, 0, 0, STRBUF_INIT, 0, \
+			STRBUF_INIT }
+
+static void goose_db_release(struct goose_db *g)
+{
+	strbuf_release(&g->sid);
+	strbuf_release(&g->why);
+	strbuf_release(&g->over_sid);
+}
+
+/* The rows of session id start: nothing of its ledger summed yet. */
+static void goose_session(struct goose_db *g, const char *id)
+{
+	strbuf_reset(&g->sid);
+	strbuf_addstr(&g->sid, id);
+	g->in = g->out = g->cr = g->cw = 0;
+	g->cost = 0;
+}
+
+/* Before a database is read. */
+static void goose_db_start(struct goose_db *g)
+{
+	goose_session(g, "");
+	g->over = 0;
+	strbuf_reset(&g->over_sid);
+}
+
+/* One warning a database read for the rows whose cache exceeds input. */
+static void goose_warn_over(const struct goose_db *g, const char *path)
+{
+	if (g->over > 1)
+		warning("%s: %llu Goose usage rows count more cache tokens "
+			"than input (first: session '%s'): their input is "
+			"counted as given", path, (unsigned long long)g->over,
+			g->over_sid.buf);
+	else if (g->over)
+		warning("%s: session '%s' counts more cache tokens than "
+			"input: its input is counted as given", path,
+			g->over_sid.buf);
+}
 
 /* The accumulated column, else the plain one; -1 when bad. */
 static int counter(struct source_db *db, int acc, int plain, uint64_t *out)
@@ -54,6 +147,30 @@ static int counter(struct source_db *db, int acc, int plain, uint64_t *out)
 		r = source_db_int(db, plain, &v);
 	*out = (uint64_t)v;
 	return r < 0 ? -1 : 0;
+}
+
+/* A counter column, 0 when NULL; -1 when bad. */
+static int count(struct source_db *db, int col, uint64_t *out)
+{
+	return counter(db, col, col, out);
+}
+
+/* A cost in USD: *known unless NULL; -1 when bad. */
+static int cost_col(struct source_db *db, int col, double *cost, int *known)
+{
+	size_t len;
+	const char *s = source_db_text(db, col, &len);
+	char *end;
+
+	*cost = 0;
+	*known = 0;
+	if (!s)
+		return 0;
+	*cost = strtod(s, &end);
+	if (end == s || *end || !(*cost >= 0 && *cost < 1e9))
+		return -1;
+	*known = 1;
+	return 0;
 }
 
 /* SQLite's CURRENT_TIMESTAMP text (UTC), ISO 8601, or Unix seconds. */
@@ -70,44 +187,173 @@ static int db_time(struct source_db *db, int col, int64_t *ms)
 	return s ? date_parse_iso(s, ms) : -1;
 }
 
-static int session_row(struct source_ctx *ctx, struct source_db *db,
-		       struct source_rec *rec, const char **why, void *data)
+/* created_timestamp: Unix seconds, or milliseconds as Goose reads them */
+static int ledger_time(struct source_db *db, int64_t *ms)
 {
 	size_t len;
-	const char *id = source_db_text(db, C_ID, &len);
-	const char *cwd = source_db_text(db, C_CWD, &len);
-	const char *cfg = source_db_text(db, C_MODEL, &len);
-	struct json *model = cfg ? json_parse(cfg, len) : NULL;
-	const char *name = json_get_str(model, "model_name");
-	int64_t end;
-	int ret = -1;
+	const char *s = source_db_text(db, C_LTIME, &len);
+	char *end;
+	long long v;
 
-	(void)data;
-	if (counter(db, C_ACC_IN, C_IN, &rec->ev.input) ||
-	    counter(db, C_ACC_OUT, C_OUT, &rec->ev.output)) {
-		*why = "bad token counter";
-		goto cleanup;
-	}
-	ret = 1;
-	if (!rec->ev.input && !rec->ev.output)
-		goto cleanup;
-	ret = -1;
-	if (!id || db_time(db, C_CREATED, &rec->ev.time) ||
-	    !source_time_ok(ctx, rec->ev.time)) {
-		*why = "bad or missing created_at";
-		goto cleanup;
-	}
-	if (db_time(db, C_UPDATED, &end) || !source_time_ok(ctx, end))
-		end = rec->ev.time;
-	source_db_event(rec, TOOL_GOOSE, rec->ev.time, end, name, cwd,
-			cwd ? strlen(cwd) : 0, id, GOOSE_SEED);
-	ret = 0;
-cleanup:
-	json_free(model);
+	if (!s)
+		return -1;
+	v = strtoll(s, &end, 10);
+	if (end == s || *end || v < 0)
+		return -1;
+	*ms = v < MS_FROM ? v * 1000 : v;
+	return 0;
+}
+
+/* model_config_json's model_name, interned; NULL when none. */
+static const char *session_model(struct source_db *db)
+{
+	size_t len;
+	const char *cfg = source_db_text(db, C_MODEL, &len);
+	struct json *j = cfg ? json_parse(cfg, len) : NULL;
+	const char *name = json_get_str(j, "model_name");
+	const char *ret = name && *name ? event_intern(name) : NULL;
+
+	json_free(j);
 	return ret;
 }
 
-static const struct source_db_read db_read = { queries, session_row, NULL };
+/* Goose's input includes the cache reads and writes: take them off. */
+static void split(struct goose_db *g, uint64_t in, uint64_t cr, uint64_t cw,
+		  struct usage_event *ev)
+{
+	ev->cache_read = cr;
+	ev->cache_write = cw;
+	ev->input = in;
+	if (cr + cw <= in)
+		ev->input = in - cr - cw;
+	else if (!g->over++)
+		strbuf_addstr(&g->over_sid, g->sid.buf);
+}
+
+static void set_cost(struct source_rec *rec, double cost)
+{
+	rec->ev.cost = cost;
+	rec->ev.cost_known = rec->ev.cost_recorded = 1;
+}
+
+/* A call: its ledger row, summed for its session's row to take off. */
+static int ledger_row(struct source_ctx *ctx, struct source_db *db,
+		      struct source_rec *rec, const char **why,
+		      struct goose_db *g, int64_t lid)
+{
+	size_t len;
+	const char *cwd = source_db_text(db, C_CWD, &len);
+	const char *model = source_db_text(db, C_LMODEL, &len);
+	const char *kind = source_db_text(db, C_LSOURCE, &len);
+	uint64_t in = 0, out = 0, cr = 0, cw = 0;
+	int64_t t = 0, start;
+	double cost = 0;
+	int known = 0;
+
+	strbuf_reset(&g->why);
+	if (count(db, C_LIN, &in) || count(db, C_LOUT, &out) ||
+	    count(db, C_LCR, &cr) || count(db, C_LCW, &cw))
+		strbuf_addstr(&g->why, "bad token counter");
+	else if (cost_col(db, C_LCOST, &cost, &known))
+		strbuf_addstr(&g->why, "bad cost");
+	else if (ledger_time(db, &t) || !source_time_ok(ctx, t))
+		strbuf_addstr(&g->why, "bad or missing created_timestamp");
+	if (g->why.len) {
+		strbuf_addf(&g->why, " in usage_ledger row %lld",
+			    (long long)lid);
+		*why = g->why.buf;
+		return -1; /* its tokens stay in the session's remainder */
+	}
+	g->in += in;
+	g->out += out;
+	g->cr += cr;
+	g->cw += cw;
+	g->cost += cost;
+	if (!(in | out | cr | cw) && !(cost > 0))
+		return 1;
+	/* what came before the ledger: over the session up to the upgrade */
+	if (!kind || strcmp(kind, "carried_forward") ||
+	    db_time(db, C_CREATED, &start) || start > t ||
+	    !source_time_ok(ctx, start))
+		start = t;
+	split(g, in, cr, cw, &rec->ev);
+	rec->ev.output = out;
+	if (known)
+		set_cost(rec, cost);
+	source_db_event(rec, TOOL_GOOSE, start, t,
+			model && *model ? model : session_model(db), cwd,
+			cwd ? strlen(cwd) : 0, g->sid.buf, GOOSE_SEED);
+	rec->key = hash_bytes(&lid, sizeof(lid), rec->key);
+	return 0;
+}
+
+static uint64_t less(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+
+/* A session's totals, less its ledger rows' sums. */
+static int session_row(struct source_ctx *ctx, struct source_db *db,
+		       struct source_rec *rec, const char **why,
+		       struct goose_db *g)
+{
+	size_t len;
+	const char *cwd = source_db_text(db, C_CWD, &len);
+	uint64_t in, out, cr, cw;
+	int64_t start, end;
+	double cost;
+	int known;
+
+	if (counter(db, C_ACC_IN, C_IN, &in) ||
+	    counter(db, C_ACC_OUT, C_OUT, &out) ||
+	    count(db, C_ACC_CR, &cr) || count(db, C_ACC_CW, &cw)) {
+		*why = "bad token counter";
+		return -1;
+	}
+	if (cost_col(db, C_ACC_COST, &cost, &known)) {
+		*why = "bad cost";
+		return -1;
+	}
+	in = less(in, g->in);
+	out = less(out, g->out);
+	cr = less(cr, g->cr);
+	cw = less(cw, g->cw);
+	/* what is left once a float sum of the same costs is taken off */
+	cost = cost - g->cost > 1e-9 ? cost - g->cost : 0;
+	if (!(in | out | cr | cw) && !(cost > 0))
+		return 1;
+	if (!*g->sid.buf || db_time(db, C_CREATED, &start) ||
+	    !source_time_ok(ctx, start)) {
+		*why = "bad or missing created_at";
+		return -1;
+	}
+	if (db_time(db, C_UPDATED, &end) || !source_time_ok(ctx, end))
+		end = start;
+	split(g, in, cr, cw, &rec->ev);
+	rec->ev.output = out;
+	if (known)
+		set_cost(rec, cost);
+	source_db_event(rec, TOOL_GOOSE, start, end, session_model(db), cwd,
+			cwd ? strlen(cwd) : 0, g->sid.buf, GOOSE_SEED);
+	return 0;
+}
+
+static int goose_row(struct source_ctx *ctx, struct source_db *db,
+		     struct source_rec *rec, const char **why, void *data)
+{
+	struct goose_db *g = data;
+	size_t len;
+	const char *id = source_db_text(db, C_ID, &len);
+	int64_t lid;
+
+	if (!id)
+		id = "";
+	if (strcmp(g->sid.buf, id))
+		goose_session(g, id);
+	if (!source_db_int(db, C_LID, &lid))
+		return ledger_row(ctx, db, rec, why, g, lid);
+	return session_row(ctx, db, rec, why, g);
+}
 
 /* A legacy session file as it is read. */
 struct legacy {
@@ -238,19 +484,121 @@ static int is_legacy(const char *path)
 	return len > 6 && !strcmp(path + len - 6, ".jsonl");
 }
 
+struct pick {
+	const struct source_rec *r;
+	size_t file, nr;
+};
+
+static int cmp_pick(const void *a, const void *b)
+{
+	const struct pick *x = a, *y = b;
+	int c = memcmp(x->r->ev.session, y->r->ev.session,
+		       sizeof(x->r->ev.session));
+
+	if (c)
+		return c;
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	return x->nr < y->nr ? -1 : x->nr > y->nr;
+}
+
+static int same_session(const struct pick *a, const struct pick *b)
+{
+	return !memcmp(a->r->ev.session, b->r->ev.session,
+		       sizeof(a->r->ev.session));
+}
+
+/*
+ * A session found in several files (databases or its own file) counts
+ * once, from the first where its records (ledger rows and remainder)
+ * add up to the most; then its records are emitted, the spans spread
+ * (source_emit_spread()).
+ */
+static void goose_emit(struct source_ctx *ctx, struct source_file **files,
+		       size_t nr)
+{
+	struct source_file keep, *kp = &keep;
+	struct pick *all = NULL;
+	size_t n = 0, alloc = 0, i, j, k, best;
+
+	memset(&keep, 0, sizeof(keep));
+	for (i = 0; i < nr; i++)
+		for (j = 0; j < files[i]->nr; j++) {
+			ALLOC_GROW(all, n + 1, alloc);
+			all[n].r = &files[i]->rec[j];
+			all[n].file = i;
+			all[n].nr = j;
+			n++;
+		}
+	if (n)
+		qsort(all, n, sizeof(*all), cmp_pick);
+	for (i = 0; i < n; i = j) {
+		uint64_t most = 0;
+
+		best = i;
+		for (j = i; j < n && same_session(&all[j], &all[i]); j = k) {
+			uint64_t sum = 0;
+
+			for (k = j; k < n && all[k].file == all[j].file &&
+			     same_session(&all[k], &all[j]); k++)
+				sum += source_rec_total(all[k].r);
+			if (sum > most) {
+				most = sum;
+				best = j;
+			}
+		}
+		for (k = best; k < j && all[k].file == all[best].file; k++) {
+			ALLOC_GROW(keep.rec, keep.nr + 1, keep.alloc);
+			keep.rec[keep.nr++] = *all[k].r;
+		}
+	}
+	source_emit_spread(ctx, &kp, 1);
+	free(keep.rec);
+	free(all);
+}
+
 void source_goose_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			    const char *buf, size_t len)
 {
+	struct goose_db g = GOOSE_DB_INIT;
+	struct source_db_read how = { queries, goose_row, &g };
 	struct legacy l;
 
-	if (!is_legacy(f->path)) {
-		source_db_read_mem(ctx, f, buf, len, &db_read);
+	if (is_legacy(f->path)) {
+		legacy_init(&l);
+		source_scan_mem(ctx, f, buf, len, NULL, legacy_line, &l);
+		legacy_session(ctx, f, &l);
+		goose_emit(ctx, &f, 1);
 		return;
 	}
-	legacy_init(&l);
-	source_scan_mem(ctx, f, buf, len, NULL, legacy_line, &l);
-	legacy_session(ctx, f, &l);
-	source_emit_spread(ctx, &f, 1);
+	goose_db_start(&g);
+	source_db_read_mem(ctx, f, buf, len, &how);
+	goose_warn_over(&g, f->path);
+	goose_db_release(&g);
+}
+
+/* The folders that may hold sessions/sessions.db. */
+static void goose_dirs(struct source_ctx *ctx, struct strvec *dirs)
+{
+	const char *root = getenv("GOOSE_PATH_ROOT");
+	const char *xdg = getenv("XDG_DATA_HOME");
+	const char *home = source_home();
+	size_t i;
+
+	for (i = 0; i < ctx->paths.nr; i++)
+		strvec_push(dirs, ctx->paths.v[i]);
+	if (ctx->paths.nr)
+		return;
+	if (root && *root == '/') {
+		strvec_pushf(dirs, "%s/data", root);
+		return;
+	}
+	if (xdg && *xdg == '/')
+		strvec_pushf(dirs, "%s/goose", xdg);
+	else
+		strvec_pushf(dirs, "%s/.local/share/goose", home);
+	strvec_pushf(dirs, "%s/Library/Application Support/goose", home);
+	strvec_pushf(dirs, "%s/.local/share/Block/goose", home);
 }
 
 /* The session files under dir, read again whole when they changed. */
@@ -281,91 +629,41 @@ static void legacy_read(struct source_ctx *ctx, const char *dir,
 	strvec_clear(&files);
 }
 
-/*
- * Every reading of each session, less those of the database that a
- * file's reading of the same session equals or exceeds: so the larger
- * counts, and on a tie the file.
- */
-static void goose_emit(struct source_ctx *ctx, const struct source_files *dbs,
-		       const struct source_files *files)
-{
-	const struct source_rec **all = NULL;
-	struct u64map best = U64MAP_INIT;
-	size_t i, j, nr = 0, alloc = 0, *slot;
-
-	for (i = 0; i < files->nr; i++)
-		for (j = 0; j < files->f[i]->nr; j++) {
-			const struct source_rec *r = &files->f[i]->rec[j];
-
-			ALLOC_GROW(all, nr + 1, alloc);
-			all[nr++] = r;
-			if (!r->key)
-				continue;
-			slot = u64map_find(&best, r->key, 1);
-			if (!*slot || source_rec_total(r) >
-				      source_rec_total(all[*slot - 1]))
-				*slot = nr;
-		}
-	for (i = 0; i < dbs->nr; i++)
-		for (j = 0; j < dbs->f[i]->nr; j++) {
-			const struct source_rec *r = &dbs->f[i]->rec[j];
-
-			slot = r->key ? u64map_find(&best, r->key, 0) : NULL;
-			if (slot && source_rec_total(all[*slot - 1]) >=
-				    source_rec_total(r))
-				continue;
-			ALLOC_GROW(all, nr + 1, alloc);
-			all[nr++] = r;
-		}
-	source_emit_spread_recs(ctx, all, nr);
-	u64map_release(&best);
-	free(all);
-}
-
-/* The folders that may hold sessions/. */
-static void goose_dirs(struct source_ctx *ctx, struct strvec *dirs)
-{
-	const char *root = getenv("GOOSE_PATH_ROOT");
-	const char *xdg = getenv("XDG_DATA_HOME");
-	const char *home = source_home();
-	size_t i;
-
-	for (i = 0; i < ctx->paths.nr; i++)
-		strvec_push(dirs, ctx->paths.v[i]);
-	if (ctx->paths.nr)
-		return;
-	if (root && *root == '/') {
-		strvec_pushf(dirs, "%s/data", root);
-		return;
-	}
-	if (xdg && *xdg == '/')
-		strvec_pushf(dirs, "%s/goose", xdg);
-	else
-		strvec_pushf(dirs, "%s/.local/share/goose", home);
-	strvec_pushf(dirs, "%s/Library/Application Support/goose", home);
-	strvec_pushf(dirs, "%s/.local/share/Block/goose", home);
-}
-
 int source_goose_read(struct source_ctx *ctx)
 {
-	struct source_files dbs = { NULL, 0, 0 }, files = { NULL, 0, 0 };
 	struct strvec dirs = STRVEC_INIT;
-	struct strbuf sb = STRBUF_INIT;
+	struct source_files files = { NULL, 0, 0 };
+	struct strbuf path = STRBUF_INIT;
+	struct goose_db g = GOOSE_DB_INIT;
+	struct source_db_read how = { queries, goose_row, &g };
 	size_t i;
 
-	ctx->lazy_records = 1;
 	goose_dirs(ctx, &dirs);
-	source_db_collect(ctx, &dirs, "sessions/sessions.db", &db_read, &dbs);
+	ctx->lazy_records = 1;
+	/* the session files first, so that they win a tie (goose_emit()) */
 	for (i = 0; i < dirs.nr; i++) {
-		strbuf_reset(&sb);
-		strbuf_addf(&sb, "%s/sessions", dirs.v[i]);
-		legacy_read(ctx, sb.buf, &files);
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/sessions", dirs.v[i]);
+		legacy_read(ctx, path.buf, &files);
+	}
+	for (i = 0; i < dirs.nr; i++) {
+		struct source_file *f;
+
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/sessions/sessions.db", dirs.v[i]);
+		if (access(path.buf, F_OK) < 0)
+			continue; /* not this system's folder */
+		goose_db_start(&g);
+		f = source_db_get(ctx, path.buf, &how);
+		goose_warn_over(&g, path.buf);
+		if (f)
+			source_files_add(&files, f);
 	}
 	if (!source_reuse_result(ctx))
-		goose_emit(ctx, &dbs, &files);
-	free(dbs.f);
+		goose_emit(ctx, files.f, files.nr);
 	free(files.f);
+	goose_db_release(&g);
+	strbuf_release(&path);
 	strvec_clear(&dirs);
-	strbuf_release(&sb);
 	return 0;
 }

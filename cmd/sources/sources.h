@@ -127,9 +127,6 @@ size_t source_pick_largest(const struct source_rec **recs, size_t nr);
  */
 void source_emit_spread(struct source_ctx *ctx, struct source_file **files,
 			size_t nr);
-/* The same over records gathered (recs is sorted in place). */
-void source_emit_spread_recs(struct source_ctx *ctx,
-			     const struct source_rec **recs, size_t nr);
 /* Add the events of f's records to the usage set being read. */
 void source_file_emit(struct source_ctx *ctx, const struct source_file *f);
 /*

@@ -50,15 +50,8 @@ void source_emit_spread(struct source_ctx *ctx, struct source_file **files,
 			ALLOC_GROW(all, n + 1, alloc);
 			all[n++] = &files[i]->rec[j];
 		}
-	source_emit_spread_recs(ctx, all, n);
-	free(all);
-}
-
-void source_emit_spread_recs(struct source_ctx *ctx,
-			     const struct source_rec **recs, size_t nr)
-{
-	size_t i, n = source_pick_largest(recs, nr);
-
+	n = source_pick_largest(all, n);
 	for (i = 0; i < n; i++)
-		spread(ctx, recs[i]);
+		spread(ctx, all[i]);
+	free(all);
 }

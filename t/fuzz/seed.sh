@@ -185,6 +185,20 @@ from lib_sources import goose_session_file
 goose_session_file(sys.argv[1], "/w/proj", [1766224800, 1766224830,
                    1766227200], 1000, 250, 10, 3)' \
 	"$out/goose-jsonl/session" 2>/dev/null || true
+seed_db goose ledger '
+import sys
+from lib_sources import GooseLedgerDB
+db = GooseLedgerDB(sys.argv[1])
+db.session("20251220_1", "/w/proj", "2025-12-20 10:00:00",
+           "2025-12-20 10:40:00", "gpt-5", 9000, 500, 5000, 1000, 0.05)
+db.call("20251220_1", 1766224800, "claude-sonnet-4-5", 5000, 300, 3000,
+        1000, 0.04, "carried_forward")
+db.call("20251220_1", 1766225400, None, 2000, 100, 1500, 0, 0.01,
+        "estimated", 1)
+db.session("20251220_2", "/w/proj", "2025-12-20 11:00:00",
+           "2025-12-20 11:02:00", "gpt-5", 100, 40, 300, 0, None,
+           "sub_agent", "20251220_1")
+db.close()'
 seed_db crush crush '
 import sys
 from lib_sources import CrushDB

@@ -228,25 +228,29 @@ static const char *skip_long_string(const char *s, const char *p,
 }
 
 /*
- * The first quote or backslash in the 32 bytes at p, or p + 32: most
- * keys and values (ids, times) end there, and one step with no loop
- * spares a mispredicted loop exit a string.
+ * Just after the string's end when the first quote or backslash in the
+ * 32 bytes at p is a quote, else NULL: most keys and values (ids, times)
+ * end there, and one step with no loop spares a mispredicted loop exit
+ * a string. The masks tell it without a second look at the byte.
  */
-static inline const char *find_special32(const char *p)
+static inline const char *string_end32(const char *p)
 {
 #ifdef __SSE2__
 	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
 	__m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
 	__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + 16));
-	unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-			_mm_cmpeq_epi8(a, quote), _mm_cmpeq_epi8(a, bslash))) |
-		     (unsigned)_mm_movemask_epi8(_mm_or_si128(
-			_mm_cmpeq_epi8(b, quote),
-			_mm_cmpeq_epi8(b, bslash))) << 16;
+	unsigned q = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(a, quote)) |
+		     (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, quote)) << 16;
+	unsigned m = q |
+		     (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(a, bslash)) |
+		     (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, bslash)) << 16;
 
-	return m ? p + __builtin_ctz(m) : p + 32;
+	/* m & -m: the first of them */
+	return q & m & -m ? p + __builtin_ctz(m) + 1 : NULL;
 #else
-	return find_special(p, p + 32);
+	const char *q = find_special(p, p + 32);
+
+	return q < p + 32 && *q == '"' ? q + 1 : NULL;
 #endif
 }
 
@@ -277,11 +281,8 @@ static inline const char *skip_string(const char *p, const char *end)
 {
 	const char *q;
 
-	if (end - p >= 32) {
-		q = find_special32(p);
-		if (q < p + 32 && *q == '"')
-			return q + 1;
-	}
+	if (end - p >= 32 && (q = string_end32(p)))
+		return q;
 	return skip_string_slow(p, end);
 }
 
@@ -471,6 +472,7 @@ static const char *skim_object(const char *p, const char *end,
 	for (;;) {
 		const char *k, *kend, *v;
 		size_t klen;
+		int c, nested;
 
 		if (p >= end || *p != '"')
 			return NULL;
@@ -482,10 +484,16 @@ static const char *skim_object(const char *p, const char *end,
 		if (p >= end || *p != ':')
 			return NULL;
 		v = skip_ws(p + 1, end);
+		if (v >= end)
+			return NULL;
+		c = *v;
 		klen = (size_t)(kend - 1 - k);
 		/* A raw name with a NUL byte or an escape never equals a key. */
 		i = key_find(&table, keys, nkeys, k, klen);
-		if (sub && i == sub->key && v < end && *v == '{') {
+		if (c == '"') {
+			/* most values: no call */
+			p = skip_string(v + 1, end);
+		} else if (c == '{' && sub && i == sub->key) {
 			/*
 			 * Skim it now rather than skip it and skim it again;
 			 * what does not parse as an object is skipped as
@@ -503,14 +511,15 @@ static const char *skim_object(const char *p, const char *end,
 		}
 		if (!p)
 			return NULL;
+		nested = c == '{' || c == '[';
 		if (i < nkeys) {
 			out[i].p = v;
 			out[i].len = (size_t)(p - v);
-			if (gate && leading && i == gate->key &&
-			    *v != '{' && *v != '[' && skim_gated(gate, &out[i]))
+			if (gate && leading && !nested && i == gate->key &&
+			    skim_gated(gate, &out[i]))
 				return NULL;
 		}
-		leading &= *v != '{' && *v != '[';
+		leading &= !nested;
 		p = skip_ws(p, end);
 		if (p < end && *p == ',') {
 			p = skip_ws(p + 1, end);
@@ -551,14 +560,6 @@ int json_skim_sub(const char *buf, size_t len, const struct json_key *keys,
 int json_raw_is_object(const struct json_raw *v)
 {
 	return v->p && v->len >= 2 && v->p[0] == '{';
-}
-
-int json_raw_streq(const struct json_raw *v, const char *s)
-{
-	size_t n = strlen(s);
-
-	return v->p && v->len == n + 2 && v->p[0] == '"' &&
-	       !memcmp(v->p + 1, s, n);
 }
 
 static void add_utf8(struct strbuf *sb, unsigned long c)

@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "base/strbuf.h"
 
 /*
@@ -102,8 +103,18 @@ int json_skim_sub(const char *buf, size_t len, const struct json_key *keys,
 		  const char * const *pass);
 /* Type tests on raw values. */
 int json_raw_is_object(const struct json_raw *v);
-/* A string value equals s (no escapes in it). */
-int json_raw_streq(const struct json_raw *v, const char *s);
+/*
+ * A string value equals s (no escapes in it). Inline: for a literal s
+ * the length is known when compiled, and the call cost more than the
+ * compare.
+ */
+static inline int json_raw_streq(const struct json_raw *v, const char *s)
+{
+	size_t n = strlen(s);
+
+	return v->p && v->len == n + 2 && v->p[0] == '"' &&
+	       !memcmp(v->p + 1, s, n);
+}
 /*
  * A string value: *s and *len point into the buffer when it has no
  * escapes, else the decoded text is put in tmp. -1 when not a string.

@@ -145,6 +145,38 @@ int source_scan_mem(struct source_ctx *ctx, struct source_file *f,
 #define SCAN_CHUNK (64 << 10)
 
 /*
+ * A thread reading many files reads them all into one buffer: a fresh
+ * one a file was given back to the system at each free() and faulted in
+ * again, page by page. Taken while in use, so a scan within a scan gets
+ * its own.
+ */
+static __thread char *scan_buf;
+static __thread size_t scan_buf_alloc;
+
+static char *scan_buf_take(size_t *alloc)
+{
+	char *buf = scan_buf;
+
+	if (!buf) {
+		*alloc = SCAN_CHUNK;
+		return xmalloc(SCAN_CHUNK);
+	}
+	*alloc = scan_buf_alloc;
+	scan_buf = NULL;
+	return buf;
+}
+
+static void scan_buf_give(char *buf, size_t alloc, int keep)
+{
+	if (!keep) {
+		free(buf);
+		return;
+	}
+	scan_buf = buf;
+	scan_buf_alloc = alloc;
+}
+
+/*
  * Read fd from f->offset up to size, a chunk at a time. buf[0, done)
  * keeps up to 4 KiB already parsed, for the tail hash; buf[done, len)
  * is what the last chunk left of a line.
@@ -154,8 +186,9 @@ static int scan_fd(struct source_ctx *ctx, struct source_file *f, int fd,
 		   source_line_fn *fn, void *data)
 {
 	char head[SOURCE_PREFIX_SAMPLE];
-	size_t alloc = SCAN_CHUNK, len = 0, done = 0, head_len = 0, keep, used;
-	char *buf = xmalloc(alloc);
+	size_t alloc, len = 0, done = 0, head_len = 0, keep, used;
+	int reuse = scan_buf != NULL;
+	char *buf = scan_buf_take(&alloc);
 	int from_start = !f->offset, eof = 0, ret = 0;
 
 	while (!eof) {
@@ -203,7 +236,7 @@ static int scan_fd(struct source_ctx *ctx, struct source_file *f, int fd,
 	}
 	scan_tail_hash(f, from_start ? head : NULL, head_len, buf + done,
 		       done);
-	free(buf);
+	scan_buf_give(buf, alloc, reuse);
 	return ret;
 }
 
@@ -291,11 +324,17 @@ struct par_job {
 static void *par_run(void *v)
 {
 	struct par_job *job = v;
-	size_t i;
+	char *saved = scan_buf;
+	size_t saved_alloc = scan_buf_alloc, i;
 
+	scan_buf = xmalloc(SCAN_CHUNK);
+	scan_buf_alloc = SCAN_CHUNK;
 	while ((i = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED)) <
 	       job->nr)
 		job->fn(job->ctx, job->files[i], job->data);
+	free(scan_buf);
+	scan_buf = saved;
+	scan_buf_alloc = saved_alloc;
 	return NULL;
 }
 
@@ -341,19 +380,19 @@ void source_parallel(struct source_ctx *ctx, struct source_file **files,
 		nt = MAX_THREADS;
 	if ((size_t)nt > nr)
 		nt = nr ? (int)nr : 1;
-	if (nt == 1) {
-		for (i = 0; i < nr; i++)
-			fn(ctx, files[i], data);
-		return;
-	}
 	job.ctx = ctx;
-	job.files = xmalloc(nr * sizeof(*job.files));
+	job.files = xmalloc((nr ? nr : 1) * sizeof(*job.files));
 	memcpy(job.files, files, nr * sizeof(*job.files));
-	qsort(job.files, nr, sizeof(*job.files), size_desc);
 	job.nr = nr;
 	job.next = 0;
 	job.fn = fn;
 	job.data = data;
+	if (nt == 1) {
+		par_run(&job); /* in the caller's order */
+		free(job.files);
+		return;
+	}
+	qsort(job.files, nr, sizeof(*job.files), size_desc);
 	for (t = 1; t < nt; t++)
 		started[t] = !pthread_create(&tid[t], NULL, par_run, &job);
 	par_run(&job);

@@ -123,11 +123,48 @@ static void test_gate_and_sub(void)
 	is_str(text(&u[0]), "(absent)", "with nothing read from it");
 }
 
+/*
+ * A string skipped whole, whatever its length and wherever an escaped
+ * quote or backslash falls in it: before, across and after the first 32
+ * and 64 bytes, where the skimmer changes how it looks.
+ */
+static void test_escapes_anywhere(void)
+{
+	static const struct json_key keys[] = {
+		JSON_KEY("a"), JSON_KEY("b"),
+	};
+	/* \", \\ and \\\" as JSON text */
+	static const char *escapes[] = { "\\\"", "\\\\", "\\\\\\\"" };
+	struct json_raw out[2];
+	char doc[256], str[160], run[100];
+	size_t len, pos, e, bad = 0, cases = 0;
+
+	memset(run, 'x', sizeof(run));
+	for (e = 0; e < sizeof(escapes) / sizeof(*escapes); e++)
+		for (len = 0; len < sizeof(run); len++)
+			for (pos = 0; pos <= len; pos++) {
+				snprintf(str, sizeof(str), "\"%.*s%s%.*s\"",
+					 (int)pos, run, escapes[e],
+					 (int)(len - pos), run);
+				snprintf(doc, sizeof(doc), "{\"a\":%s,\"b\":1}",
+					 str);
+				cases++;
+				if ((skim(doc, keys, 2, out) ||
+				     strcmp(text(&out[0]), str) ||
+				     strcmp(text(&out[1]), "1")) && !bad++)
+					printf("# first failure: %s\n", doc);
+			}
+	is_int((intmax_t)bad, 0, "an escape at every offset of strings up to "
+	       "100 bytes");
+	ok(cases > 10000, "in %zu cases", cases);
+}
+
 int main(void)
 {
 	test_any_order();
 	test_same_slot();
 	test_many_keys();
 	test_gate_and_sub();
+	test_escapes_anywhere();
 	return done_testing();
 }

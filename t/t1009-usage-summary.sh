@@ -4,15 +4,13 @@ test_description='usage --all-repos: the rows a rerun with nothing new prints ag
 
 . "$(dirname "$0")"/lib-tokens.sh
 
-GIT_TOKENS_NOW=2026-11-30T00:00:00Z
-XDG_CACHE_HOME=$(pwd)/cache
-HOME=$(pwd)
 TRASH=$(pwd)
-CLAUDE_CONFIG_DIR=$(pwd)/claude
-CODEX_HOME=$(pwd)/codex
-TZ=UTC
-export GIT_TOKENS_NOW XDG_CACHE_HOME HOME TRASH CLAUDE_CONFIG_DIR \
-	CODEX_HOME TZ
+HOME=$TRASH
+GIT_TOKENS_NOW=2026-11-30T00:00:00Z TZ=UTC
+XDG_CACHE_HOME=$TRASH/cache CLAUDE_CONFIG_DIR=$TRASH/claude
+CODEX_HOME=$TRASH/codex
+export TRASH HOME GIT_TOKENS_NOW TZ XDG_CACHE_HOME CLAUDE_CONFIG_DIR \
+	CODEX_HOME
 
 test -f /usr/share/zoneinfo/Asia/Tokyo &&
 test -f /usr/share/zoneinfo/America/New_York &&
@@ -198,11 +196,29 @@ test_expect_success 'a damaged summary is not used' '
 # One turn of gpt-5.5, 100 output tokens; the tier is config.toml's.
 test_expect_success 'Codex: config.toml changed, the tier follows' '
 	mkdir -p codex/sessions/2026/11/25 &&
-	cat >codex/sessions/2026/11/25/rollout-2026-11-25T08-00-00-019aad50-0000-7000-8000-0000000000f1.jsonl <<-EOF &&
-	{"timestamp":"2026-11-25T08:00:00.000Z","type":"session_meta","payload":{"id":"019aad50-0000-7000-8000-0000000000f1","timestamp":"2026-11-25T08:00:00.000Z","cwd":"$TRASH/repo","originator":"codex_cli_rs","cli_version":"0.148.0","source":"exec","model_provider":"openai"}}
-	{"timestamp":"2026-11-25T08:00:01.000Z","type":"turn_context","payload":{"cwd":"$TRASH/repo","model":"gpt-5.5","effort":"medium"}}
-	{"timestamp":"2026-11-25T08:00:09.000Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":1000,"cached_input_tokens":400,"output_tokens":100,"reasoning_output_tokens":10,"total_tokens":1100},"last_token_usage":{"input_tokens":1000,"cached_input_tokens":400,"output_tokens":100,"reasoning_output_tokens":10,"total_tokens":1100},"model_context_window":258400}}}
-	EOF
+	python3 - <<-\PY &&
+	import json, os
+	sid = "019aad50-0000-7000-8000-0000000000f1"
+	t = "2026-11-25T08:00:%02d.000Z"
+	cwd = os.environ["TRASH"] + "/repo"
+	use = {"input_tokens": 1000, "cached_input_tokens": 400,
+	       "output_tokens": 100, "reasoning_output_tokens": 10,
+	       "total_tokens": 1100}
+	lines = [
+	    (0, "session_meta", {"id": sid, "timestamp": t % 0, "cwd": cwd,
+	                         "originator": "codex_cli_rs",
+	                         "cli_version": "0.148.0", "source": "exec",
+	                         "model_provider": "openai"}),
+	    (1, "turn_context", {"cwd": cwd, "model": "gpt-5.5"}),
+	    (9, "event_msg", {"type": "token_count", "info": {
+	        "total_token_usage": use, "last_token_usage": use}}),
+	]
+	with open("codex/sessions/2026/11/25/rollout-2026-11-25T08-00-00-"
+	          + sid + ".jsonl", "w") as f:
+	    for s, typ, p in lines:
+	        f.write(json.dumps({"timestamp": t % s, "type": typ,
+	                            "payload": p}) + "\n")
+	PY
 	echo "model = \"gpt-5.5\"" >codex/config.toml &&
 	u i1 --by model &&
 	u i2 --by model &&

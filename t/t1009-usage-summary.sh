@@ -239,6 +239,21 @@ test_expect_success 'the last log of a source gone: its rows are gone' '
 	test "$(json_get total.output <i4.json)" = 310
 '
 
+test_expect_success 'another build of git-tokens: the rows made again' '
+	mkdir bin &&
+	cp "$(command -v git-tokens)" bin/ &&
+	(
+		PATH=$TRASH/bin:$PATH &&
+		u l1 &&
+		u l2 &&
+		used l2 &&
+		rm bin/git-tokens &&
+		cp "$(command -v git-tokens)" bin/ &&
+		u l3 &&
+		! used l3
+	)
+'
+
 test_expect_success 'usage of one repository keeps no summary' '
 	(cd repo && git tokens usage --format json >../k.json) &&
 	test "$(json_get total.output <k.json)" = 310 &&

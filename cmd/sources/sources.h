@@ -46,7 +46,7 @@ struct usage_query {
  * What a caller made of the events last time (usage: its rows), kept
  * for a run that finds nothing new. usage_load() works out what its
  * answer depends on: the result of every source (each cache's stamp),
- * the query, the price table's text, the time zone, this version and
+ * the query, the price table's text, the time zone, the binary and
  * name. When nothing of it changed it loads no event: hit is set, data
  * holds what usage_summary_save() kept, and the price warnings of then
  * are printed again. Only for every repository: which events belong to

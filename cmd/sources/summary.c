@@ -2,9 +2,11 @@
  * The summary cache: what a caller made of the events last time, kept
  * with the identity of all it came from (struct usage_summary).
  */
-#include "config.h"
+#include "base/compat.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/date.h"
 #include "base/die.h"
@@ -35,7 +37,18 @@ uint64_t source_summary_begin(const struct usage_summary *s,
 {
 	static const char version[] = PACKAGE_VERSION;
 	uint64_t id = fnv1a(version, sizeof(version), FNV1A_INIT);
+	char *exe = compat_exe_path(NULL);
+	struct stat st;
 
+	/* The binary itself: a build of the same version may sum apart. */
+	if (exe && !stat(exe, &st)) {
+		id = source_summary_id(id, (uint64_t)st.st_dev);
+		id = source_summary_id(id, (uint64_t)st.st_ino);
+		id = source_summary_id(id, (uint64_t)st.st_size);
+		id = source_summary_id(id, (uint64_t)st.st_mtim.tv_sec);
+		id = source_summary_id(id, (uint64_t)st.st_mtim.tv_nsec);
+	}
+	free(exe);
 	id = fnv1a(s->name, strlen(s->name) + 1, id);
 	id = source_summary_id(id, (uint64_t)q->since);
 	id = source_summary_id(id, (uint64_t)q->until);

@@ -8,6 +8,7 @@
 
 #include "base/date.h"
 #include "base/die.h"
+#include "base/hash.h"
 
 /* H. Hinnant's algorithms: exact for any year, no time zone involved. */
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
@@ -413,6 +414,48 @@ const char *date_zone_name(void)
 	}
 	p = strstr(tz, "zoneinfo/");
 	return p ? p + strlen("zoneinfo/") : tz;
+}
+
+/* The file the rules of the zone TZ names are read from, else NULL. */
+static const char *zone_file(const char *tz, char *path, size_t len)
+{
+	const char *dirs[] = {
+		getenv("TZDIR"), "/usr/share/zoneinfo", "/usr/lib/zoneinfo",
+		"/usr/share/lib/zoneinfo",
+	};
+	size_t i;
+
+	if (!tz)
+		return "/etc/localtime";
+	if (*tz == ':')
+		tz++;
+	if (*tz == '/')
+		return tz;
+	for (i = 0; i < ARRAY_SIZE(dirs); i++)
+		if (dirs[i] && *dirs[i] &&
+		    (size_t)snprintf(path, len, "%s/%s", dirs[i], tz) < len &&
+		    !access(path, F_OK))
+			return path;
+	return NULL;
+}
+
+uint64_t date_zone_id(void)
+{
+	const char *tz = getenv("TZ"), *file;
+	char path[4096];
+	struct stat st;
+	uint64_t v[5] = { 0 };
+
+	file = zone_file(tz, path, sizeof(path));
+	if (file && !stat(file, &st)) {
+		v[0] = (uint64_t)st.st_dev;
+		v[1] = (uint64_t)st.st_ino;
+		v[2] = (uint64_t)st.st_size;
+		v[3] = (uint64_t)st.st_mtim.tv_sec;
+		v[4] = (uint64_t)st.st_mtim.tv_nsec;
+	}
+	return fnv1a(v, sizeof(v), fnv1a(tz ? tz : "", tz ? strlen(tz) + 1 : 0,
+					 FNV1A_INIT));
 }
 
 int date_tm(int64_t sec, struct tm *tm)

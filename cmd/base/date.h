@@ -67,6 +67,11 @@ int date_now(int64_t *ms);
 int date_zone_set(const char *zone);
 /* The zone's name: the one set, else TZ, else /etc/localtime's. */
 const char *date_zone_name(void);
+/*
+ * The zone's identity for caches of days: TZ, and the identity and time
+ * of the file its rules come from (a new tzdata is a new zone).
+ */
+uint64_t date_zone_id(void);
 
 /* Seconds since 1970 as the zone's calendar and clock. 0 or -1. */
 int date_tm(int64_t sec, struct tm *tm);

@@ -208,6 +208,138 @@ static size_t usage_group(const struct usage_set *set, enum usage_by by,
 	return nrows;
 }
 
+/*
+ * Rows for the summary cache: their count, then each row and the total
+ * as its numbers and its key's length and bytes.
+ */
+static void row_save(struct strbuf *sb, const struct usage_row *r)
+{
+	uint64_t n[7] = { r->requests, r->input, r->output, r->cache_write,
+			  r->cache_read, r->web_searches, r->unpriced };
+	/* the total has no key */
+	uint32_t len = r->key ? (uint32_t)strlen(r->key) : UINT32_MAX;
+
+	strbuf_add(sb, n, sizeof(n));
+	strbuf_add(sb, &r->cost, sizeof(r->cost));
+	strbuf_add(sb, &len, sizeof(len));
+	if (r->key)
+		strbuf_add(sb, r->key, len);
+}
+
+static void rows_save(struct strbuf *sb, const struct usage_row *rows,
+		      size_t nrows, const struct usage_row *total)
+{
+	uint64_t nr = nrows;
+	size_t i;
+
+	strbuf_reset(sb);
+	strbuf_add(sb, &nr, sizeof(nr));
+	for (i = 0; i < nrows; i++)
+		row_save(sb, &rows[i]);
+	row_save(sb, total);
+}
+
+static int row_load(const char **p, const char *end, struct usage_row *r)
+{
+	uint64_t n[7];
+	uint32_t len;
+
+	if ((size_t)(end - *p) < sizeof(n) + sizeof(r->cost) + sizeof(len))
+		return -1;
+	memcpy(n, *p, sizeof(n));
+	memcpy(&r->cost, *p + sizeof(n), sizeof(r->cost));
+	memcpy(&len, *p + sizeof(n) + sizeof(r->cost), sizeof(len));
+	*p += sizeof(n) + sizeof(r->cost) + sizeof(len);
+	if (len == UINT32_MAX) {
+		r->key = NULL;
+		len = 0;
+	} else if ((size_t)(end - *p) < len) {
+		return -1;
+	} else {
+		r->key = event_intern_n(*p, len);
+	}
+	*p += len;
+	r->requests = n[0];
+	r->input = n[1];
+	r->output = n[2];
+	r->cache_write = n[3];
+	r->cache_read = n[4];
+	r->web_searches = n[5];
+	r->unpriced = n[6];
+	return 0;
+}
+
+/* The rows rows_save() wrote: their number, or -1 when damaged. */
+static long rows_load(const struct strbuf *sb, struct usage_row **rows,
+		      struct usage_row *total)
+{
+	const char *p = sb->buf, *end = sb->buf + sb->len;
+	uint64_t nr, i;
+
+	*rows = NULL;
+	if (sb->len < sizeof(nr))
+		return -1;
+	memcpy(&nr, p, sizeof(nr));
+	p += sizeof(nr);
+	if (nr > sb->len)
+		return -1;
+	*rows = xcalloc((size_t)nr + 1, sizeof(**rows));
+	for (i = 0; i < nr; i++)
+		if (row_load(&p, end, &(*rows)[i]) < 0)
+			return -1;
+	if (row_load(&p, end, total) < 0 || p != end)
+		return -1;
+	return (long)nr;
+}
+
+/*
+ * The rows of the events usage_load() finds, or of the summary it
+ * kept of them when nothing is new (--all-repos; by repository, the
+ * rows depend on the file system too, so not then).
+ */
+static int usage_rows(struct repo *repo, struct usage_query *q,
+		      enum usage_by by, struct usage_row **rows,
+		      size_t *nrows, struct usage_row *total)
+{
+	static const char *names[] = {
+		"by-day", "by-session", "by-model", "by-tool", NULL
+	};
+	struct usage_summary sum = USAGE_SUMMARY_INIT;
+	struct usage_set set = USAGE_SET_INIT;
+	long nr;
+	int ret = -1;
+
+	sum.name = names[by];
+	if (q->all_repos && q->use_cache && sum.name)
+		q->summary = &sum;
+	if (usage_load(&set, repo, q) < 0)
+		goto cleanup;
+	if (sum.hit) {
+		if ((nr = rows_load(&sum.data, rows, total)) >= 0) {
+			*nrows = (size_t)nr;
+			ret = 0;
+			goto cleanup;
+		}
+		/* damaged: the events after all */
+		free(*rows);
+		*rows = NULL;
+		q->summary = NULL;
+		if (usage_load(&set, repo, q) < 0)
+			goto cleanup;
+	}
+	*nrows = usage_group(&set, by, rows, total);
+	if (q->summary) {
+		rows_save(&sum.data, *rows, *nrows, total);
+		usage_summary_save(&sum);
+	}
+	ret = 0;
+cleanup:
+	q->summary = NULL;
+	usage_set_release(&set);
+	usage_summary_release(&sum);
+	return ret;
+}
+
 int cmd_usage(int argc, const char **argv, struct repo *repo)
 {
 	struct report_opts o = REPORT_OPTS_INIT;
@@ -239,7 +371,6 @@ int cmd_usage(int argc, const char **argv, struct repo *repo)
 		OPT_END()
 	};
 	struct usage_query q = USAGE_QUERY_INIT;
-	struct usage_set set = USAGE_SET_INIT;
 	enum usage_by by = BY_DAY;
 	struct usage_row *rows = NULL, total;
 	size_t nrows, i;
@@ -295,12 +426,10 @@ int cmd_usage(int argc, const char **argv, struct repo *repo)
 	cols[UCOL_KEY].name = by_headers[by];
 
 	/* With --all-repos the repository still gives its configuration. */
-	if (usage_load(&set, repo, &q) < 0) {
+	if (usage_rows(repo, &q, by, &rows, &nrows, &total) < 0) {
 		ret = EXIT_FATAL;
 		goto cleanup;
 	}
-
-	nrows = usage_group(&set, by, &rows, &total);
 	render_table_init(&t, cols, total.web_searches ? UCOL__NR : UCOL_WEB);
 	for (i = 0; i < nrows; i++)
 		fill_row(&t, &rows[i],
@@ -341,7 +470,6 @@ int cmd_usage(int argc, const char **argv, struct repo *repo)
 	render_table_release(&t);
 cleanup:
 	free(rows);
-	usage_set_release(&set);
 	strbuf_release(&out);
 	strbuf_release(&key);
 	strbuf_release(&err);

@@ -398,7 +398,7 @@ void source_aider_parse_mem(struct source_ctx *ctx, struct source_file *f,
 }
 
 static void read_history(struct source_ctx *ctx, const char *path,
-			 const char *cwd)
+			 const char *cwd, struct source_files *all)
 {
 	struct strbuf buf = STRBUF_INIT;
 	struct source_file *f;
@@ -413,7 +413,7 @@ static void read_history(struct source_ctx *ctx, const char *path,
 			goto cleanup;
 		parse_history(ctx, f, buf.buf, buf.len, cwd);
 	}
-	source_file_emit(ctx, f);
+	source_files_add(all, f);
 cleanup:
 	strbuf_release(&buf);
 }
@@ -447,6 +447,7 @@ int source_aider_read(struct source_ctx *ctx)
 	struct strvec files = STRVEC_INIT, cwds = STRVEC_INIT;
 	struct strvec trees = STRVEC_INIT;
 	struct strbuf sb = STRBUF_INIT;
+	struct source_files all = { NULL, 0, 0 };
 	struct stat st;
 	size_t i;
 
@@ -504,6 +505,7 @@ int source_aider_read(struct source_ctx *ctx)
 		repo_worktrees_of(ctx->seen->v[i], 0, &trees);
 	for (i = 0; i < trees.nr; i++)
 		add_candidate(&files, &cwds, trees.v[i]);
+	ctx->lazy_records = 1;
 	for (i = 0; i < files.nr; i++) {
 		size_t j;
 
@@ -512,8 +514,9 @@ int source_aider_read(struct source_ctx *ctx)
 			if (!strcmp(files.v[j], files.v[i]))
 				break;
 		if (j == i && file_exists(files.v[i]))
-			read_history(ctx, files.v[i], cwds.v[i]);
+			read_history(ctx, files.v[i], cwds.v[i], &all);
 	}
+	source_files_emit(ctx, &all);
 	strvec_clear(&files);
 	strvec_clear(&cwds);
 	strvec_clear(&trees);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/die.h"
@@ -22,7 +23,7 @@
  * order; anything unexpected and the file is ignored (and rewritten).
  */
 #define CACHE_MAGIC "GTKUSAGE"
-#define CACHE_VERSION 9
+#define CACHE_VERSION 10
 
 struct disk_header {
 	char magic[8];
@@ -33,6 +34,7 @@ struct disk_header {
 	uint64_t body_len;
 	uint64_t nstr;
 	uint64_t nfiles;
+	uint64_t stamp;
 };
 
 struct disk_file {
@@ -164,6 +166,21 @@ void source_file_load_records(struct source_state *st, struct source_file *f)
 	f->disk_nr = 0;
 }
 
+/*
+ * A new value each time a cache is written: what a source's result was
+ * made from is then known by the stamp of its cache alone.
+ */
+static uint64_t new_stamp(void)
+{
+	static uint64_t nr;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return hash_mix(((uint64_t)ts.tv_sec * 1000000000ULL +
+			 (uint64_t)ts.tv_nsec) ^
+			hash_mix((uint64_t)getpid() << 20 ^ ++nr)) | 1;
+}
+
 int source_cache_write(struct source_state *st, const char *path,
 		       const struct usage_set *result)
 {
@@ -236,6 +253,7 @@ int source_cache_write(struct source_state *st, const char *path,
 	h.body_len = strs.len + body.len;
 	h.nstr = tab.nr;
 	h.nfiles = nfiles;
+	h.stamp = new_stamp();
 
 	parts[0].buf = &h;
 	parts[0].len = sizeof(h);
@@ -246,6 +264,7 @@ int source_cache_write(struct source_state *st, const char *path,
 	/* A cache: rebuilt when lost, so not worth an fsync. */
 	if (write_file_parts(path, parts, 3, 0666, 0) < 0)
 		goto cleanup;
+	st->stamp = h.stamp;
 	ret = 0;
 cleanup:
 	strbuf_release(&body);
@@ -351,6 +370,7 @@ void source_cache_read(struct source_state *st, const char *path)
 		goto bad;
 	st->result = p;
 	st->result_nr = (size_t)nres;
+	st->stamp = h.stamp;
 	st->map_base = map;
 	st->map_len = len;
 	close(fd);
@@ -427,6 +447,16 @@ void source_add_sorted(struct source_ctx *ctx,
 	free(refs);
 }
 
+void source_result_emit(struct source_state *st, struct usage_set *out)
+{
+	const struct disk_rec *d = st->result;
+	size_t i;
+
+	events_reserve(out, st->result_nr);
+	for (i = 0; i < st->result_nr; i++)
+		ev_from_disk(st, &d[i], &out->ev[out->nr++]);
+}
+
 int source_reuse_result(struct source_ctx *ctx)
 {
 	struct source_state *st = ctx->state;
@@ -437,9 +467,9 @@ int source_reuse_result(struct source_ctx *ctx)
 		if (!st->files[i]->seen)
 			d = NULL;
 	if (d && !st->dirty) {
-		events_reserve(ctx->out, st->result_nr);
-		for (i = 0; i < st->result_nr; i++)
-			ev_from_disk(st, &d[i], &ctx->out->ev[ctx->out->nr++]);
+		/* usage_load() may not need the events at all */
+		if (!st->defer)
+			source_result_emit(st, ctx->out);
 		st->reused = 1;
 		return 1;
 	}

@@ -532,6 +532,30 @@ static void tier_models(struct usage_set *set, size_t from, int fast)
 	}
 }
 
+/*
+ * The result depends on config.toml (the model of exec output, the
+ * tier): look it up as a file of the source, so that a change to it
+ * is a change to the source and a reused result is always today's.
+ */
+static void track_config(struct source_ctx *ctx, const struct strvec *homes)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct source_file *f;
+	size_t i;
+	int changed;
+
+	for (i = 0; i < homes->nr; i++) {
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/config.toml", homes->v[i]);
+		if (access(path.buf, F_OK))
+			continue;
+		f = source_file_get(ctx, path.buf, &changed);
+		if (f)
+			f->offset = f->size; /* read whole each time */
+	}
+	strbuf_release(&path);
+}
+
 int source_codex_read(struct source_ctx *ctx)
 {
 	static const char *suffixes[] = { ".jsonl", ".jsonl.zst", NULL };
@@ -623,6 +647,7 @@ int source_codex_read(struct source_ctx *ctx)
 			(unsigned long long)nzst,
 			nzst == 1 ? "rollout" : "rollouts");
 	codex_exec_find(ctx, &exec);
+	track_config(ctx, &homes);
 	if (!source_reuse_result(ctx)) {
 		source_parallel(ctx, todo, ntodo, codex_read_file, NULL);
 		codex_merge(ctx, files, nfiles);
@@ -630,10 +655,10 @@ int source_codex_read(struct source_ctx *ctx)
 		config_value(&homes, "model", &model);
 		codex_exec_emit(ctx, &exec, &paths,
 				model.len ? event_intern(model.buf) : NULL);
+		tier_models(ctx->out, from, fast_tier(&homes));
 	}
 	free(exec.f);
 	strbuf_release(&model);
-	tier_models(ctx->out, from, fast_tier(&homes));
 	free(files);
 	free(todo);
 	strvec_clear(&homes);

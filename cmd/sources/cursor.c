@@ -348,6 +348,7 @@ int source_cursor_read(struct source_ctx *ctx)
 			strvec_push(&paths, sb.buf);
 	}
 	files = xcalloc(paths.nr + 1, sizeof(*files));
+	ctx->lazy_records = 1;
 	for (i = 0; i < paths.nr; i++) {
 		int changed = 0;
 		struct source_file *f = source_file_get(ctx, paths.v[i],
@@ -359,7 +360,8 @@ int source_cursor_read(struct source_ctx *ctx)
 			continue;
 		files[nr++] = f;
 	}
-	emit_once(ctx, files, nr);
+	if (!source_reuse_result(ctx))
+		emit_once(ctx, files, nr);
 	cursor_memo_release(&m);
 	free(files);
 	strvec_clear(&paths);

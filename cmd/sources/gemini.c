@@ -532,13 +532,15 @@ int source_gemini_read(struct source_ctx *ctx)
 	strbuf_init(&run.projects_buf, 0);
 	collect_roots(&run, ctx->repo);
 
+	ctx->lazy_records = 1;
 	for (i = 0; i < ctx->paths.nr; i++)
 		read_base(ctx, &run, ctx->paths.v[i], &seen);
 	if (!ctx->paths.nr && home) {
 		strbuf_addf(&sb, "%s/.gemini", home);
 		read_base(ctx, &run, sb.buf, &seen);
 	}
-	emit(ctx, &seen);
+	if (!source_reuse_result(ctx))
+		emit(ctx, &seen);
 
 	json_free(run.projects);
 	strbuf_release(&run.projects_buf);

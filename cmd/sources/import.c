@@ -314,7 +314,7 @@ void source_import_parse_mem(struct source_ctx *ctx, struct source_file *f,
 }
 
 static void read_file(struct source_ctx *ctx, const char *path,
-		      struct import_home *home)
+		      struct import_home *home, struct source_files *all)
 {
 	struct source_file *f;
 	int changed = 0;
@@ -324,11 +324,12 @@ static void read_file(struct source_ctx *ctx, const char *path,
 		return;
 	if (changed && source_scan(ctx, f, NULL, import_line, home))
 		return;
-	source_file_emit(ctx, f);
+	source_files_add(all, f);
 }
 
 /* The imports of every other repository seen, for --all-repos. */
-static void read_seen(struct source_ctx *ctx, const char *own)
+static void read_seen(struct source_ctx *ctx, const char *own,
+		      struct source_files *all)
 {
 	struct strbuf sb = STRBUF_INIT;
 	size_t i;
@@ -347,7 +348,7 @@ static void read_seen(struct source_ctx *ctx, const char *own)
 		repo_worktrees_of(common, 0, &trees);
 		if (trees.nr)
 			home.wt = event_intern(trees.v[0]);
-		read_file(ctx, sb.buf, &home);
+		read_file(ctx, sb.buf, &home, all);
 		import_memo_release(&home.memo);
 		strvec_clear(&trees);
 	}
@@ -359,18 +360,21 @@ int source_import_read(struct source_ctx *ctx)
 	struct import_home home = IMPORT_HOME_INIT(ctx->repo,
 						   work_tree(ctx->repo));
 	struct strbuf sb = STRBUF_INIT;
+	struct source_files all = { NULL, 0, 0 };
 	char *own = NULL;
 	size_t i;
 
+	ctx->lazy_records = 1;
 	for (i = 0; i < ctx->paths.nr; i++)
-		read_file(ctx, ctx->paths.v[i], &home);
+		read_file(ctx, ctx->paths.v[i], &home, &all);
 	if (ctx->repo && !repo_tokens_dir(ctx->repo, &sb)) {
 		strbuf_addstr(&sb, IMPORT_FILE);
 		if (!access(sb.buf, F_OK))
-			read_file(ctx, sb.buf, &home);
+			read_file(ctx, sb.buf, &home, &all);
 		own = realpath(repo_common_dir(ctx->repo), NULL);
 	}
-	read_seen(ctx, own);
+	read_seen(ctx, own, &all);
+	source_files_emit(ctx, &all);
 	import_memo_release(&home.memo);
 	free(own);
 	strbuf_release(&sb);

@@ -227,7 +227,7 @@ static void emit_new(struct source_ctx *ctx, struct u64map *seen,
 
 /* <name>.db and <name>-<channel>.db in base. */
 static void read_dbs(struct source_ctx *ctx, const char *base,
-		     const char *name, struct u64map *seen)
+		     const char *name, struct source_files *all)
 {
 	struct strvec names = STRVEC_INIT, dbs = STRVEC_INIT;
 	size_t i, nlen = strlen(name);
@@ -249,7 +249,7 @@ static void read_dbs(struct source_ctx *ctx, const char *base,
 		struct source_file *f = source_db_get(ctx, dbs.v[i], &db_read);
 
 		if (f)
-			emit_new(ctx, seen, f);
+			source_files_add(all, f);
 	}
 	strvec_clear(&dbs);
 }
@@ -301,7 +301,7 @@ static struct source_file *read_message_file(struct source_ctx *ctx,
 }
 
 static void read_files(struct source_ctx *ctx, const char *base,
-		       struct u64map *seen)
+		       struct source_files *all)
 {
 	static const char * const suffixes[] = { ".json", NULL };
 	struct strvec files = STRVEC_INIT;
@@ -321,7 +321,7 @@ static void read_files(struct source_ctx *ctx, const char *base,
 							  &doc);
 
 		if (f)
-			emit_new(ctx, seen, f);
+			source_files_add(all, f);
 	}
 	strvec_clear(&files);
 	strbuf_release(&dir);
@@ -332,6 +332,7 @@ int source_opencode_read(struct source_ctx *ctx)
 {
 	struct strvec bases = STRVEC_INIT;
 	struct u64map seen = U64MAP_INIT;
+	struct source_files all = { NULL, 0, 0 };
 	int kilo = ctx->src && ctx->src->tool == TOOL_KILO_CLI;
 	const char *name = kilo ? "kilo" : "opencode";
 	const char *env = kilo ? getenv("KILO_DATA_DIR") : NULL;
@@ -350,10 +351,15 @@ int source_opencode_read(struct source_ctx *ctx)
 			     name);
 
 	/* Databases first: their rows win over the files. */
+	ctx->lazy_records = 1;
 	for (i = 0; i < bases.nr; i++)
-		read_dbs(ctx, bases.v[i], name, &seen);
+		read_dbs(ctx, bases.v[i], name, &all);
 	for (i = 0; i < bases.nr; i++)
-		read_files(ctx, bases.v[i], &seen);
+		read_files(ctx, bases.v[i], &all);
+	if (!source_reuse_result(ctx))
+		for (i = 0; i < all.nr; i++)
+			emit_new(ctx, &seen, all.f[i]);
+	free(all.f);
 	u64map_release(&seen);
 	strvec_clear(&bases);
 	return 0;

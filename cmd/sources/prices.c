@@ -20,6 +20,7 @@
 
 #include "base/date.h"
 #include "base/die.h"
+#include "base/hash.h"
 #include "base/json.h"
 #include "base/paths.h"
 #include "base/strbuf.h"
@@ -76,6 +77,7 @@ struct price_table {
 	size_t alias_nr, alias_alloc;
 	struct price_memo_set *memo;
 	double web_search[PROVIDER__NR]; /* per 1,000; below zero: none */
+	uint64_t id;    /* a hash of the text of every table read */
 };
 
 static void rates_unset(struct price_rates *r)
@@ -245,6 +247,8 @@ static int prices_parse(struct price_table *t, const char *buf, size_t len,
 	const char *schema, *date;
 	int ret = -1;
 
+	t->id = hash_bytes(buf, len, t->id);
+
 	root = json_parse(buf, len);
 	if (!json_is_object(root)) {
 		error("price table '%s' is not valid JSON", path);
@@ -386,6 +390,11 @@ void prices_free(struct price_table *t)
 	free(t->memo);
 	free(t->date);
 	free(t);
+}
+
+uint64_t prices_id(const struct price_table *t)
+{
+	return t->id;
 }
 
 const char *prices_date(const struct price_table *t)

@@ -15,6 +15,8 @@ int prices_load(struct price_table **out, struct repo *repo, const char *path);
 int prices_load_mem(struct price_table **out, const char *buf, size_t len,
 		    const char *name);
 void prices_free(struct price_table *t);
+/* A hash of the tables' text: equal tables price alike. */
+uint64_t prices_id(const struct price_table *t);
 /* The date of the snapshot ("2026-11-01"). */
 const char *prices_date(const struct price_table *t);
 /*

@@ -50,7 +50,10 @@ struct source_state {
 	size_t stat_nr, stat_alloc;
 	const void *result;     /* the source's last result, on disk */
 	size_t result_nr;
+	uint64_t stamp;         /* of the cache read or written; 0 = none */
 	int reused;
+	/* source_reuse_result() leaves the events to source_result_emit() */
+	int defer;
 };
 
 /* The file being scanned on this thread, for source_bad_line(). */
@@ -79,6 +82,18 @@ int source_cache_write(struct source_state *st, const char *path,
 		       const struct usage_set *result);
 /* Turn a file's records, still in the mapped cache, into memory. */
 void source_file_load_records(struct source_state *st, struct source_file *f);
+/* Add the result saved in st's cache to out (a deferred reuse). */
+void source_result_emit(struct source_state *st, struct usage_set *out);
+
+/*
+ * The summary's identity: begun from the query (source_summary_begin()),
+ * each value it depends on added with source_summary_id(); read the
+ * summary saved under s->id: 1 when there is one.
+ */
+uint64_t source_summary_begin(const struct usage_summary *s,
+			      const struct usage_query *q);
+uint64_t source_summary_id(uint64_t id, uint64_t v);
+int source_summary_read(struct usage_summary *s);
 
 /* Which working directories belong to the repository. */
 struct source_match {

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -421,8 +422,9 @@ static int load_prices(struct price_table **t, struct repo *repo)
 }
 
 static void price_event(struct price_table *t, struct source_warn *w,
-			struct usage_event *ev)
+			struct usage_event *ev, struct strbuf *said)
 {
+	struct strbuf msg = STRBUF_INIT;
 	size_t i;
 	int st = 0;
 
@@ -442,13 +444,138 @@ static void price_event(struct price_table *t, struct source_warn *w,
 	ALLOC_GROW(w->models, w->models_nr + 1, w->models_alloc);
 	w->models[w->models_nr++] = ev->model;
 	if (st == 2)
-		warning("no web search price for model '%s': the cost of its "
-			"responses with web searches is unknown", ev->model);
+		strbuf_addf(&msg, "no web search price for model '%s': the "
+			    "cost of its responses with web searches is "
+			    "unknown", ev->model);
 	else if (ev->model)
-		warning("no price for model '%s': its cost is unknown",
-			ev->model);
+		strbuf_addf(&msg, "no price for model '%s': its cost is "
+			    "unknown", ev->model);
 	else
-		warning("usage without a model name: its cost is unknown");
+		strbuf_addstr(&msg, "usage without a model name: its cost is "
+			      "unknown");
+	warning("%s", msg.buf);
+	/* a summary repeats them (a model name holds no newline) */
+	if (said)
+		strbuf_addf(said, "%s\n", msg.buf);
+	strbuf_release(&msg);
+}
+
+/* Of the events of one source, add those the query asks for to out. */
+static void keep_events(struct usage_set *out, struct usage_set *raw,
+			const struct usage_query *q, struct source_ctx *ctx,
+			int *merged)
+{
+	size_t i, n;
+
+	for (i = n = 0; i < raw->nr; i++) {
+		struct usage_event *ev = &raw->ev[i];
+
+		if ((q->since && ev->time < q->since) ||
+		    (q->until && ev->time >= q->until))
+			continue;
+		if (!q->all_repos && !source_repo_match(ctx, ev->cwd))
+			continue;
+		if (n != i)
+			raw->ev[n] = *ev;
+		n++;
+	}
+	raw->nr = n;
+	if (!out->nr) {
+		struct usage_set swap = *out;
+
+		*out = *raw;
+		*raw = swap;
+	} else if (raw->nr) {
+		*merged = 1;
+		ALLOC_GROW(out->ev, out->nr + raw->nr, out->alloc);
+		memcpy(out->ev + out->nr, raw->ev, raw->nr * sizeof(*raw->ev));
+		out->nr += raw->nr;
+	}
+	usage_set_release(raw);
+}
+
+/*
+ * The sources whose result is reused as saved, their events not loaded
+ * until needed: a summary may make them unneeded.
+ */
+struct deferred {
+	struct source_state *st;
+	size_t nr, alloc;
+};
+
+static void deferred_add(struct deferred *d, const struct source_state *st)
+{
+	ALLOC_GROW(d->st, d->nr + 1, d->alloc);
+	d->st[d->nr++] = *st;
+}
+
+/* Load them after all (in the sources' order), or with out NULL not. */
+static void deferred_flush(struct deferred *d, struct usage_set *out,
+			   const struct usage_query *q,
+			   struct source_ctx *ctx, int *merged)
+{
+	size_t i;
+
+	for (i = 0; i < d->nr; i++) {
+		struct usage_set raw = USAGE_SET_INIT;
+
+		if (out) {
+			source_result_emit(&d->st[i], &raw);
+			usage_set_sort(&raw);
+			keep_events(out, &raw, q, ctx, merged);
+		}
+		source_state_free(&d->st[i]);
+	}
+	d->nr = 0;
+}
+
+/*
+ * With a summary asked for: what the events depend on, summed up once
+ * st's source has run (ok: its events are its cache's result).
+ */
+static void summary_add(const struct usage_query *q,
+			const struct source_state *st, int ok)
+{
+	struct usage_summary *s = q->summary;
+
+	if (!s || !s->id)
+		return;
+	if (!ok || !st->stamp) {
+		s->id = 0;
+		return;
+	}
+	s->id = source_summary_id(s->id, (uint64_t)st->idx);
+	s->id = source_summary_id(s->id, st->stamp);
+}
+
+/*
+ * Once the prices are known: with nothing new anywhere, the summary
+ * saved then, its warnings repeated. Else what the summary to save
+ * depends on (nothing known without a price table).
+ */
+static int summary_hit(struct usage_summary *s,
+		       const struct price_table *prices, int events)
+{
+	char *line, *save = NULL;
+
+	if (!s || !s->id)
+		return 0;
+	if (!prices) {
+		s->id = 0;
+		return 0;
+	}
+	s->id = source_summary_id(s->id, prices_id(prices));
+	s->id += !s->id;
+	if (events || !source_summary_read(s))
+		return 0;
+	for (line = strtok_r(s->warnings.buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		warning("%s", line);
+	strbuf_reset(&s->warnings);
+	s->hit = 1;
+	if (getenv("GIT_TOKENS_DEBUG"))
+		fprintf(stderr, "usage: the summary of the last run\n");
+	return 1;
 }
 
 int usage_load(struct usage_set *out, struct repo *repo,
@@ -459,12 +586,16 @@ int usage_load(struct usage_set *out, struct repo *repo,
 	struct strbuf dir = STRBUF_INIT, path = STRBUF_INIT;
 	struct strvec seen = STRVEC_INIT;
 	struct price_table *prices = NULL;
+	struct usage_summary *sum = NULL;
+	struct deferred later = { NULL, 0, 0 };
+	struct source_ctx ctx;
 	const struct source *src;
 	int64_t now;
 	int have_dir = 0, ret = 0, merged = 0;
-	size_t i, n;
+	size_t i;
 
 	date_now(&now);
+	memset(&ctx, 0, sizeof(ctx));
 	memset(&warn, 0, sizeof(warn));
 	pthread_mutex_init(&warn.lock, NULL);
 	memset(&match, 0, sizeof(match));
@@ -475,6 +606,13 @@ int usage_load(struct usage_set *out, struct repo *repo,
 	}
 	if (q->use_cache && !(q->recent && q->since))
 		have_dir = !cache_dir(repo, q, &dir);
+	if (have_dir && q->all_repos && q->summary) {
+		sum = q->summary;
+		strbuf_reset(&sum->path);
+		strbuf_addf(&sum->path, "%susage-%s.summary", dir.buf,
+			    sum->name);
+		sum->id = source_summary_begin(sum, q);
+	}
 	if (repo)
 		source_seen_add(repo);
 	if (q->all_repos)
@@ -482,14 +620,15 @@ int usage_load(struct usage_set *out, struct repo *repo,
 
 	for (src = source_table; src->name; src++) {
 		struct source_state st;
-		struct source_ctx ctx;
 		struct usage_set raw = USAGE_SET_INIT;
+		int ok = 0;
 
 		if (!source_enabled(repo, src))
 			continue;
 		memset(&st, 0, sizeof(st));
 		st.src = src;
 		st.idx = (int)(src - source_table);
+		st.defer = !!sum;
 		memset(&ctx, 0, sizeof(ctx));
 		ctx.out = &raw;
 		ctx.repo = repo;
@@ -523,6 +662,10 @@ int usage_load(struct usage_set *out, struct repo *repo,
 		}
 		if (src->read(&ctx) < 0)
 			ret = -1;
+		else
+			/* reused, or nothing then and now */
+			ok = st.reused || (st.result && !st.result_nr &&
+					   !st.nr && !raw.nr);
 		if (ctx.found)
 			found_files(&ctx, &st);
 		/* Saved sorted, the result sorts in one pass next time. */
@@ -533,43 +676,32 @@ int usage_load(struct usage_set *out, struct repo *repo,
 				if (!st.files[i]->seen)
 					st.dirty = 1;
 			if (st.dirty || !st.result)
-				source_cache_write(&st, path.buf, &raw);
+				ok = !source_cache_write(&st, path.buf, &raw) &&
+				     !ret;
 		}
-		/* Keep what was asked for, in place. */
-		for (i = n = 0; i < raw.nr; i++) {
-			struct usage_event *ev = &raw.ev[i];
-
-			if ((q->since && ev->time < q->since) ||
-			    (q->until && ev->time >= q->until))
-				continue;
-			if (!q->all_repos && !source_repo_match(&ctx, ev->cwd))
-				continue;
-			if (n != i)
-				raw.ev[n] = *ev;
-			n++;
-		}
-		raw.nr = n;
-		if (!out->nr) {
-			struct usage_set swap = *out;
-
-			*out = raw;
-			raw = swap;
-		} else if (raw.nr) {
-			merged = 1;
-			ALLOC_GROW(out->ev, out->nr + raw.nr, out->alloc);
-			memcpy(out->ev + out->nr, raw.ev,
-			       raw.nr * sizeof(*raw.ev));
-			out->nr += raw.nr;
-		}
-		usage_set_release(&raw);
+		summary_add(q, &st, ok);
 		strvec_clear(&ctx.paths);
+		if (st.reused && st.defer) {
+			deferred_add(&later, &st);
+			continue;
+		}
+		/* Those before this one go first, if it adds anything. */
+		if (raw.nr)
+			deferred_flush(&later, out, q, &ctx, &merged);
+		keep_events(out, &raw, q, &ctx, &merged);
 		source_state_free(&st);
 	}
 
 	if (load_prices(&prices, repo) < 0)
 		warning("no price table: costs are unknown");
+	if (summary_hit(sum, prices, out->nr > 0)) {
+		deferred_flush(&later, NULL, q, &ctx, &merged);
+		goto cleanup;
+	}
+	deferred_flush(&later, out, q, &ctx, &merged);
 	for (i = 0; i < out->nr; i++)
-		price_event(prices, &warn, &out->ev[i]);
+		price_event(prices, &warn, &out->ev[i],
+			    sum ? &sum->warnings : NULL);
 	for (i = 0; q->unpriced && i < warn.models_nr; i++)
 		strvec_push(q->unpriced, warn.models[i] ? warn.models[i] :
 			    "(no model name)");
@@ -577,6 +709,7 @@ int usage_load(struct usage_set *out, struct repo *repo,
 	if (merged)
 		usage_set_sort(out);
 cleanup:
+	free(later.st);
 	if (prices)
 		prices_free(prices);
 	source_warn_flush(&warn);

@@ -37,8 +37,35 @@ struct usage_query {
 	 */
 	struct usage_found *found;
 	struct strvec *unpriced;
+	/* With all_repos and use_cache: see struct usage_summary. */
+	struct usage_summary *summary;
 };
 #define USAGE_QUERY_INIT { .use_cache = 1 }
+
+/*
+ * What a caller made of the events last time (usage: its rows), kept
+ * for a run that finds nothing new. usage_load() works out what its
+ * answer depends on: the result of every source (each cache's stamp),
+ * the query, the price table's text, the time zone, the binary and
+ * name. When nothing of it changed it loads no event: hit is set, data
+ * holds what usage_summary_save() kept, and the price warnings of then
+ * are printed again. Only for every repository: which events belong to
+ * one asks the file system, not the logs.
+ */
+struct usage_summary {
+	const char *name;       /* what the caller makes: its file's name */
+	struct strbuf data;
+	int hit;
+	/* private to sources/ */
+	uint64_t id;            /* what the answer depends on; 0 = unknown */
+	struct strbuf path;
+	struct strbuf warnings; /* the price warnings, a line each */
+};
+#define USAGE_SUMMARY_INIT { NULL, STRBUF_INIT, 0, 0, STRBUF_INIT, \
+			     STRBUF_INIT }
+/* Keep data for the next run over the same input: 0, or -1. */
+int usage_summary_save(const struct usage_summary *s);
+void usage_summary_release(struct usage_summary *s);
 
 struct usage_found {
 	struct strvec where;  /* folders (or files) the logs were found in */

@@ -307,6 +307,94 @@ void source_memo_release(struct source_memo *m)
 	strbuf_release(&m->text);
 }
 
+/* ---- JSON arrays read element by element ---- */
+
+/* Past the string that starts at p (a quote), or NULL when cut short. */
+static const char *string_end(const char *p, const char *end)
+{
+	const char *q;
+
+	for (p++; (q = memchr(p, '"', (size_t)(end - p))); p = q + 1) {
+		const char *b = q;
+
+		/* escaped when an odd number of backslashes precede it */
+		while (b > p && b[-1] == '\\')
+			b--;
+		if (!((q - b) & 1))
+			return q + 1;
+	}
+	return NULL;
+}
+
+/*
+ * Past the object or array that starts at p (brackets matched, strings
+ * skipped), or NULL when it is cut short.
+ */
+static const char *value_end(const char *p, const char *end)
+{
+	int depth = 0;
+
+	while (p && p < end) {
+		if (*p == '"') {
+			p = string_end(p, end);
+			continue;
+		}
+		if (*p == '{' || *p == '[')
+			depth++;
+		else if ((*p == '}' || *p == ']') && --depth == 0)
+			return p + 1;
+		p++;
+	}
+	return NULL;
+}
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+void source_array_each(const char *buf, size_t len, source_element_fn *fn,
+		       void *data)
+{
+	const char *p = buf, *end = buf + len, *e, *q, *line_at = buf;
+	uint64_t line = 1;
+
+	while (p < end && is_space(*p))
+		p++;
+	if (p == end)
+		return;
+	if (*p != '[') {
+		fn(p, p, 1, "not a JSON array", data);
+		return;
+	}
+	for (p++; p < end; p = e) {
+		while (p < end && (is_space(*p) || *p == ','))
+			p++;
+		if (p == end || *p == ']')
+			return;
+		for (; (q = memchr(line_at, '\n', (size_t)(p - line_at)));
+		     line_at = q + 1)
+			line++;
+		line_at = p;
+		if (*p != '{' && *p != '[') {
+			/* A scalar: up to the next comma. */
+			for (e = p; e && e < end && *e != ',' && *e != ']';)
+				e = *e == '"' ? string_end(e, end) : e + 1;
+			fn(p, p, line, "not a JSON object", data);
+			if (!e)
+				return;
+			continue;
+		}
+		e = value_end(p, end);
+		if (!e) {
+			fn(p, p, line, "record cut short", data);
+			return;
+		}
+		fn(p, e, line, NULL, data);
+	}
+	fn(p, p, line, "array cut short", data);
+}
+
 /* ---- parsing from memory (tests and fuzzing) ---- */
 
 struct source_mem {

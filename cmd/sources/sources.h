@@ -210,6 +210,18 @@ const char *source_raw_cstr(const struct json_raw *v, struct strbuf *tmp);
 /* Why json_skim() refused buf: "not a JSON object" or "malformed JSON". */
 const char *source_skim_why(const char *buf, size_t len);
 /*
+ * Walk the JSON array in buf element by element, so that one bad element
+ * (or a file cut short while it was written) costs that element only:
+ * fn(p, e, line, NULL, data) for each object or array, p to e, line the
+ * one it starts on; fn(p, p, line, why, data) for bad input: a scalar
+ * element ("not a JSON object"; the walk goes on), or buf not an array,
+ * an element or the array cut short (the walk ends).
+ */
+typedef void source_element_fn(const char *p, const char *e, uint64_t line,
+			       const char *why, void *data);
+void source_array_each(const char *buf, size_t len, source_element_fn *fn,
+		       void *data);
+/*
  * A one-entry memo of a string member, so that a run of records with
  * the same value interns or hashes it once.
  */

@@ -171,4 +171,30 @@ test_expect_success 'a thread that vanished since the last run leaves with it' '
 	test $(json_get total.requests <proj.json) = 4
 '
 
+test_expect_success 'a member twice: the last counts; messages not an array: none' '
+	t=.local/share/amp/threads &&
+	mv out.json prev.json &&
+	cat >$t/T-ffff-6666.json <<-EOF &&
+	{"id": "T-ffff-6666", "messages": [{"role": "assistant",
+	  "usage": {"inputTokens": 1000, "outputTokens": 1,
+	  "timestamp": "2026-11-21T10:00:00.000Z"}}],
+	 "messages": [{"role": "assistant", "messageId": 1,
+	  "model": "claude-haiku-4-5",
+	  "usage": {"inputTokens": 5, "inputTokens": 7, "outputTokens": 3,
+	  "timestamp": "2026-11-21T10:00:00.000Z"}}]}
+	EOF
+	cat >$t/T-gggg-7777.json <<-EOF &&
+	{"id": "T-gggg-7777", "messages": {"a": {"role": "assistant",
+	  "usage": {"inputTokens": 9, "outputTokens": 9,
+	  "timestamp": "2026-11-21T10:00:00.000Z"}}}}
+	EOF
+	git tokens usage --all-repos --format json >out.json 2>err &&
+	test_must_be_empty err &&
+	test $(json_get total.requests <out.json) = 5 &&
+	test $(json_get total.input <out.json) = \
+		$(($(json_get total.input <prev.json) + 7)) &&
+	test $(json_get total.output <out.json) = \
+		$(($(json_get total.output <prev.json) + 3))
+'
+
 test_done

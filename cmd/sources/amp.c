@@ -156,8 +156,26 @@ static const char *first_str(const struct json_raw *a,
 }
 
 /*
+ * An element of an array skimmed: 0, 1 when it is an array (no record,
+ * as before), -1 when it is malformed (counted as bad input).
+ */
+static int skim_element(struct amp_thread *t, const char *p, const char *e,
+			const struct json_key *keys, size_t nkeys,
+			struct json_raw *out, struct json_skim_sub *sub)
+{
+	if (*p == '[')
+		return 1;
+	if (json_skim_sub(p, (size_t)(e - p), keys, nkeys, out, sub, 0,
+			  NULL) || sub->bad) {
+		source_bad_line(t->ctx, t->f->path, 0, "malformed JSON");
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * A message skimmed, u its usage when that is an object: 1 when it is
- * an assistant's.
+ * an assistant's, 0 when not, -1 when it is malformed.
  */
 static int skim_message(struct amp_thread *t, const char *p, const char *e,
 			struct json_raw *m, struct json_raw *u)
@@ -165,9 +183,10 @@ static int skim_message(struct amp_thread *t, const char *p, const char *e,
 	struct json_skim_sub sub = { M_USAGE, usage_keys, U__NR, u, 0, NULL };
 	const char *role;
 
-	if (json_skim_sub(p, (size_t)(e - p), msg_keys, M__NR, m, &sub, 0,
-			  NULL))
-		return 0;
+	int r = skim_element(t, p, e, msg_keys, M__NR, m, &sub);
+
+	if (r)
+		return r < 0 ? -1 : 0;
 	if (!json_raw_is_object(&m[M_USAGE]))
 		memset(u, 0, U__NR * sizeof(*u));
 	role = source_raw_cstr(&m[M_ROLE], &t->tmp);
@@ -185,7 +204,7 @@ static void message_call(const char *p, const char *e, uint64_t line,
 	int r = -1;
 
 	(void)line;
-	if (why || !skim_message(t, p, e, m, u) ||
+	if (why || skim_message(t, p, e, m, u) <= 0 ||
 	    !json_raw_is_object(&m[M_USAGE]))
 		return;
 	memset(&rec, 0, sizeof(rec));
@@ -214,7 +233,7 @@ static void message_cache(const char *p, const char *e, uint64_t line,
 	uint64_t *val[2];
 
 	(void)line;
-	if (why || !skim_message(t, p, e, m, u))
+	if (why || skim_message(t, p, e, m, u) <= 0)
 		return;
 	ALLOC_GROW(t->msg, t->msg_nr + 1, t->msg_alloc);
 	msg = &t->msg[t->msg_nr++];
@@ -253,8 +272,7 @@ static void ledger_call(const char *p, const char *e, uint64_t line,
 	int r = -1;
 
 	(void)line;
-	if (why || json_skim_sub(p, (size_t)(e - p), event_keys, E__NR, ev,
-				 &sub, 0, NULL))
+	if (why || skim_element(t, p, e, event_keys, E__NR, ev, &sub))
 		return;
 	if (!json_raw_is_object(&ev[E_TOKENS]))
 		memset(tok, 0, sizeof(tok));
@@ -304,7 +322,8 @@ static void parse_thread(struct source_ctx *ctx, struct source_file *f,
 	const char *base;
 	size_t i;
 
-	if (json_skim_sub(buf, len, thread_keys, T__NR, v, &sub, 0, NULL)) {
+	if (json_skim_sub(buf, len, thread_keys, T__NR, v, &sub, 0, NULL) ||
+	    sub.bad) {
 		source_bad_line(ctx, f->path, 0, "malformed JSON document");
 		return;
 	}

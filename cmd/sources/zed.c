@@ -150,7 +150,8 @@ static int thread_skim(struct source_db *db, struct zed_read *rd,
 		*why = "unknown data_type";
 		return -1;
 	}
-	if (json_skim_sub(data, len, thread_keys, T__NR, v, &sub, 0, NULL)) {
+	if (json_skim_sub(data, len, thread_keys, T__NR, v, &sub, 0, NULL) ||
+	    sub.bad) {
 		*why = "malformed JSON";
 		return -1;
 	}

@@ -230,17 +230,11 @@ static int codex_line(struct source_ctx *ctx, struct source_file *f,
 	int have_time, i, down = 0, same = 1;
 	struct source_rec r;
 
-	if (json_skim_sub(line, len, line_keys, L__NR, root, &sub, 0, NULL) ||
-	    sub.bad || info_sub.bad) {
-		if (partial)
-			return 1;
-		s = sub.bad || info_sub.bad ? "malformed JSON" :
-		    source_skim_why(line, len);
-		/* Valid JSON but no object: nothing to read, as before. */
-		if (strcmp(s, "not a JSON object"))
-			source_bad_line(ctx, f->path, lineno, s);
-		return 0;
-	}
+	i = json_skim_sub(line, len, line_keys, L__NR, root, &sub, 0, NULL);
+	i = source_line_skimmed(ctx, f, line, len, lineno, partial, i != 0,
+				sub.bad || info_sub.bad);
+	if (i)
+		return i > 0;
 	type = source_raw_cstr(&root[L_TYPE], &tx->type);
 	ts = source_raw_cstr(&root[L_TIMESTAMP], &tx->ts);
 	have_time = ts && !date_parse_iso(ts, &t);

@@ -409,16 +409,11 @@ static int otel_line(struct source_ctx *ctx, struct source_file *f,
 	const char *why = NULL;
 	int r;
 
-	if (json_skim_sub(line, len, otel_keys, O__NR, o, &sub, 0, NULL) ||
-	    sub.bad) {
-		if (partial)
-			return 1;
-		why = sub.bad ? "malformed JSON" : source_skim_why(line, len);
-		/* Valid JSON but no object: no record, as before. */
-		if (strcmp(why, "not a JSON object"))
-			source_bad_line(ctx, f->path, lineno, why);
-		return 0;
-	}
+	r = json_skim_sub(line, len, otel_keys, O__NR, o, &sub, 0, NULL);
+	r = source_line_skimmed(ctx, f, line, len, lineno, partial, r != 0,
+				sub.bad);
+	if (r)
+		return r > 0;
 	r = otel_rec(ctx, f, o, at, data, lineno, &rec, &why);
 	if (r < 0)
 		source_bad_line(ctx, f->path, lineno, why);

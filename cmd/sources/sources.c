@@ -265,6 +265,23 @@ const char *source_skim_why(const char *buf, size_t len)
 	return why;
 }
 
+int source_line_skimmed(struct source_ctx *ctx, struct source_file *f,
+			const char *line, size_t len, uint64_t lineno,
+			int partial, int failed, int sub_bad)
+{
+	const char *why;
+
+	if (!failed && !sub_bad)
+		return 0;
+	if (partial)
+		return 1;
+	why = failed ? source_skim_why(line, len) : "malformed JSON";
+	/* Valid JSON but no object: no record in it, and nothing wrong. */
+	if (strcmp(why, "not a JSON object"))
+		source_bad_line(ctx, f->path, lineno, why);
+	return -1;
+}
+
 /* Follow v: 1 when it differs from the last value seen. */
 static int memo_set(struct source_memo *m, const struct json_raw *v)
 {

@@ -230,9 +230,8 @@ static int codex_line(struct source_ctx *ctx, struct source_file *f,
 	int have_time, i, down = 0, same = 1;
 	struct source_rec r;
 
-	i = json_skim_sub(line, len, line_keys, L__NR, root, &sub, 0, NULL);
-	i = source_line_skimmed(ctx, f, line, len, lineno, partial, i != 0,
-				sub.bad || info_sub.bad);
+	i = source_line_skim(ctx, f, line, len, lineno, partial, line_keys,
+			     L__NR, root, &sub);
 	if (i)
 		return i > 0;
 	type = source_raw_cstr(&root[L_TYPE], &tx->type);

@@ -409,9 +409,8 @@ static int otel_line(struct source_ctx *ctx, struct source_file *f,
 	const char *why = NULL;
 	int r;
 
-	r = json_skim_sub(line, len, otel_keys, O__NR, o, &sub, 0, NULL);
-	r = source_line_skimmed(ctx, f, line, len, lineno, partial, r != 0,
-				sub.bad);
+	r = source_line_skim(ctx, f, line, len, lineno, partial, otel_keys,
+			     O__NR, o, &sub);
 	if (r)
 		return r > 0;
 	r = otel_rec(ctx, f, o, at, data, lineno, &rec, &why);

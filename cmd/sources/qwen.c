@@ -116,9 +116,8 @@ static int qwen_line(struct source_ctx *ctx, struct source_file *f,
 	struct source_rec rec;
 	int r;
 
-	r = json_skim_sub(line, len, rec_keys, Q__NR, v, &sub, 0, NULL);
-	r = source_line_skimmed(ctx, f, line, len, lineno, partial, r != 0,
-				sub.bad);
+	r = source_line_skim(ctx, f, line, len, lineno, partial, rec_keys,
+			     Q__NR, v, &sub);
 	if (r)
 		return r > 0;
 	type = source_raw_cstr(&v[Q_TYPE], &qf->text->ts);

@@ -265,12 +265,17 @@ const char *source_skim_why(const char *buf, size_t len)
 	return why;
 }
 
-int source_line_skimmed(struct source_ctx *ctx, struct source_file *f,
-			const char *line, size_t len, uint64_t lineno,
-			int partial, int failed, int sub_bad)
+int source_line_skim(struct source_ctx *ctx, struct source_file *f,
+		     const char *line, size_t len, uint64_t lineno,
+		     int partial, const struct json_key *keys, size_t nkeys,
+		     struct json_raw *out, struct json_skim_sub *sub)
 {
+	int failed = json_skim_sub(line, len, keys, nkeys, out, sub, 0,
+				   NULL) != 0, sub_bad = 0;
 	const char *why;
 
+	for (; sub; sub = sub->sub)
+		sub_bad |= sub->bad;
 	if (!failed && !sub_bad)
 		return 0;
 	if (partial)

@@ -10,7 +10,9 @@
 
 struct repo;
 struct json;
+struct json_key;
 struct json_raw;
+struct json_skim_sub;
 
 /*
  * Local usage sources: each one reads a tool's logs and adds
@@ -210,15 +212,16 @@ const char *source_raw_cstr(const struct json_raw *v, struct strbuf *tmp);
 /* Why json_skim() refused buf: "not a JSON object" or "malformed JSON". */
 const char *source_skim_why(const char *buf, size_t len);
 /*
- * For a source_line_fn that skims its line: failed when json_skim_sub()
- * did not return 0, sub_bad when a sub-object did not skim. Returns 0
- * when the line was read, 1 when it is partial (the rest may still be
- * written: return 1), -1 when it holds no record: counted as bad input
- * unless it is valid JSON but not an object.
+ * For a source_line_fn: json_skim_sub() of the line (no gate). Returns
+ * 0 when it and every sub-object skimmed, 1 when the line is partial
+ * and did not (the rest may still be written: return 1), -1 when it
+ * holds no record: counted as bad input unless it is valid JSON but
+ * not an object.
  */
-int source_line_skimmed(struct source_ctx *ctx, struct source_file *f,
-			const char *line, size_t len, uint64_t lineno,
-			int partial, int failed, int sub_bad);
+int source_line_skim(struct source_ctx *ctx, struct source_file *f,
+		     const char *line, size_t len, uint64_t lineno,
+		     int partial, const struct json_key *keys, size_t nkeys,
+		     struct json_raw *out, struct json_skim_sub *sub);
 /*
  * Walk the JSON array in buf element by element, so that one bad element
  * (or a file cut short while it was written) costs that element only:

@@ -341,8 +341,9 @@ static void parse_thread(struct source_ctx *ctx, struct source_file *f,
 	if (!json_raw_is_object(&v[T_LEDGER]))
 		ledger[0].p = NULL;
 	if (ledger[0].p && *ledger[0].p == '[') {
-		source_array_each(v[T_MESSAGES].p, v[T_MESSAGES].len,
-				  message_cache, &t);
+		if (v[T_MESSAGES].p)
+			source_array_each(v[T_MESSAGES].p, v[T_MESSAGES].len,
+					  message_cache, &t);
 		source_array_each(ledger[0].p, ledger[0].len, ledger_call, &t);
 	} else if (v[T_MESSAGES].p) {
 		source_array_each(v[T_MESSAGES].p, v[T_MESSAGES].len,

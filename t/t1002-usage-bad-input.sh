@@ -110,6 +110,26 @@ test_expect_success 'Codex: impossible counters and times are rejected' '
 	grep "skipped 11 bad usage records (first: .*/a.jsonl:2: malformed JSON)" err
 '
 
+test_expect_success 'Codex: a member twice counts the last; bad usage named' '
+	mkdir -p codex2/sessions &&
+	{
+		printf "{\"timestamp\":\"2026-11-21T10:00:00Z\",\"type\":\"session_meta\",\"payload\":{\"id\":\"y\",\"cwd\":\"%s\"}}\n" "$(pwd)/proj" &&
+		echo "{\"timestamp\":\"2026-11-21T10:00:01Z\",\"type\":\"event_msg\",\"payload\":{\"type\":\"token_count\",\"info\":{\"total_token_usage\":{\"input_tokens\":9000,\"output_tokens\":900},\"total_token_usage\":{\"input_tokens\":50,\"output_tokens\":5,\"output_tokens\":6}}}}" &&
+		echo "{\"timestamp\":\"2026-11-21T10:00:02Z\",\"type\":\"event_msg\",\"payload\":{\"type\":\"token_count\",\"info\":{\"total_token_usage\":{\"input_tokens\":60 \"output_tokens\":7}}}}"
+	} >codex2/sessions/rollout-y.jsonl &&
+	(cd proj && CODEX_HOME=$(pwd)/../codex2 git -c tokens.sources=codex \
+		tokens usage --format json --by tool >../out.json 2>../err) &&
+	python3 - <<-\PY &&
+	import json
+	rows = {r["key"]: r for r in json.load(open("out.json"))["rows"]}
+	assert rows["codex"]["input"] == 50, rows
+	assert rows["codex"]["output"] == 6, rows
+	assert rows["codex"]["requests"] == 1, rows
+	PY
+	grep "^warning: skipped 1 bad usage record (first: .*/rollout-y.jsonl:3: malformed JSON)" err &&
+	test $(grep -c "bad usage" err) = 1
+'
+
 test_expect_success UNREADABLE 'an unreadable file is skipped and named' '
 	rm -rf cache &&
 	chmod -R a+rX . &&

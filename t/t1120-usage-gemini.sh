@@ -202,4 +202,20 @@ test_expect_success 'a malformed line is skipped and named' '
 	grep "^warning: .*session-.*\.jsonl:$n" err
 '
 
+test_expect_success 'a member twice: the last counts; bad tokens named' '
+	f=$(echo .gemini/tmp/*-x/chats/session-*.jsonl) &&
+	(cd proj && git tokens usage --format json >../before.json 2>/dev/null) &&
+	echo "{\"id\":\"m10\",\"timestamp\":\"2026-11-21T09:30:00Z\",\"type\":\"gemini\",\"model\":\"gemini-2.5-flash\",\"tokens\":{\"input\":7000},\"tokens\":{\"input\":40,\"prompt\":9,\"output\":4,\"output\":5}}" >>"$f" &&
+	echo "{\"id\":\"m11\",\"timestamp\":\"2026-11-21T09:40:00Z\",\"type\":\"gemini\",\"tokens\":{\"input\":1 \"output\":1}}" >>"$f" &&
+	n=$(wc -l <"$f") &&
+	(cd proj && git tokens usage --format json >../out.json 2>../err) &&
+	test $(json_get rows.2.requests <out.json) = \
+		$(($(json_get rows.2.requests <before.json) + 1)) &&
+	test $(json_get rows.2.input <out.json) = \
+		$(($(json_get rows.2.input <before.json) + 40)) &&
+	test $(json_get rows.2.output <out.json) = \
+		$(($(json_get rows.2.output <before.json) + 5)) &&
+	grep "^warning: skipped 2 bad usage records (first: .*session-.*\.jsonl:$((n - 3)): " err
+'
+
 test_done

@@ -257,6 +257,27 @@ test_expect_success 'bad lines: one warning naming the first, the rest counted' 
 	head -n $((n - 1)) $f >tmp && mv tmp $f
 '
 
+test_expect_success 'a member twice: the last counts; bad attributes named' '
+	f=.copilot/otel/copilot.jsonl &&
+	cp $f saved.jsonl &&
+	test_when_finished "mv saved.jsonl $f" &&
+	(cd proj && git tokens usage --since 2025-01-01 --format json \
+		>../before.json) &&
+	echo "{\"type\":\"span\",\"traceId\":\"t11\",\"spanId\":\"c\",\"name\":\"chat gpt-5.1\",\"endTime\":[1763719400,0],\"attributes\":{\"gen_ai.operation.name\":\"chat\",\"gen_ai.conversation.id\":\"sess-a\",\"gen_ai.response.model\":\"gpt-5.1\",\"gen_ai.usage.input_tokens\":9000,\"gen_ai.usage.input_tokens\":70,\"gen_ai.usage.output_tokens\":7}}" >>$f &&
+	echo "{\"type\":\"span\",\"traceId\":\"t12\",\"spanId\":\"c\",\"name\":\"chat gpt-5.1\",\"endTime\":[1763719400,0],\"attributes\":{\"gen_ai.usage.input_tokens\":5 \"gen_ai.usage.output_tokens\":1}}" >>$f &&
+	n=$(wc -l <$f) &&
+	(cd proj && git tokens usage --since 2025-01-01 --format json \
+		>../out.json 2>../err) &&
+	test "$(json_get rows.1.requests <out.json)" = \
+		$(($(json_get rows.1.requests <before.json) + 1)) &&
+	test "$(json_get rows.1.input <out.json)" = \
+		$(($(json_get rows.1.input <before.json) + 70)) &&
+	test "$(json_get rows.1.output <out.json)" = \
+		$(($(json_get rows.1.output <before.json) + 7)) &&
+	grep "^warning: skipped 1 bad usage record (first: .*copilot.jsonl:$n: malformed JSON)" err &&
+	test $(grep -c "bad usage" err) = 1
+'
+
 test_expect_success 'a vanished session file: named, the rest counted' '
 	mkdir .copilot/session-state/sess-c &&
 	ln -s nowhere .copilot/session-state/sess-c/events.jsonl &&

@@ -171,4 +171,38 @@ test_expect_success 'a thread that vanished since the last run leaves with it' '
 	test $(json_get total.requests <proj.json) = 4
 '
 
+test_expect_success 'a member twice: the last counts; a bad message alone skipped' '
+	t=.local/share/amp/threads &&
+	mv out.json prev.json &&
+	cat >$t/T-ffff-6666.json <<-EOF &&
+	{"id": "T-ffff-6666", "messages": [{"role": "assistant",
+	  "usage": {"inputTokens": 1000, "outputTokens": 1,
+	  "timestamp": "2026-11-21T10:00:00.000Z"}}],
+	 "messages": [{"role": "assistant", "messageId": 1,
+	  "model": "claude-haiku-4-5",
+	  "usage": {"inputTokens": 5, "inputTokens": 7, "outputTokens": 3,
+	  "timestamp": "2026-11-21T10:00:00.000Z"}}]}
+	EOF
+	cat >$t/T-gggg-7777.json <<-EOF &&
+	{"id": "T-gggg-7777", "messages": {"a": {"role": "assistant",
+	  "usage": {"inputTokens": 9, "outputTokens": 9,
+	  "timestamp": "2026-11-21T10:00:00.000Z"}}}}
+	EOF
+	cat >$t/T-hhhh-8888.json <<-EOF &&
+	{"id": "T-hhhh-8888", "messages": [{"role": "assistant",
+	  "usage": {"inputTokens": 1 "outputTokens": 1}},
+	 {"role": "assistant", "model": "claude-haiku-4-5",
+	  "usage": {"inputTokens": 20, "outputTokens": 2,
+	  "timestamp": "2026-11-21T10:00:00.000Z"}}]}
+	EOF
+	git tokens usage --all-repos --format json >out.json 2>err &&
+	test $(json_get total.requests <out.json) = 6 &&
+	test $(json_get total.input <out.json) = \
+		$(($(json_get total.input <prev.json) + 27)) &&
+	test $(json_get total.output <out.json) = \
+		$(($(json_get total.output <prev.json) + 5)) &&
+	grep "^warning: skipped 1 bad usage record (first: .*/T-hhhh-8888.json: malformed JSON)" err &&
+	test_line_count = 1 err
+'
+
 test_done

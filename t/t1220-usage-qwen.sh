@@ -140,6 +140,20 @@ test_expect_success 'appended records read once; bad and cut lines named' '
 	test_cmp out.json fresh.json
 '
 
+test_expect_success 'a member twice: the last counts; bad usageMetadata named' '
+	mkdir -p q9/projects/x/chats &&
+	f=q9/projects/x/chats/sess-q9.jsonl &&
+	echo "{\"uuid\":\"a9\",\"sessionId\":\"sess-q9\",\"type\":\"assistant\",\"timestamp\":\"2026-11-21T10:00:00Z\",\"cwd\":\"$(pwd)/proj\",\"model\":\"qwen3-coder-flash\",\"usageMetadata\":{\"promptTokenCount\":9000},\"usageMetadata\":{\"promptTokenCount\":70,\"promptTokenCount\":50,\"candidatesTokenCount\":5}}" >$f &&
+	echo "{\"uuid\":\"a10\",\"sessionId\":\"sess-q9\",\"type\":\"assistant\",\"timestamp\":\"2026-11-21T10:01:00Z\",\"cwd\":\"$(pwd)/proj\",\"usageMetadata\":{\"promptTokenCount\":5 \"candidatesTokenCount\":1}}" >>$f &&
+	(cd proj && QWEN_DATA_DIR=$(pwd)/../q9 git -c tokens.sources=qwen-code \
+		tokens usage --format json >../out.json 2>../err) &&
+	test $(json_get total.requests <out.json) = 1 &&
+	test $(json_get total.input <out.json) = 50 &&
+	test $(json_get total.output <out.json) = 5 &&
+	grep "^warning: skipped 1 bad usage record (first: .*/sess-q9.jsonl:2: malformed JSON)" err &&
+	test $(grep -c "bad usage" err) = 1
+'
+
 test_expect_success 'a chat removed since the last run leaves with it' '
 	rm .qwen/projects/*other/chats/sess-q2.jsonl &&
 	git tokens usage --all-repos --format json >out.json 2>/dev/null &&

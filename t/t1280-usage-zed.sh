@@ -18,7 +18,7 @@ test_have_prereq SQLITE3 && test_set_prereq ZED
 # n = 1 + (whole 5 minutes) events, one at the end of each slice.
 gen_zed () {
 	python3 - "$@" <<-\PY
-	import calendar, datetime, os, sys
+	import calendar, datetime, json, os, sys
 	from lib_sources import Expect, ZedDB, iso_ms, spread
 	path, scenario = sys.argv[1:3]
 	proj = os.path.abspath("proj")
@@ -58,6 +58,21 @@ gen_zed () {
 	    db.db.execute("INSERT INTO threads VALUES ('t5', 't', "
 	                  "'2026-11-22T10:00:00Z', 'zstd', X'00112233', NULL,"
 	                  " ?, NULL, NULL)", (proj,))
+	if scenario == "dup":
+	    # a member given twice: the last one counts; a thread cut
+	    # short: bad input, named by its row
+	    doc = ('{"model":{"provider":"zed.dev","model":"claude-sonnet-4-5"},'
+	           '"imported":false,"messages":[{"x":"]}"}],'
+	           '"cumulative_token_usage":%s,"cumulative_token_usage":%s}'
+	           % (json.dumps(u(1, 1)), json.dumps(u(600, 60, 6, 6000))))
+	    for tid, data in (("t6", doc), ("t7", doc[:60])):
+	        db.db.execute("INSERT INTO threads VALUES (?, 't', "
+	                      "'2026-11-23T10:05:00Z', 'json', ?, NULL, ?,"
+	                      " NULL, '2026-11-23T10:00:00Z')",
+	                      (tid, data.encode(), proj))
+	    threads.append(("t6", "2026-11-23T10:00:00Z",
+	                    "2026-11-23T10:05:00Z", proj, "zed.dev",
+	                    "claude-sonnet-4-5", u(600, 60, 6, 6000), None))
 	db.close()
 	ex = Expect()
 	for t in threads:
@@ -133,6 +148,15 @@ test_expect_success ZED 'a database gone; tokens.zed.path' '
 	(cd proj && git config tokens.zed.path "$(pwd)/../zeddata") &&
 	usage_of &&
 	check_usage out.json expect-bad.json
+'
+
+test_expect_success ZED 'a member twice: the last counts; a thread cut short named' '
+	rm zeddata/threads/threads.db &&
+	gen_zed zeddata/threads/threads.db dup &&
+	usage_of &&
+	check_usage out.json expect-dup.json &&
+	grep "^warning: skipped 1 bad usage record (first: .*/threads\.db:6: malformed JSON)" err &&
+	test_line_count = 1 err
 '
 
 test_done

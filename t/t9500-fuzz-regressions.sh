@@ -48,7 +48,7 @@ place () {
 replay () {
 	f=$1
 	name=${f##*/}
-	rm -rf claude codex data .gemini .factory cache \
+	rm -rf claude codex data .gemini .factory .local cache \
 		proj/.aider.chat.history.md &&
 	case $name in
 	claude-*)
@@ -67,9 +67,11 @@ replay () {
 		place "$f" data/git-tokens/cursor-usage.jsonl ;;
 	droid-*)
 		place "$f" .factory/sessions/s1.settings.json ;;
+	amp-*)
+		place "$f" .local/share/amp/threads/T-1.json ;;
 	esac &&
 	case $name in
-	claude-*|codex-*|gemini-*|aider-*|opencode-*|cursor-*|droid-*)
+	claude-*|codex-*|gemini-*|aider-*|opencode-*|cursor-*|droid-*|amp-*)
 		(cd proj && git tokens usage --all-repos --no-cache \
 			--format json >../out 2>../err)
 		;;

@@ -214,7 +214,9 @@ long strbuf_read_file(struct strbuf *sb, const char *path, size_t hint)
 		saved = errno;
 	else if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
 		saved = EINVAL;
-	else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+	/* A regular file ignores O_NONBLOCK: two calls spared a file. */
+	else if (!S_ISREG(st.st_mode) &&
+		 fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
 		saved = errno;
 	else
 		saved = 0;

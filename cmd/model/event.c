@@ -72,15 +72,47 @@ static void intern_grow(void)
 	free(old);
 }
 
+/*
+ * Each thread's last strings interned, by length and end bytes: a log
+ * repeats its model and folder on every record, and a hit skips the
+ * hash and the lock. Interned strings are never freed.
+ */
+#define INTERN_MEMO 16
+static __thread struct intern_memo {
+	const char *str;
+	size_t len;
+} intern_memo[INTERN_MEMO];
+
+static unsigned intern_memo_slot(const char *s, size_t len)
+{
+	return (unsigned)(len * 31 +
+			  (len ? (unsigned char)s[len - 1] : 0)) &
+	       (INTERN_MEMO - 1);
+}
+
+static const char *intern_locked(const char *s, size_t len);
+
 const char *event_intern_n(const char *s, size_t len)
+{
+	struct intern_memo *memo;
+
+	if (!s)
+		return NULL;
+	memo = &intern_memo[intern_memo_slot(s, len)];
+	if (!memo->str || memo->len != len || memcmp(memo->str, s, len)) {
+		memo->str = intern_locked(s, len);
+		memo->len = len;
+	}
+	return memo->str;
+}
+
+static const char *intern_locked(const char *s, size_t len)
 {
 	uint64_t h;
 	size_t j;
 	const char *ret;
 	char *copy;
 
-	if (!s)
-		return NULL;
 	h = intern_hash(s, len);
 	pthread_mutex_lock(&intern_lock);
 	if ((intern_nr + 1) * 2 > intern_alloc)
@@ -175,17 +207,33 @@ void usage_set_sort(struct usage_set *set)
 		qsort(set->ev, set->nr, sizeof(*set->ev), event_cmp);
 }
 
+/* Each thread's last session id hashed: records come a session at a time. */
+#define SESSION_MEMO_MAX 128
+static __thread char session_memo_id[SESSION_MEMO_MAX];
+static __thread char session_memo_hash[13];
+
 void event_session_hash(char out[13], const char *session_id)
 {
 	char hex[65];
+	size_t len;
 
 	if (!session_id || !*session_id) {
 		out[0] = '\0';
 		return;
 	}
-	sha256_hex(session_id, strlen(session_id), hex);
+	len = strlen(session_id);
+	if (len < SESSION_MEMO_MAX && session_memo_hash[0] &&
+	    !memcmp(session_memo_id, session_id, len + 1)) {
+		memcpy(out, session_memo_hash, 13);
+		return;
+	}
+	sha256_hex(session_id, len, hex);
 	memcpy(out, hex, 12);
 	out[12] = '\0';
+	if (len < SESSION_MEMO_MAX) {
+		memcpy(session_memo_id, session_id, len + 1);
+		memcpy(session_memo_hash, out, 13);
+	}
 }
 
 uint64_t event_total_tokens(const struct usage_event *ev)

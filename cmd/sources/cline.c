@@ -276,6 +276,14 @@ static int message_rec(struct source_ctx *ctx, struct source_file *f,
 	return 0;
 }
 
+/* What cline_element() needs of the file being read. */
+struct cline_elem {
+	struct source_ctx *ctx;
+	struct source_file *f;
+	const struct task *t;
+	struct cline_read *rd;
+};
+
 /* One element, p to e: a record, or bad input counted at line. */
 static void parse_element(struct source_ctx *ctx, struct source_file *f,
 			  const struct task *t, struct cline_read *rd,
@@ -298,104 +306,25 @@ static void parse_element(struct source_ctx *ctx, struct source_file *f,
 		source_file_add(f, &rec);
 }
 
-/* Past the string that starts at p (a quote), or NULL when cut short. */
-static const char *string_end(const char *p, const char *end)
+/* One element of the array, p to e, or bad input (why set) at line. */
+static void cline_element(const char *p, const char *e, uint64_t line,
+			  const char *why, void *data)
 {
-	const char *q;
+	struct cline_elem *ce = data;
 
-	for (p++; (q = memchr(p, '"', (size_t)(end - p))); p = q + 1) {
-		const char *b = q;
-
-		/* escaped when an odd number of backslashes precede it */
-		while (b > p && b[-1] == '\\')
-			b--;
-		if (!((q - b) & 1))
-			return q + 1;
-	}
-	return NULL;
-}
-
-/*
- * Past the object or array that starts at p (brackets matched, strings
- * skipped), or NULL when it is cut short.
- */
-static const char *value_end(const char *p, const char *end)
-{
-	int depth = 0;
-
-	while (p && p < end) {
-		if (*p == '"') {
-			p = string_end(p, end);
-			continue;
-		}
-		if (*p == '{' || *p == '[')
-			depth++;
-		else if ((*p == '}' || *p == ']') && --depth == 0)
-			return p + 1;
-		p++;
-	}
-	return NULL;
-}
-
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/*
- * Parse the array element by element, so that one bad element (or a
- * file cut short while it was written) costs that element only; a
- * bad element is named by the line it starts on.
- */
-static void parse_array(struct source_ctx *ctx, struct source_file *f,
-			const struct task *t, struct cline_read *rd,
-			const char *buf, size_t len)
-{
-	const char *p = buf, *end = buf + len, *e, *q, *line_at = buf;
-	uint64_t line = 1;
-
-	while (p < end && is_space(*p))
-		p++;
-	if (p == end)
-		return;
-	if (*p != '[') {
-		bad_record(ctx, f, 1, "not a JSON array");
-		return;
-	}
-	for (p++; p < end; p = e) {
-		while (p < end && (is_space(*p) || *p == ','))
-			p++;
-		if (p == end || *p == ']')
-			return;
-		for (; (q = memchr(line_at, '\n', (size_t)(p - line_at)));
-		     line_at = q + 1)
-			line++;
-		line_at = p;
-		if (*p != '{' && *p != '[') {
-			/* A scalar: up to the next comma. */
-			for (e = p; e && e < end && *e != ',' && *e != ']';)
-				e = *e == '"' ? string_end(e, end) : e + 1;
-			bad_record(ctx, f, line, "not a JSON object");
-			if (!e)
-				return;
-			continue;
-		}
-		e = value_end(p, end);
-		if (!e) {
-			bad_record(ctx, f, line, "record cut short");
-			return;
-		}
-		parse_element(ctx, f, t, rd, p, e, line);
-	}
-	bad_record(ctx, f, line, "array cut short");
+	if (why)
+		bad_record(ce->ctx, ce->f, line, why);
+	else
+		parse_element(ce->ctx, ce->f, ce->t, ce->rd, p, e, line);
 }
 
 static void parse_messages(struct source_ctx *ctx, struct source_file *f,
 			   const struct task *t, const char *buf, size_t len)
 {
 	struct cline_read rd = { STRBUF_INIT, SOURCE_MEMO_INIT };
+	struct cline_elem ce = { ctx, f, t, &rd };
 
-	parse_array(ctx, f, t, &rd, buf, len);
+	source_array_each(buf, len, cline_element, &ce);
 	strbuf_release(&rd.text);
 	source_memo_release(&rd.model);
 }

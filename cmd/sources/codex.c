@@ -18,6 +18,9 @@
  * service_tier = "fast" or "priority", every event's model is read as
  * "<model>-fast", which the price table prices with the model's fast
  * multiplier.
+ *
+ * Lines are skimmed, not parsed: a member given twice counts its last
+ * value.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -49,6 +52,7 @@ struct codex_parse {
 	struct codex_state st;
 	const char *model;      /* interned */
 	const char *cwd;        /* interned */
+	struct codex_text *text;
 };
 
 static const char *codex_filter[] = {
@@ -104,20 +108,61 @@ static void session_from_path(const char *path, char out[13])
 	free(id);
 }
 
-/* Read a TokenUsage object; -1 when a counter is impossible. */
-static int read_usage(const struct json *obj, uint64_t u[U_NR])
-{
-	static const char *names[U_NR] = {
-		"input_tokens", "cached_input_tokens", "output_tokens",
-		"reasoning_output_tokens", "total_tokens",
-	};
-	int i, missing_total;
+/*
+ * A line is skimmed, not parsed (tool output makes some lines long):
+ * the members read of the line, its payload and the payload's info.
+ */
+enum { L_TYPE, L_PAYLOAD, L_TIMESTAMP, L__NR };
+static const struct json_key line_keys[L__NR] = {
+	JSON_KEY("type"), JSON_KEY("payload"), JSON_KEY("timestamp"),
+};
+enum { P_TYPE, P_INFO, P_MODEL, P_CWD, P_ID, P_SESSION_ID, P_SOURCE,
+       P_FORKED_FROM, P__NR };
+static const struct json_key payload_keys[P__NR] = {
+	JSON_KEY("type"), JSON_KEY("info"), JSON_KEY("model"), JSON_KEY("cwd"),
+	JSON_KEY("id"), JSON_KEY("session_id"), JSON_KEY("source"),
+	JSON_KEY("forked_from_id"),
+};
+enum { I_TOTAL, I_LAST, I__NR };
+static const struct json_key info_keys[I__NR] = {
+	JSON_KEY("total_token_usage"), JSON_KEY("last_token_usage"),
+};
+static const struct json_key usage_keys[U_NR] = {
+	JSON_KEY("input_tokens"), JSON_KEY("cached_input_tokens"),
+	JSON_KEY("output_tokens"), JSON_KEY("reasoning_output_tokens"),
+	JSON_KEY("total_tokens"),
+};
+static const struct json_key source_keys[1] = { JSON_KEY("subagent") };
 
+/* The strings of a line, each in its own buffer. */
+struct codex_text {
+	struct strbuf type, ptype, ts, s;
+};
+
+/* A string value's text, NULL when it is not a string or is empty. */
+static const char *nonempty(const struct json_raw *v, struct strbuf *sb)
+{
+	const char *s = source_raw_cstr(v, sb);
+
+	return s && *s ? s : NULL;
+}
+
+/*
+ * Read a TokenUsage object; -1 when a counter is impossible, -2 when
+ * the object is malformed.
+ */
+static int read_usage(const struct json_raw *obj, uint64_t u[U_NR])
+{
+	struct json_raw v[U_NR];
+	int i;
+
+	if (json_skim(obj->p, obj->len, usage_keys, U_NR, v))
+		return -2;
 	for (i = 0; i < U_NR; i++)
-		if (json_get_u64(obj, names[i], &u[i]) == JSON_NUM_BAD)
+		if (json_raw_u64(&v[i], &u[i]) == JSON_NUM_BAD)
 			return -1;
-	missing_total = !json_is_number(json_get(obj, "total_tokens"));
-	if (missing_total)
+	if (!v[U_TOTAL].p || !(*v[U_TOTAL].p == '-' ||
+			       (*v[U_TOTAL].p >= '0' && *v[U_TOTAL].p <= '9')))
 		u[U_TOTAL] = u[U_INPUT] + u[U_OUTPUT];
 	return 0;
 }
@@ -140,26 +185,27 @@ static void codex_link(struct source_file *f, const struct codex_parse *p,
 }
 
 /* The session's id, folder and whether it is a fork (or subagent). */
-static void codex_meta(struct codex_parse *p, struct json *payload,
-		       int64_t t)
+static void codex_meta(struct codex_parse *p, const struct json_raw *pl,
+		       struct strbuf *tmp, int64_t t)
 {
-	struct json *src;
+	struct json_raw sub[1];
 	const char *s;
 
 	if (p->st.meta_seen)
 		return; /* an ancestor's, copied by a fork */
 	p->st.meta_seen = 1;
-	s = json_get_str(payload, "id");
-	if (!s || !*s)
-		s = json_get_str(payload, "session_id");
-	if (s && *s)
+	s = nonempty(&pl[P_ID], tmp);
+	if (!s)
+		s = nonempty(&pl[P_SESSION_ID], tmp);
+	if (s)
 		event_session_hash(p->st.session, s);
-	s = json_get_str(payload, "cwd");
-	if (s && *s)
+	s = nonempty(&pl[P_CWD], tmp);
+	if (s)
 		p->cwd = event_intern(s);
-	src = json_get(payload, "source");
-	s = json_get_str(payload, "forked_from_id");
-	if ((s && *s) || (json_is_object(src) && json_get(src, "subagent"))) {
+	if (nonempty(&pl[P_FORKED_FROM], tmp) ||
+	    (json_raw_is_object(&pl[P_SOURCE]) &&
+	     !json_skim(pl[P_SOURCE].p, pl[P_SOURCE].len, source_keys, 1,
+			sub) && sub[0].p)) {
 		p->st.is_fork = 1;
 		p->st.in_replay = 1;
 		p->st.last_time = t;
@@ -171,23 +217,25 @@ static int codex_line(struct source_ctx *ctx, struct source_file *f,
 		      int partial, void *data)
 {
 	struct codex_parse *p = data;
-	struct json *root = json_parse(line, len), *payload, *info;
-	struct json *jt, *jl;
+	struct codex_text *tx = p->text;
+	struct json_raw root[L__NR], pl[P__NR], info[I__NR];
+	struct json_skim_sub info_sub = { P_INFO, info_keys, I__NR, info, 0,
+					  NULL };
+	struct json_skim_sub sub = { L_PAYLOAD, payload_keys, P__NR, pl, 0,
+				     &info_sub };
+	const struct json_raw *jt, *jl;
 	const char *type, *ptype, *ts, *s;
 	uint64_t total[U_NR], last[U_NR], delta[U_NR];
 	int64_t t = 0;
 	int have_time, i, down = 0, same = 1;
 	struct source_rec r;
 
-	if (!root) {
-		if (partial)
-			return 1;
-		source_bad_line(ctx, f->path, lineno, "malformed JSON");
-		return 0;
-	}
-	type = json_get_str(root, "type");
-	payload = json_get(root, "payload");
-	ts = json_get_str(root, "timestamp");
+	i = source_line_skim(ctx, f, line, len, lineno, partial, line_keys,
+			     L__NR, root, &sub);
+	if (i)
+		return i > 0;
+	type = source_raw_cstr(&root[L_TYPE], &tx->type);
+	ts = source_raw_cstr(&root[L_TIMESTAMP], &tx->ts);
 	have_time = ts && !date_parse_iso(ts, &t);
 
 	/* A fork's replay is one burst: it ends at the first pause. */
@@ -196,61 +244,62 @@ static int codex_line(struct source_ctx *ctx, struct source_file *f,
 			p->st.in_replay = 0;
 		p->st.last_time = t;
 	}
-	if (!json_is_object(payload))
-		goto done;
-	ptype = json_get_str(payload, "type");
+	if (!json_raw_is_object(&root[L_PAYLOAD]))
+		return 0;
+	ptype = source_raw_cstr(&pl[P_TYPE], &tx->ptype);
 	if (!type) {
 		/* Usage we cannot place is skipped, never silently. */
 		if (ptype && !strcmp(ptype, "token_count") &&
-		    json_is_object(json_get(payload, "info")))
+		    json_raw_is_object(&pl[P_INFO]))
 			source_bad_line(ctx, f->path, lineno,
 					"record without a type");
-		goto done;
+		return 0;
 	}
 	if (ptype && (!strcmp(ptype, "function_call_output") ||
 		      !strcmp(ptype, "exec_command_end"))) {
 		codex_link(f, p, line, len);
-		goto done;
+		return 0;
 	}
 	if (!strcmp(type, "session_meta")) {
-		codex_meta(p, payload, have_time ? t : 0);
-		goto done;
+		codex_meta(p, pl, &tx->s, have_time ? t : 0);
+		return 0;
 	}
 	if (!strcmp(type, "turn_context")) {
-		s = json_get_str(payload, "model");
-		if (s && *s)
+		s = nonempty(&pl[P_MODEL], &tx->s);
+		if (s)
 			p->model = event_intern(s);
-		s = json_get_str(payload, "cwd");
-		if (s && *s)
+		s = nonempty(&pl[P_CWD], &tx->s);
+		if (s)
 			p->cwd = event_intern(s);
-		goto done;
+		return 0;
 	}
 	if (strcmp(type, "event_msg") || !ptype || strcmp(ptype, "token_count"))
-		goto done;
-	info = json_get(payload, "info");
-	if (!json_is_object(info))
-		goto done; /* rate limits only */
-	jt = json_get(info, "total_token_usage");
-	jl = json_get(info, "last_token_usage");
-	if (!json_is_object(jt) && !json_is_object(jl))
-		goto done;
+		return 0;
+	if (!json_raw_is_object(&pl[P_INFO]))
+		return 0; /* rate limits only */
+	jt = json_raw_is_object(&info[I_TOTAL]) ? &info[I_TOTAL] : NULL;
+	jl = json_raw_is_object(&info[I_LAST]) ? &info[I_LAST] : NULL;
+	if (!jt && !jl)
+		return 0;
+
 	if (!have_time) {
 		source_bad_line(ctx, f->path, lineno,
 				"bad or missing timestamp");
-		goto done;
+		return 0;
 	}
 	if (!source_time_ok(ctx, t)) {
 		source_bad_line(ctx, f->path, lineno, "timestamp out of range");
-		goto done;
+		return 0;
 	}
 	memset(total, 0, sizeof(total));
 	memset(last, 0, sizeof(last));
-	if ((json_is_object(jt) && read_usage(jt, total) < 0) ||
-	    (json_is_object(jl) && read_usage(jl, last) < 0)) {
-		source_bad_line(ctx, f->path, lineno, "bad token count");
-		goto done;
+	if ((jt && (i = read_usage(jt, total)) < 0) ||
+	    (jl && (i = read_usage(jl, last)) < 0)) {
+		source_bad_line(ctx, f->path, lineno, i == -2 ?
+				"malformed JSON" : "bad token count");
+		return 0;
 	}
-	if (json_is_object(jt)) {
+	if (jt) {
 		for (i = 0; i < U_NR; i++) {
 			if (total[i] != p->st.prev[i])
 				same = 0;
@@ -258,9 +307,9 @@ static int codex_line(struct source_ctx *ctx, struct source_file *f,
 				down = 1;
 		}
 		if (p->st.have_prev && same)
-			goto done; /* re-emitted: nothing new */
+			return 0; /* re-emitted: nothing new */
 		for (i = 0; i < U_NR; i++)
-			delta[i] = down ? (json_is_object(jl) ? last[i] :
+			delta[i] = down ? (jl ? last[i] :
 					   total[i]) :
 				total[i] - p->st.prev[i];
 		memcpy(p->st.prev, total, sizeof(total));
@@ -269,9 +318,9 @@ static int codex_line(struct source_ctx *ctx, struct source_file *f,
 		memcpy(delta, last, sizeof(last));
 	}
 	if (p->st.in_replay)
-		goto done; /* the parent's history: counted in its own file */
+		return 0; /* the parent's history: counted in its own file */
 	if (!delta[U_INPUT] && !delta[U_OUTPUT] && !delta[U_CACHED])
-		goto done;
+		return 0;
 
 	memset(&r, 0, sizeof(r));
 	r.ev.tool = TOOL_CODEX;
@@ -296,8 +345,6 @@ static int codex_line(struct source_ctx *ctx, struct source_file *f,
 	if (p->st.is_fork)
 		r.flags |= CX_FORK;
 	source_file_add(f, &r);
-done:
-	json_free(root);
 	return 0;
 }
 
@@ -320,9 +367,20 @@ static int zst_read(const char *path, struct strbuf *out)
 	return ret;
 }
 
+#define CODEX_TEXT_INIT { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT }
+
+static void codex_text_release(struct codex_text *tx)
+{
+	strbuf_release(&tx->type);
+	strbuf_release(&tx->ptype);
+	strbuf_release(&tx->ts);
+	strbuf_release(&tx->s);
+}
+
 static void codex_read_file(struct source_ctx *ctx, struct source_file *f,
 			    void *data)
 {
+	struct codex_text tx = CODEX_TEXT_INIT;
 	struct codex_parse p;
 
 	if (is_zst(f->path)) {
@@ -331,6 +389,7 @@ static void codex_read_file(struct source_ctx *ctx, struct source_file *f,
 		/* A compressed rollout is read whole, every time it changes. */
 		source_file_reset(f);
 		memset(&p, 0, sizeof(p));
+		p.text = &tx;
 		if (zst_read(f->path, &buf) < 0) {
 			source_bad_line(ctx, f->path, 0, "bad zstd data");
 		} else {
@@ -340,11 +399,14 @@ static void codex_read_file(struct source_ctx *ctx, struct source_file *f,
 		f->offset = f->size;
 		f->tail_hash = 0;
 		strbuf_release(&buf);
+		codex_text_release(&tx);
 		return;
 	}
 	state_load(&p, f);
+	p.text = &tx;
 	source_scan(ctx, f, codex_filter, codex_line, &p);
 	state_save(&p, f);
+	codex_text_release(&tx);
 }
 
 /* The rollout's name without folders and without .zst. */
@@ -428,11 +490,14 @@ static void codex_merge(struct source_ctx *ctx, struct source_file **files,
 void source_codex_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			    const char *buf, size_t len)
 {
+	struct codex_text tx = CODEX_TEXT_INIT;
 	struct codex_parse p;
 
 	state_load(&p, f);
+	p.text = &tx;
 	source_scan_mem(ctx, f, buf, len, codex_filter, codex_line, &p);
 	state_save(&p, f);
+	codex_text_release(&tx);
 	codex_merge(ctx, &f, 1);
 }
 

@@ -50,33 +50,75 @@ struct files {
 	size_t nr, alloc;
 };
 
-/* A member by its exact name: OpenTelemetry names contain dots. */
-static const struct json *attr(const struct json *obj, const char *key)
-{
-	const struct json *c;
+/*
+ * An export line is skimmed, not parsed: the members read, in the
+ * order records give them; the record's time is the first of those from
+ * O_END to O_TIME it has.
+ */
+enum {
+	O_TYPE, O_NAME, O_BODY, O_BODY_, O_SPAN_ID, O_TRACE_ID, O_CONTEXT,
+	O_ATTRS, O_END, O_HR, O_HR_, O_START, O_UNIX_NANO, O_TIMESTAMP,
+	O_TIME, O__NR
+};
+static const struct json_key otel_keys[O__NR] = {
+	JSON_KEY("type"), JSON_KEY("name"), JSON_KEY("body"),
+	JSON_KEY("_body"), JSON_KEY("spanId"), JSON_KEY("traceId"),
+	JSON_KEY("spanContext"), JSON_KEY("attributes"), JSON_KEY("endTime"),
+	JSON_KEY("hrTime"), JSON_KEY("_hrTime"), JSON_KEY("startTime"),
+	JSON_KEY("timeUnixNano"), JSON_KEY("timestamp"), JSON_KEY("time"),
+};
+/* The attributes (OpenTelemetry names contain dots); sessions last. */
+enum {
+	A_OP, A_EVENT, A_IN, A_OUT, A_CACHE_READ, A_CACHE_CREATION,
+	A_CACHE_WRITE, A_RESPONSE_MODEL, A_REQUEST_MODEL, A_TURN,
+	A_SESSION, A__NR = A_SESSION + 4
+};
+static const struct json_key attr_keys[A__NR] = {
+	JSON_KEY("gen_ai.operation.name"), JSON_KEY("event.name"),
+	JSON_KEY("gen_ai.usage.input_tokens"),
+	JSON_KEY("gen_ai.usage.output_tokens"),
+	JSON_KEY("gen_ai.usage.cache_read.input_tokens"),
+	JSON_KEY("gen_ai.usage.cache_creation.input_tokens"),
+	JSON_KEY("gen_ai.usage.cache_write.input_tokens"),
+	JSON_KEY("gen_ai.response.model"), JSON_KEY("gen_ai.request.model"),
+	JSON_KEY("turn.index"), JSON_KEY("gen_ai.conversation.id"),
+	JSON_KEY("copilot_chat.session_id"),
+	JSON_KEY("copilot_chat.chat_session_id"), JSON_KEY("session.id"),
+};
+static const struct json_key context_keys[2] = {
+	JSON_KEY("spanId"), JSON_KEY("traceId"),
+};
 
-	for (c = json_child(obj); c; c = json_next(c))
-		if (json_key(c) && !strcmp(json_key(c), key))
-			return c;
-	return NULL;
+/* The text of the strings a record is read from, kept between lines. */
+enum { S_TYPE, S_NAME, S_BODY, S_OP, S_EVENT, S_TRACE, S_SPAN, S_SESSION,
+       S_MODEL, S_TIME, S__NR };
+struct otel_read {
+	struct strbuf s[S__NR];
+};
+
+/* A string value's text (NULL when not a string), into sb. */
+static const char *str_of(const struct json_raw *v, struct strbuf *sb)
+{
+	return source_raw_cstr(v, sb);
 }
 
-static const char *attr_str(const struct json *obj, const char *key)
+/* The same, NULL when empty. */
+static const char *attr_str(const struct json_raw *v, struct strbuf *sb)
 {
-	const char *s = json_str(attr(obj, key));
+	const char *s = str_of(v, sb);
 
 	return s && *s ? s : NULL;
 }
 
 /* A counter: a number, or a string of digits (some exporters). */
-static int attr_u64(const struct json *obj, const char *key, uint64_t *out)
+static int attr_u64(const struct json_raw *v, struct strbuf *tmp,
+		    uint64_t *out)
 {
-	const struct json *j = attr(obj, key);
-	const char *s = json_str(j), *p;
+	const char *s = str_of(v, tmp), *p;
 
 	*out = 0;
 	if (!s)
-		return json_u64(j, out);
+		return json_raw_u64(v, out);
 	for (p = s; *p >= '0' && *p <= '9'; p++)
 		if (p - s > 13)
 			return JSON_NUM_BAD;
@@ -91,37 +133,36 @@ static int starts_with(const char *s, const char *prefix)
 	return s && !strncmp(s, prefix, strlen(prefix));
 }
 
-static const char *id_of(const struct json *obj, const char *key)
+/* The record's (or its spanContext's) trace or span id, or NULL. */
+static const char *id_of(const struct json_raw *o, int key,
+			 struct strbuf *sb)
 {
-	const char *s = json_get_str(obj, key);
-	struct strbuf sb = STRBUF_INIT;
+	struct json_raw c[2];
+	const char *s = attr_str(&o[key], sb);
 
-	if (s && *s)
+	if (s || !json_raw_is_object(&o[O_CONTEXT]) ||
+	    json_skim(o[O_CONTEXT].p, o[O_CONTEXT].len, context_keys, 2, c))
 		return s;
-	strbuf_addf(&sb, "spanContext.%s", key);
-	s = json_get_str(obj, sb.buf);
-	strbuf_release(&sb);
-	return s && *s ? s : NULL;
+	return attr_str(&c[key == O_SPAN_ID ? 0 : 1], sb);
 }
 
-static enum otel_kind kind_of(const struct json *obj, const struct json *at)
+static enum otel_kind kind_of(const struct json_raw *o,
+			      const struct json_raw *at, struct otel_read *rd)
 {
-	const char *type = json_get_str(obj, "type");
-	const char *name = json_get_str(obj, "name");
-	const char *op = attr_str(at, "gen_ai.operation.name");
-	const char *event = attr_str(at, "event.name");
-	const char *body = json_get_str(obj, "body");
+	const char *type = str_of(&o[O_TYPE], &rd->s[S_TYPE]);
+	const char *name = str_of(&o[O_NAME], &rd->s[S_NAME]);
+	const char *op = attr_str(&at[A_OP], &rd->s[S_OP]);
+	const char *event = attr_str(&at[A_EVENT], &rd->s[S_EVENT]);
+	const char *body = str_of(&o[O_BODY], &rd->s[S_BODY]);
 	int span;
 
 	if (!body)
-		body = json_get_str(obj, "_body");
+		body = str_of(&o[O_BODY_], &rd->s[S_BODY]);
 	if (type)
 		span = !strcmp(type, "span");
 	else
-		span = name && (json_get(obj, "spanId") ||
-				json_get(obj, "traceId") ||
-				json_get(obj, "startTime") ||
-				json_get(obj, "endTime"));
+		span = name && (o[O_SPAN_ID].p || o[O_TRACE_ID].p ||
+				o[O_START].p || o[O_END].p);
 	if (span) {
 		if ((op && !strcmp(op, "chat")) || starts_with(name, "chat "))
 			return OTEL_CHAT;
@@ -142,22 +183,42 @@ static enum otel_kind kind_of(const struct json *obj, const struct json *at)
 	return OTEL_NONE;
 }
 
-/* [seconds, nanoseconds] (HrTime), ms, or an ISO 8601 string. */
-static int time_of(const struct json *j, int64_t *ms)
+/* A counter at p (after white space) into *n; past it, or NULL. */
+static const char *array_u64(const char *p, const char *end, uint64_t *n)
 {
+	struct json_raw v;
+
+	while (p < end && strchr(" \t\r\n", *p))
+		p++;
+	v.p = p;
+	while (p < end && strchr("0123456789+-.eE", *p))
+		p++;
+	v.len = (size_t)(p - v.p);
+	if (json_raw_u64(&v, n) != JSON_NUM_OK)
+		return NULL;
+	while (p < end && strchr(" \t\r\n", *p))
+		p++;
+	return p;
+}
+
+/* [seconds, nanoseconds] (HrTime), ms, or an ISO 8601 string. */
+static int time_of(const struct json_raw *v, struct strbuf *tmp,
+		   int64_t *ms)
+{
+	const char *p = v->p, *end = v->p + v->len, *s;
 	uint64_t sec, ns;
 	double d;
 
-	if (json_is_array(j)) {
-		if (json_u64(json_child(j), &sec) ||
-		    json_u64(json_next(json_child(j)), &ns))
+	if (*p == '[') {
+		if (!(p = array_u64(p + 1, end, &sec)) || p == end ||
+		    *p != ',' || !array_u64(p + 1, end, &ns))
 			return -1;
 		*ms = (int64_t)sec * 1000 + (int64_t)(ns / 1000000);
 		return 0;
 	}
-	if (json_str(j))
-		return date_parse_iso(json_str(j), ms);
-	if (json_double(j, &d) || d < 0)
+	if ((s = str_of(v, tmp)))
+		return date_parse_iso(s, ms);
+	if (json_raw_double(v, &d) || d < 0)
 		return -1;
 	/* seconds, ms, us or ns since the epoch, by magnitude */
 	while (d >= 1e14)
@@ -166,78 +227,79 @@ static int time_of(const struct json *j, int64_t *ms)
 	return 0;
 }
 
-static int record_time(const struct json *obj, int64_t *ms)
+static int record_time(const struct json_raw *o, struct strbuf *tmp,
+		       int64_t *ms)
 {
-	static const char * const keys[] = {
-		"endTime", "hrTime", "_hrTime", "startTime", "timeUnixNano",
-		"timestamp", "time", NULL
-	};
-	const char * const *k;
+	int k;
 
-	for (k = keys; *k; k++)
-		if (json_get(obj, *k))
-			return time_of(json_get(obj, *k), ms);
+	for (k = O_END; k <= O_TIME; k++)
+		if (o[k].p)
+			return time_of(&o[k], tmp, ms);
 	return -1;
 }
 
-static const char *session_of(const struct json *at, const char *trace)
+static const char *session_of(const struct json_raw *at, const char *trace,
+			      struct strbuf *sb)
 {
-	static const char * const keys[] = {
-		"gen_ai.conversation.id", "copilot_chat.session_id",
-		"copilot_chat.chat_session_id", "session.id", NULL
-	};
-	const char * const *k;
+	int k;
 
-	for (k = keys; *k; k++)
-		if (attr_str(at, *k))
-			return attr_str(at, *k);
+	for (k = A_SESSION; k < A__NR; k++)
+		if (attr_str(&at[k], sb))
+			return sb->buf;
 	return trace;
 }
 
+/* The record's counters; -1 when one is bad. */
+static int otel_counters(const struct json_raw *at, struct strbuf *tmp,
+			 uint64_t *in, uint64_t *out, uint64_t *cr,
+			 uint64_t *cw)
+{
+	int st = 0;
+
+	st |= attr_u64(&at[A_IN], tmp, in) == JSON_NUM_BAD;
+	st |= attr_u64(&at[A_OUT], tmp, out) == JSON_NUM_BAD;
+	st |= attr_u64(&at[A_CACHE_READ], tmp, cr) == JSON_NUM_BAD;
+	st |= attr_u64(&at[A_CACHE_CREATION], tmp, cw) == JSON_NUM_BAD;
+	if (!*cw && attr_u64(&at[A_CACHE_WRITE], tmp, cw) == JSON_NUM_BAD)
+		st = 1;
+	return st ? -1 : 0;
+}
+
 /*
- * One record to rec: 0 when it holds usage, 1 when it holds none,
- * -1 when it is bad input (why set).
+ * One record (skimmed into o, its attributes into at) to rec: 0 when
+ * it holds usage, 1 when it holds none, -1 when it is bad input (why
+ * set).
  */
 static int otel_rec(struct source_ctx *ctx, struct source_file *f,
-		    const struct json *obj, uint64_t lineno,
+		    const struct json_raw *o, const struct json_raw *at,
+		    struct otel_read *rd, uint64_t lineno,
 		    struct source_rec *rec, const char **why)
 {
-	const struct json *at = json_get(obj, "attributes");
 	uint64_t in, out, cr, cw;
 	const char *trace, *span, *session, *model;
 	enum otel_kind kind;
 	struct strbuf key = STRBUF_INIT;
-	int st = 0;
 
 	memset(rec, 0, sizeof(*rec));
-	if (!json_is_object(at) || !(kind = kind_of(obj, at)))
+	if (!json_raw_is_object(&o[O_ATTRS]) || !(kind = kind_of(o, at, rd)))
 		return 1;
-	st |= attr_u64(at, "gen_ai.usage.input_tokens", &in) == JSON_NUM_BAD;
-	st |= attr_u64(at, "gen_ai.usage.output_tokens", &out) == JSON_NUM_BAD;
-	st |= attr_u64(at, "gen_ai.usage.cache_read.input_tokens", &cr) ==
-		JSON_NUM_BAD;
-	st |= attr_u64(at, "gen_ai.usage.cache_creation.input_tokens", &cw) ==
-		JSON_NUM_BAD;
-	if (!cw && attr_u64(at, "gen_ai.usage.cache_write.input_tokens",
-			    &cw) == JSON_NUM_BAD)
-		st = 1;
-	if (st) {
+	if (otel_counters(at, &rd->s[S_TIME], &in, &out, &cr, &cw) < 0) {
 		*why = "bad token counter";
 		return -1;
 	}
 	if (!in && !out && !cr && !cw)
 		return 1;
-	if (record_time(obj, &rec->ev.time) ||
+	if (record_time(o, &rd->s[S_TIME], &rec->ev.time) ||
 	    !source_time_ok(ctx, rec->ev.time)) {
 		*why = "bad or missing time";
 		return -1;
 	}
-	trace = id_of(obj, "traceId");
-	span = id_of(obj, "spanId");
-	session = session_of(at, trace);
-	model = attr_str(at, "gen_ai.response.model");
+	trace = id_of(o, O_TRACE_ID, &rd->s[S_TRACE]);
+	span = id_of(o, O_SPAN_ID, &rd->s[S_SPAN]);
+	session = session_of(at, trace, &rd->s[S_SESSION]);
+	model = attr_str(&at[A_RESPONSE_MODEL], &rd->s[S_MODEL]);
 	if (!model)
-		model = attr_str(at, "gen_ai.request.model");
+		model = attr_str(&at[A_REQUEST_MODEL], &rd->s[S_MODEL]);
 
 	rec->ev.tool = TOOL_COPILOT;
 	rec->ev.model = event_intern(model);
@@ -251,7 +313,7 @@ static int otel_rec(struct source_ctx *ctx, struct source_file *f,
 	if (trace && kind == OTEL_TURN) {
 		uint64_t turn = 0;
 
-		attr_u64(at, "turn.index", &turn);
+		attr_u64(&at[A_TURN], &rd->s[S_TIME], &turn);
 		strbuf_addf(&key, "turn\n%s\n%llu", trace,
 			    (unsigned long long)turn);
 	} else if (trace && span) {
@@ -317,33 +379,64 @@ static void session_start(struct source_file *f, const struct json *obj)
 	}
 }
 
-/* A line of an export, or of a session's events when data is set. */
-static int copilot_line(struct source_ctx *ctx, struct source_file *f,
+/* A line of a session's events: its start's cwd. */
+static int session_line(struct source_ctx *ctx, struct source_file *f,
 			const char *line, size_t len, uint64_t lineno,
 			int partial, void *data)
 {
 	struct json *obj = json_parse(line, len);
-	struct source_rec rec;
-	const char *why = NULL;
-	int r;
 
+	(void)data;
 	if (!obj) {
 		if (partial)
 			return 1;
 		source_bad_line(ctx, f->path, lineno, "malformed JSON");
 		return 0;
 	}
-	if (data) {
-		session_start(f, obj);
-	} else {
-		r = otel_rec(ctx, f, obj, lineno, &rec, &why);
-		if (r < 0)
-			source_bad_line(ctx, f->path, lineno, why);
-		else if (!r)
-			source_file_add(f, &rec);
-	}
+	session_start(f, obj);
 	json_free(obj);
 	return 0;
+}
+
+/* A line of an export. */
+static int otel_line(struct source_ctx *ctx, struct source_file *f,
+		     const char *line, size_t len, uint64_t lineno,
+		     int partial, void *data)
+{
+	struct json_raw o[O__NR], at[A__NR];
+	struct json_skim_sub sub = { O_ATTRS, attr_keys, A__NR, at, 0, NULL };
+	struct source_rec rec;
+	const char *why = NULL;
+	int r;
+
+	r = source_line_skim(ctx, f, line, len, lineno, partial, otel_keys,
+			     O__NR, o, &sub);
+	if (r)
+		return r > 0;
+	r = otel_rec(ctx, f, o, at, data, lineno, &rec, &why);
+	if (r < 0)
+		source_bad_line(ctx, f->path, lineno, why);
+	else if (!r)
+		source_file_add(f, &rec);
+	return 0;
+}
+
+/* Skim one export's lines. */
+static void otel_scan(struct source_ctx *ctx, struct source_file *f,
+		      const char *buf, size_t len)
+{
+	struct otel_read rd;
+	int i;
+
+	for (i = 0; i < S__NR; i++)
+		strbuf_init(&rd.s[i], 0);
+	if (buf)
+		source_scan_mem(ctx, f, buf, len, otel_filter, otel_line,
+				&rd);
+	else
+		source_scan(ctx, f, otel_filter, otel_line, &rd);
+	for (i = 0; i < S__NR; i++)
+		strbuf_release(&rd.s[i]);
 }
 
 static const char * const start_filter[] = { "session.start", NULL };
@@ -373,7 +466,7 @@ static size_t read_sessions(struct source_ctx *ctx, const char *dir,
 			continue;
 		n++;
 		if (changed)
-			source_scan(ctx, f, start_filter, copilot_line, c);
+			source_scan(ctx, f, start_filter, session_line, c);
 		if (f->state.len)
 			cwds_add(c, ids.v[i], event_intern(f->state.buf));
 	}
@@ -463,7 +556,7 @@ static void read_otel(struct source_ctx *ctx, const char *path,
 		return;
 	if (ctx->recent_since && !f->offset && f->size > (1 << 20))
 		skip_old_lines(ctx, f);
-	source_scan(ctx, f, otel_filter, copilot_line, NULL);
+	otel_scan(ctx, f, NULL, 0);
 }
 
 static int cmp_rec(const void *a, const void *b)
@@ -519,8 +612,7 @@ void source_copilot_parse_mem(struct source_ctx *ctx, struct source_file *f,
 {
 	struct files one = { NULL, 0, 0 };
 
-	source_scan_mem(ctx, f, buf, len, otel_filter, copilot_line,
-			NULL);
+	otel_scan(ctx, f, buf, len);
 	ALLOC_GROW(one.f, 1, one.alloc);
 	one.f[one.nr++] = f;
 	emit(ctx, &one, NULL);

@@ -12,6 +12,9 @@
  * ~/.gemini/projects.json, or by the sha256 of a work tree path (the
  * folder name before v0.29, and the projectHash field in the files).
  *
+ * JSONL lines are skimmed, not parsed: a member given twice counts its
+ * last value.
+ *
  * tokens.input includes the cached tokens: input = input - cached (plus
  * tool-use prompt tokens, billed as input), cache_read = cached, and
  * thoughts are output.
@@ -53,6 +56,7 @@ struct gemini_file {
 	const char *cwd;          /* interned project path, or NULL */
 	int jsonl;
 	struct strbuf doc;        /* the legacy form, whole */
+	struct strbuf text[3];    /* a JSONL line's strings */
 	char session_id[128];
 	char project_hash[65];
 };
@@ -152,67 +156,98 @@ cleanup:
 	return ret;
 }
 
-static int read_u64(const struct json *tok, const char * const *keys,
-		    uint64_t *out)
-{
-	int st = JSON_NUM_MISSING;
+/*
+ * The token counters a message gives, by group (input, output, cached,
+ * thoughts, tool): the names Gemini CLI uses, then the older and
+ * API-style ones; the first a message has counts.
+ */
+enum { G_INPUT, G_OUTPUT, G_CACHED, G_THOUGHTS, G_TOOL, G__NR };
+#define TOKEN_NAMES 12
+static const struct json_key token_keys[TOKEN_NAMES] = {
+	JSON_KEY("input"), JSON_KEY("prompt"), JSON_KEY("input_tokens"),
+	JSON_KEY("output"), JSON_KEY("candidates"), JSON_KEY("output_tokens"),
+	JSON_KEY("cached"), JSON_KEY("cached_tokens"), JSON_KEY("thoughts"),
+	JSON_KEY("reasoning"), JSON_KEY("tool"), JSON_KEY("tool_tokens"),
+};
+/* Where each group's names start in token_keys[]. */
+static const int group_at[G__NR + 1] = { 0, 3, 6, 8, 10, TOKEN_NAMES };
 
-	*out = 0;
-	for (; *keys; keys++) {
-		st = json_get_u64(tok, *keys, out);
-		if (st != JSON_NUM_MISSING)
-			return st;
+/* What a message gives, from a parsed document or a skimmed line. */
+struct gemini_msg {
+	int has_tokens;           /* "tokens" is an object */
+	int st[G__NR];            /* json_num_status of each counter */
+	uint64_t v[G__NR];
+	const char *id, *ts, *model;
+};
+
+static void group_counters(struct gemini_msg *m, const int *st,
+			   const uint64_t *v)
+{
+	int g, i;
+
+	for (g = 0; g < G__NR; g++) {
+		m->st[g] = JSON_NUM_MISSING;
+		m->v[g] = 0;
+		for (i = group_at[g]; i < group_at[g + 1]; i++)
+			if (st[i] != JSON_NUM_MISSING) {
+				m->st[g] = st[i];
+				m->v[g] = v[i];
+				break;
+			}
 	}
-	return st;
 }
 
-/* The names Gemini CLI uses, and the older and API-style ones. */
-static const char * const k_input[] = {
-	"input", "prompt", "input_tokens", NULL
-};
-static const char * const k_output[] = {
-	"output", "candidates", "output_tokens", NULL
-};
-static const char * const k_cached[] = { "cached", "cached_tokens", NULL };
-static const char * const k_thoughts[] = { "thoughts", "reasoning", NULL };
-static const char * const k_tool[] = { "tool", "tool_tokens", NULL };
+/* A message of a parsed (legacy) document. */
+static void msg_from_json(const struct json *msg, struct gemini_msg *m)
+{
+	const struct json *tok = json_get(msg, "tokens");
+	int st[TOKEN_NAMES], i;
+	uint64_t v[TOKEN_NAMES];
+
+	memset(m, 0, sizeof(*m));
+	m->has_tokens = json_is_object(tok);
+	for (i = 0; i < TOKEN_NAMES; i++)
+		st[i] = json_get_u64(tok, token_keys[i].name, &v[i]);
+	group_counters(m, st, v);
+	m->id = json_get_str(msg, "id");
+	m->ts = json_get_str(msg, "timestamp");
+	m->model = json_get_str(msg, "model");
+}
 
 /*
- * One message object to a record. Returns 0 (added or not billable),
+ * One message to a record. Returns 0 (added or not billable),
  * or -1 when it is bad input (why is set).
  */
 static int message_rec(struct source_ctx *ctx, struct gemini_file *gf,
-		       const struct json *msg, struct source_rec *rec,
+		       const struct gemini_msg *m, struct source_rec *rec,
 		       const char **why)
 {
-	const struct json *tok = json_get(msg, "tokens");
-	const char *id = json_get_str(msg, "id");
-	const char *ts = json_get_str(msg, "timestamp");
 	uint64_t input, output, cached, thoughts, tool;
 	struct strbuf key = STRBUF_INIT;
-	int st = 0;
+	int g;
 
 	memset(rec, 0, sizeof(*rec));
-	if (!json_is_object(tok))
+	if (!m->has_tokens)
 		return 1;
-	st |= read_u64(tok, k_input, &input) == JSON_NUM_BAD;
-	st |= read_u64(tok, k_output, &output) == JSON_NUM_BAD;
-	st |= read_u64(tok, k_cached, &cached) == JSON_NUM_BAD;
-	st |= read_u64(tok, k_thoughts, &thoughts) == JSON_NUM_BAD;
-	st |= read_u64(tok, k_tool, &tool) == JSON_NUM_BAD;
-	if (st) {
-		*why = "bad token counter";
-		return -1;
-	}
+	for (g = 0; g < G__NR; g++)
+		if (m->st[g] == JSON_NUM_BAD) {
+			*why = "bad token counter";
+			return -1;
+		}
+	input = m->v[G_INPUT];
+	output = m->v[G_OUTPUT];
+	cached = m->v[G_CACHED];
+	thoughts = m->v[G_THOUGHTS];
+	tool = m->v[G_TOOL];
 	if (!input && !output && !cached && !thoughts && !tool)
 		return 1;
-	if (!ts || date_parse_iso(ts, &rec->ev.time) ||
+	if (!m->ts || date_parse_iso(m->ts, &rec->ev.time) ||
 	    !source_time_ok(ctx, rec->ev.time)) {
 		*why = "bad or missing timestamp";
 		return -1;
 	}
 	rec->ev.tool = TOOL_GEMINI;
-	rec->ev.model = event_intern(json_get_str(msg, "model"));
+	rec->ev.model = event_intern(m->model);
 	rec->ev.cwd = gf->cwd;
 	event_session_hash(rec->ev.session,
 			   *gf->session_id ? gf->session_id : gf->f->path);
@@ -224,20 +259,18 @@ static int message_rec(struct source_ctx *ctx, struct gemini_file *gf,
 	/* One event per (session, message id) across all files. */
 	strbuf_addf(&key, "%s", gf->session_id);
 	strbuf_addch(&key, '\0');
-	if (id)
-		strbuf_addstr(&key, id);
+	if (m->id)
+		strbuf_addstr(&key, m->id);
 	else
-		strbuf_addf(&key, "%s:%s", gf->f->path, ts);
+		strbuf_addf(&key, "%s:%s", gf->f->path, m->ts);
 	rec->key = hash_bytes(key.buf, key.len, 0x6e6d);
 	strbuf_release(&key);
 	return 0;
 }
 
-static void set_meta(struct gemini_file *gf, const struct json *obj)
+static void set_meta(struct gemini_file *gf, const char *sid,
+		     const char *hash)
 {
-	const char *sid = json_get_str(obj, "sessionId");
-	const char *hash = json_get_str(obj, "projectHash");
-
 	if (sid && strlen(sid) < sizeof(gf->session_id))
 		strcpy(gf->session_id, sid);
 	if (hash && strlen(hash) == 64)
@@ -280,44 +313,74 @@ static void load_state(struct gemini_file *gf)
 	}
 }
 
+/* The members of a JSONL line read (skimmed), its "tokens" apart. */
+enum { J_REWIND, J_SET, J_TYPE, J_SESSION, J_HASH, J_TOKENS, J_ID, J_TS,
+       J_MODEL, J__NR };
+static const struct json_key line_keys[J__NR] = {
+	JSON_KEY("$rewindTo"), JSON_KEY("$set"), JSON_KEY("type"),
+	JSON_KEY("sessionId"), JSON_KEY("projectHash"), JSON_KEY("tokens"),
+	JSON_KEY("id"), JSON_KEY("timestamp"), JSON_KEY("model"),
+};
+static const struct json_key meta_keys[2] = {
+	JSON_KEY("sessionId"), JSON_KEY("projectHash"),
+};
+
+/* The session and project hash of a metadata object (sid, hash raw). */
+static void set_meta_raw(struct gemini_file *gf, const struct json_raw *sid,
+			 const struct json_raw *hash)
+{
+	set_meta(gf, source_raw_cstr(sid, &gf->text[0]),
+		 source_raw_cstr(hash, &gf->text[1]));
+}
+
 static int jsonl_line(struct source_ctx *ctx, struct source_file *f,
 		      const char *line, size_t len, uint64_t lineno,
 		      int partial, void *data)
 {
 	struct gemini_file *gf = data;
-	struct json *obj = json_parse(line, len);
+	struct json_raw v[J__NR], tok[TOKEN_NAMES], meta[2];
+	struct json_skim_sub sub = { J_TOKENS, token_keys, TOKEN_NAMES, tok,
+				     0, NULL };
+	struct gemini_msg m;
 	struct source_rec rec;
 	const char *why = NULL;
-	int r;
+	int st[TOKEN_NAMES], i, r;
+	uint64_t val[TOKEN_NAMES];
 
-	if (!obj) {
+	r = json_skim_sub(line, len, line_keys, J__NR, v, &sub, 0, NULL);
+	if (r || sub.bad) {
 		/* A line still being written: try again next run. */
 		if (partial)
 			return 1;
-		source_bad_line(ctx, f->path, lineno, "malformed JSON");
+		source_bad_line(ctx, f->path, lineno, r ?
+				source_skim_why(line, len) : "malformed JSON");
 		return 0;
 	}
-	if (!json_is_object(obj)) {
-		source_bad_line(ctx, f->path, lineno, "not a JSON object");
-		goto cleanup;
+	if (v[J_REWIND].p)
+		return 0;
+	if (json_raw_is_object(&v[J_SET])) {
+		if (!json_skim(v[J_SET].p, v[J_SET].len, meta_keys, 2, meta))
+			set_meta_raw(gf, &meta[0], &meta[1]);
+		return 0;
 	}
-	if (json_get(obj, "$rewindTo"))
-		goto cleanup;
-	if (json_is_object(json_get(obj, "$set"))) {
-		set_meta(gf, json_get(obj, "$set"));
-		goto cleanup;
+	if (!v[J_TYPE].p && v[J_SESSION].p) {
+		set_meta_raw(gf, &v[J_SESSION], &v[J_HASH]);
+		return 0;
 	}
-	if (!json_get(obj, "type") && json_get(obj, "sessionId")) {
-		set_meta(gf, obj);
-		goto cleanup;
-	}
-	r = message_rec(ctx, gf, obj, &rec, &why);
+	memset(&m, 0, sizeof(m));
+	m.has_tokens = json_raw_is_object(&v[J_TOKENS]);
+	for (i = 0; i < TOKEN_NAMES; i++)
+		st[i] = m.has_tokens ? json_raw_u64(&tok[i], &val[i]) :
+			JSON_NUM_MISSING;
+	group_counters(&m, st, val);
+	m.id = source_raw_cstr(&v[J_ID], &gf->text[0]);
+	m.ts = source_raw_cstr(&v[J_TS], &gf->text[1]);
+	m.model = source_raw_cstr(&v[J_MODEL], &gf->text[2]);
+	r = message_rec(ctx, gf, &m, &rec, &why);
 	if (r < 0)
 		source_bad_line(ctx, f->path, lineno, why);
 	else if (!r)
 		source_file_put(f, &rec);
-cleanup:
-	json_free(obj);
 	return 0;
 }
 
@@ -335,9 +398,14 @@ static void parse_doc(struct source_ctx *ctx, struct gemini_file *gf)
 					"malformed JSON document");
 		goto cleanup;
 	}
-	set_meta(gf, root);
+	set_meta(gf, json_get_str(root, "sessionId"),
+		 json_get_str(root, "projectHash"));
 	for (m = json_child(json_get(root, "messages")); m; m = json_next(m)) {
-		int r = message_rec(ctx, gf, m, &rec, &why);
+		struct gemini_msg msg;
+		int r;
+
+		msg_from_json(m, &msg);
+		r = message_rec(ctx, gf, &msg, &rec, &why);
 
 		if (r < 0)
 			source_bad_line(ctx, gf->f->path, 0, why);
@@ -353,6 +421,26 @@ static const char * const chat_filter[] = {
 	"\"tokens\"", "\"sessionId\"", "\"$set\"", NULL
 };
 
+static void gemini_file_init(struct gemini_file *gf, struct gemini_run *run)
+{
+	int i;
+
+	memset(gf, 0, sizeof(*gf));
+	strbuf_init(&gf->doc, 0);
+	for (i = 0; i < 3; i++)
+		strbuf_init(&gf->text[i], 0);
+	gf->run = run;
+}
+
+static void gemini_file_release(struct gemini_file *gf)
+{
+	int i;
+
+	strbuf_release(&gf->doc);
+	for (i = 0; i < 3; i++)
+		strbuf_release(&gf->text[i]);
+}
+
 static void read_chat(struct source_ctx *ctx, struct gemini_run *run,
 		      const char *path, const char *cwd, struct files *seen)
 {
@@ -360,9 +448,7 @@ static void read_chat(struct source_ctx *ctx, struct gemini_run *run,
 	size_t len = strlen(path);
 	int changed = 0;
 
-	memset(&gf, 0, sizeof(gf));
-	strbuf_init(&gf.doc, 0);
-	gf.run = run;
+	gemini_file_init(&gf, run);
 	gf.cwd = cwd;
 	gf.jsonl = len > 6 && !strcmp(path + len - 6, ".jsonl");
 	gf.f = source_file_get(ctx, path, &changed);
@@ -383,7 +469,7 @@ static void read_chat(struct source_ctx *ctx, struct gemini_run *run,
 			parse_doc(ctx, &gf);
 	}
 cleanup:
-	strbuf_release(&gf.doc);
+	gemini_file_release(&gf);
 }
 
 static int is_chat_file(const char *name)
@@ -494,9 +580,7 @@ void source_gemini_parse_mem(struct source_ctx *ctx, struct source_file *f,
 	strvec_init(&run.roots);
 	strbuf_init(&run.projects_buf, 0);
 	collect_roots(&run, ctx->repo);
-	memset(&gf, 0, sizeof(gf));
-	strbuf_init(&gf.doc, 0);
-	gf.run = &run;
+	gemini_file_init(&gf, &run);
 	gf.f = f;
 	gf.jsonl = plen > 6 && !strcmp(f->path + plen - 6, ".jsonl");
 	if (gf.jsonl) {
@@ -511,7 +595,7 @@ void source_gemini_parse_mem(struct source_ctx *ctx, struct source_file *f,
 	one.f[one.nr++] = f;
 	emit(ctx, &one);
 	free(one.f);
-	strbuf_release(&gf.doc);
+	gemini_file_release(&gf);
 	strvec_clear(&run.roots);
 	free(run.hashes);
 	strbuf_release(&run.projects_buf);

@@ -13,6 +13,9 @@
  * ("type":"system", qwen-code.api_response) repeat each call and are
  * not read. A record written again under the same uuid counts once.
  *
+ * Lines are skimmed, not parsed: a member given twice counts its last
+ * value.
+ *
  * The work tree is the record's cwd; else the project folder, named
  * after the work tree's path with every other byte than [A-Za-z0-9]
  * turned into '-'.
@@ -33,26 +36,45 @@
 struct qwen_file {
 	const char *project_cwd;  /* from the folder name, or NULL */
 	char fallback_session[128];
+	struct qwen_text *text;
+};
+
+/* The members read of a record (skimmed), and of its usageMetadata. */
+enum { Q_TYPE, Q_USAGE, Q_TIMESTAMP, Q_SESSION, Q_CWD, Q_UUID, Q_MODEL,
+       Q__NR };
+static const struct json_key rec_keys[Q__NR] = {
+	JSON_KEY("type"), JSON_KEY("usageMetadata"), JSON_KEY("timestamp"),
+	JSON_KEY("sessionId"), JSON_KEY("cwd"), JSON_KEY("uuid"),
+	JSON_KEY("model"),
+};
+enum { M_PROMPT, M_CANDIDATES, M_CACHED, M__NR };
+static const struct json_key usage_keys[M__NR] = {
+	JSON_KEY("promptTokenCount"), JSON_KEY("candidatesTokenCount"),
+	JSON_KEY("cachedContentTokenCount"),
+};
+
+/* The text of a record's strings, kept between lines. */
+struct qwen_text {
+	struct strbuf ts, sid, cwd, uuid, model;
 };
 
 static int usage_rec(struct source_ctx *ctx, struct qwen_file *qf,
-		     const struct json *obj, struct source_rec *rec,
-		     const char **why)
+		     const struct json_raw *v, const struct json_raw *um,
+		     struct source_rec *rec, const char **why)
 {
-	const struct json *um = json_get(obj, "usageMetadata");
-	const char *ts = json_get_str(obj, "timestamp");
-	const char *sid = json_get_str(obj, "sessionId");
-	const char *cwd = json_get_str(obj, "cwd");
-	const char *uuid = json_get_str(obj, "uuid");
+	struct qwen_text *tx = qf->text;
+	const char *ts = source_raw_cstr(&v[Q_TIMESTAMP], &tx->ts);
+	const char *sid = source_raw_cstr(&v[Q_SESSION], &tx->sid);
+	const char *cwd = source_raw_cstr(&v[Q_CWD], &tx->cwd);
+	const char *uuid = source_raw_cstr(&v[Q_UUID], &tx->uuid);
 	uint64_t prompt, cand, cached;
 	struct strbuf key = STRBUF_INIT;
 	int st = 0;
 
 	memset(rec, 0, sizeof(*rec));
-	st |= json_get_u64(um, "promptTokenCount", &prompt) == JSON_NUM_BAD;
-	st |= json_get_u64(um, "candidatesTokenCount", &cand) == JSON_NUM_BAD;
-	st |= json_get_u64(um, "cachedContentTokenCount", &cached) ==
-	      JSON_NUM_BAD;
+	st |= json_raw_u64(&um[M_PROMPT], &prompt) == JSON_NUM_BAD;
+	st |= json_raw_u64(&um[M_CANDIDATES], &cand) == JSON_NUM_BAD;
+	st |= json_raw_u64(&um[M_CACHED], &cached) == JSON_NUM_BAD;
 	if (st) {
 		*why = "bad token counter";
 		return -1;
@@ -65,7 +87,8 @@ static int usage_rec(struct source_ctx *ctx, struct qwen_file *qf,
 		return -1;
 	}
 	rec->ev.tool = TOOL_QWEN;
-	rec->ev.model = event_intern(json_get_str(obj, "model"));
+	rec->ev.model = event_intern(source_raw_cstr(&v[Q_MODEL],
+						     &tx->model));
 	rec->ev.cwd = cwd && *cwd == '/' ? event_intern(cwd) :
 		      qf->project_cwd;
 	if (!sid || !*sid)
@@ -86,39 +109,52 @@ static int qwen_line(struct source_ctx *ctx, struct source_file *f,
 		     const char *line, size_t len, uint64_t lineno,
 		     int partial, void *data)
 {
-	struct json *obj;
+	struct qwen_file *qf = data;
+	struct json_raw v[Q__NR], um[M__NR];
+	struct json_skim_sub sub = { Q_USAGE, usage_keys, M__NR, um, 0, NULL };
 	const char *type, *why = NULL;
 	struct source_rec rec;
 	int r;
 
-	if (source_line_json(ctx, f, line, len, lineno, partial, &obj))
-		return 1;
-	if (!obj)
-		return 0;
-	type = json_get_str(obj, "type");
+	r = source_line_skim(ctx, f, line, len, lineno, partial, rec_keys,
+			     Q__NR, v, &sub);
+	if (r)
+		return r > 0;
+	type = source_raw_cstr(&v[Q_TYPE], &qf->text->ts);
 	if (!type || strcmp(type, "assistant") ||
-	    !json_is_object(json_get(obj, "usageMetadata")))
-		goto cleanup;
-	r = usage_rec(ctx, data, obj, &rec, &why);
+	    !json_raw_is_object(&v[Q_USAGE]))
+		return 0;
+	r = usage_rec(ctx, qf, v, um, &rec, &why);
 	if (r < 0)
 		source_bad_line(ctx, f->path, lineno, why);
 	else if (!r)
 		source_file_put(f, &rec);
-cleanup:
-	json_free(obj);
 	return 0;
 }
 
 static const char * const qwen_filter[] = { "\"usageMetadata\"", NULL };
 
+#define QWEN_TEXT_INIT { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, \
+			STRBUF_INIT, STRBUF_INIT }
+
+static void qwen_text_release(struct qwen_text *tx)
+{
+	strbuf_release(&tx->ts);
+	strbuf_release(&tx->sid);
+	strbuf_release(&tx->cwd);
+	strbuf_release(&tx->uuid);
+	strbuf_release(&tx->model);
+}
+
 /* The session of records without one: the file's name. */
 static void qwen_file_init(struct qwen_file *qf, const char *path,
-			   const char *cwd)
+			   const char *cwd, struct qwen_text *text)
 {
 	const char *base = strrchr(path, '/');
 
 	memset(qf, 0, sizeof(*qf));
 	qf->project_cwd = cwd;
+	qf->text = text;
 	snprintf(qf->fallback_session, sizeof(qf->fallback_session), "%s",
 		 base ? base + 1 : path);
 }
@@ -126,10 +162,12 @@ static void qwen_file_init(struct qwen_file *qf, const char *path,
 void source_qwen_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			   const char *buf, size_t len)
 {
+	struct qwen_text text = QWEN_TEXT_INIT;
 	struct qwen_file qf;
 
-	qwen_file_init(&qf, f->path, NULL);
+	qwen_file_init(&qf, f->path, NULL, &text);
 	source_scan_mem(ctx, f, buf, len, qwen_filter, qwen_line, &qf);
+	qwen_text_release(&text);
 	source_file_emit(ctx, f);
 }
 
@@ -162,6 +200,7 @@ static void read_base(struct source_ctx *ctx, const char *base,
 	static const char * const suffixes[] = { ".jsonl", NULL };
 	struct strvec projects = STRVEC_INIT, files = STRVEC_INIT;
 	struct strbuf sb = STRBUF_INIT;
+	struct qwen_text text = QWEN_TEXT_INIT;
 	size_t i, j;
 
 	strbuf_addf(&sb, "%s/projects", base);
@@ -184,7 +223,7 @@ static void read_base(struct source_ctx *ctx, const char *base,
 			f = source_file_get(ctx, files.v[j], &changed);
 			if (!f)
 				continue;
-			qwen_file_init(&qf, f->path, cwd);
+			qwen_file_init(&qf, f->path, cwd, &text);
 			if (changed)
 				source_scan(ctx, f, qwen_filter, qwen_line,
 					    &qf);
@@ -192,6 +231,7 @@ static void read_base(struct source_ctx *ctx, const char *base,
 		}
 	}
 cleanup:
+	qwen_text_release(&text);
 	strvec_clear(&projects);
 	strvec_clear(&files);
 	strbuf_release(&sb);

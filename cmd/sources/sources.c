@@ -266,6 +266,28 @@ const char *source_skim_why(const char *buf, size_t len)
 	return why;
 }
 
+int source_line_skim(struct source_ctx *ctx, struct source_file *f,
+		     const char *line, size_t len, uint64_t lineno,
+		     int partial, const struct json_key *keys, size_t nkeys,
+		     struct json_raw *out, struct json_skim_sub *sub)
+{
+	int failed = json_skim_sub(line, len, keys, nkeys, out, sub, 0,
+				   NULL) != 0, sub_bad = 0;
+	const char *why;
+
+	for (; sub; sub = sub->sub)
+		sub_bad |= sub->bad;
+	if (!failed && !sub_bad)
+		return 0;
+	if (partial)
+		return 1;
+	why = failed ? source_skim_why(line, len) : "malformed JSON";
+	/* Valid JSON but no object: no record in it, and nothing wrong. */
+	if (strcmp(why, "not a JSON object"))
+		source_bad_line(ctx, f->path, lineno, why);
+	return -1;
+}
+
 /* Follow v: 1 when it differs from the last value seen. */
 static int memo_set(struct source_memo *m, const struct json_raw *v)
 {
@@ -306,6 +328,94 @@ void source_memo_release(struct source_memo *m)
 {
 	strbuf_release(&m->raw);
 	strbuf_release(&m->text);
+}
+
+/* ---- JSON arrays read element by element ---- */
+
+/* Past the string that starts at p (a quote), or NULL when cut short. */
+static const char *string_end(const char *p, const char *end)
+{
+	const char *q;
+
+	for (p++; (q = memchr(p, '"', (size_t)(end - p))); p = q + 1) {
+		const char *b = q;
+
+		/* escaped when an odd number of backslashes precede it */
+		while (b > p && b[-1] == '\\')
+			b--;
+		if (!((q - b) & 1))
+			return q + 1;
+	}
+	return NULL;
+}
+
+/*
+ * Past the object or array that starts at p (brackets matched, strings
+ * skipped), or NULL when it is cut short.
+ */
+static const char *value_end(const char *p, const char *end)
+{
+	int depth = 0;
+
+	while (p && p < end) {
+		if (*p == '"') {
+			p = string_end(p, end);
+			continue;
+		}
+		if (*p == '{' || *p == '[')
+			depth++;
+		else if ((*p == '}' || *p == ']') && --depth == 0)
+			return p + 1;
+		p++;
+	}
+	return NULL;
+}
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+void source_array_each(const char *buf, size_t len, source_element_fn *fn,
+		       void *data)
+{
+	const char *p = buf, *end = buf + len, *e, *q, *line_at = buf;
+	uint64_t line = 1;
+
+	while (p < end && is_space(*p))
+		p++;
+	if (p == end)
+		return;
+	if (*p != '[') {
+		fn(p, p, 1, "not a JSON array", data);
+		return;
+	}
+	for (p++; p < end; p = e) {
+		while (p < end && (is_space(*p) || *p == ','))
+			p++;
+		if (p == end || *p == ']')
+			return;
+		for (; (q = memchr(line_at, '\n', (size_t)(p - line_at)));
+		     line_at = q + 1)
+			line++;
+		line_at = p;
+		if (*p != '{' && *p != '[') {
+			/* A scalar: up to the next comma. */
+			for (e = p; e && e < end && *e != ',' && *e != ']';)
+				e = *e == '"' ? string_end(e, end) : e + 1;
+			fn(p, p, line, "not a JSON object", data);
+			if (!e)
+				return;
+			continue;
+		}
+		e = value_end(p, end);
+		if (!e) {
+			fn(p, p, line, "record cut short", data);
+			return;
+		}
+		fn(p, e, line, NULL, data);
+	}
+	fn(p, p, line, "array cut short", data);
 }
 
 /* ---- parsing from memory (tests and fuzzing) ---- */

@@ -10,7 +10,9 @@
 
 struct repo;
 struct json;
+struct json_key;
 struct json_raw;
+struct json_skim_sub;
 
 /*
  * Local usage sources: each one reads a tool's logs and adds
@@ -236,6 +238,29 @@ int source_line_json(struct source_ctx *ctx, struct source_file *f,
 const char *source_raw_cstr(const struct json_raw *v, struct strbuf *tmp);
 /* Why json_skim() refused buf: "not a JSON object" or "malformed JSON". */
 const char *source_skim_why(const char *buf, size_t len);
+/*
+ * For a source_line_fn: json_skim_sub() of the line (no gate). Returns
+ * 0 when it and every sub-object skimmed, 1 when the line is partial
+ * and did not (the rest may still be written: return 1), -1 when it
+ * holds no record: counted as bad input unless it is valid JSON but
+ * not an object.
+ */
+int source_line_skim(struct source_ctx *ctx, struct source_file *f,
+		     const char *line, size_t len, uint64_t lineno,
+		     int partial, const struct json_key *keys, size_t nkeys,
+		     struct json_raw *out, struct json_skim_sub *sub);
+/*
+ * Walk the JSON array in buf element by element, so that one bad element
+ * (or a file cut short while it was written) costs that element only:
+ * fn(p, e, line, NULL, data) for each object or array, p to e, line the
+ * one it starts on; fn(p, p, line, why, data) for bad input: a scalar
+ * element ("not a JSON object"; the walk goes on), or buf not an array,
+ * an element or the array cut short (the walk ends).
+ */
+typedef void source_element_fn(const char *p, const char *e, uint64_t line,
+			       const char *why, void *data);
+void source_array_each(const char *buf, size_t len, source_element_fn *fn,
+		       void *data);
 /*
  * A one-entry memo of a string member, so that a run of records with
  * the same value interns or hashes it once.

@@ -64,20 +64,37 @@ static int add_usage(const struct json *u, struct usage_event *ev)
 	return 0;
 }
 
-static int thread_usage(const struct json *th, struct usage_event *ev)
+/*
+ * The thread's totals: its cumulative usage, else the sum of its
+ * requests'. Each is a small value of the thread, parsed alone.
+ */
+static int thread_usage(const struct json_raw *cum_raw,
+			const struct json_raw *req_raw,
+			struct usage_event *ev)
 {
-	const struct json *cum = json_get(th, "cumulative_token_usage");
+	struct json *cum = NULL, *req = NULL;
 	const struct json *u;
+	int ret = -1;
 
-	if (cum && add_usage(cum, ev) < 0)
-		return -1;
-	if (ev->input || ev->output || ev->cache_write || ev->cache_read)
-		return 0;
-	for (u = json_child(json_get(th, "request_token_usage")); u;
-	     u = json_next(u))
-		if (add_usage(u, ev) < 0)
-			return -1;
-	return 0;
+	if (cum_raw->p) {
+		cum = json_parse(cum_raw->p, cum_raw->len);
+		if (add_usage(cum, ev) < 0)
+			goto cleanup;
+	}
+	ret = 0;
+	if (ev->input || ev->output || ev->cache_write || ev->cache_read ||
+	    !req_raw->p)
+		goto cleanup;
+	req = json_parse(req_raw->p, req_raw->len);
+	for (u = json_child(req); u; u = json_next(u))
+		if (add_usage(u, ev) < 0) {
+			ret = -1;
+			break;
+		}
+cleanup:
+	json_free(cum);
+	json_free(req);
+	return ret;
 }
 
 static int db_time(struct source_db *db, int col, int64_t *ms)
@@ -88,54 +105,84 @@ static int db_time(struct source_db *db, int col, int64_t *ms)
 	return s ? date_parse_iso(s, ms) : -1;
 }
 
-/* The thread's JSON, decompressed when it is zstd; NULL when bad. */
-static struct json *thread_json(struct source_db *db, const char **why)
+enum { T_MODEL, T_IMPORTED, T_CUMULATIVE, T_REQUESTS, T__NR };
+static const struct json_key thread_keys[T__NR] = {
+	JSON_KEY("model"), JSON_KEY("imported"),
+	JSON_KEY("cumulative_token_usage"), JSON_KEY("request_token_usage"),
+};
+enum { M_PROVIDER, M_MODEL, M__NR };
+static const struct json_key model_keys[M__NR] = {
+	JSON_KEY("provider"), JSON_KEY("model"),
+};
+
+/* The text a row's strings are kept in. */
+struct zed_read {
+	struct strbuf json, provider, model;
+};
+
+/*
+ * The members of the thread's JSON we read, decompressed when it is
+ * zstd (the messages, its bulk, skipped unparsed); -1 when bad.
+ */
+static int thread_skim(struct source_db *db, struct zed_read *rd,
+		       struct json_raw *v, struct json_raw *model,
+		       const char **why)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct json_skim_sub sub = { T_MODEL, model_keys, M__NR, model, 0,
+				     NULL };
 	size_t len, tlen;
 	const char *type = source_db_text(db, C_TYPE, &tlen);
 	const char *data = source_db_text(db, C_DATA, &len);
-	struct json *th = NULL;
 
-	*why = "malformed JSON";
 	if (!data || !type) {
 		*why = "no data";
+		return -1;
 	} else if (!strcmp(type, "zstd")) {
-		if (source_zstd_decode(data, len, MAX_THREAD, &sb) < 0)
+		strbuf_reset(&rd->json);
+		if (source_zstd_decode(data, len, MAX_THREAD, &rd->json) < 0) {
 			*why = source_zstd_supported() ? "bad zstd data" :
 			       "built without zstd support";
-		else
-			th = json_parse(sb.buf, sb.len);
-	} else if (!strcmp(type, "json")) {
-		th = json_parse(data, len);
-	} else {
+			return -1;
+		}
+		data = rd->json.buf;
+		len = rd->json.len;
+	} else if (strcmp(type, "json")) {
 		*why = "unknown data_type";
+		return -1;
 	}
-	strbuf_release(&sb);
-	return th;
+	if (json_skim_sub(data, len, thread_keys, T__NR, v, &sub, 0, NULL) ||
+	    sub.bad) {
+		*why = "malformed JSON";
+		return -1;
+	}
+	return 0;
 }
 
 static int thread_row(struct source_ctx *ctx, struct source_db *db,
 		      struct source_rec *rec, const char **why, void *data)
 {
+	struct zed_read rd = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT };
 	size_t len;
 	const char *id = source_db_text(db, C_ID, &len);
 	const char *folders = source_db_text(db, C_FOLDERS, &len);
-	struct json *th = thread_json(db, why);
-	const char *provider = json_get_str(th, "model.provider");
-	const char *model = json_get_str(th, "model.model");
+	struct json_raw v[T__NR], m[M__NR];
+	const char *provider, *model;
 	int64_t end;
 	int ret = -1;
 
 	(void)data;
-	if (!json_is_object(th) || !id)
+	if (thread_skim(db, &rd, v, m, why) < 0)
+		goto cleanup;
+	*why = "malformed JSON";
+	if (!id)
 		goto cleanup;
 	ret = 1;
-	if (json_bool(json_get(th, "imported")) || !provider ||
+	provider = source_raw_cstr(&m[M_PROVIDER], &rd.provider);
+	if (json_raw_bool(&v[T_IMPORTED]) || !provider ||
 	    strcmp(provider, "zed.dev"))
 		goto cleanup;
 	ret = -1;
-	if (thread_usage(th, &rec->ev) < 0) {
+	if (thread_usage(&v[T_CUMULATIVE], &v[T_REQUESTS], &rec->ev) < 0) {
 		*why = "bad token counter";
 		goto cleanup;
 	}
@@ -150,11 +197,14 @@ static int thread_row(struct source_ctx *ctx, struct source_db *db,
 	if (db_time(db, C_CREATED, &rec->ev.time) || rec->ev.time > end ||
 	    !source_time_ok(ctx, rec->ev.time))
 		rec->ev.time = end;
+	model = source_raw_cstr(&m[M_MODEL], &rd.model);
 	source_db_event(rec, TOOL_ZED, rec->ev.time, end, model, folders,
 			folders ? strcspn(folders, "\n") : 0, id, 0x7a65);
 	ret = 0;
 cleanup:
-	json_free(th);
+	strbuf_release(&rd.json);
+	strbuf_release(&rd.provider);
+	strbuf_release(&rd.model);
 	return ret;
 }
 

@@ -657,12 +657,31 @@ int json_raw_str(const struct json_raw *v, struct strbuf *tmp,
 	return 0;
 }
 
+/*
+ * v as a C string for strtod(), if it has only the characters a JSON
+ * number may (strtod() alone would take "6true93" as 6, "0x10" as 16).
+ */
+static int raw_number(const struct json_raw *v, char *buf, size_t size)
+{
+	size_t i;
+
+	if (v->len >= size ||
+	    !(*v->p == '-' || (*v->p >= '0' && *v->p <= '9')))
+		return -1;
+	for (i = 0; i < v->len; i++)
+		if (!strchr("0123456789.eE+-", v->p[i]) || !v->p[i])
+			return -1;
+	memcpy(buf, v->p, v->len);
+	buf[v->len] = '\0';
+	return 0;
+}
+
 int json_raw_u64(const struct json_raw *v, uint64_t *out)
 {
 	const char *p = v->p, *end;
 	uint64_t n = 0;
 	double d;
-	char buf[64];
+	char buf[64], *e;
 
 	*out = 0;
 	if (!p || !v->len || !(*p == '-' || (*p >= '0' && *p <= '9')))
@@ -677,14 +696,12 @@ int json_raw_u64(const struct json_raw *v, uint64_t *out)
 		return JSON_NUM_OK;
 	}
 	/* the rare forms: -5, 1.5, 2e3, 1.0 */
-	if (v->len >= sizeof(buf))
+	if (raw_number(v, buf, sizeof(buf)))
 		return JSON_NUM_BAD;
-	memcpy(buf, v->p, v->len);
-	buf[v->len] = '\0';
 	/* ERANGE: 1e-400 is no whole number, though it reads as 0 */
 	errno = 0;
-	d = strtod(buf, NULL);
-	if (errno == ERANGE || !isfinite(d) || d < 0 || d != floor(d) ||
+	d = strtod(buf, &e);
+	if (*e || errno == ERANGE || !isfinite(d) || d < 0 || d != floor(d) ||
 	    d > (double)JSON_U64_MAX)
 		return JSON_NUM_BAD;
 	*out = (uint64_t)d;
@@ -697,11 +714,8 @@ int json_raw_double(const struct json_raw *v, double *out)
 	char *e;
 
 	*out = 0;
-	if (!v->p || !v->len || v->len >= sizeof(buf) ||
-	    !(*v->p == '-' || (*v->p >= '0' && *v->p <= '9')))
+	if (!v->p || !v->len || raw_number(v, buf, sizeof(buf)))
 		return 1;
-	memcpy(buf, v->p, v->len);
-	buf[v->len] = '\0';
 	*out = strtod(buf, &e);
 	if (*e || !isfinite(*out)) {
 		*out = 0;

@@ -159,6 +159,30 @@ static void test_escapes_anywhere(void)
 	ok(cases > 10000, "in %zu cases", cases);
 }
 
+/* Numbers read whole, or not at all: strtod() alone stops early. */
+static void test_numbers(void)
+{
+	static const struct { const char *s; int ok; uint64_t n; } c[] = {
+		{ "42", 1, 42 }, { "2e3", 1, 2000 }, { "1.0", 1, 1 },
+		{ "6true93", 0, 0 }, { "827e", 0, 0 }, { "0x10", 0, 0 },
+		{ "1.5", 0, 0 }, { "-5", 0, 0 }, { "12 ", 0, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(*c); i++) {
+		struct json_raw v = { c[i].s, strlen(c[i].s) };
+		uint64_t n;
+		double d;
+		int r = json_raw_u64(&v, &n);
+
+		ok(c[i].ok ? r == JSON_NUM_OK && n == c[i].n :
+		   r == JSON_NUM_BAD, "json_raw_u64(\"%s\")", c[i].s);
+		if (!c[i].ok && strcmp(c[i].s, "1.5") && strcmp(c[i].s, "-5"))
+			ok(json_raw_double(&v, &d) == 1 && d == 0,
+			   "json_raw_double(\"%s\") refuses it", c[i].s);
+	}
+}
+
 int main(void)
 {
 	test_any_order();
@@ -166,5 +190,6 @@ int main(void)
 	test_many_keys();
 	test_gate_and_sub();
 	test_escapes_anywhere();
+	test_numbers();
 	return done_testing();
 }

@@ -382,7 +382,8 @@ void source_parallel(struct source_ctx *ctx, struct source_file **files,
 		nt = nr ? (int)nr : 1;
 	job.ctx = ctx;
 	job.files = xmalloc((nr ? nr : 1) * sizeof(*job.files));
-	memcpy(job.files, files, nr * sizeof(*job.files));
+	if (nr)
+		memcpy(job.files, files, nr * sizeof(*job.files));
 	job.nr = nr;
 	job.next = 0;
 	job.fn = fn;

@@ -708,13 +708,39 @@ int json_raw_u64(const struct json_raw *v, uint64_t *out)
 	return JSON_NUM_OK;
 }
 
+/*
+ * A plain integer of at most 15 digits, read by hand: below 2^53, so
+ * the double holds it exactly and strtod() would give the same bits.
+ */
+static int raw_small_integer(const struct json_raw *v, double *out)
+{
+	const char *p = v->p, *end = p + v->len;
+	int neg = *p == '-';
+	uint64_t n = 0;
+
+	p += neg;
+	if (p == end || end - p > 15)
+		return -1;
+	for (; p < end; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	*out = neg ? -(double)n : (double)n;
+	return 0;
+}
+
 int json_raw_double(const struct json_raw *v, double *out)
 {
 	char buf[64];
 	char *e;
 
 	*out = 0;
-	if (!v->p || !v->len || raw_number(v, buf, sizeof(buf)))
+	if (!v->p || !v->len)
+		return 1;
+	if (!raw_small_integer(v, out))
+		return 0;
+	if (raw_number(v, buf, sizeof(buf)))
 		return 1;
 	*out = strtod(buf, &e);
 	if (*e || !isfinite(*out)) {

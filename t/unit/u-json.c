@@ -192,15 +192,17 @@ static void test_double_bits(void)
 		"99999999999999999999", "1790812824975",
 		"0.1", "0.25", "-1.5", "3.14159265358979", "1e3", "2.5E-3",
 		"0.000000000000001", "123456789.012345", "1.", "-.5",
+		"0.3", "-0.0", "9.99999999999999", "0.100000000000000",
 	};
 	char buf[64];
 	size_t i, bad = 0;
 	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	struct json_raw v;
+	double d;
 
 	for (i = 0; i < sizeof(fixed) / sizeof(*fixed) + 200000; i++) {
 		const char *s = buf;
-		struct json_raw v;
-		double d, want;
+		double want;
 
 		if (i < sizeof(fixed) / sizeof(*fixed)) {
 			s = fixed[i];
@@ -231,6 +233,9 @@ static void test_double_bits(void)
 			printf("# first failure: %s\n", s);
 	}
 	is_int((intmax_t)bad, 0, "json_raw_double() gives strtod()'s bits");
+	v.p = ".5";
+	v.len = 2;
+	ok(json_raw_double(&v, &d) == 1, "json_raw_double(\".5\") refuses it");
 }
 
 int main(void)

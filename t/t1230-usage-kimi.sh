@@ -145,4 +145,19 @@ test_expect_success 'bad and cut lines: one warning naming the first, the rest c
 	grep "^warning: skipped 3 bad usage records (first: .*/s1/wire.jsonl:$n: " err
 '
 
+test_expect_success 'members not read are only skipped; a broken usage is named' '
+	d=kc2/sessions/proj-3f2a/n1/agents/main &&
+	mkdir -p empty $d &&
+	cp .kimi-code/workspaces.json kc2/ &&
+	cat >$d/wire.jsonl <<-\EOF &&
+	{"type": "usage.record", "model": "kimi-\u0032", "usage": {"inputOther": 7, "output": 1}, "usageScope": "turn", "time": 1795255200000, "id": "u1", "extra": {"a": [1 2]}}
+	{"type": "usage.record", "model": "kimi-3", "usage": {"inputOther": 9 "output": 1}, "usageScope": "turn", "time": 1795255201000, "id": "u2"}
+	EOF
+	(cd proj && KIMI_DATA_DIR=$(pwd)/../empty KIMI_CODE_HOME=$(pwd)/../kc2 \
+		git tokens usage --by model --format json >../out.json 2>../err) &&
+	test $(json_get total.requests <out.json) = 1 &&
+	grep "\"key\":\"kimi-2\",\"requests\":1,\"input\":7," out.json &&
+	grep "^warning: skipped 1 bad usage record (first: .*/n1/agents/main/wire.jsonl:2: malformed JSON)" err
+'
+
 test_done

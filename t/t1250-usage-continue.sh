@@ -109,4 +109,19 @@ test_expect_success 'appended calls read once; bad and cut lines named' '
 	test_cmp out.json fresh.json
 '
 
+test_expect_success 'members not read are only skipped; a broken line is named' '
+	rm -rf .continue/dev_data &&
+	f=.continue/dev_data/0.2.0/tokensGenerated.jsonl &&
+	mkdir -p .continue/dev_data/0.2.0 &&
+	cat >"$f" <<-\EOF &&
+	{"promptTokens": 40, "generatedTokens": 4, "createdAt": "2026-11-20T12:00:00Z", "sessionId": "s-proj", "model": "claude-haiku-\u0034-5", "extra": {"a": [1 2]}}
+	{"promptTokens": 9, "generatedTokens": 1, "createdAt": "2026-11-20T12:01:00Z", "sessionId": "s-proj" "model": "x"}
+	EOF
+	(cd proj && git tokens usage --format json --by model >../out.json 2>../err) &&
+	test $(json_get rows.0.requests <out.json) = 1 &&
+	test $(json_get rows.0.input <out.json) = 40 &&
+	test $(json_get rows.0.key <out.json) = claude-haiku-4-5 &&
+	grep "^warning: skipped 1 bad usage record (first: .*tokensGenerated.jsonl:2: malformed JSON)" err
+'
+
 test_done

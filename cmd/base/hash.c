@@ -1,3 +1,4 @@
+#include <string.h>
 #include "base/hash.h"
 
 uint64_t hash_bytes(const void *data, size_t len, uint64_t seed)
@@ -8,6 +9,23 @@ uint64_t hash_bytes(const void *data, size_t len, uint64_t seed)
 	h = hash_mix(h);
 	h *= 0xc4ceb9fe1a85ec53ULL;
 	h ^= h >> 33;
+	return h ? h : 1;
+}
+
+uint64_t hash_long(const void *data, size_t len, uint64_t seed)
+{
+	const unsigned char *p = data;
+	uint64_t h = FNV1A_INIT ^ (seed * 0x9e3779b97f4a7c15ULL) ^ len, w;
+
+	/* each step a bijection of h for a given word */
+	for (; len >= 8; p += 8, len -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, p, len);
+	h = hash_mix((h ^ w) * 0xc4ceb9fe1a85ec53ULL);
 	return h ? h : 1;
 }
 

@@ -6,8 +6,8 @@
 
 /*
  * Non-cryptographic hashes for tables and checksums, and hex digits.
- * Values of fnv1a() and hash_bytes() are kept in cache files: changing
- * them means a new cache version.
+ * Values of fnv1a(), hash_bytes() and hash_long() are kept in cache
+ * files: changing them means a new cache version.
  */
 #define FNV1A_INIT 0xcbf29ce484222325ULL
 
@@ -38,6 +38,8 @@ static inline uint64_t hash_ptr(const void *p)
 
 /* A well-mixed, never zero 64-bit hash of bytes, for dedup keys. */
 uint64_t hash_bytes(const void *data, size_t len, uint64_t seed);
+/* The same for long keys (whole lines), eight bytes a step. */
+uint64_t hash_long(const void *data, size_t len, uint64_t seed);
 
 /* The value of a hex digit (either case), or -1. */
 int hex_value(int c);

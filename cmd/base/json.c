@@ -1,5 +1,6 @@
 /* Thin helpers over cJSON: the only file that includes <cJSON.h>. */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -708,13 +709,55 @@ int json_raw_u64(const struct json_raw *v, uint64_t *out)
 	return JSON_NUM_OK;
 }
 
+/*
+ * A number of at most 15 digits and no exponent, read by hand: the
+ * digits as an integer (below 2^53) and 10^k for k fraction digits are
+ * both exact doubles, and one division rounds correctly, so the bits
+ * are strtod()'s (Clinger's fast path; needs plain double arithmetic).
+ */
+static int raw_small_decimal(const struct json_raw *v, double *out)
+{
+	static const double pow10[] = {
+		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+		1e11, 1e12, 1e13, 1e14, 1e15,
+	};
+	const char *p = v->p, *end = p + v->len, *point = NULL;
+	int neg = *p == '-';
+	uint64_t n = 0;
+	double d;
+
+	p += neg;
+	if (p == end || end - p > 16 || *p < '0' || *p > '9')
+		return -1;
+	for (; p < end; p++) {
+		if (*p >= '0' && *p <= '9')
+			n = n * 10 + (uint64_t)(*p - '0');
+		else if (*p == '.' && !point && FLT_EVAL_METHOD == 0)
+			point = p;
+		else
+			return -1;
+	}
+	if (point ? end - v->p - neg > 16 || point == end - 1 :
+	    end - v->p - neg > 15)
+		return -1;
+	d = (double)n;
+	if (point)
+		d /= pow10[end - point - 1];
+	*out = neg ? -d : d;
+	return 0;
+}
+
 int json_raw_double(const struct json_raw *v, double *out)
 {
 	char buf[64];
 	char *e;
 
 	*out = 0;
-	if (!v->p || !v->len || raw_number(v, buf, sizeof(buf)))
+	if (!v->p || !v->len)
+		return 1;
+	if (!raw_small_decimal(v, out))
+		return 0;
+	if (raw_number(v, buf, sizeof(buf)))
 		return 1;
 	*out = strtod(buf, &e);
 	if (*e || !isfinite(*out)) {

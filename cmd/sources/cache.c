@@ -23,7 +23,7 @@
  * order; anything unexpected and the file is ignored (and rewritten).
  */
 #define CACHE_MAGIC "GTKUSAGE"
-#define CACHE_VERSION 10
+#define CACHE_VERSION 11
 
 struct disk_header {
 	char magic[8];

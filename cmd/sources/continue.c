@@ -22,47 +22,65 @@
 #include "base/strbuf.h"
 #include "sources/sources.h"
 
+/* The members read of a line (skimmed). */
+enum { K_PROMPT, K_GENERATED, K_CREATED, K_TIMESTAMP, K_SESSION, K_MODEL,
+       K__NR };
+static const struct json_key line_keys[K__NR] = {
+	JSON_KEY("promptTokens"), JSON_KEY("generatedTokens"),
+	JSON_KEY("createdAt"), JSON_KEY("timestamp"), JSON_KEY("sessionId"),
+	JSON_KEY("model"),
+};
+
+/* The text of a line's strings, kept between lines. */
+struct continue_text {
+	struct strbuf ts, model;
+	struct source_memo session;
+};
+#define CONTINUE_TEXT_INIT { STRBUF_INIT, STRBUF_INIT, SOURCE_MEMO_INIT }
+
 static int continue_line(struct source_ctx *ctx, struct source_file *f,
 			 const char *line, size_t len, uint64_t lineno,
 			 int partial, void *data)
 {
-	struct json *obj;
-	const char *ts, *sid, *why = NULL;
+	struct continue_text *tx = data;
+	struct json_raw v[K__NR];
+	const char *ts, *why = NULL;
 	struct source_rec rec;
-	int st = 0;
+	int st = 0, r;
 
-	if (source_line_json(ctx, f, line, len, lineno, partial, &obj))
-		return 1;
-	if (!obj)
-		return 0;
+	r = source_line_skim(ctx, f, line, len, lineno, partial, line_keys,
+			     K__NR, v, NULL);
+	if (r)
+		return r > 0;
 	memset(&rec, 0, sizeof(rec));
-	st |= json_get_u64(obj, "promptTokens", &rec.ev.input) ==
-	      JSON_NUM_BAD;
-	st |= json_get_u64(obj, "generatedTokens", &rec.ev.output) ==
-	      JSON_NUM_BAD;
-	ts = json_get_str(obj, "createdAt");
+	st |= json_raw_u64(&v[K_PROMPT], &rec.ev.input) == JSON_NUM_BAD;
+	st |= json_raw_u64(&v[K_GENERATED], &rec.ev.output) == JSON_NUM_BAD;
+	ts = source_raw_cstr(&v[K_CREATED], &tx->ts);
 	if (!ts)
-		ts = json_get_str(obj, "timestamp");
+		ts = source_raw_cstr(&v[K_TIMESTAMP], &tx->ts);
 	if (st)
 		why = "bad token counter";
 	else if (!rec.ev.input && !rec.ev.output)
-		goto cleanup;
+		return 0;
 	else if (!ts || date_parse_iso(ts, &rec.ev.time) ||
 		 !source_time_ok(ctx, rec.ev.time))
 		why = "bad or missing timestamp";
 	if (why) {
 		source_bad_line(ctx, f->path, lineno, why);
-		goto cleanup;
+		return 0;
 	}
-	sid = json_get_str(obj, "sessionId");
 	rec.ev.tool = TOOL_CONTINUE;
-	rec.ev.model = event_intern(json_get_str(obj, "model"));
-	if (sid && *sid)
-		event_session_hash(rec.ev.session, sid);
+	rec.ev.model = event_intern(source_raw_cstr(&v[K_MODEL], &tx->model));
+	source_memo_session(&tx->session, &v[K_SESSION], rec.ev.session);
 	source_file_add(f, &rec);
-cleanup:
-	json_free(obj);
 	return 0;
+}
+
+static void continue_text_release(struct continue_text *tx)
+{
+	strbuf_release(&tx->ts);
+	strbuf_release(&tx->model);
+	source_memo_release(&tx->session);
 }
 
 static const char * const continue_filter[] = { "Tokens\"", NULL };
@@ -71,9 +89,12 @@ void source_continue_parse_mem(struct source_ctx *ctx,
 			       struct source_file *f,
 			       const char *buf, size_t len)
 {
+	struct continue_text tx = CONTINUE_TEXT_INIT;
+
 	source_scan_mem(ctx, f, buf, len, continue_filter, continue_line,
-			NULL);
+			&tx);
 	source_file_emit(ctx, f);
+	continue_text_release(&tx);
 }
 
 /* sessions.json: each session's folder, by the hash of its session. */
@@ -141,9 +162,13 @@ static void read_base(struct source_ctx *ctx, const char *base,
 	if (access(sb.buf, F_OK))
 		goto cleanup;
 	cb->tokens = source_file_get(ctx, sb.buf, &changed);
-	if (cb->tokens && changed)
+	if (cb->tokens && changed) {
+		struct continue_text tx = CONTINUE_TEXT_INIT;
+
 		source_scan(ctx, cb->tokens, continue_filter, continue_line,
-			    NULL);
+			    &tx);
+		continue_text_release(&tx);
+	}
 	strbuf_reset(&sb);
 	strbuf_addf(&sb, "%s/sessions/sessions.json", base);
 	if (access(sb.buf, F_OK))

@@ -69,7 +69,34 @@ struct crush_db {
 	const char *path;   /* of crush.db */
 	const char *cwd;    /* the project's folder, or NULL */
 	struct strbuf bad;  /* the session whose cost was bad, warned once */
+	struct strbuf last; /* the session of the row before, and its cost */
+	double last_cost;
 };
+
+/*
+ * The session's cost, read once for its run of rows: sqlite3 makes text
+ * of a REAL for each row, which cost more than the rest of the row.
+ */
+static int session_cost(struct crush_db *cdb, struct source_db *db,
+			const char *id, double *cost)
+{
+	size_t len;
+	const char *s;
+	char *end = NULL;
+
+	if (cdb->last.len && !strcmp(cdb->last.buf, id)) {
+		*cost = cdb->last_cost;
+		return 0;
+	}
+	s = source_db_text(db, C_COST, &len);
+	*cost = s ? strtod(s, &end) : 0;
+	if (s && (end == s || *end || !(*cost >= 0 && *cost < 1e9)))
+		return -1;
+	strbuf_reset(&cdb->last);
+	strbuf_addstr(&cdb->last, id);
+	cdb->last_cost = *cost;
+	return 0;
+}
 
 static int session_row(struct source_ctx *ctx, struct source_db *db,
 		       struct source_rec *rec, const char **why, void *data)
@@ -77,19 +104,17 @@ static int session_row(struct source_ctx *ctx, struct source_db *db,
 	struct crush_db *cdb = data;
 	size_t len;
 	const char *id = source_db_text(db, C_ID, &len);
-	const char *cost_s = source_db_text(db, C_COST, &len);
 	const char *model = source_db_text(db, C_MODEL, &len);
 	const char *cwd = source_db_text(db, C_CWD, &len);
 	const char *call = source_db_text(db, C_CALL, &len);
 	int64_t created, updated, calls;
-	char *end = NULL;
-	double cost = cost_s ? strtod(cost_s, &end) : 0;
+	double cost;
 
 	if (!id)
 		id = "";
 	if (cdb->bad.len && !strcmp(cdb->bad.buf, id))
 		return 1; /* its first call was warned about */
-	if (cost_s && (end == cost_s || *end || !(cost >= 0 && cost < 1e9))) {
+	if (session_cost(cdb, db, id, &cost)) {
 		strbuf_reset(&cdb->bad);
 		strbuf_addstr(&cdb->bad, id);
 		*why = "bad cost";
@@ -136,11 +161,12 @@ static int session_row(struct source_ctx *ctx, struct source_db *db,
 void source_crush_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			    const char *buf, size_t len)
 {
-	struct crush_db cdb = { f->path, NULL, STRBUF_INIT };
+	struct crush_db cdb = { f->path, NULL, STRBUF_INIT, STRBUF_INIT, 0 };
 	struct source_db_read how = { queries, session_row, &cdb };
 
 	source_db_read_mem(ctx, f, buf, len, &how);
 	strbuf_release(&cdb.bad);
+	strbuf_release(&cdb.last);
 }
 
 /* dbs and cwds, pairwise: the databases to read, their projects. */
@@ -203,7 +229,7 @@ int source_crush_read(struct source_ctx *ctx)
 	struct strvec trees = STRVEC_INIT;
 	struct strbuf sb = STRBUF_INIT;
 	struct source_file **files = NULL;
-	struct crush_db cdb = { NULL, NULL, STRBUF_INIT };
+	struct crush_db cdb = { NULL, NULL, STRBUF_INIT, STRBUF_INIT, 0 };
 	struct source_db_read how = { queries, session_row, &cdb };
 	size_t i, nr = 0;
 
@@ -245,6 +271,7 @@ int source_crush_read(struct source_ctx *ctx)
 		cdb.path = dbs.v[i];
 		cdb.cwd = *cwds.v[i] ? cwds.v[i] : NULL;
 		strbuf_reset(&cdb.bad);
+		strbuf_reset(&cdb.last);
 		files[nr] = source_db_get(ctx, dbs.v[i], &how);
 		if (files[nr])
 			nr++;

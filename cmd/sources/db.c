@@ -90,7 +90,8 @@ static sqlite3 *db_open(const char *path, const char *mode)
 	uri_path(&uri, path);
 	strbuf_addf(&uri, "?%s", mode);
 	if (sqlite3_open_v2(uri.buf, &db,
-			    SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) !=
+			    SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+			    SQLITE_OPEN_NOMUTEX, NULL) !=
 	    SQLITE_OK) {
 		sqlite3_close(db);
 		db = NULL;

@@ -297,7 +297,7 @@ static int import_line(struct source_ctx *ctx, struct source_file *f,
 		source_bad_line(ctx, f->path, lineno, why);
 		return 0;
 	}
-	rec.key = hash_bytes(line, len, 0x696d);
+	rec.key = hash_long(line, len, 0x696d);
 	source_file_add(f, &rec);
 	return 0;
 }

@@ -36,6 +36,7 @@ struct kimi_file {
 	const char *cwd;          /* interned, or NULL */
 	char session[128];
 	struct strbuf model;      /* the last llm.request's (new layout) */
+	struct strbuf str, id;    /* a member's text, for a moment */
 };
 
 /* The last update of a message wins, unless an earlier one was larger. */
@@ -53,27 +54,48 @@ static void put_update(struct source_file *f, const struct source_rec *rec)
 	source_file_add(f, rec);
 }
 
-struct kimi_keys {
-	const char *input, *output, *cache_read, *cache_write;
+/* The members read of a line (skimmed), of its message and payload. */
+enum { T_TYPE, T_MODEL, T_SCOPE, T_USAGE, T_TIME, T_ID, T_TIMESTAMP,
+       T_MESSAGE, T__NR };
+static const struct json_key top_keys[T__NR] = {
+	JSON_KEY("type"), JSON_KEY("model"), JSON_KEY("usageScope"),
+	JSON_KEY("usage"), JSON_KEY("time"), JSON_KEY("id"),
+	JSON_KEY("timestamp"), JSON_KEY("message"),
+};
+enum { M_TYPE, M_PAYLOAD, M__NR };
+static const struct json_key message_keys[M__NR] = {
+	JSON_KEY("type"), JSON_KEY("payload"),
+};
+enum { P_TOKEN_USAGE, P_MESSAGE_ID, P__NR };
+static const struct json_key payload_keys[P__NR] = {
+	JSON_KEY("token_usage"), JSON_KEY("message_id"),
+};
+/* The counters of either layout, in this order. */
+enum { U_INPUT, U_OUTPUT, U_CACHE_READ, U_CACHE_WRITE, U__NR };
+static const struct json_key legacy_keys[U__NR] = {
+	JSON_KEY("input_other"), JSON_KEY("output"),
+	JSON_KEY("input_cache_read"), JSON_KEY("input_cache_creation"),
+};
+static const struct json_key code_keys[U__NR] = {
+	JSON_KEY("inputOther"), JSON_KEY("output"),
+	JSON_KEY("inputCacheRead"), JSON_KEY("inputCacheCreation"),
 };
 
-static const struct kimi_keys legacy_keys = {
-	"input_other", "output", "input_cache_read", "input_cache_creation"
-};
-static const struct kimi_keys code_keys = {
-	"inputOther", "output", "inputCacheRead", "inputCacheCreation"
+/* A skimmed line: its members, its message's and its payload's. */
+struct kimi_line {
+	struct json_raw v[T__NR], m[M__NR], p[P__NR], u[U__NR];
 };
 
 /* 0: counters read; 1: none; -1: bad. */
-static int read_usage(const struct json *u, const struct kimi_keys *k,
-		      struct usage_event *ev)
+static int read_usage(const struct json_raw *u, struct usage_event *ev)
 {
 	int st = 0;
 
-	st |= json_get_u64(u, k->input, &ev->input) == JSON_NUM_BAD;
-	st |= json_get_u64(u, k->output, &ev->output) == JSON_NUM_BAD;
-	st |= json_get_u64(u, k->cache_read, &ev->cache_read) == JSON_NUM_BAD;
-	st |= json_get_u64(u, k->cache_write, &ev->cache_write) ==
+	st |= json_raw_u64(&u[U_INPUT], &ev->input) == JSON_NUM_BAD;
+	st |= json_raw_u64(&u[U_OUTPUT], &ev->output) == JSON_NUM_BAD;
+	st |= json_raw_u64(&u[U_CACHE_READ], &ev->cache_read) ==
+	      JSON_NUM_BAD;
+	st |= json_raw_u64(&u[U_CACHE_WRITE], &ev->cache_write) ==
 	      JSON_NUM_BAD;
 	if (st)
 		return -1;
@@ -120,22 +142,20 @@ static void finish(struct kimi_file *kf, struct source_rec *rec,
 
 /* A legacy StatusUpdate. */
 static int status_rec(struct source_ctx *ctx, struct kimi_file *kf,
-		      const struct json *obj, struct source_rec *rec,
+		      const struct kimi_line *l, struct source_rec *rec,
 		      const char **why)
 {
-	const struct json *payload = json_get(obj, "message.payload");
-	const struct json *tu = json_get(payload, "token_usage");
 	double secs;
 	int r;
 
-	if (!json_is_object(tu))
+	if (!json_raw_is_object(&l->p[P_TOKEN_USAGE]))
 		return 1;
-	r = read_usage(tu, &legacy_keys, &rec->ev);
+	r = read_usage(l->u, &rec->ev);
 	if (r) {
 		*why = "bad token counter";
 		return r;
 	}
-	if (json_double(json_get(obj, "timestamp"), &secs) ||
+	if (json_raw_double(&l->v[T_TIMESTAMP], &secs) ||
 	    !(secs > 0 && secs < 1e11) ||
 	    !source_time_ok(ctx, (int64_t)(secs * 1000))) {
 		*why = "bad or missing timestamp";
@@ -143,37 +163,54 @@ static int status_rec(struct source_ctx *ctx, struct kimi_file *kf,
 	}
 	rec->ev.time = (int64_t)(secs * 1000);
 	finish(kf, rec, kf->model.len ? kf->model.buf : NULL,
-	       json_get_str(payload, "message_id"), secs);
+	       source_raw_cstr(&l->p[P_MESSAGE_ID], &kf->id), secs);
 	return 0;
 }
 
 /* A Kimi Code usage.record. */
 static int record_rec(struct source_ctx *ctx, struct kimi_file *kf,
-		      const struct json *obj, struct source_rec *rec,
+		      struct kimi_line *l, struct source_rec *rec,
 		      const char **why)
 {
-	const char *scope = json_get_str(obj, "usageScope");
+	const char *scope = source_raw_cstr(&l->v[T_SCOPE], &kf->str);
+	const struct json_raw *usage = &l->v[T_USAGE];
 	double ms;
 	int r;
 
 	if (!scope || strcmp(scope, "turn"))
 		return 1;
-	r = read_usage(json_get(obj, "usage"), &code_keys, &rec->ev);
+	memset(l->u, 0, sizeof(l->u));
+	/* skipped as a member: only its brackets and strings were seen */
+	if (json_raw_is_object(usage) &&
+	    json_skim(usage->p, usage->len, code_keys, U__NR, l->u)) {
+		*why = "malformed JSON";
+		return -1;
+	}
+	r = read_usage(l->u, &rec->ev);
 	if (r) {
 		*why = "bad token counter";
 		return r;
 	}
 	/* ms since the epoch: beyond what a token counter may hold */
-	if (json_double(json_get(obj, "time"), &ms) || !(ms > 0 && ms < 1e14) ||
+	if (json_raw_double(&l->v[T_TIME], &ms) || !(ms > 0 && ms < 1e14) ||
 	    !source_time_ok(ctx, (int64_t)ms)) {
 		*why = "bad or missing timestamp";
 		return -1;
 	}
 	rec->ev.time = (int64_t)ms;
-	set_model(kf, json_get_str(obj, "model"));
+	set_model(kf, source_raw_cstr(&l->v[T_MODEL], &kf->str));
 	finish(kf, rec, kf->model.len ? kf->model.buf : NULL,
-	       json_get_str(obj, "id"), ms);
+	       source_raw_cstr(&l->v[T_ID], &kf->id), ms);
 	return 0;
+}
+
+/* type (or message.type) is t */
+static int is_type(struct kimi_file *kf, const struct json_raw *v,
+		   const char *t)
+{
+	const char *s = source_raw_cstr(v, &kf->str);
+
+	return s && !strcmp(s, t);
 }
 
 static int kimi_line(struct source_ctx *ctx, struct source_file *f,
@@ -181,31 +218,32 @@ static int kimi_line(struct source_ctx *ctx, struct source_file *f,
 		     int partial, void *data)
 {
 	struct kimi_file *kf = data;
-	struct json *obj;
-	const char *type, *mtype, *why = NULL;
+	struct kimi_line l;
+	struct json_skim_sub usage = { P_TOKEN_USAGE, legacy_keys, U__NR,
+				       l.u, 0, NULL };
+	struct json_skim_sub payload = { M_PAYLOAD, payload_keys, P__NR,
+					 l.p, 0, &usage };
+	struct json_skim_sub message = { T_MESSAGE, message_keys, M__NR,
+					 l.m, 0, &payload };
+	const char *why = NULL;
 	struct source_rec rec;
-	int r = 1;
-
-	if (source_line_json(ctx, f, line, len, lineno, partial, &obj))
-		return 1;
-	if (!obj)
-		return 0;
+	int r = source_line_skim(ctx, f, line, len, lineno, partial,
+				 top_keys, T__NR, l.v, &message);
+	if (r)
+		return r > 0;
+	r = 1;
 	memset(&rec, 0, sizeof(rec));
-	type = json_get_str(obj, "type");
-	mtype = json_get_str(obj, "message.type");
-	if (type && !strcmp(type, "metadata"))
-		set_model(kf, json_get_str(obj, "model"));
-	else if (type && !strcmp(type, "llm.request"))
-		set_model(kf, json_get_str(obj, "model"));
-	else if (type && !strcmp(type, "usage.record"))
-		r = record_rec(ctx, kf, obj, &rec, &why);
-	else if (mtype && !strcmp(mtype, "StatusUpdate"))
-		r = status_rec(ctx, kf, obj, &rec, &why);
+	if (is_type(kf, &l.v[T_TYPE], "metadata") ||
+	    is_type(kf, &l.v[T_TYPE], "llm.request"))
+		set_model(kf, source_raw_cstr(&l.v[T_MODEL], &kf->str));
+	else if (is_type(kf, &l.v[T_TYPE], "usage.record"))
+		r = record_rec(ctx, kf, &l, &rec, &why);
+	else if (is_type(kf, &l.m[M_TYPE], "StatusUpdate"))
+		r = status_rec(ctx, kf, &l, &rec, &why);
 	if (r < 0)
 		source_bad_line(ctx, f->path, lineno, why);
 	else if (!r)
 		put_update(f, &rec);
-	json_free(obj);
 	return 0;
 }
 
@@ -293,6 +331,15 @@ static void kimi_file_init(struct kimi_file *kf)
 {
 	memset(kf, 0, sizeof(*kf));
 	strbuf_init(&kf->model, 0);
+	strbuf_init(&kf->str, 0);
+	strbuf_init(&kf->id, 0);
+}
+
+static void kimi_file_release(struct kimi_file *kf)
+{
+	strbuf_release(&kf->model);
+	strbuf_release(&kf->str);
+	strbuf_release(&kf->id);
 }
 
 void source_kimi_parse_mem(struct source_ctx *ctx, struct source_file *f,
@@ -304,7 +351,7 @@ void source_kimi_parse_mem(struct source_ctx *ctx, struct source_file *f,
 	snprintf(kf.session, sizeof(kf.session), "%s", f->path);
 	scan_file(ctx, f, &kf, buf, len);
 	source_file_emit(ctx, f);
-	strbuf_release(&kf.model);
+	kimi_file_release(&kf);
 }
 
 static struct json *read_json(const char *dir, const char *name,
@@ -355,7 +402,7 @@ static void read_root(struct source_ctx *ctx, const char *root,
 				 legacy_cwd(&kr, parts.v[0]) :
 				 code_cwd(&kr, parts.v[0]);
 			scan_file(ctx, f, &kf, NULL, 0);
-			strbuf_release(&kf.model);
+			kimi_file_release(&kf);
 		}
 		source_files_add(seen, f);
 	}

@@ -183,6 +183,61 @@ static void test_numbers(void)
 	}
 }
 
+/* The same bits as strtod() gives, however the number is read. */
+static void test_double_bits(void)
+{
+	static const char *fixed[] = {
+		"0", "-0", "007", "-12", "999999999999999", "1000000000000000",
+		"9007199254740993", "12345678901234567890",
+		"99999999999999999999", "1790812824975",
+		"0.1", "0.25", "-1.5", "3.14159265358979", "1e3", "2.5E-3",
+		"0.000000000000001", "123456789.012345", "1.", "-.5",
+		"0.3", "-0.0", "9.99999999999999", "0.100000000000000",
+	};
+	char buf[64];
+	size_t i, bad = 0;
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	struct json_raw v;
+	double d;
+
+	for (i = 0; i < sizeof(fixed) / sizeof(*fixed) + 200000; i++) {
+		const char *s = buf;
+		double want;
+
+		if (i < sizeof(fixed) / sizeof(*fixed)) {
+			s = fixed[i];
+		} else {
+			int digits, point;
+
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			digits = 1 + (int)(x % 18);
+			point = (int)((x >> 8) % (unsigned)(digits + 1));
+			snprintf(buf, sizeof(buf), "%s%0*llu",
+				 (x >> 16) & 1 ? "-" : "", digits,
+				 (unsigned long long)((x >> 20) %
+						     10000000000000000000ULL));
+			buf[(x >> 16 & 1) + digits] = '\0';
+			if (point && point < digits) {
+				size_t at = (x >> 16 & 1) + (size_t)point;
+
+				memmove(buf + at + 1, buf + at,
+					strlen(buf + at) + 1);
+				buf[at] = '.';
+			}
+		}
+		v.p = s;
+		v.len = strlen(s);
+		want = strtod(s, NULL);
+		if ((json_raw_double(&v, &d) ||
+		     memcmp(&d, &want, sizeof(d))) && !bad++)
+			printf("# first failure: %s\n", s);
+	}
+	is_int((intmax_t)bad, 0, "json_raw_double() gives strtod()'s bits");
+	v.p = ".5";
+	v.len = 2;
+	ok(json_raw_double(&v, &d) == 1, "json_raw_double(\".5\") refuses it");
+}
+
 int main(void)
 {
 	test_any_order();
@@ -191,5 +246,6 @@ int main(void)
 	test_gate_and_sub();
 	test_escapes_anywhere();
 	test_numbers();
+	test_double_bits();
 	return done_testing();
 }

@@ -280,6 +280,7 @@ int source_crush_read(struct source_ctx *ctx)
 		source_emit_spread(ctx, files, nr);
 	free(files);
 	strbuf_release(&cdb.bad);
+	strbuf_release(&cdb.last);
 	strvec_clear(&dbs);
 	strvec_clear(&cwds);
 	strvec_clear(&trees);

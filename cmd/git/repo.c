@@ -334,12 +334,12 @@ static int repo_plain(struct repo *repo, const char *top)
 }
 
 /*
- * Starting libgit2 costs about 20 ms a process (with mbedTLS it parses
- * the CA bundle then), "git rev-parse" about 2 ms: the post-commit hook
- * and "usage" need no more of the repository than where it is, and
- * config and commits come from git too. So libgit2 opens the repository
- * on first use, unless neither a look at <top>/.git (the common case,
- * no process at all) nor rev-parse could tell where it is.
+ * Starting libgit2 costs a process time (with mbedTLS it would parse
+ * the CA bundle then), "git rev-parse" about 2 ms: "usage" needs no
+ * more of the repository than where it is, and config comes from git
+ * too. So libgit2 opens the repository on first use, unless neither a
+ * look at <top>/.git (the common case, no process at all) nor
+ * rev-parse could tell where it is.
  */
 int repo_open(struct repo **out)
 {

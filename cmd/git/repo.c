@@ -1277,9 +1277,16 @@ int repo_commit_parent(struct repo *repo, const char *rev,
 
 	commit->id[0] = parent->id[0] = '\0';
 	commit->time = parent->time = 0;
+	r = git_revparse_single(&obj, git_of(repo), rev);
+	/* A commit git cannot read (a malformed one) says why. */
+	if (r < 0 && r != GIT_ENOTFOUND && r != GIT_EINVALIDSPEC &&
+	    r != GIT_EAMBIGUOUS) {
+		ret = error("cannot read commit '%s': %s", rev,
+			    repo_last_error());
+		goto cleanup;
+	}
 	/* Not a commit: the caller has its own message. */
-	if (git_revparse_single(&obj, git_of(repo), rev) < 0 ||
-	    git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) < 0)
+	if (r < 0 || git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) < 0)
 		goto cleanup;
 	commit_fill(commit, (git_commit *)peeled);
 	ret = 0;

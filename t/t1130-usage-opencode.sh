@@ -198,4 +198,30 @@ test_expect_success 'the post-commit hook skips old session folders' '
 	grep "^warning: skipped 1 bad usage record (first: .*/ses_old/msg_old.json: malformed JSON)" err
 '
 
+test_expect_success 'an old folder with a new subfolder: the hook reads it' '
+	python3 - <<-\PY &&
+	import json, os
+	base = os.path.abspath(".local/share/opencode/storage/message")
+	hook = os.path.abspath("hook")
+	d = os.path.join(base, "ses_deep", "later")
+	os.makedirs(d, exist_ok=True)
+	# started during the commit, 2026-11-29T11:59:30Z
+	with open(os.path.join(d, "msg_deep.json"), "w") as f:
+	    f.write(json.dumps({
+	        "id": "msg_deep", "sessionID": "ses_deep", "role": "assistant",
+	        "time": {"created": 1795953570000}, "modelID": "gpt-5",
+	        "path": {"cwd": hook}, "cost": 0,
+	        "tokens": {"input": 700, "output": 70, "reasoning": 0,
+	                   "cache": {"read": 0, "write": 0}}}))
+	os.utime(d, (1795953570, 1795953570))
+	# the session folder itself has not changed since 2026-11-20
+	old = os.path.join(base, "ses_deep")
+	os.utime(old, (1795168800, 1795168800))
+	PY
+	record_commit_at hook 2026-11-29T12:00:00Z two 2026-11-29T12:00:05Z &&
+	grep "recorded 1 event" err &&
+	test "$(json_get input <note)" = 700 &&
+	test "$(json_get output <note)" = 70
+'
+
 test_done

@@ -130,7 +130,7 @@ test_expect_success 'a commit with no author email at all: a clear error' '
 	grep "^fatal: " l.err &&
 	grep "malformed e-mail" s.err &&
 	test_line_count = 1 h.err &&
-	grep "^warning: git tokens record: .*malformed committer line" h.err
+	grep "^warning: git tokens record: cannot read commit .HEAD.: .*malformed e-mail" h.err
 '
 
 test_expect_success 'replaced objects (git replace) are followed as git does' '

@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#if defined(__linux__)
+#include <sys/vfs.h>
+#endif
 #include <unistd.h>
 #if HAVE_DECL__NSGETEXECUTABLEPATH
 #include <mach-o/dyld.h>
@@ -265,4 +268,20 @@ long compat_peak_rss_kb(void)
 #endif
 	strbuf_release(&sb);
 	return kb;
+}
+
+int compat_no_subfolders(int fd, const struct stat *sb)
+{
+#if defined(__linux__) && !defined(COMPAT_FALLBACKS)
+	struct statfs fs;
+
+	if (sb->st_nlink != 2 || fstatfs(fd, &fs) < 0)
+		return 0;
+	return fs.f_type == 0xEF53 || fs.f_type == 0x58465342 ||
+		fs.f_type == 0x01021994;
+#else
+	(void)fd;
+	(void)sb;
+	return 0;
+#endif
 }

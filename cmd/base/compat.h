@@ -93,6 +93,13 @@ int compat_remove_tree(const char *path);
 #endif
 
 /*
+ * 1 when the open folder fd (sb its fstat()) has no subfolder: a link
+ * count of 2, on a file system known to add one link per subfolder
+ * (Linux's ext2-4, XFS, tmpfs); else 0 (unknown).
+ */
+int compat_no_subfolders(int fd, const struct stat *sb);
+
+/*
  * Grow the buffer of pipe fd to size bytes, where the system can
  * (Linux): a reader that runs ahead. 0, or -1 (the default size kept).
  */

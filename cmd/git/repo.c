@@ -334,12 +334,12 @@ static int repo_plain(struct repo *repo, const char *top)
 }
 
 /*
- * Starting libgit2 costs about 20 ms a process (with mbedTLS it parses
- * the CA bundle then), "git rev-parse" about 2 ms: the post-commit hook
- * and "usage" need no more of the repository than where it is, and
- * config and commits come from git too. So libgit2 opens the repository
- * on first use, unless neither a look at <top>/.git (the common case,
- * no process at all) nor rev-parse could tell where it is.
+ * Starting libgit2 costs a process time (with mbedTLS it would parse
+ * the CA bundle then), "git rev-parse" about 2 ms: "usage" needs no
+ * more of the repository than where it is, and config comes from git
+ * too. So libgit2 opens the repository on first use, unless neither a
+ * look at <top>/.git (the common case, no process at all) nor
+ * rev-parse could tell where it is.
  */
 int repo_open(struct repo **out)
 {
@@ -1261,54 +1261,50 @@ int repo_commit_times(struct repo *repo, const char *commit,
 	return 0;
 }
 
+/* id and committer time of c. */
+static void commit_fill(struct repo_commit *out, const git_commit *c)
+{
+	git_oid_tostr(out->id, sizeof(out->id), git_commit_id(c));
+	out->time = git_commit_time(c);
+}
+
 int repo_commit_parent(struct repo *repo, const char *rev,
 		       struct repo_commit *commit, struct repo_commit *parent)
 {
-	const char *argv[] = {
-		"rev-list", "-2", "--first-parent", "--format=%H %ct",
-		"--end-of-options", rev, "--", NULL
-	};
-	struct repo_commit *at[2] = { commit, parent };
-	struct strbuf out = STRBUF_INIT;
-	char **lines = NULL, *end;
-	size_t n, i, k = 0;
-	int ret = -1;
+	git_object *obj = NULL, *peeled = NULL;
+	git_commit *p = NULL;
+	int r, ret = 1;
 
 	commit->id[0] = parent->id[0] = '\0';
 	commit->time = parent->time = 0;
-	/* Not a commit: git's message goes, the caller has its own. */
-	if (git_cmd(argv, &out, NULL, GIT_CMD_NO_STDIN | GIT_CMD_QUIET)) {
-		ret = 1;
+	r = git_revparse_single(&obj, git_of(repo), rev);
+	/* A commit git cannot read (a malformed one) says why. */
+	if (r < 0 && r != GIT_ENOTFOUND && r != GIT_EINVALIDSPEC &&
+	    r != GIT_EAMBIGUOUS) {
+		ret = error("cannot read commit '%s': %s", rev,
+			    repo_last_error());
 		goto cleanup;
 	}
-	n = strbuf_split_inplace(out.buf, '\n', &lines);
-	for (i = 0; i < n && k < 2; i++) {
-		if (!*lines[i] || !strncmp(lines[i], "commit ", 7))
-			continue;
-		errno = 0;
-		if (strlen(lines[i]) > OID_HEX + 1 && lines[i][OID_HEX] == ' ')
-			at[k]->time = strtoll(lines[i] + OID_HEX + 1, &end,
-					      10);
-		else
-			end = "?";
-		if (errno || *end || end == lines[i] + OID_HEX + 1) {
-			error("cannot read the committer time of '%.*s': "
-			      "malformed committer line", OID_HEX, lines[i]);
-			goto cleanup;
-		}
-		memcpy(at[k]->id, lines[i], OID_HEX);
-		at[k]->id[OID_HEX] = '\0';
-		k++;
-	}
-	if (!k) {
-		error("cannot read commit '%s': no answer from 'git "
-		      "rev-list'", rev);
+	/* Not a commit: the caller has its own message. */
+	if (r < 0 || git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) < 0)
 		goto cleanup;
-	}
+	commit_fill(commit, (git_commit *)peeled);
 	ret = 0;
+	if (!git_commit_parentcount((git_commit *)peeled))
+		goto cleanup;
+	r = git_commit_parent(&p, (git_commit *)peeled, 0);
+	/* A shallow clone's boundary: git sees no parent either. */
+	if (r == GIT_ENOTFOUND)
+		goto cleanup;
+	if (r < 0)
+		ret = error("cannot read the parent of '%s': %s", rev,
+			    repo_last_error());
+	else
+		commit_fill(parent, p);
 cleanup:
-	free(lines);
-	strbuf_release(&out);
+	git_commit_free(p);
+	git_object_free(peeled);
+	git_object_free(obj);
 	return ret;
 }
 

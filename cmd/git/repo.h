@@ -143,9 +143,10 @@ int repo_commit_times(struct repo *repo, const char *commit,
 
 /*
  * rev's commit and its first parent (id "" for a root commit), with
- * their committer times (seconds), from one "git rev-list": the
- * post-commit hook needs no more, and no libgit2. 0, 1 when rev names
- * no commit, -1.
+ * their committer times (seconds): all the post-commit hook asks of
+ * the history. Read with libgit2, which the hook's note needs anyway:
+ * cheaper than starting "git rev-list". 0, 1 when rev names no commit,
+ * -1.
  */
 struct repo_commit {
 	char id[OID_HEX + 1];

@@ -51,7 +51,10 @@ struct walk_seen {
 	struct u64map ids;
 };
 
-/* Also tells whether the folder changed before new_since (ms; 0: no). */
+/*
+ * Also tells whether the folder changed before new_since (ms; 0: no):
+ * 1, or 2 when it has no subfolder either, nothing in it to look at.
+ */
 static int walk_seen_add(struct walk_seen *w, DIR *d, int64_t new_since,
 			 int *old)
 {
@@ -63,6 +66,8 @@ static int walk_seen_add(struct walk_seen *w, DIR *d, int64_t new_since,
 		return 0;
 	*old = new_since && (int64_t)sb.st_mtim.tv_sec * 1000 +
 		sb.st_mtim.tv_nsec / 1000000 < new_since;
+	if (*old && compat_no_subfolders(dirfd(d), &sb))
+		*old = 2;
 	key = hash_bytes(&sb.st_ino, sizeof(sb.st_ino),
 			  (uint64_t)sb.st_dev);
 	if (u64map_find(&w->ids, key, 0))
@@ -88,7 +93,7 @@ static void find_files(struct source_ctx *ctx, struct strbuf *dir,
 		return;
 	}
 	/* Reached again through a symlink: each file once. */
-	if (walk_seen_add(seen, d, new_since, &old)) {
+	if (walk_seen_add(seen, d, new_since, &old) || old == 2) {
 		closedir(d);
 		return;
 	}

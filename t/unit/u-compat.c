@@ -255,6 +255,20 @@ static void make_file(const char *path)
 		die_errno("cannot write '%s'", path);
 }
 
+/* compat_no_subfolders() of the folder path. */
+static int no_subfolders(const char *path)
+{
+	struct stat st;
+	DIR *d = opendir(path);
+	int r = -1;
+
+	if (d && !fstat(dirfd(d), &st))
+		r = compat_no_subfolders(dirfd(d), &st);
+	if (d)
+		closedir(d);
+	return r;
+}
+
 static void test_tree(void)
 {
 	char tmpl[] = "/tmp/u-compat.XXXXXX";
@@ -315,6 +329,15 @@ static void test_tree(void)
 #else
 	ok(!unknown, "d_type: readdir gives types");
 #endif
+
+	/* A folder with a subfolder is never taken for a leaf. */
+	is_int(no_subfolders(sb.buf), 0, "a folder with subfolders has some");
+	p = xstrfmt("%s/a", sb.buf);
+	is_int(no_subfolders(p), 0, "so has one with a single subfolder");
+	free(p);
+	p = xstrfmt("%s/a/b", sb.buf);
+	ok(no_subfolders(p) >= 0, "a leaf: known or not, no error");
+	free(p);
 
 	is_int(compat_remove_tree(sb.buf), 0, "remove_tree succeeds");
 	errno = 0;

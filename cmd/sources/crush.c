@@ -80,17 +80,11 @@ struct crush_db {
 static int session_cost(struct crush_db *cdb, struct source_db *db,
 			const char *id, double *cost)
 {
-	size_t len;
-	const char *s;
-	char *end = NULL;
-
 	if (cdb->last.len && !strcmp(cdb->last.buf, id)) {
 		*cost = cdb->last_cost;
 		return 0;
 	}
-	s = source_db_text(db, C_COST, &len);
-	*cost = s ? strtod(s, &end) : 0;
-	if (s && (end == s || *end || !(*cost >= 0 && *cost < 1e9)))
+	if (source_db_cost(db, C_COST, cost) < 0)
 		return -1;
 	strbuf_reset(&cdb->last);
 	strbuf_addstr(&cdb->last, id);

@@ -57,6 +57,23 @@ void source_db_event(struct source_rec *rec, enum tool tool, int64_t start,
 	rec->key = hash_bytes(id, strlen(id), seed);
 }
 
+int source_db_cost(struct source_db *db, int col, double *out)
+{
+	size_t len;
+	const char *s = source_db_text(db, col, &len);
+	char *end;
+
+	*out = 0;
+	if (!s)
+		return 1;
+	*out = strtod(s, &end);
+	if (end == s || *end || !(*out >= 0 && *out < 1e9)) {
+		*out = 0;
+		return -1;
+	}
+	return 0;
+}
+
 #ifdef HAVE_SQLITE3
 struct source_db {
 	sqlite3 *db;

@@ -74,6 +74,11 @@ const char *source_db_text(struct source_db *db, int col, size_t *len);
  * number, a negative or larger number).
  */
 int source_db_int(struct source_db *db, int col, int64_t *out);
+/*
+ * Column col as a cost in USD (0 <= cost < 10^9): 0, 1 when NULL (*out
+ * 0), -1 when it holds something else.
+ */
+int source_db_cost(struct source_db *db, int col, double *out);
 
 /* Is SQLite built in? */
 int source_db_supported(void);

@@ -158,19 +158,10 @@ static int count(struct source_db *db, int col, uint64_t *out)
 /* A cost in USD: *known unless NULL; -1 when bad. */
 static int cost_col(struct source_db *db, int col, double *cost, int *known)
 {
-	size_t len;
-	const char *s = source_db_text(db, col, &len);
-	char *end;
+	int r = source_db_cost(db, col, cost);
 
-	*cost = 0;
-	*known = 0;
-	if (!s)
-		return 0;
-	*cost = strtod(s, &end);
-	if (end == s || *end || !(*cost >= 0 && *cost < 1e9))
-		return -1;
-	*known = 1;
-	return 0;
+	*known = !r;
+	return r < 0 ? -1 : 0;
 }
 
 /* SQLite's CURRENT_TIMESTAMP text (UTC), ISO 8601, or Unix seconds. */

@@ -237,7 +237,8 @@ test_expect_success TMPFS 'a tmpfs that is full: caches kept, the run goes on' '
 	test "$(json_get total.changes <report-full.json)" = "$changes" &&
 	grep "cache was not saved" err-full &&
 	! grep -v -e "^filler$" -e "^numstat-v1.cache$" -e "^usage-.*\.cache$" \
-		-e "^record-watermark$" -e "^survival" -e "^review" ls-full &&
+		-e "^usage-.*\.dirs$" -e "^record-watermark$" -e "^survival" \
+		-e "^review" ls-full &&
 	test "$(json_get total.output <usage-free.json)" = "$output" &&
 	test "$(json_get total.changes <report-free.json)" = "$changes"
 '

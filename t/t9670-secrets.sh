@@ -226,11 +226,13 @@ test_expect_success 'the local caches hold no prompt, only log and work tree pat
 			ci/.git/tokens || return 1
 	done &&
 	: the usage caches keep per log file state under its path, whose &&
-	: name is the session id, and the work tree each event came from &&
+	: name is the session id, and the work tree each event came from, &&
+	: the folder lists the names of the logs in each folder &&
 	grep -r -l -F -e SENTINEL-SESSION-1 -e "$TRASH/repo" \
 		repo/.git/tokens ci/.git/tokens >holders &&
 	test -s holders &&
-	! grep -v "/usage-[a-z-]*\.cache$" holders
+	! grep -v -e "/usage-[a-z-]*\.cache$" -e "/usage-[a-z-]*\.dirs$" \
+		holders
 '
 
 test_done

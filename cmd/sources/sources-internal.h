@@ -29,6 +29,18 @@ void source_warn_add(struct source_warn *w, int src, const char *file,
 		     uint64_t line, const char *why, uint64_t n);
 void source_warn_flush(struct source_warn *w);
 
+/*
+ * A folder as last listed (walk.c): while its times stay the same, its
+ * entries do too, and the next walk lists no folder that did not change.
+ */
+struct source_dir {
+	char *path;
+	uint64_t key;           /* of path and the walk's suffixes */
+	uint64_t dev, ino, mtime_ns, ctime_ns;
+	struct strbuf ents;     /* per entry: 'd' or 'f', its name, NUL */
+	int seen;
+};
+
 /* What one source knows of its log files, between runs too. */
 struct source_state {
 	const struct source *src;
@@ -54,6 +66,13 @@ struct source_state {
 	int reused;
 	/* source_reuse_result() leaves the events to source_result_emit() */
 	int defer;
+	/* the folders listed, from and for <cache>/usage-<source>.dirs */
+	struct source_dir *dirs;
+	size_t dirs_nr, dirs_alloc;
+	struct u64map dir_ids;  /* key -> dirs[] index + 1 */
+	int dirs_dirty;
+	int dirs_walked;        /* a whole walk: folders it missed are gone */
+	size_t dirs_listed, dirs_known; /* this run's, for GIT_TOKENS_DEBUG */
 };
 
 /* The file being scanned on this thread, for source_bad_line(). */
@@ -75,6 +94,11 @@ void source_state_free(struct source_state *st);
 int source_prefix_hash(const char *path, uint64_t offset, uint64_t *out);
 uint64_t source_prefix_hash_mem(const char *head, const char *at,
 				uint64_t offset);
+
+/* The folders a source listed last time; see walk.c. */
+void source_dirs_read(struct source_state *st, const char *path);
+int source_dirs_write(struct source_state *st, const char *path);
+void source_dirs_free(struct source_state *st);
 
 /* The cache file of one source; see cache.c. */
 void source_cache_read(struct source_state *st, const char *path);

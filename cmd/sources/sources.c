@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -693,7 +694,7 @@ int usage_load(struct usage_set *out, struct repo *repo,
 {
 	struct source_warn warn;
 	struct source_match match;
-	struct strbuf dir = STRBUF_INIT, path = STRBUF_INIT;
+	struct strbuf dir = STRBUF_INIT, path = STRBUF_INIT, dirs = STRBUF_INIT;
 	struct strvec seen = STRVEC_INIT;
 	struct price_table *prices = NULL;
 	struct usage_summary *sum = NULL;
@@ -769,6 +770,10 @@ int usage_load(struct usage_set *out, struct repo *repo,
 			strbuf_addf(&path, "%susage-%s.cache", dir.buf,
 				    src->name);
 			source_cache_read(&st, path.buf);
+			strbuf_reset(&dirs);
+			strbuf_addf(&dirs, "%susage-%s.dirs", dir.buf,
+				    src->name);
+			source_dirs_read(&st, dirs.buf);
 		}
 		if (src->read(&ctx) < 0)
 			ret = -1;
@@ -789,6 +794,14 @@ int usage_load(struct usage_set *out, struct repo *repo,
 				ok = !source_cache_write(&st, path.buf, &raw) &&
 				     !ret;
 		}
+		if (have_dir && st.dirs_dirty)
+			source_dirs_write(&st, dirs.buf);
+		if ((st.dirs_listed || st.dirs_known) &&
+		    getenv("GIT_TOKENS_DEBUG"))
+			fprintf(stderr, "usage: %s: %"PRIuMAX" folders listed,"
+				" %"PRIuMAX" as last time\n", src->name,
+				(uintmax_t)st.dirs_listed,
+				(uintmax_t)st.dirs_known);
 		summary_add(q, &st, ok);
 		strvec_clear(&ctx.paths);
 		if (st.reused && st.defer) {
@@ -828,5 +841,6 @@ cleanup:
 	strvec_clear(&seen);
 	strbuf_release(&dir);
 	strbuf_release(&path);
+	strbuf_release(&dirs);
 	return ret;
 }

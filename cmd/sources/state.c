@@ -89,6 +89,7 @@ void source_state_free(struct source_state *st)
 	free(st->strs);
 	u64map_release(&st->stats);
 	free(st->stat);
+	source_dirs_free(st);
 	if (st->map_base)
 		munmap(st->map_base, st->map_len);
 	memset(st, 0, sizeof(*st));

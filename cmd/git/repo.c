@@ -98,6 +98,29 @@ int mbedtls_x509_crt_parse_path(struct mbedtls_x509_crt *chain,
 		return 0;
 	return crt_parse_next("mbedtls_x509_crt_parse_path", chain, path);
 }
+
+/*
+ * The same for libssh2, which libgit2 starts for its SSH transport in
+ * git_libgit2_init(): libssh2 starts OpenSSL then (its error strings,
+ * its engines), a tenth of a post-commit hook's own instructions, for
+ * a transport git-tokens never uses. libssh2 starts itself when a
+ * session is first made; libgit2's libssh2_exit() at shutdown is then
+ * a no-op.
+ */
+int libssh2_init(int flags);
+
+int libssh2_init(int flags)
+{
+	void *sym;
+	int (*fn)(int);
+
+	if (in_libgit2_init)
+		return 0;
+	if (!(sym = dlsym(RTLD_NEXT, "libssh2_init")))
+		return -1;
+	memcpy(&fn, &sym, sizeof(sym));
+	return fn(flags);
+}
 #endif
 
 /* Where the repository we refused to open lives, for the hint. */

@@ -1332,6 +1332,41 @@ static int flat_add(const git_oid *blob_id, const git_oid *annotated,
 				      GIT_FILEMODE_BLOB);
 }
 
+/* updates applied to tb, then the tree written: 0, or -1 after error(). */
+static int notes_tree_apply(struct repo *repo, git_treebuilder *tb,
+			    const struct note_update *u, size_t n,
+			    git_oid *tree_out)
+{
+	git_oid annotated, blob_id;
+	char name[OID_HEX + 1];
+	size_t i;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		if (git_oid_fromstr(&annotated, u[i].commit) < 0)
+			return error("invalid object name '%s'", u[i].commit);
+		git_oid_tostr(name, sizeof(name), &annotated);
+		if (!u[i].text) {
+			r = git_treebuilder_remove(tb, name);
+			if (r < 0 && r != GIT_ENOTFOUND)
+				goto fail;
+			continue;
+		}
+		if (git_blob_create_from_buffer(&blob_id, git_of(repo),
+						u[i].text,
+						u[i].len ? u[i].len :
+						strlen(u[i].text)) < 0 ||
+		    git_treebuilder_insert(NULL, tb, name, &blob_id,
+					   GIT_FILEMODE_BLOB) < 0)
+			goto fail;
+	}
+	if (git_treebuilder_write(tree_out, tb) < 0)
+		goto fail;
+	return 0;
+fail:
+	return error("cannot write notes tree: %s", repo_last_error());
+}
+
 /*
  * Many updates (sync, rewrites): one flat tree built from scratch, so
  * the cost is one pass over the notes, not one tree write per note.
@@ -1342,8 +1377,7 @@ static int notes_tree_flat(struct repo *repo, git_commit *base,
 {
 	struct flat_ctx ctx = { git_of(repo), NULL };
 	git_note_iterator *it = NULL;
-	git_oid note_id, annotated, blob_id;
-	size_t i;
+	git_oid note_id, annotated;
 	int r, ret = -1;
 
 	if (git_treebuilder_new(&ctx.tb, git_of(repo), NULL) < 0)
@@ -1358,33 +1392,46 @@ static int notes_tree_flat(struct repo *repo, git_commit *base,
 		if (it && r != GIT_ITEROVER)
 			goto fail;
 	}
-	for (i = 0; i < n; i++) {
-		if (!u[i].text) {
-			r = git_treebuilder_remove(ctx.tb, u[i].commit);
-			if (r < 0 && r != GIT_ENOTFOUND)
-				goto fail;
-			continue;
-		}
-		if (git_oid_fromstr(&annotated, u[i].commit) < 0) {
-			error("invalid object name '%s'", u[i].commit);
-			goto cleanup;
-		}
-		if (git_blob_create_from_buffer(&blob_id, git_of(repo),
-						u[i].text,
-						u[i].len ? u[i].len :
-						strlen(u[i].text)) < 0 ||
-		    flat_add(&blob_id, &annotated, &ctx) < 0)
-			goto fail;
-	}
-	if (git_treebuilder_write(tree_out, ctx.tb) < 0)
-		goto fail;
-	ret = 0;
+	ret = notes_tree_apply(repo, ctx.tb, u, n, tree_out);
 	goto cleanup;
 fail:
 	error("cannot write notes tree: %s", repo_last_error());
 cleanup:
 	git_note_iterator_free(it);
 	git_treebuilder_free(ctx.tb);
+	return ret;
+}
+
+/*
+ * Few updates on a flat notes tree (no fanout: every note at the top,
+ * as libgit2 writes them): the tree edited in one pass, as libgit2's
+ * note calls would edit it, without the commit each of them writes
+ * and reads back. 1 when the tree has subtrees: the chain keeps them.
+ */
+static int notes_tree_edit(struct repo *repo, git_commit *base,
+			   const struct note_update *u, size_t n,
+			   git_oid *tree_out)
+{
+	git_tree *tree = NULL;
+	git_treebuilder *tb = NULL;
+	size_t i;
+	int ret = -1;
+
+	if ((base && git_commit_tree(&tree, base) < 0) ||
+	    git_treebuilder_new(&tb, git_of(repo), tree) < 0) {
+		error("cannot read notes tree: %s", repo_last_error());
+		goto cleanup;
+	}
+	for (i = 0; tree && i < git_tree_entrycount(tree); i++)
+		if (git_tree_entry_type(git_tree_entry_byindex(tree, i)) !=
+		    GIT_OBJECT_BLOB) {
+			ret = 1;
+			goto cleanup;
+		}
+	ret = notes_tree_apply(repo, tb, u, n, tree_out);
+cleanup:
+	git_treebuilder_free(tb);
+	git_tree_free(tree);
 	return ret;
 }
 
@@ -1467,10 +1514,10 @@ int repo_notes_write(struct repo *repo, const char *ref,
 		if (updates[i].text && updates[i].len &&
 		    memchr(updates[i].text, '\0', updates[i].len))
 			break;
-	if (n <= NOTES_CHAIN_MAX && i == n)
-		r = notes_tree_chain(repo, base, updates, n, sig, &tree_id);
-	else
+	if (n > NOTES_CHAIN_MAX || i < n)
 		r = notes_tree_flat(repo, base, updates, n, &tree_id);
+	else if ((r = notes_tree_edit(repo, base, updates, n, &tree_id)) > 0)
+		r = notes_tree_chain(repo, base, updates, n, sig, &tree_id);
 	if (r < 0)
 		goto cleanup;
 	if (git_tree_lookup(&tree, git_of(repo), &tree_id) < 0 ||

@@ -269,4 +269,40 @@ test_expect_success LIBGIT2_INIT_SEEN 'usage does not start libgit2, the hook re
 	grep "\"rows\"" usage.json
 '
 
+# git writes notes trees with a fanout (ab/cdef...) once they are big:
+# a note there is added to in place, never doubled by a flat one.
+test_expect_success 'a note in a fanout folder is added to where it is' '
+	(
+		cd repo &&
+		commit_at 2026-11-21T09:00:00Z fan &&
+		hex=$(git rev-parse HEAD) &&
+		head=${hex%${hex#??}} &&
+		blob=$(echo "kept as written" | git hash-object -w --stdin) &&
+		sub=$(printf "100644 blob %s\t%s\n" $blob ${hex#??} |
+			git mktree) &&
+		tip=$(git rev-parse refs/notes/tokens) &&
+		top=$({
+			git ls-tree refs/notes/tokens &&
+			printf "040000 tree %s\t%s\n" $sub $head
+		} | git mktree) &&
+		new=$(echo fanout | git commit-tree $top -p $tip) &&
+		git update-ref refs/notes/tokens $new $tip &&
+		git notes --ref=tokens show HEAD >../before &&
+		grep "kept as written" ../before
+	) &&
+	claude_ev fan-session msg_fan 2026-11-21T08:59:00.000Z 7 7 &&
+	(
+		cd repo &&
+		git tokens record -q &&
+		git notes --ref=tokens show HEAD >../after &&
+		git ls-tree -r --name-only refs/notes/tokens >../paths &&
+		hex=$(git rev-parse HEAD) &&
+		grep "${hex#??}" ../paths >../where &&
+		echo "${hex%${hex#??}}/${hex#??}" >../expect
+	) &&
+	test_cmp expect where &&
+	grep "kept as written" after &&
+	grep "\"input\":7," after
+'
+
 test_done

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <git2.h>
@@ -34,6 +35,9 @@ const char *repo_last_error(void)
 
 	return e && e->message ? e->message : "unknown error";
 }
+
+/* <top>/ of a plain repository, where config_load() keeps its cache. */
+static char *config_cache_top;
 
 static int in_libgit2_init;
 
@@ -93,6 +97,29 @@ int mbedtls_x509_crt_parse_path(struct mbedtls_x509_crt *chain,
 	if (in_libgit2_init)
 		return 0;
 	return crt_parse_next("mbedtls_x509_crt_parse_path", chain, path);
+}
+
+/*
+ * The same for libssh2, which libgit2 starts for its SSH transport in
+ * git_libgit2_init(): libssh2 starts OpenSSL then (its error strings,
+ * its engines), a tenth of a post-commit hook's own instructions, for
+ * a transport git-tokens never uses. libssh2 starts itself when a
+ * session is first made; libgit2's libssh2_exit() at shutdown is then
+ * a no-op.
+ */
+int libssh2_init(int flags);
+
+int libssh2_init(int flags)
+{
+	void *sym;
+	int (*fn)(int);
+
+	if (in_libgit2_init)
+		return 0;
+	if (!(sym = dlsym(RTLD_NEXT, "libssh2_init")))
+		return -1;
+	memcpy(&fn, &sym, sizeof(sym));
+	return fn(flags);
 }
 #endif
 
@@ -323,6 +350,8 @@ static int repo_plain(struct repo *repo, const char *top)
 	char *work_tree = NULL;
 	int bare = 0, r;
 
+	if (!config_cache_top)
+		config_cache_top = xstrdup(top);
 	r = repo_config_string(NULL, "core.worktree", &work_tree);
 	free(work_tree);
 	if (r != 1 || repo_config_bool(NULL, "core.bare", &bare) < 0 || bare)
@@ -528,33 +557,276 @@ struct config_entry {
 static struct config_entry *config;
 static size_t config_nr;
 
+/*
+ * That process is most of a quick run (a post-commit hook): in a plain
+ * repository, git's answer is kept in .git/tokens/config-cache with
+ * what it came from (the environment git reads config by, the files it
+ * read or would read, found or not, and HEAD for includeIf.onbranch)
+ * and used while those are as they were: the same size, inode and
+ * times. A file changed since just before git started may have been
+ * read before the change: nothing is kept then.
+ */
+#define CONFIG_CACHE_HEADER "git-tokens config cache 1"
+#define CONFIG_RACY_NS (50 * 1000000LL)
+
+extern char **environ;
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The variables git's configuration may depend on, sorted. */
+static void config_cache_env(struct strvec *out)
+{
+	static const char *const skip[] = {
+		/* set by git for hooks, or per commit: not config */
+		"GIT_INDEX_FILE=", "GIT_AUTHOR_", "GIT_COMMITTER_",
+		"GIT_REFLOG_ACTION=", "GIT_PREFIX=",
+		/* ours, not git's */
+		"GIT_TOKENS_",
+	};
+	char **e;
+	size_t i;
+
+	for (e = environ; *e; e++) {
+		if (strncmp(*e, "GIT_", 4) && strncmp(*e, "HOME=", 5) &&
+		    strncmp(*e, "XDG_CONFIG_HOME=", 16) &&
+		    strncmp(*e, "PATH=", 5))
+			continue;
+		for (i = 0; i < ARRAY_SIZE(skip); i++)
+			if (!strncmp(*e, skip[i], strlen(skip[i])))
+				break;
+		if (i == ARRAY_SIZE(skip))
+			strvec_push(out, *e);
+	}
+	qsort(out->v, out->nr, sizeof(*out->v), cmp_str);
+}
+
+/*
+ * "S<path>\t<stat>" for the cache: 0, 1 when path changed since
+ * racy_since (ns; 0: no such check), -1 when it cannot be looked at.
+ */
+static int config_cache_stat(const char *path, int64_t racy_since,
+			     struct strbuf *out)
+{
+	struct stat sb;
+	int64_t m, c;
+
+	strbuf_addf(out, "S%s\t", path);
+	if (stat(path, &sb) < 0) {
+		if (errno != ENOENT && errno != ENOTDIR)
+			return -1;
+		strbuf_addch(out, '-');
+		return 0;
+	}
+	m = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+	c = (int64_t)sb.st_ctim.tv_sec * 1000000000 + sb.st_ctim.tv_nsec;
+	strbuf_addf(out, "%llu %llu %lld %lld %lld",
+		    (unsigned long long)sb.st_dev,
+		    (unsigned long long)sb.st_ino, (long long)sb.st_size,
+		    (long long)m, (long long)c);
+	return racy_since && (m >= racy_since || c >= racy_since);
+}
+
+static void push_new(struct strvec *sv, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sv->nr; i++)
+		if (!strcmp(sv->v[i], s))
+			return;
+	strvec_push(sv, s);
+}
+
+/* The files git reads config from, or would were they there. */
+static void config_cache_paths(const struct strbuf *list,
+			       struct strvec *out)
+{
+	const char *home = getenv("HOME"), *v, *p, *end, *origin;
+	struct strbuf sb = STRBUF_INIT;
+
+	strvec_push(out, "/etc/gitconfig");
+	if ((v = getenv("GIT_CONFIG_SYSTEM")) && *v)
+		strvec_push(out, v);
+	if ((v = getenv("GIT_CONFIG_GLOBAL")) && *v)
+		strvec_push(out, v);
+	if ((v = getenv("GIT_CONFIG")) && *v)
+		strvec_push(out, v);
+	if ((v = getenv("XDG_CONFIG_HOME")) && *v)
+		strvec_pushf(out, "%s/git/config", v);
+	if (home && *home) {
+		strvec_pushf(out, "%s/.config/git/config", home);
+		strvec_pushf(out, "%s/.gitconfig", home);
+	}
+	strvec_pushf(out, "%s.git/config", config_cache_top);
+	strvec_pushf(out, "%s.git/config.worktree", config_cache_top);
+	strvec_pushf(out, "%s.git/HEAD", config_cache_top);
+	/* Each file git named, and each include, where git looks for it. */
+	for (p = list->buf, end = p + list->len; p < end; ) {
+		origin = p;
+		p += strlen(p) + 1;
+		if (p >= end)
+			break;
+		v = p;
+		p += strlen(p) + 1;
+		if (!strncmp(origin, "file:", 5))
+			push_new(out, origin + 5);
+		if ((strncasecmp(v, "include.", 8) &&
+		     strncasecmp(v, "includeif.", 10)) || !strchr(v, '\n'))
+			continue;
+		if (strncasecmp(strchr(v, '\n') - 5, ".path", 5))
+			continue;
+		v = strchr(v, '\n') + 1;
+		strbuf_reset(&sb);
+		if (v[0] == '~' && v[1] == '/' && home)
+			strbuf_addf(&sb, "%s%s", home, v + 1);
+		else if (v[0] == '/')
+			strbuf_addstr(&sb, v);
+		else if (!strncmp(origin, "file:", 5) &&
+			 strrchr(origin, '/'))
+			strbuf_addf(&sb, "%.*s%s",
+				    (int)(strrchr(origin, '/') - origin - 4),
+				    origin + 5, v);
+		if (sb.len)
+			push_new(out, sb.buf);
+	}
+	strbuf_release(&sb);
+}
+
+/* The cache's header: what git's answer was for. */
+static void config_cache_key(struct strbuf *key)
+{
+	struct strvec env = STRVEC_INIT;
+	size_t i;
+
+	strbuf_addstr(key, CONFIG_CACHE_HEADER);
+	strbuf_addch(key, '\0');
+	strbuf_addf(key, "T%s", config_cache_top);
+	strbuf_addch(key, '\0');
+	config_cache_env(&env);
+	for (i = 0; i < env.nr; i++) {
+		strbuf_addf(key, "E%s", env.v[i]);
+		strbuf_addch(key, '\0');
+	}
+	strvec_clear(&env);
+}
+
+/* git's answer from the cache into out: 0, or 1 when it is not valid. */
+static int config_cache_read(const char *path, struct strbuf *out)
+{
+	struct strbuf file = STRBUF_INIT, key = STRBUF_INIT;
+	struct strbuf name = STRBUF_INIT, now = STRBUF_INIT;
+	const char *p, *end;
+	int ret = 1;
+
+	if (strbuf_read_file(&file, path, 4096) < 0)
+		goto cleanup;
+	config_cache_key(&key);
+	if (file.len < key.len || memcmp(file.buf, key.buf, key.len))
+		goto cleanup;
+	/* Then each file as it was, an empty string, git's answer. */
+	for (p = file.buf + key.len, end = file.buf + file.len;
+	     p < end && *p == 'S'; p += strlen(p) + 1) {
+		const char *tab = strchr(p, '\t');
+
+		if (!tab || !memchr(p, '\0', end - p))
+			goto cleanup;
+		strbuf_reset(&name);
+		strbuf_add(&name, p + 1, tab - p - 1);
+		strbuf_reset(&now);
+		if (config_cache_stat(name.buf, 0, &now) || strcmp(p, now.buf))
+			goto cleanup;
+	}
+	if (p >= end || *p)
+		goto cleanup;
+	strbuf_add(out, p + 1, end - p - 1);
+	ret = 0;
+cleanup:
+	strbuf_release(&file);
+	strbuf_release(&key);
+	strbuf_release(&name);
+	strbuf_release(&now);
+	return ret;
+}
+
+/* Keep git's answer list, asked for at racy_since (ns), for next time. */
+static void config_cache_write(const char *path, const struct strbuf *list,
+			       int64_t racy_since)
+{
+	struct strbuf file = STRBUF_INIT, dir = STRBUF_INIT;
+	struct strvec paths = STRVEC_INIT;
+	size_t i;
+
+	config_cache_key(&file);
+	config_cache_paths(list, &paths);
+	for (i = 0; i < paths.nr; i++) {
+		if (config_cache_stat(paths.v[i], racy_since, &file))
+			goto cleanup;
+		strbuf_addch(&file, '\0');
+	}
+	strbuf_addch(&file, '\0');
+	strbuf_addbuf(&file, list);
+	strbuf_addf(&dir, "%s.git/tokens", config_cache_top);
+	/* A cache: a repository we cannot write to just goes without. */
+	if (!mkdir_p(dir.buf))
+		write_file_atomic(path, file.buf, file.len, 0666, 0);
+cleanup:
+	strbuf_release(&file);
+	strbuf_release(&dir);
+	strvec_clear(&paths);
+}
+
 static int config_load(void)
 {
 	static int loaded;      /* 1 read, -1 failed */
-	const char *argv[] = { "config", "--list", "-z", NULL };
-	struct strbuf out = STRBUF_INIT;
+	const char *argv[] = {
+		"config", "--list", "-z", "--show-origin", NULL
+	};
+	struct strbuf out = STRBUF_INIT, cache = STRBUF_INIT;
+	struct timespec ts;
+	int64_t asked = 0;
 	size_t alloc = 0;
-	char *p, *nl;
+	char *p, *end, *nl;
 
 	if (loaded)
 		return loaded < 0 ? -1 : 0;
 	loaded = -1;
+	if (config_cache_top) {
+		strbuf_addf(&cache, "%s.git/tokens/config-cache",
+			    config_cache_top);
+		if (!config_cache_read(cache.buf, &out))
+			goto parse;
+		strbuf_reset(&out);
+		if (!clock_gettime(CLOCK_REALTIME, &ts))
+			asked = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec -
+				CONFIG_RACY_NS;
+	}
 	if (git_cmd(argv, &out, NULL, GIT_CMD_NO_STDIN)) {
 		error("cannot read the configuration: 'git config --list' "
 		      "failed");
 		goto cleanup;
 	}
-	for (p = out.buf; p < out.buf + out.len; p += strlen(p) + 1) {
+	if (asked > 0)
+		config_cache_write(cache.buf, &out, asked);
+parse:
+	/* origin, then key and value: "<origin>\0<key>\n<value>\0" */
+	for (p = out.buf, end = out.buf + out.len; p < end; ) {
+		p += strlen(p) + 1;
+		if (p >= end)
+			break;
 		ALLOC_GROW(config, config_nr + 1, alloc);
 		nl = strchr(p, '\n');
 		config[config_nr].key = nl ? xstrndup(p, nl - p) :
 			xstrdup(p);
 		config[config_nr].value = nl ? xstrdup(nl + 1) : NULL;
 		config_nr++;
+		p += strlen(p) + 1;
 	}
 	loaded = 1;
 cleanup:
 	strbuf_release(&out);
+	strbuf_release(&cache);
 	return loaded < 0 ? -1 : 0;
 }
 
@@ -1060,6 +1332,41 @@ static int flat_add(const git_oid *blob_id, const git_oid *annotated,
 				      GIT_FILEMODE_BLOB);
 }
 
+/* updates applied to tb, then the tree written: 0, or -1 after error(). */
+static int notes_tree_apply(struct repo *repo, git_treebuilder *tb,
+			    const struct note_update *u, size_t n,
+			    git_oid *tree_out)
+{
+	git_oid annotated, blob_id;
+	char name[OID_HEX + 1];
+	size_t i;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		if (git_oid_fromstr(&annotated, u[i].commit) < 0)
+			return error("invalid object name '%s'", u[i].commit);
+		git_oid_tostr(name, sizeof(name), &annotated);
+		if (!u[i].text) {
+			r = git_treebuilder_remove(tb, name);
+			if (r < 0 && r != GIT_ENOTFOUND)
+				goto fail;
+			continue;
+		}
+		if (git_blob_create_from_buffer(&blob_id, git_of(repo),
+						u[i].text,
+						u[i].len ? u[i].len :
+						strlen(u[i].text)) < 0 ||
+		    git_treebuilder_insert(NULL, tb, name, &blob_id,
+					   GIT_FILEMODE_BLOB) < 0)
+			goto fail;
+	}
+	if (git_treebuilder_write(tree_out, tb) < 0)
+		goto fail;
+	return 0;
+fail:
+	return error("cannot write notes tree: %s", repo_last_error());
+}
+
 /*
  * Many updates (sync, rewrites): one flat tree built from scratch, so
  * the cost is one pass over the notes, not one tree write per note.
@@ -1070,8 +1377,7 @@ static int notes_tree_flat(struct repo *repo, git_commit *base,
 {
 	struct flat_ctx ctx = { git_of(repo), NULL };
 	git_note_iterator *it = NULL;
-	git_oid note_id, annotated, blob_id;
-	size_t i;
+	git_oid note_id, annotated;
 	int r, ret = -1;
 
 	if (git_treebuilder_new(&ctx.tb, git_of(repo), NULL) < 0)
@@ -1086,33 +1392,46 @@ static int notes_tree_flat(struct repo *repo, git_commit *base,
 		if (it && r != GIT_ITEROVER)
 			goto fail;
 	}
-	for (i = 0; i < n; i++) {
-		if (!u[i].text) {
-			r = git_treebuilder_remove(ctx.tb, u[i].commit);
-			if (r < 0 && r != GIT_ENOTFOUND)
-				goto fail;
-			continue;
-		}
-		if (git_oid_fromstr(&annotated, u[i].commit) < 0) {
-			error("invalid object name '%s'", u[i].commit);
-			goto cleanup;
-		}
-		if (git_blob_create_from_buffer(&blob_id, git_of(repo),
-						u[i].text,
-						u[i].len ? u[i].len :
-						strlen(u[i].text)) < 0 ||
-		    flat_add(&blob_id, &annotated, &ctx) < 0)
-			goto fail;
-	}
-	if (git_treebuilder_write(tree_out, ctx.tb) < 0)
-		goto fail;
-	ret = 0;
+	ret = notes_tree_apply(repo, ctx.tb, u, n, tree_out);
 	goto cleanup;
 fail:
 	error("cannot write notes tree: %s", repo_last_error());
 cleanup:
 	git_note_iterator_free(it);
 	git_treebuilder_free(ctx.tb);
+	return ret;
+}
+
+/*
+ * Few updates on a flat notes tree (no fanout: every note at the top,
+ * as libgit2 writes them): the tree edited in one pass, as libgit2's
+ * note calls would edit it, without the commit each of them writes
+ * and reads back. 1 when the tree has subtrees: the chain keeps them.
+ */
+static int notes_tree_edit(struct repo *repo, git_commit *base,
+			   const struct note_update *u, size_t n,
+			   git_oid *tree_out)
+{
+	git_tree *tree = NULL;
+	git_treebuilder *tb = NULL;
+	size_t i;
+	int ret = -1;
+
+	if ((base && git_commit_tree(&tree, base) < 0) ||
+	    git_treebuilder_new(&tb, git_of(repo), tree) < 0) {
+		error("cannot read notes tree: %s", repo_last_error());
+		goto cleanup;
+	}
+	for (i = 0; tree && i < git_tree_entrycount(tree); i++)
+		if (git_tree_entry_type(git_tree_entry_byindex(tree, i)) !=
+		    GIT_OBJECT_BLOB) {
+			ret = 1;
+			goto cleanup;
+		}
+	ret = notes_tree_apply(repo, tb, u, n, tree_out);
+cleanup:
+	git_treebuilder_free(tb);
+	git_tree_free(tree);
 	return ret;
 }
 
@@ -1195,10 +1514,10 @@ int repo_notes_write(struct repo *repo, const char *ref,
 		if (updates[i].text && updates[i].len &&
 		    memchr(updates[i].text, '\0', updates[i].len))
 			break;
-	if (n <= NOTES_CHAIN_MAX && i == n)
-		r = notes_tree_chain(repo, base, updates, n, sig, &tree_id);
-	else
+	if (n > NOTES_CHAIN_MAX || i < n)
 		r = notes_tree_flat(repo, base, updates, n, &tree_id);
+	else if ((r = notes_tree_edit(repo, base, updates, n, &tree_id)) > 0)
+		r = notes_tree_chain(repo, base, updates, n, sig, &tree_id);
 	if (r < 0)
 		goto cleanup;
 	if (git_tree_lookup(&tree, git_of(repo), &tree_id) < 0 ||

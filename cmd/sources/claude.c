@@ -419,6 +419,19 @@ static void claude_read_file(struct source_ctx *ctx, struct source_file *f,
 	 * for "usage", and malformed lines of every kind get counted.
 	 */
 	source_scan(ctx, f, NULL, claude_line, &memo);
+	/*
+	 * The room not used back to the thread's heap: else the next
+	 * file's array starts past it, on a page not yet touched, and
+	 * each file cost a page fault or more (2.6k of 9.7k a run).
+	 */
+	if (!f->nr) {
+		free(f->rec);
+		f->rec = NULL;
+		f->alloc = 0;
+	} else if (f->nr < f->alloc) {
+		f->rec = xrealloc(f->rec, f->nr * sizeof(*f->rec));
+		f->alloc = f->nr;
+	}
 	memo_release(&memo);
 }
 

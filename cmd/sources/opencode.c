@@ -203,7 +203,7 @@ static const char * const db_queries[] = {
 	NULL
 };
 
-static const struct source_db_read db_read = { db_queries, db_row, NULL };
+static const struct source_db_read db_read = { db_queries, db_row, NULL, NULL };
 
 /* Add the records not seen yet, by id or by content, to the output. */
 static void emit_new(struct source_ctx *ctx, struct u64map *seen,

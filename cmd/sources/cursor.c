@@ -364,8 +364,12 @@ static void emit_once(struct source_ctx *ctx, struct source_file **files,
 		      size_t nr)
 {
 	struct u64map seen = U64MAP_INIT;
-	size_t i, k;
+	size_t i, k, n = 0;
 
+	/* sized once: each doubling of the map was a new one to fill */
+	for (i = 0; i < nr; i++)
+		n += files[i]->nr;
+	u64map_reserve(&seen, n);
 	for (i = 0; i < nr; i++)
 		for (k = 0; k < files[i]->nr; k++) {
 			const struct source_rec *r = &files[i]->rec[k];

@@ -371,9 +371,16 @@ int source_opencode_read(struct source_ctx *ctx)
 		read_dbs(ctx, bases.v[i], name, &all);
 	for (i = 0; i < bases.nr; i++)
 		read_files(ctx, bases.v[i], &all);
-	if (!source_reuse_result(ctx))
+	if (!source_reuse_result(ctx)) {
+		size_t n = 0;
+
+		/* two keys a record, the map sized once */
+		for (i = 0; i < all.nr; i++)
+			n += 2 * all.f[i]->nr;
+		u64map_reserve(&seen, n);
 		for (i = 0; i < all.nr; i++)
 			emit_new(ctx, &seen, all.f[i]);
+	}
 	free(all.f);
 	u64map_release(&seen);
 	strvec_clear(&bases);

@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "base/die.h"
 #include "base/hash.h"
@@ -145,9 +146,40 @@ const char *event_intern(const char *s)
 	return s ? event_intern_n(s, strlen(s)) : NULL;
 }
 
+/*
+ * Room for one more event, as ALLOC_GROW() makes it, but past 1 MiB
+ * in whole huge pages where the kernel has them: a fault per 4 KiB
+ * page of fresh memory cost more than copying the events into the new
+ * array (and a huge page is made only of an aligned 2 MiB).
+ */
+#define HUGE_PAGE ((size_t)2 << 20)
+static void usage_set_grow(struct usage_set *set)
+{
+	size_t alloc = (set->alloc + 16) * 3 / 2;
+	size_t bytes = alloc * sizeof(*set->ev);
+	void *p;
+
+	bytes = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	if (alloc * sizeof(*set->ev) < (1 << 20) ||
+	    posix_memalign(&p, HUGE_PAGE, bytes)) {
+		set->ev = xrealloc(set->ev, alloc * sizeof(*set->ev));
+		set->alloc = alloc;
+		return;
+	}
+#ifdef MADV_HUGEPAGE
+	madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+	if (set->nr)
+		memcpy(p, set->ev, set->nr * sizeof(*set->ev));
+	free(set->ev);
+	set->ev = p;
+	set->alloc = bytes / sizeof(*set->ev);
+}
+
 void usage_set_add(struct usage_set *set, const struct usage_event *ev)
 {
-	ALLOC_GROW(set->ev, set->nr + 1, set->alloc);
+	if (set->nr == set->alloc)
+		usage_set_grow(set);
 	set->ev[set->nr++] = *ev;
 }
 

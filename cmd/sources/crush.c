@@ -31,8 +31,7 @@
 #include "sources/sources.h"
 
 enum {
-	C_ID, C_COST, C_CREATED, C_UPDATED, C_MODEL, C_CWD, C_CALL, C_TIME,
-	C_CALLS
+	C_ID, C_COST, C_CREATED, C_UPDATED, C_MODEL, C_CWD, C_CALL, C_TIME
 };
 
 #define LAST_MODEL \
@@ -42,27 +41,38 @@ enum {
 
 /*
  * A row per call of each top-level session (its sub-agents' included:
- * UNION, not UNION ALL, so that a cycle of parents ends), or one for a
- * session without calls; C_CALLS counts the session's calls.
+ * UNION, not UNION ALL, so that a cycle of parents ends), then one for
+ * each session without calls. CROSS JOIN keeps the sessions the outer
+ * loop, so that a session's calls come in one run, which
+ * count_calls() counts: a count in SQL (a window or a GROUP BY) cost
+ * more than the rest of the query.
  */
 #define CALLS(cwd) \
 	"WITH RECURSIVE tree(root, id) AS (" \
 	"SELECT id, id FROM sessions WHERE parent_session_id IS NULL " \
 	"UNION SELECT tree.root, s.id FROM sessions s JOIN tree " \
-	"ON s.parent_session_id = tree.id), " \
-	"calls AS (SELECT tree.root AS root, m.id AS id, m.created_at AS t, " \
-	"m.model AS model FROM tree JOIN messages m " \
-	"ON m.session_id = tree.id WHERE m.role = 'assistant') " \
+	"ON s.parent_session_id = tree.id) " \
 	"SELECT s.id, s.cost, s.created_at, s.updated_at, " \
-	"COALESCE(c.model, " LAST_MODEL "), " cwd ", c.id, c.t, " \
-	"count(c.id) OVER (PARTITION BY s.id), s.rowid AS rowid " \
-	"FROM sessions s LEFT JOIN calls c ON c.root = s.id " \
-	"WHERE s.parent_session_id IS NULL ORDER BY s.id, c.t, c.id"
+	"COALESCE(m.model, " LAST_MODEL "), " cwd ", m.id, m.created_at, " \
+	"s.rowid AS rowid FROM sessions s " \
+	"CROSS JOIN tree t ON t.root = s.id " \
+	"CROSS JOIN messages m ON m.session_id = t.id " \
+	"AND m.role = 'assistant' WHERE s.parent_session_id IS NULL " \
+	"UNION ALL SELECT s.id, s.cost, s.created_at, s.updated_at, " \
+	"NULL, " cwd ", NULL, NULL, s.rowid FROM sessions s " \
+	"WHERE s.parent_session_id IS NULL AND NOT EXISTS (SELECT 1 " \
+	"FROM tree t JOIN messages m ON m.session_id = t.id " \
+	"AND m.role = 'assistant' WHERE t.root = s.id)"
 
 static const char * const queries[] = {
 	CALLS("s.workspace_cwd"),
 	CALLS("NULL"),
 	NULL
+};
+
+/* A run of rows of one session: its calls, and the records made of them. */
+struct crush_run {
+	size_t calls, recs;
 };
 
 struct crush_db {
@@ -71,7 +81,28 @@ struct crush_db {
 	struct strbuf bad;  /* the session whose cost was bad, warned once */
 	struct strbuf last; /* the session of the row before, and its cost */
 	double last_cost;
+	struct strbuf run_id; /* the session of the last run */
+	struct crush_run *run;
+	size_t run_nr, run_alloc;
 };
+#define CRUSH_DB_INIT(path) { path, NULL, STRBUF_INIT, STRBUF_INIT, 0, \
+			      STRBUF_INIT, NULL, 0, 0 }
+
+static void crush_db_reset(struct crush_db *cdb)
+{
+	strbuf_reset(&cdb->bad);
+	strbuf_reset(&cdb->last);
+	strbuf_reset(&cdb->run_id);
+	cdb->run_nr = 0;
+}
+
+static void crush_db_release(struct crush_db *cdb)
+{
+	strbuf_release(&cdb->bad);
+	strbuf_release(&cdb->last);
+	strbuf_release(&cdb->run_id);
+	free(cdb->run);
+}
 
 /*
  * The session's cost, read once for its run of rows: sqlite3 makes text
@@ -92,20 +123,33 @@ static int session_cost(struct crush_db *cdb, struct source_db *db,
 	return 0;
 }
 
-static int session_row(struct source_ctx *ctx, struct source_db *db,
-		       struct source_rec *rec, const char **why, void *data)
+/* The row's run: a new one when its session or its kind changes. */
+static struct crush_run *row_run(struct crush_db *cdb, const char *id,
+				 int call)
 {
-	struct crush_db *cdb = data;
+	struct crush_run *r = cdb->run_nr ? &cdb->run[cdb->run_nr - 1] : NULL;
+
+	if (!r || !call || !r->calls || strcmp(cdb->run_id.buf, id)) {
+		ALLOC_GROW(cdb->run, cdb->run_nr + 1, cdb->run_alloc);
+		r = &cdb->run[cdb->run_nr++];
+		r->calls = r->recs = 0;
+		strbuf_reset(&cdb->run_id);
+		strbuf_addstr(&cdb->run_id, id);
+	}
+	r->calls += call;
+	return r;
+}
+
+static int row_rec(struct source_ctx *ctx, struct source_db *db,
+		   struct source_rec *rec, const char **why,
+		   struct crush_db *cdb, const char *id, const char *call)
+{
 	size_t len;
-	const char *id = source_db_text(db, C_ID, &len);
 	const char *model = source_db_text(db, C_MODEL, &len);
 	const char *cwd = source_db_text(db, C_CWD, &len);
-	const char *call = source_db_text(db, C_CALL, &len);
-	int64_t created, updated, calls;
+	int64_t created, updated;
 	double cost;
 
-	if (!id)
-		id = "";
 	if (cdb->bad.len && !strcmp(cdb->bad.buf, id))
 		return 1; /* its first call was warned about */
 	if (session_cost(cdb, db, id, &cost)) {
@@ -115,14 +159,13 @@ static int session_row(struct source_ctx *ctx, struct source_db *db,
 		return -1;
 	}
 	if (call) {
+		/* its share: count_calls() divides it */
 		if (source_db_int(db, C_TIME, &created) ||
-		    !source_time_ok(ctx, created * 1000) ||
-		    source_db_int(db, C_CALLS, &calls) || calls < 1) {
+		    !source_time_ok(ctx, created * 1000)) {
 			*why = "bad or missing message created_at";
 			return -1;
 		}
 		updated = created;
-		cost /= (double)calls;
 	} else {
 		if (!(cost > 0))
 			return 1; /* no call, nothing billed */
@@ -152,15 +195,52 @@ static int session_row(struct source_ctx *ctx, struct source_db *db,
 	return 0;
 }
 
+static int session_row(struct source_ctx *ctx, struct source_db *db,
+		       struct source_rec *rec, const char **why, void *data)
+{
+	struct crush_db *cdb = data;
+	size_t len;
+	const char *id = source_db_text(db, C_ID, &len);
+	const char *call = source_db_text(db, C_CALL, &len);
+	struct crush_run *run;
+	int r;
+
+	if (!id)
+		id = "";
+	run = row_run(cdb, id, !!call);
+	r = row_rec(ctx, db, rec, why, cdb, id, call);
+	run->recs += !r;
+	return r;
+}
+
+/* Each call's share of its session's cost: a run's cost by its calls. */
+static void count_calls(struct source_rec *recs, size_t nr, void *data)
+{
+	struct crush_db *cdb = data;
+	size_t i, k = 0;
+
+	for (i = 0; i < cdb->run_nr; i++) {
+		const struct crush_run *r = &cdb->run[i];
+		size_t end = k + r->recs;
+
+		if (end > nr)
+			BUG("crush: more records counted than read");
+		for (; k < end; k++)
+			if (r->calls)
+				recs[k].ev.cost /= (double)r->calls;
+	}
+	cdb->run_nr = 0;
+}
+
 void source_crush_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			    const char *buf, size_t len)
 {
-	struct crush_db cdb = { f->path, NULL, STRBUF_INIT, STRBUF_INIT, 0 };
-	struct source_db_read how = { queries, session_row, &cdb };
+	struct crush_db cdb = CRUSH_DB_INIT(f->path);
+	struct source_db_read how = { queries, session_row, count_calls,
+				      &cdb };
 
 	source_db_read_mem(ctx, f, buf, len, &how);
-	strbuf_release(&cdb.bad);
-	strbuf_release(&cdb.last);
+	crush_db_release(&cdb);
 }
 
 /* dbs and cwds, pairwise: the databases to read, their projects. */
@@ -223,8 +303,9 @@ int source_crush_read(struct source_ctx *ctx)
 	struct strvec trees = STRVEC_INIT;
 	struct strbuf sb = STRBUF_INIT;
 	struct source_file **files = NULL;
-	struct crush_db cdb = { NULL, NULL, STRBUF_INIT, STRBUF_INIT, 0 };
-	struct source_db_read how = { queries, session_row, &cdb };
+	struct crush_db cdb = CRUSH_DB_INIT(NULL);
+	struct source_db_read how = { queries, session_row, count_calls,
+				      &cdb };
 	size_t i, nr = 0;
 
 	ctx->lazy_records = 1;
@@ -264,8 +345,7 @@ int source_crush_read(struct source_ctx *ctx)
 			continue; /* a project without Crush */
 		cdb.path = dbs.v[i];
 		cdb.cwd = *cwds.v[i] ? cwds.v[i] : NULL;
-		strbuf_reset(&cdb.bad);
-		strbuf_reset(&cdb.last);
+		crush_db_reset(&cdb);
 		files[nr] = source_db_get(ctx, dbs.v[i], &how);
 		if (files[nr])
 			nr++;
@@ -273,8 +353,7 @@ int source_crush_read(struct source_ctx *ctx)
 	if (!source_reuse_result(ctx))
 		source_emit_spread(ctx, files, nr);
 	free(files);
-	strbuf_release(&cdb.bad);
-	strbuf_release(&cdb.last);
+	crush_db_release(&cdb);
 	strvec_clear(&dbs);
 	strvec_clear(&cwds);
 	strvec_clear(&trees);

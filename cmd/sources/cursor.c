@@ -198,21 +198,79 @@ static const struct json_key line_keys[] = {
 	JSON_KEY("cache_read"), JSON_KEY("cache_write"),
 };
 
-/* The strings the lines of a log repeat, each read once per change. */
+/*
+ * The strings the lines of a log repeat, each read once per change:
+ * a log holds a line a generation, and its conversation, model, folder
+ * and transcript change far less often.
+ */
 struct cursor_memo {
 	struct source_memo model, cwd, session;
-	struct strbuf tmp, conv;
+	const char *model_in, *model_out; /* cursor_model() of the last */
+	struct strbuf cwd_ok;          /* a 'cwd' found absolute (raw) */
+	struct strbuf transcript;      /* the last 'transcript_path' (raw) */
+	int external;                  /* external_agent_log() of it */
+	struct strbuf conv;            /* the last 'conversation_id' (raw) */
+	uint64_t conv_seed;            /* the generation keys' seed of it */
+	struct strbuf tmp;
 };
 #define CURSOR_MEMO_INIT { SOURCE_MEMO_INIT, SOURCE_MEMO_INIT, \
-			   SOURCE_MEMO_INIT, STRBUF_INIT, STRBUF_INIT }
+			   SOURCE_MEMO_INIT, NULL, NULL, STRBUF_INIT, \
+			   STRBUF_INIT, 0, STRBUF_INIT, 0, STRBUF_INIT }
 
 static void cursor_memo_release(struct cursor_memo *m)
 {
 	source_memo_release(&m->model);
 	source_memo_release(&m->cwd);
 	source_memo_release(&m->session);
-	strbuf_release(&m->tmp);
+	strbuf_release(&m->cwd_ok);
+	strbuf_release(&m->transcript);
 	strbuf_release(&m->conv);
+	strbuf_release(&m->tmp);
+}
+
+/* Is v (present) what last holds? If not, last holds it now. */
+static int same_raw(struct strbuf *last, const struct json_raw *v)
+{
+	if (v->p && last->len == v->len && !memcmp(last->buf, v->p, v->len))
+		return 1;
+	strbuf_reset(last);
+	if (v->p)
+		strbuf_add(last, v->p, v->len);
+	return 0;
+}
+
+/* Is the 'cwd' of the line absolute, or absent? */
+static int cwd_ok(struct cursor_memo *m, const struct json_raw *v)
+{
+	const char *cwd;
+
+	if (same_raw(&m->cwd_ok, v))
+		return 1;
+	cwd = source_raw_cstr(v, &m->tmp);
+	if (cwd && *cwd != '/') {
+		strbuf_reset(&m->cwd_ok);
+		return 0;
+	}
+	return 1;
+}
+
+/* The key of a generation: its id under its conversation's seed. */
+static uint64_t generation_key(struct cursor_memo *m,
+			       const struct json_raw *conv,
+			       const struct json_raw *gen,
+			       const char *line, size_t len)
+{
+	const char *s;
+	size_t n;
+
+	if (!same_raw(&m->conv, conv)) {
+		s = source_raw_cstr(conv, &m->tmp);
+		m->conv_seed = s ? hash_bytes(s, strlen(s), 0x6375) : 0x6375;
+	}
+	/* as a C string: up to a NUL an escape may hold */
+	if (!json_raw_str(gen, &m->tmp, &s, &n) && (n = strnlen(s, n)))
+		return hash_bytes(s, n, m->conv_seed);
+	return hash_bytes(line, len, 0x6376);
 }
 
 /* One log line into rec: 0, 1 (no event) or -1 with *why. */
@@ -221,7 +279,7 @@ static int parse_line(struct source_ctx *ctx, const char *line, size_t len,
 		      const char **why)
 {
 	struct json_raw j[ARRAY_SIZE(line_keys)];
-	const char *conv, *gen, *cwd;
+	const char *model;
 	uint64_t v[4], sum = 0;
 	double t;
 	int have = 0, i;
@@ -252,33 +310,32 @@ static int parse_line(struct source_ctx *ctx, const char *line, size_t len,
 		*why = "no token counter";
 		return -1;
 	}
-	cwd = source_raw_cstr(&j[C_CWD], &m->tmp);
-	if (cwd && *cwd != '/') {
+	if (!cwd_ok(m, &j[C_CWD])) {
 		*why = "'cwd' is not an absolute path";
 		return -1;
 	}
-	if (!sum || external_agent_log(source_raw_cstr(&j[C_TRANSCRIPT],
-							&m->tmp)))
+	if (!sum)
+		return 1;
+	if (!same_raw(&m->transcript, &j[C_TRANSCRIPT]))
+		m->external = external_agent_log(
+			source_raw_cstr(&j[C_TRANSCRIPT], &m->tmp));
+	if (m->external)
 		return 1;
 	rec->ev.time = (int64_t)t;
 	rec->ev.tool = TOOL_CURSOR;
-	rec->ev.model = cursor_model(source_memo_intern(&m->model,
-							&j[C_MODEL]));
+	model = source_memo_intern(&m->model, &j[C_MODEL]);
+	if (model != m->model_in || !m->model_out) {
+		m->model_in = model;
+		m->model_out = cursor_model(model);
+	}
+	rec->ev.model = m->model_out;
 	rec->ev.cwd = source_memo_intern(&m->cwd, &j[C_CWD]);
 	rec->ev.input = v[0];
 	rec->ev.output = v[1];
 	rec->ev.cache_read = v[2];
 	rec->ev.cache_write = v[3];
 	source_memo_session(&m->session, &j[C_CONV], rec->ev.session);
-	conv = source_raw_cstr(&j[C_CONV], &m->conv);
-	gen = source_raw_cstr(&j[C_GEN], &m->tmp);
-	if (gen && *gen) {
-		rec->key = hash_bytes(gen, strlen(gen),
-				      conv ? hash_bytes(conv, strlen(conv),
-							0x6375) : 0x6375);
-	} else {
-		rec->key = hash_bytes(line, len, 0x6376);
-	}
+	rec->key = generation_key(m, &j[C_CONV], &j[C_GEN], line, len);
 	return 0;
 }
 
@@ -307,8 +364,12 @@ static void emit_once(struct source_ctx *ctx, struct source_file **files,
 		      size_t nr)
 {
 	struct u64map seen = U64MAP_INIT;
-	size_t i, k;
+	size_t i, k, n = 0;
 
+	/* sized once: each doubling of the map was a new one to fill */
+	for (i = 0; i < nr; i++)
+		n += files[i]->nr;
+	u64map_reserve(&seen, n);
 	for (i = 0; i < nr; i++)
 		for (k = 0; k < files[i]->nr; k++) {
 			const struct source_rec *r = &files[i]->rec[k];

@@ -228,6 +228,8 @@ static int read_rows(struct source_ctx *ctx, struct source_file *f,
 				"database is locked" : sqlite3_errmsg(db));
 		goto cleanup;
 	}
+	if (how->done)
+		how->done(recs, nr, how->data);
 	source_file_reset(f);
 	for (i = 0; i < nr; i++)
 		source_file_add(f, &recs[i]);

@@ -29,6 +29,11 @@ struct source_db_read {
 	 */
 	const char * const *queries;
 	source_db_row_fn *row;
+	/*
+	 * When not NULL, called with every record of a read that went
+	 * through, in the order of their rows, before they are kept.
+	 */
+	void (*done)(struct source_rec *recs, size_t nr, void *data);
 	void *data;
 };
 

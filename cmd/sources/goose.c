@@ -552,7 +552,7 @@ void source_goose_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			    const char *buf, size_t len)
 {
 	struct goose_db g = GOOSE_DB_INIT;
-	struct source_db_read how = { queries, goose_row, &g };
+	struct source_db_read how = { queries, goose_row, NULL, &g };
 	struct legacy l;
 
 	if (is_legacy(f->path)) {
@@ -626,7 +626,7 @@ int source_goose_read(struct source_ctx *ctx)
 	struct source_files files = { NULL, 0, 0 };
 	struct strbuf path = STRBUF_INIT;
 	struct goose_db g = GOOSE_DB_INIT;
-	struct source_db_read how = { queries, goose_row, &g };
+	struct source_db_read how = { queries, goose_row, NULL, &g };
 	size_t i;
 
 	goose_dirs(ctx, &dirs);

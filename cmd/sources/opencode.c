@@ -19,7 +19,6 @@
  * added to output here. Per-step "step-finish" parts repeat the same
  * usage and are not read.
  */
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,19 +35,35 @@ static uint64_t message_key(const char *id)
 	return hash_bytes(id, strlen(id), 0x6f63);
 }
 
-/* What a forked session's copy of a message has in common with it. */
-static uint64_t content_key(const struct usage_event *ev)
+/* v in decimal, then a space. */
+static void add_num(struct strbuf *sb, uint64_t v)
 {
-	struct strbuf sb = STRBUF_INIT;
-	uint64_t key;
+	char buf[21], *p = buf + sizeof(buf);
 
-	strbuf_addf(&sb, "%" PRId64 " %" PRIu64 " %" PRIu64 " %" PRIu64
-		    " %" PRIu64 " %s", ev->time, ev->input, ev->output,
-		    ev->cache_read, ev->cache_write,
-		    ev->model ? ev->model : "");
-	key = hash_bytes(sb.buf, sb.len, 0x6f64);
-	strbuf_release(&sb);
-	return key;
+	*--p = ' ';
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	strbuf_add(sb, p, (size_t)(buf + sizeof(buf) - p));
+}
+
+/*
+ * What a forked session's copy of a message has in common with it:
+ * "<time> <input> <output> <cache read> <cache write> <model>" hashed,
+ * written without printf (which cost as much as the rest of a message),
+ * in tmp.
+ */
+static uint64_t content_key(const struct usage_event *ev, struct strbuf *tmp)
+{
+	strbuf_reset(tmp);
+	add_num(tmp, (uint64_t)ev->time);
+	add_num(tmp, ev->input);
+	add_num(tmp, ev->output);
+	add_num(tmp, ev->cache_read);
+	add_num(tmp, ev->cache_write);
+	if (ev->model)
+		strbuf_addstr(tmp, ev->model);
+	return hash_bytes(tmp->buf, tmp->len, 0x6f64);
 }
 
 enum {
@@ -168,7 +183,7 @@ static int message_rec(struct source_ctx *ctx, const char *buf, size_t len,
 	if (!id)
 		id = from->file_id;
 	rec->key = id ? message_key(id) : 0;
-	rec->key2 = content_key(&rec->ev);
+	rec->key2 = content_key(&rec->ev, &tmp);
 	ret = 0;
 cleanup:
 	strbuf_release(&tmp);
@@ -203,7 +218,7 @@ static const char * const db_queries[] = {
 	NULL
 };
 
-static const struct source_db_read db_read = { db_queries, db_row, NULL };
+static const struct source_db_read db_read = { db_queries, db_row, NULL, NULL };
 
 /* Add the records not seen yet, by id or by content, to the output. */
 static void emit_new(struct source_ctx *ctx, struct u64map *seen,
@@ -356,9 +371,16 @@ int source_opencode_read(struct source_ctx *ctx)
 		read_dbs(ctx, bases.v[i], name, &all);
 	for (i = 0; i < bases.nr; i++)
 		read_files(ctx, bases.v[i], &all);
-	if (!source_reuse_result(ctx))
+	if (!source_reuse_result(ctx)) {
+		size_t n = 0;
+
+		/* two keys a record, the map sized once */
+		for (i = 0; i < all.nr; i++)
+			n += 2 * all.f[i]->nr;
+		u64map_reserve(&seen, n);
 		for (i = 0; i < all.nr; i++)
 			emit_new(ctx, &seen, all.f[i]);
+	}
 	free(all.f);
 	u64map_release(&seen);
 	strvec_clear(&bases);

@@ -571,15 +571,19 @@ static void price_event(struct price_table *t, struct source_warn *w,
 	strbuf_release(&msg);
 }
 
-/* Of the events of one source, add those the query asks for to out. */
-static void keep_events(struct usage_set *out, struct usage_set *raw,
+/*
+ * Of the events of one source, out's from on, keep those the query asks
+ * for. Each source adds to out itself: a set of its own, copied into
+ * out, cost a fresh page of memory a page of events twice over.
+ */
+static void keep_events(struct usage_set *out, size_t from,
 			const struct usage_query *q, struct source_ctx *ctx,
 			int *merged)
 {
 	size_t i, n;
 
-	for (i = n = 0; i < raw->nr; i++) {
-		struct usage_event *ev = &raw->ev[i];
+	for (i = n = from; i < out->nr; i++) {
+		struct usage_event *ev = &out->ev[i];
 
 		if ((q->since && ev->time < q->since) ||
 		    (q->until && ev->time >= q->until))
@@ -587,22 +591,21 @@ static void keep_events(struct usage_set *out, struct usage_set *raw,
 		if (!q->all_repos && !source_repo_match(ctx, ev->cwd))
 			continue;
 		if (n != i)
-			raw->ev[n] = *ev;
+			out->ev[n] = *ev;
 		n++;
 	}
-	raw->nr = n;
-	if (!out->nr) {
-		struct usage_set swap = *out;
-
-		*out = *raw;
-		*raw = swap;
-	} else if (raw->nr) {
+	out->nr = n;
+	if (from && n > from)
 		*merged = 1;
-		ALLOC_GROW(out->ev, out->nr + raw->nr, out->alloc);
-		memcpy(out->ev + out->nr, raw->ev, raw->nr * sizeof(*raw->ev));
-		out->nr += raw->nr;
-	}
-	usage_set_release(raw);
+}
+
+/* Sort out's events from on, as one source's: in place. */
+static void sort_from(struct usage_set *out, size_t from)
+{
+	struct usage_set part = { out->ev + from, out->nr - from,
+				  out->nr - from };
+
+	usage_set_sort(&part);
 }
 
 /*
@@ -628,16 +631,38 @@ static void deferred_flush(struct deferred *d, struct usage_set *out,
 	size_t i;
 
 	for (i = 0; i < d->nr; i++) {
-		struct usage_set raw = USAGE_SET_INIT;
+		size_t from = out ? out->nr : 0;
 
 		if (out) {
-			source_result_emit(&d->st[i], &raw);
-			usage_set_sort(&raw);
-			keep_events(out, &raw, q, ctx, merged);
+			source_result_emit(&d->st[i], out);
+			sort_from(out, from);
+			keep_events(out, from, q, ctx, merged);
 		}
 		source_state_free(&d->st[i]);
 	}
 	d->nr = 0;
+}
+
+/*
+ * deferred_flush() before the events out holds from on (one source's,
+ * sorted): where they start now.
+ */
+static size_t flush_before(struct deferred *d, struct usage_set *out,
+			   size_t from, const struct usage_query *q,
+			   struct source_ctx *ctx, int *merged)
+{
+	size_t nr = out->nr - from;
+	struct usage_event *mine = xmalloc(nr * sizeof(*mine));
+
+	memcpy(mine, out->ev + from, nr * sizeof(*mine));
+	out->nr = from;
+	deferred_flush(d, out, q, ctx, merged);
+	from = out->nr;
+	ALLOC_GROW(out->ev, from + nr, out->alloc);
+	memcpy(out->ev + from, mine, nr * sizeof(*mine));
+	out->nr = from + nr;
+	free(mine);
+	return from;
 }
 
 /*
@@ -731,7 +756,8 @@ int usage_load(struct usage_set *out, struct repo *repo,
 
 	for (src = source_table; src->name; src++) {
 		struct source_state st;
-		struct usage_set raw = USAGE_SET_INIT;
+		struct usage_set raw;
+		size_t from = out->nr;
 		int ok = 0;
 
 		if (!source_enabled(repo, src))
@@ -741,7 +767,7 @@ int usage_load(struct usage_set *out, struct repo *repo,
 		st.idx = (int)(src - source_table);
 		st.defer = !!sum;
 		memset(&ctx, 0, sizeof(ctx));
-		ctx.out = &raw;
+		ctx.out = out;
 		ctx.repo = repo;
 		ctx.src = src;
 		strvec_init(&ctx.paths);
@@ -780,11 +806,14 @@ int usage_load(struct usage_set *out, struct repo *repo,
 		else
 			/* reused, or nothing then and now */
 			ok = st.reused || (st.result && !st.result_nr &&
-					   !st.nr && !raw.nr);
+					   !st.nr && out->nr == from);
 		if (ctx.found)
 			found_files(&ctx, &st);
 		/* Saved sorted, the result sorts in one pass next time. */
-		usage_set_sort(&raw);
+		sort_from(out, from);
+		/* this source's events, as out holds them */
+		raw.ev = out->ev + from;
+		raw.nr = raw.alloc = out->nr - from;
 		if (have_dir && !st.reused) {
 			/* Files gone from disk leave the cache too. */
 			for (i = 0; i < st.nr; i++)
@@ -809,9 +838,10 @@ int usage_load(struct usage_set *out, struct repo *repo,
 			continue;
 		}
 		/* Those before this one go first, if it adds anything. */
-		if (raw.nr)
-			deferred_flush(&later, out, q, &ctx, &merged);
-		keep_events(out, &raw, q, &ctx, &merged);
+		if (raw.nr && later.nr)
+			from = flush_before(&later, out, from, q, &ctx,
+					    &merged);
+		keep_events(out, from, q, &ctx, &merged);
 		source_state_free(&st);
 	}
 

@@ -208,7 +208,7 @@ cleanup:
 	return ret;
 }
 
-static const struct source_db_read db_read = { queries, thread_row, NULL };
+static const struct source_db_read db_read = { queries, thread_row, NULL, NULL };
 
 void source_zed_parse_mem(struct source_ctx *ctx, struct source_file *f,
 			  const char *buf, size_t len)

@@ -147,25 +147,31 @@ const char *event_intern(const char *s)
 }
 
 /*
- * Room for one more event, as ALLOC_GROW() makes it, but past 1 MiB
+ * Room for n more events, growing as ALLOC_GROW() does, but past 1 MiB
  * in whole huge pages where the kernel has them: a fault per 4 KiB
- * page of fresh memory cost more than copying the events into the new
+ * page of fresh memory costs more than copying the events into the new
  * array (and a huge page is made only of an aligned 2 MiB).
  */
 #define HUGE_PAGE ((size_t)2 << 20)
-static void usage_set_grow(struct usage_set *set)
+void usage_set_reserve(struct usage_set *set, size_t n)
 {
 	size_t alloc = (set->alloc + 16) * 3 / 2;
-	size_t bytes = alloc * sizeof(*set->ev);
+	size_t bytes;
 	void *p;
 
-	bytes = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-	if (alloc * sizeof(*set->ev) < (1 << 20) ||
-	    posix_memalign(&p, HUGE_PAGE, bytes)) {
-		set->ev = xrealloc(set->ev, alloc * sizeof(*set->ev));
+	if (set->nr + n <= set->alloc)
+		return;
+	if (alloc < set->nr + n)
+		alloc = set->nr + n;
+	bytes = alloc * sizeof(*set->ev);
+	if (bytes < (1 << 20) ||
+	    posix_memalign(&p, HUGE_PAGE,
+			   (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1))) {
+		set->ev = xrealloc(set->ev, bytes);
 		set->alloc = alloc;
 		return;
 	}
+	bytes = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
 #ifdef MADV_HUGEPAGE
 	madvise(p, bytes, MADV_HUGEPAGE);
 #endif
@@ -179,7 +185,7 @@ static void usage_set_grow(struct usage_set *set)
 void usage_set_add(struct usage_set *set, const struct usage_event *ev)
 {
 	if (set->nr == set->alloc)
-		usage_set_grow(set);
+		usage_set_reserve(set, 1);
 	set->ev[set->nr++] = *ev;
 }
 

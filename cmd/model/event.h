@@ -70,6 +70,8 @@ struct usage_set {
 #define USAGE_SET_INIT { 0 }
 
 void usage_set_add(struct usage_set *set, const struct usage_event *ev);
+/* Room for n more events (big sets in huge pages). */
+void usage_set_reserve(struct usage_set *set, size_t n);
 void usage_set_release(struct usage_set *set);
 /* Sort by time, then tool, then session. */
 void usage_set_sort(struct usage_set *set);

@@ -383,28 +383,6 @@ fail:
 	close(fd);
 }
 
-/*
- * Room for n more events in set. A big array is made of huge pages
- * where the kernel has them: a fault per 4 KiB page costs more than
- * the copy into it.
- */
-static void events_reserve(struct usage_set *set, size_t n)
-{
-	size_t bytes = (set->nr + n) * sizeof(*set->ev);
-	void *p;
-
-	if (set->ev || bytes < (8 << 20) ||
-	    posix_memalign(&p, 2 << 20, bytes)) {
-		ALLOC_GROW(set->ev, set->nr + n, set->alloc);
-		return;
-	}
-#ifdef MADV_HUGEPAGE
-	madvise(p, bytes, MADV_HUGEPAGE);
-#endif
-	set->ev = p;
-	set->alloc = set->nr + n;
-}
-
 /* A record to sort: its time, and its place among the records. */
 struct ev_ref {
 	int64_t time;
@@ -510,7 +488,7 @@ void source_add_sorted(struct source_ctx *ctx,
 		if (j - i > 1)
 			ev_ref_sort_run(recs, refs + i, j - i);
 	}
-	events_reserve(out, nr);
+	usage_set_reserve(out, nr);
 	for (i = 0; i < nr; i++)
 		out->ev[out->nr++] = recs[refs[i].i]->ev;
 	free(refs);
@@ -521,7 +499,7 @@ void source_result_emit(struct source_state *st, struct usage_set *out)
 	const struct disk_rec *d = st->result;
 	size_t i;
 
-	events_reserve(out, st->result_nr);
+	usage_set_reserve(out, st->result_nr);
 	for (i = 0; i < st->result_nr; i++)
 		ev_from_disk(st, &d[i], &out->ev[out->nr++]);
 }

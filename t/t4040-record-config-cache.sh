@@ -81,6 +81,17 @@ test_expect_success STRACE 'a later run asks no git process' '
 	! grep "\"config\"" exec.trace
 '
 
+test_expect_success 'the cache is private; what git -c gives is not kept' '
+	(
+		cd repo &&
+		GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=http.extraHeader \
+		GIT_CONFIG_VALUE_0="Authorization: SENTINEL-SECRET" \
+			git tokens usage --format=json >/dev/null
+	) &&
+	test "$(stat -c %a repo/.git/tokens/config-cache)" = 600 &&
+	! grep -a SENTINEL-SECRET repo/.git/tokens/config-cache
+'
+
 test_expect_success 'an included file changed in place, same size' '
 	change b c two@example.com \
 		"echo \"[user]	email = two@example.com\" >extra.config"

@@ -18,7 +18,9 @@
 #include <git2.h>
 
 #include "base/die.h"
+#include "base/hash.h"
 #include "base/paths.h"
+#include "base/sha256.h"
 #include "git/git-cmd.h"
 #include "git/repo.h"
 
@@ -566,7 +568,7 @@ static size_t config_nr;
  * times. A file changed since just before git started may have been
  * read before the change: nothing is kept then.
  */
-#define CONFIG_CACHE_HEADER "git-tokens config cache 1"
+#define CONFIG_CACHE_HEADER "git-tokens config cache 2"
 #define CONFIG_RACY_NS (50 * 1000000LL)
 
 extern char **environ;
@@ -698,17 +700,24 @@ static void config_cache_paths(const struct strbuf *list,
 static void config_cache_key(struct strbuf *key)
 {
 	struct strvec env = STRVEC_INIT;
+	struct sha256_ctx c;
+	unsigned char sum[32];
+	char hex[65];
 	size_t i;
 
 	strbuf_addstr(key, CONFIG_CACHE_HEADER);
 	strbuf_addch(key, '\0');
 	strbuf_addf(key, "T%s", config_cache_top);
 	strbuf_addch(key, '\0');
+	/* Only a hash: GIT_CONFIG_PARAMETERS and the like may hold a secret. */
 	config_cache_env(&env);
-	for (i = 0; i < env.nr; i++) {
-		strbuf_addf(key, "E%s", env.v[i]);
-		strbuf_addch(key, '\0');
-	}
+	sha256_init(&c);
+	for (i = 0; i < env.nr; i++)
+		sha256_update(&c, env.v[i], strlen(env.v[i]) + 1);
+	sha256_final(&c, sum);
+	hex_encode(hex, sum, sizeof(sum));
+	strbuf_addf(key, "E%s", hex);
+	strbuf_addch(key, '\0');
 	strvec_clear(&env);
 }
 
@@ -758,6 +767,9 @@ static void config_cache_write(const char *path, const struct strbuf *list,
 	struct strvec paths = STRVEC_INIT;
 	size_t i;
 
+	/* Values given for one run (git -c) are not written to disk. */
+	if (getenv("GIT_CONFIG_PARAMETERS") || getenv("GIT_CONFIG_COUNT"))
+		goto cleanup;
 	config_cache_key(&file);
 	config_cache_paths(list, &paths);
 	for (i = 0; i < paths.nr; i++) {
@@ -769,8 +781,9 @@ static void config_cache_write(const char *path, const struct strbuf *list,
 	strbuf_addbuf(&file, list);
 	strbuf_addf(&dir, "%s.git/tokens", config_cache_top);
 	/* A cache: a repository we cannot write to just goes without. */
+	/* Private: it holds the global configuration's values too. */
 	if (!mkdir_p(dir.buf))
-		write_file_atomic(path, file.buf, file.len, 0666, 0);
+		write_file_atomic(path, file.buf, file.len, 0600, 0);
 cleanup:
 	strbuf_release(&file);
 	strbuf_release(&dir);

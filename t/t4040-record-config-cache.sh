@@ -74,7 +74,7 @@ test_expect_success STRACE 'a later run asks no git process' '
 		cd repo &&
 		# LeakSanitizer cannot run under ptrace
 		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-		strace -f -o ../exec.trace -e trace=execve \
+		strace -f -s 4096 -o ../exec.trace -e trace=execve \
 			git tokens usage --format=json >/dev/null
 	) &&
 	grep "git-tokens\", \"usage\"" exec.trace &&

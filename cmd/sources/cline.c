@@ -364,7 +364,7 @@ static void read_task(struct source_ctx *ctx, const char *dir,
 		goto cleanup;
 	ALLOC_GROW(seen->f, seen->nr + 1, seen->alloc);
 	seen->f[seen->nr++] = f;
-	if (changed && !source_read_whole(ctx, f, &sb)) {
+	if (changed && !source_file_read(ctx, f, &sb)) {
 		task_load(&t, dir);
 		parse_messages(ctx, f, &t, sb.buf, sb.len);
 		task_release(&t);

@@ -373,9 +373,10 @@ fail:
 /* access(R_OK) from the mode bits we already have: one lookup less. */
 static int mode_readable(const struct stat *sb)
 {
-	static gid_t groups[256];
-	static int ngroups = -1;
-	static uid_t uid = (uid_t)-1;
+	/* Sources may be read on threads of their own: one set a thread. */
+	static __thread gid_t groups[256];
+	static __thread int ngroups = -1;
+	static __thread uid_t uid = (uid_t)-1;
 	int i;
 
 	/* Once a run, not once a file. */

@@ -162,6 +162,42 @@ test_expect_success 'two imports at once lose nothing' '
 	check_usage out.json want.json
 '
 
+test_expect_success 'the commit hook takes the imports of its window, as written' '
+	git init -q hookrepo &&
+	(cd hookrepo && commit_at 2026-11-26T08:00:00Z base) &&
+	p=$(pwd)/hookrepo &&
+	python3 - "$p" >window.jsonl <<-\PY &&
+	import json, sys
+	# the day before the window and the minutes just before it, the
+	# time first (with a space, as json.dumps writes it, or without)
+	# or later in the line; then the window itself
+	for i, t in enumerate(["2026-11-25T09:%02d:00Z" % m for m in range(60)] +
+	                      ["2026-11-26T07:5%d:00Z" % m for m in range(10)] +
+	                      ["2026-11-26T08:0%d:00Z" % m for m in range(1, 10)]):
+	    e = {"time": t, "model": "gpt-5", "cwd": sys.argv[1],
+	         "input": i + 1, "output": 2 * i, "cost_usd": 0.01}
+	    if i % 3 == 1:
+	        e = dict(list(e.items())[1:] + [("time", t)])
+	    print(json.dumps(e, separators=(",", ":") if i % 2 else (", ", ": ")))
+	PY
+	(
+		cd hookrepo &&
+		git tokens import -q ../window.jsonl &&
+		commit_at 2026-11-26T08:10:00Z one &&
+		git tokens record -q &&
+		git notes --ref=tokens show HEAD >../window.note
+	) &&
+	python3 - <<-\PY
+	import json
+	want = [json.loads(l) for l in open("window.jsonl")]
+	want = [e for e in want if "2026-11-26T08:00:00Z" < e["time"]]
+	got = [json.loads(l) for l in open("window.note")]
+	for k in ("input", "output"):
+	    assert sum(l[k] for l in got) == sum(e[k] for e in want), k
+	assert sum(l["requests"] for l in got) == len(want) == 9, got
+	PY
+'
+
 test_expect_success 'import needs a repository' '
 	test_expect_code 128 env GIT_CEILING_DIRECTORIES="$(pwd)" \
 		sh -c "mkdir -p outside && cd outside && git tokens import ../good.jsonl"

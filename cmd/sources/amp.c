@@ -389,7 +389,7 @@ static void read_base(struct source_ctx *ctx, const char *base,
 			continue;
 		if (changed) {
 			strbuf_reset(&sb);
-			if (source_read_whole(ctx, f, &sb))
+			if (source_file_read(ctx, f, &sb))
 				continue;
 			parse_thread(ctx, f, sb.buf, sb.len);
 		}

@@ -175,7 +175,7 @@ static void read_base(struct source_ctx *ctx, const char *base,
 		goto cleanup;
 	f = source_file_get(ctx, sb.buf, &changed);
 	if (f && changed)
-		source_read_whole(ctx, f, &cb->sessions);
+		source_file_read(ctx, f, &cb->sessions);
 	else if (f && strbuf_read_file(&cb->sessions, sb.buf, 4096) < 0)
 		strbuf_reset(&cb->sessions);
 cleanup:

@@ -185,11 +185,11 @@ static int read_rows(struct source_ctx *ctx, struct source_file *f,
 {
 	struct source_db d = { db, st };
 	const char *bad_why = NULL;
-	struct source_rec *recs = NULL;
-	size_t nr = 0, alloc = 0, i;
+	struct source_file got; /* the records: f's if the read goes through */
 	uint64_t row = 0, bad = 0, bad_line = 0;
 	int ret = -1, rowid_col = -1, ncol;
 
+	memset(&got, 0, sizeof(got));
 	if (rc != SQLITE_OK) {
 		source_bad_line(ctx, f->path, 0, rc == SQLITE_BUSY ?
 				"database is locked" : db ?
@@ -213,8 +213,7 @@ static int read_rows(struct source_ctx *ctx, struct source_file *f,
 			row++;
 		r = how->row(ctx, &d, &rec, &why, how->data);
 		if (!r) {
-			ALLOC_GROW(recs, nr + 1, alloc);
-			recs[nr++] = rec;
+			source_file_add(&got, &rec);
 		} else if (r < 0) {
 			source_bad_line(ctx, f->path, row, why);
 			if (!bad++ || row < bad_line) {
@@ -229,10 +228,14 @@ static int read_rows(struct source_ctx *ctx, struct source_file *f,
 		goto cleanup;
 	}
 	if (how->done)
-		how->done(recs, nr, how->data);
+		how->done(got.rec, got.nr, how->data);
+	/* Handed over, not copied: a copy is as much fresh memory again. */
 	source_file_reset(f);
-	for (i = 0; i < nr; i++)
-		source_file_add(f, &recs[i]);
+	free(f->rec);
+	f->rec = got.rec;
+	f->nr = got.nr;
+	f->alloc = got.alloc;
+	got.rec = NULL;
 	/* Bad rows are remembered, so the warning repeats while they last. */
 	f->bad = bad;
 	f->bad_line = bad_line;
@@ -241,7 +244,7 @@ static int read_rows(struct source_ctx *ctx, struct source_file *f,
 	ret = 0;
 cleanup:
 	sqlite3_finalize(d.st);
-	free(recs);
+	free(got.rec);
 	return ret;
 }
 
@@ -264,6 +267,14 @@ static int read_db(struct source_ctx *ctx, struct source_file *f,
 		db = db_open(f->path, "immutable=1");
 		rc = db ? db_prepare(db, how->queries, &st) : SQLITE_CANTOPEN;
 	}
+	/*
+	 * A read goes through each page about once: a small page cache
+	 * reuses its buffers, where the default 2 MiB took fresh memory a
+	 * page, a fault each. After the schema is read, so that a locked
+	 * database is waited for once.
+	 */
+	if (rc == SQLITE_OK)
+		sqlite3_exec(db, "PRAGMA cache_size = -256", NULL, NULL, NULL);
 	ret = read_rows(ctx, f, db, st, rc, how);
 	sqlite3_close(db);
 	return ret;

@@ -152,7 +152,7 @@ static void read_dir(struct source_ctx *ctx, const char *dir,
 			continue;
 		if (changed) {
 			strbuf_reset(&sb);
-			if (source_read_whole(ctx, f, &sb))
+			if (source_file_read(ctx, f, &sb))
 				continue;
 			parse_settings(ctx, f, sb.buf, sb.len,
 				       sidecar_cwd(f->path));

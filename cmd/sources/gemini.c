@@ -465,7 +465,7 @@ static void read_chat(struct source_ctx *ctx, struct gemini_run *run,
 		save_state(&gf);
 	} else {
 		/* Rewritten whole on each update: always read it again. */
-		if (!source_read_whole(ctx, gf.f, &gf.doc))
+		if (!source_file_read(ctx, gf.f, &gf.doc))
 			parse_doc(ctx, &gf);
 	}
 cleanup:

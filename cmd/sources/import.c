@@ -271,6 +271,38 @@ struct import_home {
 };
 #define IMPORT_HOME_INIT(repo, wt) { repo, wt, IMPORT_MEMO_INIT }
 
+/*
+ * Is the line's time, when it comes first ({"time":"<ISO 8601>", as the
+ * import command's own examples and most writers put it), before since?
+ * Any other line is left to the parser.
+ */
+static int line_before(const char *line, size_t len, int64_t since)
+{
+	const char *p = line + 1, *end = line + len, *q;
+	char buf[48];
+	int64_t ms;
+
+	while (p < end && *p == ' ')
+		p++;
+	if (end - p < 8 || memcmp(p, "\"time\"", 6))
+		return 0;
+	for (p += 6; p < end && *p == ' '; p++)
+		;
+	if (p == end || *p++ != ':')
+		return 0;
+	while (p < end && *p == ' ')
+		p++;
+	if (p == end || *p++ != '"')
+		return 0;
+	q = memchr(p, '"', (size_t)(end - p) < sizeof(buf) ?
+		   (size_t)(end - p) : sizeof(buf));
+	if (!q || q == p || memchr(p, '\\', (size_t)(q - p)))
+		return 0;
+	memcpy(buf, p, (size_t)(q - p));
+	buf[q - p] = '\0';
+	return !date_parse_iso(buf, &ms) && ms < since;
+}
+
 static int import_line(struct source_ctx *ctx, struct source_file *f,
 		       const char *line, size_t len, uint64_t lineno,
 		       int partial, void *data)
@@ -287,6 +319,14 @@ static int import_line(struct source_ctx *ctx, struct source_file *f,
 		return 0;
 	if (lineno == 1 && len >= strlen(IMPORT_HEADER) &&
 	    !strncmp(line, IMPORT_HEADER, strlen(IMPORT_HEADER)))
+		return 0;
+	/*
+	 * The post-commit hook asks for the last minutes only, and an
+	 * import rewrites the file, new to it each time: the lines from
+	 * before are not worth parsing (nor is the cache kept then).
+	 */
+	if (ctx->recent_since && !partial &&
+	    line_before(line, len, ctx->recent_since))
 		return 0;
 	memset(&rec, 0, sizeof(rec));
 	if (parse_line(&rec.ev, line, len, home->repo, home->wt, ctx->now,

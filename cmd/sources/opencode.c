@@ -310,7 +310,7 @@ static struct source_file *read_message_file(struct source_ctx *ctx,
 
 	f = source_file_get(ctx, path, &changed);
 	strbuf_reset(doc);
-	if (f && changed && !source_read_whole(ctx, f, doc))
+	if (f && changed && !source_file_read(ctx, f, doc))
 		parse_message(ctx, f, doc->buf, doc->len);
 	return f;
 }

@@ -218,6 +218,9 @@ int source_scan(struct source_ctx *ctx, struct source_file *f,
  */
 int source_read_whole(struct source_ctx *ctx, struct source_file *f,
 		      struct strbuf *sb);
+/* The same in fewer system calls, from the size f's stat found. */
+int source_file_read(struct source_ctx *ctx, struct source_file *f,
+		     struct strbuf *sb);
 /* The same over a buffer that holds the whole file (decompressed). */
 int source_scan_mem(struct source_ctx *ctx, struct source_file *f,
 		    const char *buf, size_t len,

@@ -434,6 +434,84 @@ static void key_table_init(struct key_table *t, const struct json_key *keys,
 	}
 }
 
+/*
+ * The tables of the key lists json_keys_fixed() was told of, made once:
+ * making one at each skim was 5% of the skimmer's work. A slot is taken
+ * once, by the first list that lands on it, and never changes after;
+ * the list is published last, so a reader that sees it sees its table.
+ */
+#define KEY_FIXED 64
+static struct key_fixed {
+	const struct json_key *keys;
+	size_t nkeys;
+	int taken;
+	struct key_table table;
+} key_fixed[KEY_FIXED];
+
+static struct key_fixed *key_fixed_slot(const struct json_key *keys)
+{
+	return &key_fixed[(uintptr_t)keys / sizeof(*keys) % KEY_FIXED];
+}
+
+void json_keys_fixed(const struct json_key *keys, size_t nkeys)
+{
+	struct key_fixed *f = key_fixed_slot(keys);
+	int free_slot = 0;
+
+	if (nkeys > KEY_TABLE_MAX ||
+	    !__atomic_compare_exchange_n(&f->taken, &free_slot, 1, 0,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return; /* looked up as before */
+	key_table_init(&f->table, keys, nkeys);
+	f->nkeys = nkeys;
+	__atomic_store_n(&f->keys, keys, __ATOMIC_RELEASE);
+}
+
+/* keys' table: a fixed one, else one made in t */
+static const struct key_table *key_table_get(struct key_table *t,
+					     const struct json_key *keys,
+					     size_t nkeys)
+{
+	struct key_fixed *f = key_fixed_slot(keys);
+
+	if (__atomic_load_n(&f->keys, __ATOMIC_ACQUIRE) == keys &&
+	    f->nkeys == nkeys)
+		return &f->table;
+	if (nkeys <= KEY_TABLE_MAX)
+		key_table_init(t, keys, nkeys);
+	return t;
+}
+
+/*
+ * A raw name equals a key of its length: two loads a side that may
+ * overlap cover names of 4 to 16 bytes, where a memcmp() call a wanted
+ * member cost more than the compare.
+ */
+static inline int key_eq(const char *name, const char *k, size_t len)
+{
+	uint64_t a, b, c, d;
+	uint32_t e, f, g, h;
+
+	if (len >= 8) {
+		memcpy(&a, name, 8);
+		memcpy(&b, k, 8);
+		memcpy(&c, name + len - 8, 8);
+		memcpy(&d, k + len - 8, 8);
+		return a == b && c == d &&
+		       (len <= 16 || !memcmp(name + 8, k + 8, len - 16));
+	}
+	if (len >= 4) {
+		memcpy(&e, name, 4);
+		memcpy(&f, k, 4);
+		memcpy(&g, name + len - 4, 4);
+		memcpy(&h, k + len - 4, 4);
+		return e == f && g == h;
+	}
+	/* the first, middle and last bytes: all of them */
+	return !len || (name[0] == k[0] && name[len / 2] == k[len / 2] &&
+			name[len - 1] == k[len - 1]);
+}
+
 /* The index of the key named k (raw, unescaped), or nkeys. */
 static size_t key_find(const struct key_table *t, const struct json_key *keys,
 		       size_t nkeys, const char *k, size_t klen)
@@ -448,7 +526,7 @@ static size_t key_find(const struct key_table *t, const struct json_key *keys,
 	}
 	for (i = t->first[key_slot(k, klen)]; i; i = t->next[i - 1])
 		if (keys[i - 1].len == klen &&
-		    !memcmp(keys[i - 1].name, k, klen))
+		    key_eq(keys[i - 1].name, k, klen))
 			return i - 1;
 	return nkeys;
 }
@@ -459,14 +537,14 @@ static const char *skim_object(const char *p, const char *end,
 			       struct json_raw *out, struct json_skim_sub *sub,
 			       struct skim_gate *gate)
 {
-	struct key_table table;
+	struct key_table made;
+	const struct key_table *table;
 	int leading = 1; /* no object or array member yet */
 	size_t i;
 
 	if (p >= end || *p != '{')
 		return NULL;
-	if (nkeys <= KEY_TABLE_MAX)
-		key_table_init(&table, keys, nkeys);
+	table = key_table_get(&made, keys, nkeys);
 	p = skip_ws(p + 1, end);
 	if (p < end && *p == '}')
 		return p + 1;
@@ -490,7 +568,7 @@ static const char *skim_object(const char *p, const char *end,
 		c = *v;
 		klen = (size_t)(kend - 1 - k);
 		/* A raw name with a NUL byte or an escape never equals a key. */
-		i = key_find(&table, keys, nkeys, k, klen);
+		i = key_find(table, keys, nkeys, k, klen);
 		if (c == '"') {
 			/* most values: no call */
 			p = skip_string(v + 1, end);

@@ -80,6 +80,12 @@ struct json_key {
 int json_skim(const char *buf, size_t len, const struct json_key *keys,
 	      size_t nkeys, struct json_raw *out);
 /*
+ * keys, a static array that never changes, gets its lookup table made
+ * once, not at each skim (hot loops: call it before the loop; from any
+ * thread).
+ */
+void json_keys_fixed(const struct json_key *keys, size_t nkeys);
+/*
  * json_skim() with more read in the same pass. When member keys[sub->key]
  * is an object, it is skimmed with sub->keys into sub->out (sub->bad = 1
  * when that would fail; sub->out is then empty), and so on down the

@@ -69,6 +69,17 @@ static const struct json_key stu_keys[1] = {
 };
 static const struct json_key data_keys[1] = { JSON_KEY("message") };
 
+/* Their lookup tables made once, before the lines are read. */
+static void keys_fixed(void)
+{
+	json_keys_fixed(rec_keys, K__NR);
+	json_keys_fixed(msg_keys, M__NR);
+	json_keys_fixed(usage_keys, U__NR);
+	json_keys_fixed(cc_keys, 2);
+	json_keys_fixed(stu_keys, 1);
+	json_keys_fixed(data_keys, 1);
+}
+
 static void session_from_path(const char *path, struct strbuf *out)
 {
 	const char *p = strstr(path, "/subagents/");
@@ -634,6 +645,7 @@ void source_claude_parse_mem(struct source_ctx *ctx, struct source_file *f,
 {
 	struct claude_memo memo;
 
+	keys_fixed();
 	memo_init(&memo);
 	source_scan_mem(ctx, f, buf, len, NULL, claude_line, &memo);
 	memo_release(&memo);
@@ -669,6 +681,7 @@ int source_claude_read(struct source_ctx *ctx)
 	source_sort_paths(&paths);
 	source_files_collect(ctx, &paths, &files, &todo);
 	if (!source_reuse_result(ctx)) {
+		keys_fixed();
 		source_parallel(ctx, todo.f, todo.nr, claude_read_file, NULL);
 		claude_dedup(ctx, files.f, files.nr);
 	}

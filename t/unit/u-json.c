@@ -91,6 +91,74 @@ static void test_many_keys(void)
 	is_str(text(&out[0]), "1", "a key list changed in place");
 }
 
+/*
+ * Names of every length up to past 32, each against names of its length
+ * that differ in one byte only, where the compare changes how it looks;
+ * with a table made at each skim and with one made once.
+ */
+static void test_key_lengths(void)
+{
+	static char names[40][41];
+	static struct json_key fixed[40];
+	struct json_key made;
+	struct json_raw out[1];
+	char doc[2048], *d;
+	size_t len, i, bad = 0, cases = 0;
+	int pass;
+
+	for (len = 1; len <= 40; len++) {
+		for (i = 0; i < len; i++)
+			names[len - 1][i] = (char)('a' + i % 26);
+		fixed[len - 1].name = names[len - 1];
+		fixed[len - 1].len = len;
+	}
+	for (len = 1; len <= 40; len++)
+		json_keys_fixed(&fixed[len - 1], 1);
+	for (pass = 0; pass < 2; pass++)
+		for (len = 1; len <= 40; len++) {
+			const struct json_key *k = &fixed[len - 1];
+
+			made = fixed[len - 1];
+			if (!pass)
+				k = &made;
+			/* the name last: a near miss read after it wins */
+			d = doc;
+			d += sprintf(d, "{\"%s\":0", names[len - 1]);
+			for (i = 0; i < len; i++) {
+				char near[41];
+
+				memcpy(near, names[len - 1], len + 1);
+				near[i] = '_';
+				d += sprintf(d, ",\"%s\":%d", near,
+					     (int)i + 1);
+			}
+			strcpy(d, "}");
+			cases++;
+			if (skim(doc, k, 1, out) || strcmp(text(out), "0"))
+				bad++;
+		}
+	is_int(bad, 0, "names of 1 to 40 bytes, against near misses");
+	is_int(cases, 80, "with tables made then and made once");
+}
+
+static void test_fixed_count(void)
+{
+	static const struct json_key keys[] = {
+		JSON_KEY("a"), JSON_KEY("b"), JSON_KEY("c"),
+	};
+	struct json_raw out[3];
+
+	/* made once for its first key alone: not the table of all three */
+	json_keys_fixed(keys, 1);
+	json_keys_fixed(keys, 3);
+	is_int(skim("{\"c\":3,\"a\":1}", keys, 1, out), 0, "skimmed");
+	is_str(text(&out[0]), "1", "a fixed list: its key");
+	is_int(skim("{\"c\":3,\"b\":2,\"a\":1}", keys, 3, out), 0,
+	       "skimmed");
+	is_str(text(&out[0]), "1", "more keys than fixed: the first");
+	is_str(text(&out[2]), "3", "and the last, not in that table");
+}
+
 static void test_gate_and_sub(void)
 {
 	static const struct json_key keys[] = {
@@ -243,6 +311,8 @@ int main(void)
 	test_any_order();
 	test_same_slot();
 	test_many_keys();
+	test_key_lengths();
+	test_fixed_count();
 	test_gate_and_sub();
 	test_escapes_anywhere();
 	test_numbers();

@@ -132,4 +132,51 @@ test_expect_success 'a file an include names, created later' '
 		"echo \"[author]	email = five@example.com\" >more.config"
 '
 
+# Outside any repository git reads the same files wherever it is asked:
+# its answer is kept once, in the user's cache folder. A folder with no
+# repository above it: one made under the system's temporary folder.
+outside=$(mktemp -d)
+if (cd "$outside" && ! git rev-parse --git-dir >/dev/null 2>&1)
+then
+	test_set_prereq OUTSIDE
+fi
+
+# in_outside <args>: git tokens <args> there, its output in out.json
+in_outside () {
+	(cd "$outside" && git tokens "$@" >"$TRASH/out.json")
+}
+
+test_expect_success OUTSIDE 'outside any repository: kept in the user cache' '
+	unset GIT_CONFIG_GLOBAL &&
+	git config --global tokens.sources codex &&
+	settle &&
+	in_outside usage --all-repos --format=json &&
+	test -s cache/git-tokens/config-cache &&
+	test "$(stat -c %a cache/git-tokens/config-cache)" = 600 &&
+	test "$(json_get rows <out.json)" = "[]"
+'
+
+test_expect_success OUTSIDE,STRACE 'outside any repository: no git process' '
+	(
+		cd "$outside" &&
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -f -s 4096 -o "$TRASH/exec.trace" -e trace=execve \
+			git tokens usage --all-repos --format=json >/dev/null
+	) &&
+	grep "git-tokens\", \"usage\"" exec.trace &&
+	! grep "\"config\"" exec.trace
+'
+
+test_expect_success OUTSIDE 'outside any repository: a global change seen' '
+	git config --global tokens.sources claude-code &&
+	in_outside usage --all-repos --by tool --format=json &&
+	test "$(json_get rows.0.key <out.json)" = claude-code &&
+	settle &&
+	git config --global tokens.sources codex &&
+	in_outside usage --all-repos --by tool --format=json &&
+	test "$(json_get rows <out.json)" = "[]"
+'
+
+rm -rf "$outside"
+
 test_done

@@ -1,4 +1,5 @@
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -458,15 +459,17 @@ uint64_t date_zone_id(void)
 					 FNV1A_INIT));
 }
 
+static void zone_ready(void)
+{
+	tzset();
+}
+
 int date_tm(int64_t sec, struct tm *tm)
 {
-	static int ready;
+	static pthread_once_t ready = PTHREAD_ONCE_INIT;
 	time_t t = (time_t)sec;
 
-	if (!ready) {
-		tzset();
-		ready = 1;
-	}
+	pthread_once(&ready, zone_ready);
 	if ((int64_t)t != sec || !localtime_r(&t, tm))
 		return -1;
 	return 0;
@@ -557,6 +560,11 @@ int date_approx_local(const char *s, int64_t now, int64_t *ms,
  * Swapping TZ is safe here: the sources that read local times are read
  * one at a time, with no other thread running.
  */
+int date_zone_chosen(void)
+{
+	return !!zone_chosen;
+}
+
 time_t date_mktime_system(struct tm *tm)
 {
 	time_t t;

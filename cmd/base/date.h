@@ -88,8 +88,11 @@ int64_t date_day_start(int64_t day);
 void date_format(char buf[DATE_ISO_MAX], int64_t sec, int day_only);
 /*
  * mktime() in the zone the process started in: the zone local times in
- * logs (aider's) were written in, whatever date_zone_set() chose.
+ * logs (aider's) were written in, whatever date_zone_set() chose. When
+ * one was chosen (date_zone_chosen()), it sets TZ for the while: no
+ * other thread may run then.
  */
+int date_zone_chosen(void);
 time_t date_mktime_system(struct tm *tm);
 
 #endif

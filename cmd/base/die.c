@@ -9,10 +9,62 @@
 
 int quiet;
 static int report_fd = -1;
+static __thread struct report_held {
+	char *buf;
+	size_t len, alloc;
+} *held;
 
 void report_redirect(int fd)
 {
 	report_fd = fd;
+}
+
+void report_hold(int on)
+{
+	if (on && !held) {
+		held = xcalloc(1, sizeof(*held));
+	} else if (!on && held) {
+		free(held->buf);
+		free(held);
+		held = NULL;
+	}
+}
+
+char *report_held(void)
+{
+	char *s = NULL;
+
+	if (held && held->len) {
+		s = held->buf;
+		held->buf = NULL;
+		held->len = held->alloc = 0;
+	}
+	return s;
+}
+
+/* line, prefix included, where this thread's reports go now */
+static void report_line(const char *line, size_t n)
+{
+	if (held) {
+		ALLOC_GROW(held->buf, held->len + n + 1, held->alloc);
+		memcpy(held->buf + held->len, line, n);
+		held->len += n;
+		held->buf[held->len] = '\0';
+		return;
+	}
+	/* One write: threads' lines never mix. */
+	if (report_fd >= 0 && write(report_fd, line, n) == (ssize_t)n)
+		return;
+	/* Keep our message and the child's/stdout's apart on a terminal. */
+	fflush(stdout);
+	fwrite(line, 1, n, stderr);
+	fflush(stderr);
+}
+
+void report_release(const char *lines)
+{
+	if (lines)
+		report_line(lines, strlen(lines));
 }
 
 __attribute__((format(printf, 3, 0)))
@@ -23,22 +75,18 @@ static void vreport(const char *prefix, const char *err, const char *fmt,
 	int n;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (report_fd >= 0 && strcmp(prefix, "fatal: ")) {
-		/* One write: threads' lines never mix. */
-		n = snprintf(line, sizeof(line), "%s%s%s%s\n", prefix, msg,
-			     err ? ": " : "", err ? err : "");
-		if (n > (int)sizeof(line) - 1)
-			n = (int)sizeof(line) - 1;
-		if (write(report_fd, line, (size_t)n) == n)
-			return;
+	n = snprintf(line, sizeof(line), "%s%s%s%s\n", prefix, msg,
+		     err ? ": " : "", err ? err : "");
+	if (n > (int)sizeof(line) - 1)
+		n = (int)sizeof(line) - 1;
+	/* A fatal error is said at once, whatever is held. */
+	if (!strcmp(prefix, "fatal: ")) {
+		fflush(stdout);
+		fwrite(line, 1, (size_t)n, stderr);
+		fflush(stderr);
+		return;
 	}
-	/* Keep our message and the child's/stdout's apart on a terminal. */
-	fflush(stdout);
-	if (err)
-		fprintf(stderr, "%s%s: %s\n", prefix, msg, err);
-	else
-		fprintf(stderr, "%s%s\n", prefix, msg);
-	fflush(stderr);
+	report_line(line, (size_t)n);
 }
 
 void die(const char *fmt, ...)

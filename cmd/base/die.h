@@ -34,6 +34,16 @@ extern int quiet;
  * in run-command.h.
  */
 void report_redirect(int fd);
+/*
+ * With on, this thread's error() and warning() lines are held, not
+ * written; report_held() takes them (NULL if none; free() it) and
+ * report_release() writes them where they would have gone. Off drops
+ * what is still held. For work done on threads whose messages must come
+ * out in a set order.
+ */
+void report_hold(int on);
+char *report_held(void);
+void report_release(const char *lines);
 
 /* Allocation that dies on failure, as git's x* helpers. */
 void *xmalloc(size_t n);

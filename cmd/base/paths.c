@@ -100,7 +100,7 @@ int mkdir_p(const char *path)
 	return ret;
 }
 
-int tokens_user_cache_dir(struct strbuf *out)
+int tokens_user_cache_name(struct strbuf *out)
 {
 	const char *xdg = getenv("XDG_CACHE_HOME");
 	const char *home = getenv("HOME");
@@ -112,6 +112,13 @@ int tokens_user_cache_dir(struct strbuf *out)
 	else if (home && *home)
 		strbuf_addf(out, "%s/.cache/git-tokens/", home);
 	else
+		return -1;
+	return 0;
+}
+
+int tokens_user_cache_dir(struct strbuf *out)
+{
+	if (tokens_user_cache_name(out) < 0)
 		return error("cannot find a cache directory: "
 			     "neither XDG_CACHE_HOME nor HOME is set");
 	if (mkdir_p(out->buf) < 0)

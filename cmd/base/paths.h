@@ -26,6 +26,8 @@ int tokens_build_path(const char *rel, struct strbuf *out);
  * out is reset first. Returns 0, or -1 after error().
  */
 int tokens_user_cache_dir(struct strbuf *out);
+/* The same, neither created nor said: -1 when neither variable is set. */
+int tokens_user_cache_name(struct strbuf *out);
 
 /* mkdir -p: 0, or -1 with errno set (no message). */
 int mkdir_p(const char *path);

@@ -6,7 +6,9 @@
  * read or would read, found or not, and HEAD for includeIf.onbranch)
  * and used while those are as they were: the same size, inode and
  * times. A file changed since just before git started may have been
- * read before the change: nothing is kept then.
+ * read before the change: nothing is kept then. Outside any repository
+ * (usage --all-repos from anywhere) git's answer is the same wherever
+ * it is asked: it is kept once, in the user's cache folder.
  */
 #include "config.h"
 
@@ -116,9 +118,11 @@ static void config_cache_paths(const char *top, const struct strbuf *list,
 		strvec_pushf(out, "%s/.config/git/config", home);
 		strvec_pushf(out, "%s/.gitconfig", home);
 	}
-	strvec_pushf(out, "%s.git/config", top);
-	strvec_pushf(out, "%s.git/config.worktree", top);
-	strvec_pushf(out, "%s.git/HEAD", top);
+	if (top) {
+		strvec_pushf(out, "%s.git/config", top);
+		strvec_pushf(out, "%s.git/config.worktree", top);
+		strvec_pushf(out, "%s.git/HEAD", top);
+	}
 	/* Each file git named, and each include, where git looks for it. */
 	for (p = list->buf, end = p + list->len; p < end; ) {
 		origin = p;
@@ -162,7 +166,7 @@ static void config_cache_key(const char *top, struct strbuf *key)
 
 	strbuf_addstr(key, CONFIG_CACHE_HEADER);
 	strbuf_addch(key, '\0');
-	strbuf_addf(key, "T%s", top);
+	strbuf_addf(key, "T%s", top ? top : "");
 	strbuf_addch(key, '\0');
 	/* Only a hash: GIT_CONFIG_PARAMETERS and the like may hold a secret. */
 	config_cache_env(&env);
@@ -176,6 +180,20 @@ static void config_cache_key(const char *top, struct strbuf *key)
 	strvec_clear(&env);
 }
 
+/* Where the cache is (its folder in dir when given): 0, or -1. */
+static int config_cache_file(const char *top, struct strbuf *name,
+			     struct strbuf *dir)
+{
+	if (top)
+		strbuf_addf(name, "%s.git/tokens/", top);
+	else if (tokens_user_cache_name(name) < 0)
+		return -1;
+	if (dir)
+		strbuf_addbuf(dir, name);
+	strbuf_addstr(name, "config-cache");
+	return 0;
+}
+
 int config_cache_read(const char *top, struct strbuf *out)
 {
 	struct strbuf file = STRBUF_INIT, key = STRBUF_INIT;
@@ -183,8 +201,8 @@ int config_cache_read(const char *top, struct strbuf *out)
 	const char *p, *end;
 	int ret = 1;
 
-	strbuf_addf(&name, "%s.git/tokens/config-cache", top);
-	if (strbuf_read_file(&file, name.buf, 4096) < 0)
+	if (config_cache_file(top, &name, NULL) < 0 ||
+	    strbuf_read_file(&file, name.buf, 4096) < 0)
 		goto cleanup;
 	config_cache_key(top, &key);
 	if (file.len < key.len || memcmp(file.buf, key.buf, key.len))
@@ -218,6 +236,7 @@ void config_cache_write(const char *top, const struct strbuf *list,
 			int64_t asked)
 {
 	struct strbuf file = STRBUF_INIT, dir = STRBUF_INIT;
+	struct strbuf name = STRBUF_INIT;
 	struct strvec paths = STRVEC_INIT;
 	size_t i;
 
@@ -234,18 +253,16 @@ void config_cache_write(const char *top, const struct strbuf *list,
 	}
 	strbuf_addch(&file, '\0');
 	strbuf_addbuf(&file, list);
-	strbuf_addf(&dir, "%s.git/tokens", top);
 	/*
-	 * A cache: a repository we cannot write to just goes without.
+	 * A cache: a folder we cannot write to just goes without.
 	 * Private: it holds the global configuration's values too.
 	 */
-	if (!mkdir_p(dir.buf)) {
-		strbuf_addstr(&dir, "/config-cache");
-		write_file_atomic(dir.buf, file.buf, file.len, 0600, 0);
-	}
+	if (!config_cache_file(top, &name, &dir) && !mkdir_p(dir.buf))
+		write_file_atomic(name.buf, file.buf, file.len, 0600, 0);
 cleanup:
 	strbuf_release(&file);
 	strbuf_release(&dir);
+	strbuf_release(&name);
 	strvec_clear(&paths);
 }
 

@@ -6,7 +6,8 @@
 
 /*
  * "git config --list -z --show-origin" kept in <top>.git/tokens (top
- * ends in "/"). Read: git's answer into out, 0; 1 when there is none
+ * ends in "/"), or with top NULL, outside any repository, in the user's
+ * cache folder. Read: git's answer into out, 0; 1 when there is none
  * still valid.
  */
 int config_cache_read(const char *top, struct strbuf *out);

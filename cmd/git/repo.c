@@ -39,6 +39,7 @@ const char *repo_last_error(void)
 
 /* <top>/ of a plain repository, where config_load() keeps its cache. */
 static char *config_cache_top;
+static int config_cache_user; /* outside any repository */
 
 static int in_libgit2_init;
 
@@ -380,8 +381,10 @@ int repo_open(struct repo **out)
 	int r;
 
 	*out = NULL;
-	if (walk == REPO_NONE)
+	if (walk == REPO_NONE) {
+		config_cache_user = 1;
 		return 1;
+	}
 	repo = xcalloc(1, sizeof(*repo));
 	r = walk == REPO_PLAIN ? repo_plain(repo, top.buf) : 1;
 	strbuf_release(&top);
@@ -573,7 +576,7 @@ static int config_load(void)
 	if (loaded)
 		return loaded < 0 ? -1 : 0;
 	loaded = -1;
-	if (config_cache_top) {
+	if (config_cache_top || config_cache_user) {
 		if (!config_cache_read(config_cache_top, &out))
 			goto parse;
 		strbuf_reset(&out);

@@ -172,13 +172,14 @@ void source_file_load_records(struct source_state *st, struct source_file *f)
  */
 static uint64_t new_stamp(void)
 {
-	static uint64_t nr;
+	static uint64_t nr; /* sources write theirs on threads */
+	uint64_t n = __atomic_add_fetch(&nr, 1, __ATOMIC_RELAXED);
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return hash_mix(((uint64_t)ts.tv_sec * 1000000000ULL +
 			 (uint64_t)ts.tv_nsec) ^
-			hash_mix((uint64_t)getpid() << 20 ^ ++nr)) | 1;
+			hash_mix((uint64_t)getpid() << 20 ^ n)) | 1;
 }
 
 int source_cache_write(struct source_state *st, const char *path,

@@ -393,7 +393,7 @@ static int size_desc(const void *a, const void *b)
  * freeing them costs no system call (on the p1000 corpus: 244 munmap()
  * calls a run, about 50 ms, down to 7).
  */
-static void keep_heaps(void)
+void source_keep_heaps(void)
 {
 #if HAVE_DECL_M_MMAP_THRESHOLD && !defined(COMPAT_FALLBACKS)
 	mallopt(M_MMAP_THRESHOLD, 32 << 20);
@@ -431,7 +431,7 @@ void source_parallel(struct source_ctx *ctx, struct source_file **files,
 	if ((size_t)nt > nr)
 		nt = nr ? (int)nr : 1;
 	if (nt > 1)
-		keep_heaps();
+		source_keep_heaps();
 	job.ctx = ctx;
 	job.files = xmalloc((nr ? nr : 1) * sizeof(*job.files));
 	if (nr)

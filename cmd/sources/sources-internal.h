@@ -28,6 +28,8 @@ struct source_warn {
 void source_warn_add(struct source_warn *w, int src, const char *file,
 		     uint64_t line, const char *why, uint64_t n);
 void source_warn_flush(struct source_warn *w);
+/* Memory freed on threads kept for their next use (see scan.c). */
+void source_keep_heaps(void);
 
 /*
  * A folder as last listed (walk.c): while its times stay the same, its

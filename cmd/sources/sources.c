@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/date.h"
 #include "base/die.h"
@@ -571,11 +572,7 @@ static void price_event(struct price_table *t, struct source_warn *w,
 	strbuf_release(&msg);
 }
 
-/*
- * Of the events of one source, out's from on, keep those the query asks
- * for. Each source adds to out itself: a set of its own, copied into
- * out, cost a fresh page of memory a page of events twice over.
- */
+/* Of one source's events, out's from on, keep those the query asks for. */
 static void keep_events(struct usage_set *out, size_t from,
 			const struct usage_query *q, struct source_ctx *ctx,
 			int *merged)
@@ -644,44 +641,22 @@ static void deferred_flush(struct deferred *d, struct usage_set *out,
 }
 
 /*
- * deferred_flush() before the events out holds from on (one source's,
- * sorted): where they start now.
- */
-static size_t flush_before(struct deferred *d, struct usage_set *out,
-			   size_t from, const struct usage_query *q,
-			   struct source_ctx *ctx, int *merged)
-{
-	size_t nr = out->nr - from;
-	struct usage_event *mine = xmalloc(nr * sizeof(*mine));
-
-	memcpy(mine, out->ev + from, nr * sizeof(*mine));
-	out->nr = from;
-	deferred_flush(d, out, q, ctx, merged);
-	from = out->nr;
-	ALLOC_GROW(out->ev, from + nr, out->alloc);
-	memcpy(out->ev + from, mine, nr * sizeof(*mine));
-	out->nr = from + nr;
-	free(mine);
-	return from;
-}
-
-/*
  * With a summary asked for: what the events depend on, summed up once
  * st's source has run (ok: its events are its cache's result).
  */
-static void summary_add(const struct usage_query *q,
-			const struct source_state *st, int ok)
+static void summary_add(const struct usage_query *q, int idx, uint64_t stamp,
+			int ok)
 {
 	struct usage_summary *s = q->summary;
 
 	if (!s || !s->id)
 		return;
-	if (!ok || !st->stamp) {
+	if (!ok || !stamp) {
 		s->id = 0;
 		return;
 	}
-	s->id = source_summary_id(s->id, (uint64_t)st->idx);
-	s->id = source_summary_id(s->id, st->stamp);
+	s->id = source_summary_id(s->id, (uint64_t)idx);
+	s->id = source_summary_id(s->id, stamp);
 }
 
 /*
@@ -714,23 +689,194 @@ static int summary_hit(struct usage_summary *s,
 	return 1;
 }
 
+/*
+ * One source's run. Sources are read at once on a few threads, each
+ * thread adding the events of the sources it reads to a set of its
+ * own, messages held; then, in the table's order, each source's
+ * messages are said and its events kept, so that the output never
+ * depends on which finished first. A source may use only what is its
+ * own (its state and cache files, its events in its thread's set),
+ * locked (warnings, interned strings), or read-only by then (the
+ * configuration, seen).
+ */
+struct source_job {
+	struct source_state st;
+	struct source_ctx ctx;
+	struct usage_set *set;     /* its thread's */
+	size_t from, nr;           /* its events there */
+	struct strbuf cache, dirs; /* its cache files; empty: none */
+	char *said;                /* its error() and warning() lines */
+	int ret, ok;
+	int alone;                 /* read while no other thread runs */
+	/* what is left to know of st once freed */
+	int reused;
+	uint64_t stamp;
+	size_t listed, known;
+};
+
+static void job_run(struct source_job *job, struct usage_set *set)
+{
+	struct source_state *st = &job->st;
+	struct source_ctx *ctx = &job->ctx;
+	struct usage_set raw;
+	size_t i;
+
+	if (job->cache.len) {
+		source_cache_read(st, job->cache.buf);
+		source_dirs_read(st, job->dirs.buf);
+	}
+	job->set = ctx->out = set;
+	job->from = set->nr;
+	if (ctx->src->read(ctx) < 0)
+		job->ret = -1;
+	job->nr = set->nr - job->from;
+	/* reused, or nothing then and now */
+	job->ok = !job->ret && (st->reused || (st->result && !st->result_nr &&
+					       !st->nr && !job->nr));
+	if (ctx->found)
+		found_files(ctx, st);
+	/* Saved sorted, the result sorts in one pass next time. */
+	sort_from(set, job->from);
+	raw.ev = set->ev + job->from;
+	raw.nr = raw.alloc = job->nr;
+	if (job->cache.len && !st->reused) {
+		/* Files gone from disk leave the cache too. */
+		for (i = 0; i < st->nr; i++)
+			if (!st->files[i]->seen)
+				st->dirty = 1;
+		if (st->dirty || !st->result)
+			job->ok = !source_cache_write(st, job->cache.buf,
+						      &raw) && !job->ret;
+	}
+	if (job->cache.len && st->dirs_dirty)
+		source_dirs_write(st, job->dirs.buf);
+	job->reused = st->reused;
+	job->stamp = st->stamp;
+	job->listed = st->dirs_listed;
+	job->known = st->dirs_known;
+	/* Its memory to the next source this thread reads. */
+	if (!(st->reused && st->defer))
+		source_state_free(st);
+}
+
+#define MAX_SOURCE_THREADS 4
+
+struct job_pool {
+	struct source_job *jobs;
+	size_t nr;
+	size_t next; /* the next job to take (atomic) */
+	struct usage_set set[MAX_SOURCE_THREADS];
+};
+
+struct pool_thread {
+	struct job_pool *pool;
+	int t;
+};
+
+static void *pool_run(void *v)
+{
+	struct pool_thread *me = v;
+	struct job_pool *pool = me->pool;
+	size_t i;
+
+	report_hold(1);
+	while ((i = __atomic_fetch_add(&pool->next, 1, __ATOMIC_RELAXED)) <
+	       pool->nr) {
+		if (pool->jobs[i].alone)
+			continue;
+		job_run(&pool->jobs[i], &pool->set[me->t]);
+		pool->jobs[i].said = report_held();
+	}
+	report_hold(0);
+	return NULL;
+}
+
+/* Every job run, on as many threads as there are cores (at most 4). */
+static void jobs_run(struct job_pool *pool)
+{
+	struct pool_thread me[MAX_SOURCE_THREADS];
+	pthread_t tid[MAX_SOURCE_THREADS];
+	int started[MAX_SOURCE_THREADS];
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	const char *env = getenv("GIT_TOKENS_THREADS");
+	int nt = ncpu < 1 ? 1 : ncpu > MAX_SOURCE_THREADS ?
+		MAX_SOURCE_THREADS : (int)ncpu, t;
+	size_t i;
+
+	if (env)
+		nt = atoi(env);
+	if ((size_t)nt > pool->nr)
+		nt = (int)pool->nr;
+	if (nt > MAX_SOURCE_THREADS)
+		nt = MAX_SOURCE_THREADS;
+	if (nt < 2) {
+		/* in order, saying what there is to say at once */
+		for (i = 0; i < pool->nr; i++)
+			job_run(&pool->jobs[i], &pool->set[0]);
+		return;
+	}
+	source_keep_heaps();
+	for (t = 0; t < nt; t++) {
+		me[t].pool = pool;
+		me[t].t = t;
+	}
+	for (t = 1; t < nt; t++)
+		started[t] = !pthread_create(&tid[t], NULL, pool_run, &me[t]);
+	pool_run(&me[0]);
+	for (t = 1; t < nt; t++)
+		if (started[t])
+			pthread_join(tid[t], NULL);
+	report_hold(1);
+	for (i = 0; i < pool->nr; i++)
+		if (pool->jobs[i].alone) {
+			job_run(&pool->jobs[i], &pool->set[0]);
+			pool->jobs[i].said = report_held();
+		}
+	report_hold(0);
+}
+
+/*
+ * job's events appended to out: taken whole when they are out's first
+ * and all of their set, else copied (with room made at once for all
+ * that is still to come).
+ */
+static void job_take(struct source_job *job, struct usage_set *out,
+		     size_t to_come)
+{
+	if (!job->nr)
+		return;
+	if (!out->alloc && job->nr == job->set->nr) {
+		*out = *job->set;
+		memset(job->set, 0, sizeof(*job->set));
+		return;
+	}
+	usage_set_reserve(out, to_come);
+	memcpy(out->ev + out->nr, job->set->ev + job->from,
+	       job->nr * sizeof(*out->ev));
+	out->nr += job->nr;
+}
+
 int usage_load(struct usage_set *out, struct repo *repo,
 	       const struct usage_query *q)
 {
 	struct source_warn warn;
 	struct source_match match;
-	struct strbuf dir = STRBUF_INIT, path = STRBUF_INIT, dirs = STRBUF_INIT;
+	struct strbuf dir = STRBUF_INIT;
 	struct strvec seen = STRVEC_INIT;
 	struct price_table *prices = NULL;
 	struct usage_summary *sum = NULL;
 	struct deferred later = { NULL, 0, 0 };
+	struct job_pool pool;
+	struct source_job *jobs;
 	struct source_ctx ctx;
 	const struct source *src;
 	int64_t now;
 	int have_dir = 0, ret = 0, merged = 0;
-	size_t i;
+	size_t i, nr = 0, total = 0;
 
 	date_now(&now);
+	memset(&pool, 0, sizeof(pool));
+	jobs = pool.jobs = xcalloc(ARRAY_SIZE(source_table), sizeof(*jobs));
 	memset(&ctx, 0, sizeof(ctx));
 	memset(&warn, 0, sizeof(warn));
 	pthread_mutex_init(&warn.lock, NULL);
@@ -753,96 +899,83 @@ int usage_load(struct usage_set *out, struct repo *repo,
 		source_seen_add(repo);
 	if (q->all_repos)
 		source_seen_list(&seen);
+	ctx.repo = repo;
+	ctx.warn = &warn;
+	ctx.match = &match;
 
 	for (src = source_table; src->name; src++) {
-		struct source_state st;
-		struct usage_set raw;
-		size_t from = out->nr;
-		int ok = 0;
+		struct source_job *job = &jobs[nr];
+		struct source_ctx *c = &job->ctx;
 
 		if (!source_enabled(repo, src))
 			continue;
-		memset(&st, 0, sizeof(st));
-		st.src = src;
-		st.idx = (int)(src - source_table);
-		st.defer = !!sum;
-		memset(&ctx, 0, sizeof(ctx));
-		ctx.out = out;
-		ctx.repo = repo;
-		ctx.src = src;
-		strvec_init(&ctx.paths);
+		nr++;
+		/* its reading sets TZ, which no other thread may read then */
+		job->alone = src->tool == TOOL_AIDER && date_zone_chosen();
+		job->st.src = src;
+		job->st.idx = (int)(src - source_table);
+		job->st.defer = !!sum;
+		c->repo = repo;
+		c->src = src;
+		strvec_init(&c->paths);
 		if (repo) {
 			struct strbuf key = STRBUF_INIT;
 
 			strbuf_addf(&key, "tokens.%s.path", src->name);
-			repo_config_multi(repo, key.buf, &ctx.paths);
+			repo_config_multi(repo, key.buf, &c->paths);
 			strbuf_release(&key);
 		}
-		ctx.now = now;
-		ctx.use_cache = q->use_cache;
+		c->now = now;
+		c->use_cache = q->use_cache;
 		/* A line is written after its time: minutes of slack cover
 		 * a response that took long, and coarse file times. */
 		if (q->recent && q->since)
-			ctx.recent_since = q->since - 10 * 60 * 1000;
-		ctx.state = &st;
-		ctx.warn = &warn;
-		ctx.match = &match;
-		ctx.seen = q->all_repos ? &seen : NULL;
+			c->recent_since = q->since - 10 * 60 * 1000;
+		c->state = &job->st;
+		c->warn = &warn;
+		c->match = &match;
+		c->seen = q->all_repos ? &seen : NULL;
 		if (q->found)
-			ctx.found = &q->found[st.idx];
-
-		strbuf_reset(&path);
+			c->found = &q->found[job->st.idx];
+		strbuf_init(&job->cache, 0);
+		strbuf_init(&job->dirs, 0);
 		if (have_dir) {
-			strbuf_addf(&path, "%susage-%s.cache", dir.buf,
+			strbuf_addf(&job->cache, "%susage-%s.cache", dir.buf,
 				    src->name);
-			source_cache_read(&st, path.buf);
-			strbuf_reset(&dirs);
-			strbuf_addf(&dirs, "%susage-%s.dirs", dir.buf,
+			strbuf_addf(&job->dirs, "%susage-%s.dirs", dir.buf,
 				    src->name);
-			source_dirs_read(&st, dirs.buf);
 		}
-		if (src->read(&ctx) < 0)
+	}
+	pool.nr = nr;
+	jobs_run(&pool);
+
+	for (i = 0; i < nr; i++)
+		total += jobs[i].nr;
+	for (i = 0; i < nr; i++) {
+		struct source_job *job = &jobs[i];
+		struct source_state *st = &job->st;
+		size_t from = out->nr;
+
+		report_release(job->said);
+		if (job->ret < 0)
 			ret = -1;
-		else
-			/* reused, or nothing then and now */
-			ok = st.reused || (st.result && !st.result_nr &&
-					   !st.nr && out->nr == from);
-		if (ctx.found)
-			found_files(&ctx, &st);
-		/* Saved sorted, the result sorts in one pass next time. */
-		sort_from(out, from);
-		/* this source's events, as out holds them */
-		raw.ev = out->ev + from;
-		raw.nr = raw.alloc = out->nr - from;
-		if (have_dir && !st.reused) {
-			/* Files gone from disk leave the cache too. */
-			for (i = 0; i < st.nr; i++)
-				if (!st.files[i]->seen)
-					st.dirty = 1;
-			if (st.dirty || !st.result)
-				ok = !source_cache_write(&st, path.buf, &raw) &&
-				     !ret;
-		}
-		if (have_dir && st.dirs_dirty)
-			source_dirs_write(&st, dirs.buf);
-		if ((st.dirs_listed || st.dirs_known) &&
-		    getenv("GIT_TOKENS_DEBUG"))
+		if ((job->listed || job->known) && getenv("GIT_TOKENS_DEBUG"))
 			fprintf(stderr, "usage: %s: %"PRIuMAX" folders listed,"
-				" %"PRIuMAX" as last time\n", src->name,
-				(uintmax_t)st.dirs_listed,
-				(uintmax_t)st.dirs_known);
-		summary_add(q, &st, ok);
-		strvec_clear(&ctx.paths);
-		if (st.reused && st.defer) {
-			deferred_add(&later, &st);
+				" %"PRIuMAX" as last time\n", st->src->name,
+				(uintmax_t)job->listed, (uintmax_t)job->known);
+		summary_add(q, st->idx, job->stamp, job->ok);
+		if (job->reused && st->defer) {
+			deferred_add(&later, st);
 			continue;
 		}
 		/* Those before this one go first, if it adds anything. */
-		if (raw.nr && later.nr)
-			from = flush_before(&later, out, from, q, &ctx,
-					    &merged);
+		if (job->nr && later.nr) {
+			deferred_flush(&later, out, q, &ctx, &merged);
+			from = out->nr;
+		}
+		job_take(job, out, total);
+		total -= job->nr;
 		keep_events(out, from, q, &ctx, &merged);
-		source_state_free(&st);
 	}
 
 	if (load_prices(&prices, repo) < 0)
@@ -862,6 +995,15 @@ int usage_load(struct usage_set *out, struct repo *repo,
 	if (merged)
 		usage_set_sort(out);
 cleanup:
+	for (i = 0; i < MAX_SOURCE_THREADS; i++)
+		usage_set_release(&pool.set[i]);
+	for (i = 0; i < nr; i++) {
+		strvec_clear(&jobs[i].ctx.paths);
+		strbuf_release(&jobs[i].cache);
+		strbuf_release(&jobs[i].dirs);
+		free(jobs[i].said);
+	}
+	free(jobs);
 	free(later.st);
 	if (prices)
 		prices_free(prices);
@@ -870,7 +1012,5 @@ cleanup:
 	source_match_release(&match);
 	strvec_clear(&seen);
 	strbuf_release(&dir);
-	strbuf_release(&path);
-	strbuf_release(&dirs);
 	return ret;
 }

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -370,28 +371,32 @@ fail:
 	return -1;
 }
 
+/* Who we are, once a run, not once a file. */
+static uid_t self_uid;
+static gid_t self_gid, groups[256];
+static int ngroups;
+
+static void self_ready(void)
+{
+	self_uid = geteuid();
+	self_gid = getegid();
+	ngroups = getgroups(ARRAY_SIZE(groups), groups);
+	if (ngroups < 0)
+		ngroups = 0;
+}
+
 /* access(R_OK) from the mode bits we already have: one lookup less. */
 static int mode_readable(const struct stat *sb)
 {
-	/* Sources may be read on threads of their own: one set a thread. */
-	static __thread gid_t groups[256];
-	static __thread int ngroups = -1;
-	static __thread uid_t uid = (uid_t)-1;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	int i;
 
-	/* Once a run, not once a file. */
-	if (uid == (uid_t)-1)
-		uid = geteuid();
-	if (!uid)
+	pthread_once(&once, self_ready);
+	if (!self_uid)
 		return 1;
-	if (sb->st_uid == uid)
+	if (sb->st_uid == self_uid)
 		return !!(sb->st_mode & S_IRUSR);
-	if (ngroups < 0) {
-		ngroups = getgroups(ARRAY_SIZE(groups), groups);
-		if (ngroups < 0)
-			ngroups = 0;
-	}
-	if (sb->st_gid == getegid())
+	if (sb->st_gid == self_gid)
 		return !!(sb->st_mode & S_IRGRP);
 	for (i = 0; i < ngroups; i++)
 		if (groups[i] == sb->st_gid)

@@ -42,7 +42,7 @@ WORDS = ("read the parser again so the streaming reads skip records "
 class Gen:
     def __init__(self, home, cwd, mib, seed):
         self.home, self.cwd = home, cwd
-        self.budget = mib << 20
+        self.budget = int(mib * (1 << 20))
         self.rnd = random.Random(seed)
         self.text = " ".join(self.rnd.choice(WORDS) for _ in range(4000))
         self.want = {}
@@ -599,7 +599,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("home")
     ap.add_argument("cwd")
-    ap.add_argument("--mib", type=int, default=4)
+    ap.add_argument("--mib", type=float, default=4)
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
     g = Gen(os.path.abspath(a.home), os.path.abspath(a.cwd), a.mib, a.seed)

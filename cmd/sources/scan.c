@@ -286,19 +286,6 @@ cleanup:
 	return ret;
 }
 
-int source_read_whole(struct source_ctx *ctx, struct source_file *f,
-		      struct strbuf *sb)
-{
-	source_file_reset(f);
-	if (strbuf_read_file(sb, f->path, (size_t)f->size) < 0) {
-		source_bad_line(ctx, f->path, 0, errno == ENOENT ?
-				"file vanished" : "cannot read file");
-		return -1;
-	}
-	f->offset = sb->len;
-	return 0;
-}
-
 /*
  * ---- threads ----
  *
@@ -332,7 +319,7 @@ struct par_job {
  * back, kept by keep_heaps(): what the thread allocates next comes from
  * it. Pages never touched cost nothing.
  */
-static void heap_huge(void)
+void source_heap_huge(void)
 {
 #if defined(MADV_HUGEPAGE) && HAVE_DECL_M_MMAP_THRESHOLD && \
 	!defined(COMPAT_FALLBACKS)
@@ -360,7 +347,7 @@ static void *par_run(void *v)
 	size_t saved_alloc = scan_buf_alloc, i;
 
 	if (job->huge)
-		heap_huge();
+		source_heap_huge();
 	scan_buf = xmalloc(SCAN_CHUNK);
 	scan_buf_alloc = SCAN_CHUNK;
 	while ((i = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED)) <
@@ -393,12 +380,20 @@ static int size_desc(const void *a, const void *b)
  * freeing them costs no system call (on the p1000 corpus: 244 munmap()
  * calls a run, about 50 ms, down to 7).
  */
-void source_keep_heaps(void)
+static void keep_heaps(void)
 {
 #if HAVE_DECL_M_MMAP_THRESHOLD && !defined(COMPAT_FALLBACKS)
 	mallopt(M_MMAP_THRESHOLD, 32 << 20);
 	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 #endif
+}
+
+/* Once, before the first threads: mallopt() may not run beside malloc(). */
+void source_keep_heaps(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, keep_heaps);
 }
 
 void source_parallel(struct source_ctx *ctx, struct source_file **files,

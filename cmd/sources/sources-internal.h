@@ -30,6 +30,8 @@ void source_warn_add(struct source_warn *w, int src, const char *file,
 void source_warn_flush(struct source_warn *w);
 /* Memory freed on threads kept for their next use (see scan.c). */
 void source_keep_heaps(void);
+/* This thread's next allocations in huge pages (see scan.c). */
+void source_heap_huge(void);
 
 /*
  * A folder as last listed (walk.c): while its times stay the same, its

@@ -765,6 +765,7 @@ struct job_pool {
 	struct source_job *jobs;
 	size_t nr;
 	size_t next; /* the next job to take (atomic) */
+	int one;     /* on this thread only */
 	struct usage_set set[MAX_SOURCE_THREADS];
 };
 
@@ -779,6 +780,7 @@ static void *pool_run(void *v)
 	struct job_pool *pool = me->pool;
 	size_t i;
 
+	source_heap_huge();
 	report_hold(1);
 	while ((i = __atomic_fetch_add(&pool->next, 1, __ATOMIC_RELAXED)) <
 	       pool->nr) {
@@ -805,8 +807,8 @@ static void jobs_run(struct job_pool *pool)
 
 	if (env)
 		nt = atoi(env);
-	if ((size_t)nt > pool->nr)
-		nt = (int)pool->nr;
+	if (pool->one || (size_t)nt > pool->nr)
+		nt = pool->one ? 1 : (int)pool->nr;
 	if (nt > MAX_SOURCE_THREADS)
 		nt = MAX_SOURCE_THREADS;
 	if (nt < 2) {
@@ -947,6 +949,9 @@ int usage_load(struct usage_set *out, struct repo *repo,
 		}
 	}
 	pool.nr = nr;
+	/* The hook reads the minutes since the last commit: threads would
+	 * cost it more than they save. */
+	pool.one = q->recent;
 	jobs_run(&pool);
 
 	for (i = 0; i < nr; i++)

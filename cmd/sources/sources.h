@@ -212,13 +212,11 @@ typedef int source_line_fn(struct source_ctx *ctx, struct source_file *f,
 int source_scan(struct source_ctx *ctx, struct source_file *f,
 		const char * const *filter, source_line_fn *fn, void *data);
 /*
- * Read f whole into sb, for formats that are not JSON Lines: a file
- * that changes is read again whole (no tail hash). Returns 0, or -1
- * after counting it as a bad file.
+ * Read f whole into sb, for formats that are not JSON Lines, in three
+ * system calls from the size f's stat found: a file that changes is
+ * read again whole (no tail hash). Returns 0, or -1 after counting it
+ * as a bad file.
  */
-int source_read_whole(struct source_ctx *ctx, struct source_file *f,
-		      struct strbuf *sb);
-/* The same in fewer system calls, from the size f's stat found. */
 int source_file_read(struct source_ctx *ctx, struct source_file *f,
 		     struct strbuf *sb);
 /* The same over a buffer that holds the whole file (decompressed). */

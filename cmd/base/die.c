@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "base/die.h"
@@ -160,6 +161,26 @@ static void *check_alloc(void *p, size_t n)
 		die("out of memory, malloc failed (tried to allocate %zu bytes)",
 		    n);
 	return p;
+}
+
+void *xrealloc_huge(void *p, size_t keep, size_t bytes, size_t *got)
+{
+	void *q;
+
+	*got = bytes;
+	if (bytes < (1 << 20))
+		return xrealloc(p, bytes);
+	bytes = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	if (posix_memalign(&q, HUGE_PAGE, bytes))
+		return xrealloc(p, *got);
+#ifdef MADV_HUGEPAGE
+	madvise(q, bytes, MADV_HUGEPAGE);
+#endif
+	if (keep)
+		memcpy(q, p, keep);
+	free(p);
+	*got = bytes;
+	return q;
 }
 
 void *xmalloc(size_t n)

@@ -51,6 +51,14 @@ void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/*
+ * Room for bytes at p, its first keep bytes kept: from 1 MiB on in
+ * whole huge pages where the kernel has them, as a fresh 4 KiB page
+ * costs a fault (on a VM more than copying the block over). *got: the
+ * room there is.
+ */
+#define HUGE_PAGE ((size_t)2 << 20)
+void *xrealloc_huge(void *p, size_t keep, size_t bytes, size_t *got);
 __attribute__((format(printf, 1, 2)))
 char *xstrfmt(const char *fmt, ...);
 

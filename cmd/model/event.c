@@ -2,7 +2,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "base/die.h"
 #include "base/hash.h"
@@ -146,40 +145,18 @@ const char *event_intern(const char *s)
 	return s ? event_intern_n(s, strlen(s)) : NULL;
 }
 
-/*
- * Room for n more events, growing as ALLOC_GROW() does, but past 1 MiB
- * in whole huge pages where the kernel has them: a fault per 4 KiB
- * page of fresh memory costs more than copying the events into the new
- * array (and a huge page is made only of an aligned 2 MiB).
- */
-#define HUGE_PAGE ((size_t)2 << 20)
+/* Room for n more, growing as ALLOC_GROW() does: huge pages past 1 MiB. */
 void usage_set_reserve(struct usage_set *set, size_t n)
 {
-	size_t alloc = (set->alloc + 16) * 3 / 2;
-	size_t bytes;
-	void *p;
+	size_t alloc = (set->alloc + 16) * 3 / 2, got;
 
 	if (set->nr + n <= set->alloc)
 		return;
 	if (alloc < set->nr + n)
 		alloc = set->nr + n;
-	bytes = alloc * sizeof(*set->ev);
-	if (bytes < (1 << 20) ||
-	    posix_memalign(&p, HUGE_PAGE,
-			   (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1))) {
-		set->ev = xrealloc(set->ev, bytes);
-		set->alloc = alloc;
-		return;
-	}
-	bytes = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-#ifdef MADV_HUGEPAGE
-	madvise(p, bytes, MADV_HUGEPAGE);
-#endif
-	if (set->nr)
-		memcpy(p, set->ev, set->nr * sizeof(*set->ev));
-	free(set->ev);
-	set->ev = p;
-	set->alloc = bytes / sizeof(*set->ev);
+	set->ev = xrealloc_huge(set->ev, set->nr * sizeof(*set->ev),
+				alloc * sizeof(*set->ev), &got);
+	set->alloc = got / sizeof(*set->ev);
 }
 
 void usage_set_add(struct usage_set *set, const struct usage_event *ev)

@@ -309,7 +309,6 @@ struct par_job {
 	int huge;                   /* the heaps in huge pages */
 };
 
-#define HUGE_PAGE ((uintptr_t)2 << 20)
 #define WORKER_HEAP ((size_t)16 << 20)
 
 /*
@@ -328,8 +327,8 @@ void source_heap_huge(void)
 
 	if (!p)
 		return;
-	from = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-	to = ((uintptr_t)p + WORKER_HEAP) & ~(HUGE_PAGE - 1);
+	from = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+	to = ((uintptr_t)p + WORKER_HEAP) & ~(uintptr_t)(HUGE_PAGE - 1);
 	if (to > from)
 		madvise((void *)from, (size_t)(to - from), MADV_HUGEPAGE);
 	free(p);

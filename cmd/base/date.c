@@ -556,15 +556,15 @@ int date_approx_local(const char *s, int64_t now, int64_t *ms,
 	return 0;
 }
 
-/*
- * Swapping TZ is safe here: the sources that read local times are read
- * one at a time, with no other thread running.
- */
 int date_zone_chosen(void)
 {
 	return !!zone_chosen;
 }
 
+/*
+ * Swapping TZ is safe here: while a zone is chosen, the sources that
+ * read local times are read alone, with no other thread running.
+ */
 time_t date_mktime_system(struct tm *tm)
 {
 	time_t t;

@@ -369,7 +369,6 @@ static int size_desc(const void *a, const void *b)
 	return strcmp(fa->path, fb->path);
 }
 
-#define MAX_THREADS 4
 
 /*
  * The records the threads make are freed together at the end, many
@@ -395,14 +394,29 @@ void source_keep_heaps(void)
 	pthread_once(&once, keep_heaps);
 }
 
+int source_threads(size_t nr, int per_core, int small)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	const char *env = getenv("GIT_TOKENS_THREADS");
+	long nt = ncpu < 1 ? 1 : ncpu * per_core;
+
+	if (env)
+		nt = atoi(env);
+	else if (small)
+		nt = 1;
+	if (nt > SOURCE_MAX_THREADS)
+		nt = SOURCE_MAX_THREADS;
+	if ((size_t)nt > nr)
+		nt = (long)nr;
+	return nt < 1 ? 1 : (int)nt;
+}
+
 void source_parallel(struct source_ctx *ctx, struct source_file **files,
 		     size_t nr, source_file_fn *fn, void *data)
 {
 	struct par_job job;
-	pthread_t tid[MAX_THREADS];
-	int started[MAX_THREADS];
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	const char *env = getenv("GIT_TOKENS_THREADS");
+	pthread_t tid[SOURCE_MAX_THREADS];
+	int started[SOURCE_MAX_THREADS];
 	uint64_t total = 0;
 	int nt, t;
 	size_t i;
@@ -413,17 +427,7 @@ void source_parallel(struct source_ctx *ctx, struct source_file **files,
 	 * Two threads a core: while one waits for a page of the log, the
 	 * other works, and a busy machine still gives us our share.
 	 */
-	nt = ncpu < 1 ? 1 : ncpu >= MAX_THREADS ? MAX_THREADS : 2 * (int)ncpu;
-	if (env)
-		nt = atoi(env);
-	else if (nr < 2 || total < (8 << 20))
-		nt = 1;
-	if (nt < 1)
-		nt = 1;
-	if (nt > MAX_THREADS)
-		nt = MAX_THREADS;
-	if ((size_t)nt > nr)
-		nt = nr ? (int)nr : 1;
+	nt = source_threads(nr, 2, total < (8 << 20));
 	if (nt > 1)
 		source_keep_heaps();
 	job.ctx = ctx;

@@ -28,6 +28,13 @@ struct source_warn {
 void source_warn_add(struct source_warn *w, int src, const char *file,
 		     uint64_t line, const char *why, uint64_t n);
 void source_warn_flush(struct source_warn *w);
+/*
+ * Threads for nr pieces of work: per_core a processor online, at most
+ * SOURCE_MAX_THREADS, never more than nr; GIT_TOKENS_THREADS instead
+ * when set, else one when the work is small.
+ */
+#define SOURCE_MAX_THREADS 4
+int source_threads(size_t nr, int per_core, int small);
 /* Memory freed on threads kept for their next use (see scan.c). */
 void source_keep_heaps(void);
 /* This thread's next allocations in huge pages (see scan.c). */

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "base/date.h"
 #include "base/die.h"
@@ -596,11 +595,19 @@ static void keep_events(struct usage_set *out, size_t from,
 		*merged = 1;
 }
 
+/* set's events from on, as a set of their own (not to grow). */
+static struct usage_set set_from(struct usage_set *set, size_t from)
+{
+	struct usage_set part = { set->ev + from, set->nr - from,
+				  set->nr - from };
+
+	return part;
+}
+
 /* Sort out's events from on, as one source's: in place. */
 static void sort_from(struct usage_set *out, size_t from)
 {
-	struct usage_set part = { out->ev + from, out->nr - from,
-				  out->nr - from };
+	struct usage_set part = set_from(out, from);
 
 	usage_set_sort(&part);
 }
@@ -737,8 +744,7 @@ static void job_run(struct source_job *job, struct usage_set *set)
 		found_files(ctx, st);
 	/* Saved sorted, the result sorts in one pass next time. */
 	sort_from(set, job->from);
-	raw.ev = set->ev + job->from;
-	raw.nr = raw.alloc = job->nr;
+	raw = set_from(set, job->from);
 	if (job->cache.len && !st->reused) {
 		/* Files gone from disk leave the cache too. */
 		for (i = 0; i < st->nr; i++)
@@ -759,14 +765,12 @@ static void job_run(struct source_job *job, struct usage_set *set)
 		source_state_free(st);
 }
 
-#define MAX_SOURCE_THREADS 4
-
 struct job_pool {
 	struct source_job *jobs;
 	size_t nr;
 	size_t next; /* the next job to take (atomic) */
 	int one;     /* on this thread only */
-	struct usage_set set[MAX_SOURCE_THREADS];
+	struct usage_set set[SOURCE_MAX_THREADS];
 };
 
 struct pool_thread {
@@ -796,21 +800,12 @@ static void *pool_run(void *v)
 /* Every job run, on as many threads as there are cores (at most 4). */
 static void jobs_run(struct job_pool *pool)
 {
-	struct pool_thread me[MAX_SOURCE_THREADS];
-	pthread_t tid[MAX_SOURCE_THREADS];
-	int started[MAX_SOURCE_THREADS];
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	const char *env = getenv("GIT_TOKENS_THREADS");
-	int nt = ncpu < 1 ? 1 : ncpu > MAX_SOURCE_THREADS ?
-		MAX_SOURCE_THREADS : (int)ncpu, t;
+	struct pool_thread me[SOURCE_MAX_THREADS];
+	pthread_t tid[SOURCE_MAX_THREADS];
+	int started[SOURCE_MAX_THREADS];
+	int nt = source_threads(pool->one ? 1 : pool->nr, 1, 0), t;
 	size_t i;
 
-	if (env)
-		nt = atoi(env);
-	if (pool->one || (size_t)nt > pool->nr)
-		nt = pool->one ? 1 : (int)pool->nr;
-	if (nt > MAX_SOURCE_THREADS)
-		nt = MAX_SOURCE_THREADS;
 	if (nt < 2) {
 		/* in order, saying what there is to say at once */
 		for (i = 0; i < pool->nr; i++)
@@ -1000,7 +995,7 @@ int usage_load(struct usage_set *out, struct repo *repo,
 	if (merged)
 		usage_set_sort(out);
 cleanup:
-	for (i = 0; i < MAX_SOURCE_THREADS; i++)
+	for (i = 0; i < SOURCE_MAX_THREADS; i++)
 		usage_set_release(&pool.set[i]);
 	for (i = 0; i < nr; i++) {
 		strvec_clear(&jobs[i].ctx.paths);
